@@ -1,0 +1,98 @@
+import { Decoder } from '@msgpack/msgpack';
+import { ErrorCode, HearthError } from './errors.ts';
+import { Kind, type Message } from './message.ts';
+
+/** Options of {@link decodeBatch}. */
+export interface DecodeBatchOptions {
+  /**
+   * Copy msgpack `bin` values out of the body. Needed when the body is a view of a buffer that will
+   * be reused (a pooled read buffer): msgpack decodes `bin` as a view of its input. @defaultValue false
+   */
+  copyBinary?: boolean;
+}
+
+const viewDecoder = new Decoder();
+const copyDecoder = new Decoder();
+// @msgpack/msgpack returns `bin` values as views of the input; this instance copies them instead.
+// decodeBinary is private in its typings only; overriding it on the instance is the library's one hook.
+{
+  const target = copyDecoder as unknown as { decodeBinary(length: number, head: number): Uint8Array };
+  const original = target.decodeBinary;
+  target.decodeBinary = function (this: unknown, length: number, head: number): Uint8Array {
+    return original.call(this, length, head).slice();
+  };
+}
+
+/**
+ * Decodes a batch body (one or more msgpack message arrays back to back) and calls `onMessage` for
+ * each, in order. Errors thrown by `onMessage` propagate unchanged.
+ * @throws {HearthError} `PROTOCOL_ERROR` when the body is not a well-formed batch; messages before
+ * the malformed one have already been delivered.
+ */
+export function decodeBatch(body: Uint8Array, onMessage: (msg: Message) => void, options?: DecodeBatchOptions): void {
+  const values = (options?.copyBinary ? copyDecoder : viewDecoder).decodeMulti(body);
+  let count = 0;
+  for (;;) {
+    let next: IteratorResult<unknown>;
+    try {
+      next = values.next();
+    } catch (cause) {
+      throw new HearthError(ErrorCode.PROTOCOL_ERROR, `body is not valid msgpack after ${count} message(s): ${(cause as Error).message}`, { cause });
+    }
+    if (next.done) break;
+    count++;
+    onMessage(toMessage(next.value));
+  }
+  if (count === 0) throw new HearthError(ErrorCode.PROTOCOL_ERROR, 'empty body: a body holds at least one message');
+}
+
+/**
+ * Checks one decoded value against the message shapes of wire protocol v1.
+ * @throws {HearthError} `PROTOCOL_ERROR`
+ */
+export function toMessage(value: unknown): Message {
+  if (!Array.isArray(value) || value.length < 2) return malformed(value, 'not a message array');
+  const a = value as unknown[];
+  switch (a[0]) {
+    case Kind.PUSH:
+      if (a.length === 3 && isUint(a[1])) return { kind: Kind.PUSH, type: a[1], payload: a[2] };
+      break;
+    case Kind.REQUEST:
+      if (a.length === 4 && isUint(a[1]) && isUint(a[3])) return { kind: Kind.REQUEST, type: a[1], payload: a[2], rid: a[3] };
+      break;
+    case Kind.REPLY:
+      if (a.length === 3 && isUint(a[1])) return { kind: Kind.REPLY, rid: a[1], payload: a[2] };
+      break;
+    case Kind.ERROR:
+      if (a.length === 4 && isUint(a[1]) && typeof a[2] === 'string' && typeof a[3] === 'string') {
+        return { kind: Kind.ERROR, rid: a[1], code: a[2], text: a[3] };
+      }
+      break;
+    case Kind.PING:
+    case Kind.PONG:
+      if (a.length === 2 && isClock(a[1])) return { kind: a[0], t: a[1] };
+      break;
+    case Kind.CLOSE:
+      if (a.length === 3 && typeof a[1] === 'string' && typeof a[2] === 'string') return { kind: Kind.CLOSE, code: a[1], text: a[2] };
+      break;
+    default:
+      return malformed(value, `unknown kind ${String(a[0])}`);
+  }
+  return malformed(value, `bad shape for kind ${String(a[0])}`);
+}
+
+function isUint(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff_ffff;
+}
+
+function isClock(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function malformed(value: unknown, why: string): never {
+  const shown = Array.isArray(value) ? `array(${value.length})` : typeof value;
+  throw new HearthError(
+    ErrorCode.PROTOCOL_ERROR,
+    `${why} (got ${shown}); messages are arrays [kind, ...] as in docs/protocol.md`,
+  );
+}

@@ -1,0 +1,29 @@
+export { ErrorCode, HearthError } from './errors.ts';
+export { heapAllocator } from './ByteAllocator.ts';
+export type { ByteAllocator } from './ByteAllocator.ts';
+export { FrameReader } from './FrameReader.ts';
+export type { FrameReaderOptions } from './FrameReader.ts';
+export { DEFAULT_MAX_FRAME_BYTES, FRAME_HEADER_BYTES, encodeFrame, writeFrameHeader } from './frameWriter.ts';
+export { FIRST_APPLICATION_TYPE, defineMessage } from './defineMessage.ts';
+export type { AnyDefinition, DefineMessageOptions, MessageDefinition, Payload, Reply } from './defineMessage.ts';
+export { MessageRegistry } from './MessageRegistry.ts';
+export type { MessageRegistryOptions } from './MessageRegistry.ts';
+export { Login, Resume } from './framework.ts';
+export type { LoginCredentials, LoginReply, ResumeRequest } from './framework.ts';
+export { Kind } from './message.ts';
+export type {
+  CloseMessage,
+  ErrorMessage,
+  InboundMessage,
+  Message,
+  PingMessage,
+  PongMessage,
+  PushMessage,
+  ReplyMessage,
+  RequestMessage,
+} from './message.ts';
+export { BatchWriter } from './BatchWriter.ts';
+export type { BatchWriterOptions } from './BatchWriter.ts';
+export { encodeMessage } from './encodeMessage.ts';
+export { decodeBatch, toMessage } from './decodeBatch.ts';
+export type { DecodeBatchOptions } from './decodeBatch.ts';
