@@ -45,6 +45,8 @@ export class BufferPool implements ByteAllocator {
   readonly #highWater: number;
   /** Free lists indexed by log2(size). */
   readonly #free: Uint8Array[][] = [];
+  /** Buffers lent to the application (views of them escaped): never reused. */
+  readonly #retained = new WeakSet<ArrayBufferLike>();
   #idleBytes = 0;
   #outstanding = 0;
   #hits = 0;
@@ -72,10 +74,23 @@ export class BufferPool implements ByteAllocator {
     return new Uint8Array(size);
   }
 
+  /**
+   * Marks the buffer under `view` as lent out for good (decoded values are views of it): its
+   * {@link BufferPool.release} then drops it instead of reusing it.
+   */
+  retain(view: Uint8Array): void {
+    this.#retained.add(view.buffer);
+  }
+
   /** Returns a buffer from {@link BufferPool.alloc}; kept only below the high-water mark. */
   release(buf: Uint8Array): void {
     this.#outstanding--;
     const size = buf.length;
+    if (this.#retained.has(buf.buffer)) {
+      this.#retained.delete(buf.buffer);
+      this.#dropped++;
+      return;
+    }
     // Views (subarrays) and odd sizes are foreign: keeping them would hand out aliased memory.
     if (
       size > this.#maxPooled ||

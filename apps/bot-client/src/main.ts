@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+/**
+ * `hearth-bots`: a swarm of Arena players against a Hearth server, and the load test.
+ * Exit codes: 0 all went as the scenario expects, 1 a bot failed unexpectedly, 2 bad flags.
+ */
+import { writeFileSync } from 'node:fs';
+import { FlagError, formatHelp } from '@hearth/server/cli';
+import { BOT_FLAGS, parseBotConfig } from './config/BotConfig.ts';
+import { formatProgress } from './report/formatProgress.ts';
+import { formatSummary } from './report/formatSummary.ts';
+import { createScenario } from './scenarios/createScenario.ts';
+import { Swarm } from './Swarm.ts';
+
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = parseBotConfig(process.argv.slice(2), process.env, process.stderr.isTTY === true);
+  } catch (err) {
+    if (!(err instanceof FlagError)) throw err;
+    process.stderr.write(`hearth-bots: ${err.message}\n`);
+    return 2;
+  }
+  if (config === 'help') {
+    process.stdout.write(`${formatHelp('Usage: hearth-bots [flags]', BOT_FLAGS)}\n`);
+    return 0;
+  }
+  const swarm = new Swarm({
+    urls: config.urls,
+    bots: config.bots,
+    durationMs: config.durationS * 1000,
+    rampMs: config.rampS * 1000,
+    scenario: createScenario(config.scenario),
+    protocol: config.protocol,
+    maxConnecting: config.maxConnecting,
+    ...(config.serverKey !== undefined ? { serverKey: config.serverKey } : {}),
+  });
+  // Ctrl-C: stop the bots cleanly and still print the summary; a second Ctrl-C exits at once.
+  process.once('SIGINT', () => {
+    swarm.stop();
+    process.once('SIGINT', () => process.exit(130));
+  });
+  process.once('SIGTERM', () => swarm.stop());
+  const out = process.stderr;
+  if (config.serverKey === undefined && config.protocol === 'msgpack+nacl') {
+    out.write('hearth-bots: the server key is not pinned (--server-key-file .hearth/server.key.pub pins it)\n');
+  }
+  out.write(`hearth-bots: ${config.bots} bots, scenario ${config.scenario}, ${config.durationS} s against ${config.urls.join(', ')}\n`);
+  let lastLog = 0;
+  const summary = await swarm.run((p) => {
+    if (config.progress === 'line') out.write(`\r\x1b[2K${formatProgress(p)}`);
+    else if (config.progress === 'log' && p.elapsedMs - lastLog >= 5000) {
+      lastLog = p.elapsedMs;
+      out.write(`${formatProgress(p)}\n`);
+    }
+  });
+  if (config.progress === 'line') out.write('\r\x1b[2K');
+  process.stdout.write(`${formatSummary(summary)}\n`);
+  if (config.json !== undefined) writeFileSync(config.json, `${JSON.stringify(summary, null, 2)}\n`);
+  return summary.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`hearth-bots: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

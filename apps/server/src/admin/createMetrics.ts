@@ -1,0 +1,75 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AdminSource } from './AdminSource.ts';
+
+/** The server's Prometheus registry and the instruments the game code records into. */
+export interface ServerMetrics {
+  readonly registry: Registry;
+  /** Request handling time by message name, in seconds. */
+  readonly requestDuration: Histogram<'type'>;
+}
+
+/**
+ * Builds a registry whose values are read from `source` at scrape time (so the hot path pays
+ * nothing), plus Node's default metrics (event-loop lag, heap, GC, CPU).
+ */
+export function createMetrics(source: AdminSource): ServerMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+
+  const totalFrom = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        // prom-client counters only go up: reset, then add the transport's running total.
+        this.reset();
+        this.inc(read());
+      },
+    });
+
+  new Gauge({ name: 'hearth_sessions_active', help: 'Sessions open now', registers: [registry], collect() { this.set(source.stats().sessionsOpen); } });
+  totalFrom('hearth_sessions_accepted_total', 'Connections accepted', () => source.stats().accepted);
+  new Counter({
+    name: 'hearth_sessions_closed_total',
+    help: 'Sessions closed, by close code',
+    labelNames: ['code'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [code, n] of Object.entries(source.stats().closedByCode)) this.inc({ code }, n);
+    },
+  });
+  totalFrom('hearth_bytes_in_total', 'Bytes received', () => source.stats().bytesIn);
+  totalFrom('hearth_bytes_out_total', 'Bytes sent', () => source.stats().bytesOut);
+  totalFrom('hearth_messages_in_total', 'Messages received', () => source.stats().messagesIn);
+  totalFrom('hearth_messages_out_total', 'Messages sent', () => source.stats().messagesOut);
+  new Gauge({
+    name: 'hearth_actors',
+    help: 'Player actors by state',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [state, n] of Object.entries(source.actorsByState())) this.set({ state }, n);
+    },
+  });
+  new Gauge({
+    name: 'hearth_game',
+    help: 'Game gauges (rooms, players, …)',
+    labelNames: ['name'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [name, n] of Object.entries(source.gameGauges())) this.set({ name }, n);
+    },
+  });
+  const requestDuration = new Histogram({
+    name: 'hearth_request_duration_seconds',
+    help: 'Time to handle a request, by message',
+    labelNames: ['type'],
+    buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1],
+    registers: [registry],
+  });
+  return { registry, requestDuration };
+}

@@ -1,0 +1,98 @@
+import type { Logger } from 'pino';
+import type { EventObject } from 'xstate';
+import type { Authenticator } from './authenticate.ts';
+import type { Backplane } from './backplane/Backplane.ts';
+import { Binder } from './Binder.ts';
+import { Holder } from './Holder.ts';
+import type { PlayerDefinition } from './player/definePlayer.ts';
+import type { PlayerTimeouts } from './PlayerTimeouts.ts';
+import type { ServiceHandle } from './transport.ts';
+
+/** A listening endpoint as `service.accept` returns it (`Acceptor` in `@hearth/net`). */
+export interface ListeningEndpoint {
+  readonly address: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** A service that can listen (`Service` in `@hearth/net`). */
+export interface ListeningService extends ServiceHandle {
+  accept(address: string, protocolName: string, options?: object): Promise<ListeningEndpoint>;
+}
+
+/** One address to listen on. */
+export interface ListenSpec {
+  /** `tcp://host:port` or `ws://host:port` (port 0 = ephemeral). */
+  address: string;
+  /** Protocol name, e.g. `msgpack` or `msgpack+nacl`. */
+  protocol: string;
+  /** Passed to `service.accept` (e.g. `{ signingSecretKey }` for `msgpack+nacl`). */
+  options?: object;
+}
+
+/** Options of {@link createNode}. */
+export interface NodeOptions<G, E extends EventObject> {
+  /** The node's transport hub (`new Service(...)` from `@hearth/net`); the node does not close it. */
+  service: ListeningService;
+  /** The game's player definition. */
+  player: PlayerDefinition<G, E>;
+  /** The login check; `devAuthenticator` for local play. */
+  authenticate: Authenticator;
+  /** Endpoints to open now. @defaultValue none */
+  listen?: readonly ListenSpec[];
+  timeouts?: PlayerTimeouts;
+  /** @defaultValue a lone in-memory backplane */
+  backplane?: Backplane;
+  logger?: Logger;
+}
+
+/** A running node: the holder, the binder, and the endpoints it opened. */
+export interface HearthNode<G, E extends EventObject> extends AsyncDisposable {
+  readonly holder: Holder<G, E>;
+  readonly binder: Binder<G, E>;
+  /** The endpoints opened from `listen`, in order (read `.port` for an ephemeral one). */
+  readonly endpoints: readonly ListeningEndpoint[];
+  /**
+   * Stops routing, ends every actor with `code` (default `SHUTDOWN`, their leave hooks awaited)
+   * and closes the endpoints it opened. Idempotent. The service stays open (close it after).
+   */
+  close(code?: string): Promise<void>;
+}
+
+/**
+ * Stands up a game node on a service in one call: a {@link Holder} for the player definition, a
+ * {@link Binder} routing the service's sessions to it, and optionally listening endpoints.
+ *
+ * @example
+ * await using service = new Service({ log: false });
+ * await using node = await createNode({
+ *   service, player, authenticate: devAuthenticator,
+ *   listen: [{ address: 'tcp://127.0.0.1:0', protocol: 'msgpack' }],
+ * });
+ * console.log('listening on', node.endpoints[0].port);
+ */
+export async function createNode<G, E extends EventObject>(options: NodeOptions<G, E>): Promise<HearthNode<G, E>> {
+  const holder = new Holder<G, E>({
+    player: options.player,
+    authenticate: options.authenticate,
+    ...(options.timeouts && { timeouts: options.timeouts }),
+    ...(options.backplane && { backplane: options.backplane }),
+    ...(options.logger && { logger: options.logger }),
+  });
+  const binder = new Binder<G, E>(options.service, holder);
+  const endpoints: ListeningEndpoint[] = [];
+  let closing: Promise<void> | undefined;
+  const close = (code?: string): Promise<void> =>
+    (closing ??= (async () => {
+      binder.close();
+      await holder.close(code);
+      await Promise.all(endpoints.map((e) => e.close()));
+    })());
+  try {
+    for (const spec of options.listen ?? []) endpoints.push(await options.service.accept(spec.address, spec.protocol, spec.options));
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { holder, binder, endpoints, close, [Symbol.asyncDispose]: () => close() };
+}

@@ -1,0 +1,51 @@
+import type { AnyDefinition, Payload } from '@hearth/protocol';
+import type { Logger } from 'pino';
+import type { EventObject, StateValue } from 'xstate';
+
+/**
+ * The handle game code holds on one player: given to handlers (first argument), to lifecycle
+ * hooks, and found in the statechart's context as `context.player`. It is the player actor itself,
+ * so it stays valid across a resume (the connection under it changes, the handle does not); after
+ * the actor closes every call is a harmless no-op returning `false`.
+ *
+ * @typeParam G - the game's per-player data (`definePlayer({ data })`).
+ * @typeParam E - the statechart events the game accepts (routed messages and custom events).
+ */
+export interface Player<G = unknown, E extends EventObject = EventObject> {
+  /** Id of the session currently attached (changes on resume; stays the last one while in grace). */
+  readonly sessionId: number;
+  /** The logged-in user id (empty string before login). */
+  readonly userId: string;
+  /** True while a connection is attached (false in grace and after close). */
+  readonly connected: boolean;
+  /** True until the actor reached `closed`. */
+  readonly alive: boolean;
+  /** The game's data for this player; reads and writes go to the actor's context. */
+  data: G;
+  /** The session machine's state value, e.g. `{ active: { heartbeat: 'alive', game: 'lobby' } }`. */
+  readonly state: StateValue;
+  /** The groups this player is in. */
+  readonly groups: ReadonlySet<string>;
+  /** Logger bound to this session (`sessionId`, `userId`). */
+  readonly log: Logger;
+  /** Pushes to this player; queued in order while in grace. False once closed. */
+  push<D extends AnyDefinition>(definition: D, payload: Payload<D>): boolean;
+  /** Pushes to another user on this node (or, with a shared backplane, another node). */
+  sendTo<D extends AnyDefinition>(userId: string, definition: D, payload: Payload<D>): boolean;
+  /** Joins a group (room); idempotent. */
+  join(group: string): void;
+  /** Leaves a group; idempotent. */
+  leave(group: string): void;
+  /** Pushes to every member of a group, encoded once. Returns the number of local members reached. */
+  broadcast<D extends AnyDefinition>(group: string, definition: D, payload: Payload<D>, options?: BroadcastOptions): number;
+  /** Sends an event into this player's statechart (the game region sees it). */
+  raise(event: E): void;
+  /** Ends the actor: closes the connection with `code` (default `NORMAL`), no grace, the leave hook runs. */
+  close(code?: string, text?: string): void;
+}
+
+/** Options of a group broadcast. */
+export interface BroadcastOptions {
+  /** Skip the sender (the player whose handle broadcast). @defaultValue false */
+  exceptSelf?: boolean;
+}

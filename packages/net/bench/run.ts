@@ -1,0 +1,181 @@
+/**
+ * `pnpm bench`: echo round trips through @hearth/net (TCP plain, TCP secure, WS plain) against raw
+ * node:net baselines (length-prefixed, batched writes; raw bytes and @msgpack/msgpack), in one run.
+ * Median of 3 runs; writes bench/results/net.json at the repo root and prints a table.
+ *
+ * Env: BENCH_RUNS (3), BENCH_DURATION_MS (1000), BENCH_CONNECTIONS (4), BENCH_IN_FLIGHT (64).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineMessage } from '@hearth/protocol';
+import { Service, type SessionRef } from '../src/index.ts';
+import {
+  driveLatency,
+  driveThroughput,
+  median,
+  rawEchoClient,
+  startRawEchoServer,
+  type EchoLinkFactory,
+} from './baselines.ts';
+
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 1000);
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 4);
+const IN_FLIGHT = Number(process.env['BENCH_IN_FLIGHT'] ?? 64);
+const LATENCY_ROUNDS = 2000;
+const SIZES = [64, 1024];
+
+const Echo = defineMessage<{ t: number; data: Uint8Array }>(100, 'bench.echo');
+
+interface Row {
+  name: string;
+  kind: 'raw' | 'hearth';
+  payloadBytes: number;
+  msgsPerSec: number;
+  p50us: number;
+  p99us: number;
+  runs: number[];
+}
+
+/** Client links through a Hearth client service; echoes are routed back by session id. */
+function hearthEchoClient(client: Service, address: string, protocol: string, payloadBytes: number): EchoLinkFactory {
+  const data = new Uint8Array(payloadBytes).fill(7);
+  const routes = new Map<number, (t: number) => void>();
+  client.sub({ message: Echo.type }, (ref, msg) => routes.get(ref.id)?.((msg.payload as { t: number }).t));
+  return async (onEcho) => {
+    const ref: SessionRef = await client.connect(address, protocol, { reconnect: false });
+    routes.set(ref.id, onEcho);
+    return {
+      send: (t) => void ref.send(Echo, { t, data }),
+      close: () => {
+        routes.delete(ref.id);
+        ref.close('NORMAL');
+      },
+    };
+  };
+}
+
+async function measure(factory: EchoLinkFactory): Promise<{ msgsPerSec: number; p50: number; p99: number }> {
+  const msgsPerSec = await driveThroughput(factory, {
+    connections: CONNECTIONS,
+    inFlight: IN_FLIGHT,
+    warmupMs: 200,
+    durationMs: DURATION_MS,
+  });
+  const { p50, p99 } = await driveLatency(factory, LATENCY_ROUNDS);
+  return { msgsPerSec, p50, p99 };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const server = new Service({ log: false, limits: { rateLimit: false } });
+  server.sub({ message: Echo.type }, (ref, msg) => ref.send(Echo, msg.payload as { t: number; data: Uint8Array }));
+  const tcpPlain = await server.accept('tcp://127.0.0.1:0', 'msgpack');
+  const tcpSecure = await server.accept('tcp://127.0.0.1:0', 'msgpack+nacl');
+  const wsPlain = await server.accept('ws://127.0.0.1:0', 'msgpack');
+  const rawBytes = await startRawEchoServer('bytes');
+  const rawMsgpack = await startRawEchoServer('msgpack');
+
+  const variants: Array<{ name: string; kind: Row['kind']; make(size: number, client: Service): EchoLinkFactory }> = [
+    { name: 'raw net, bytes, batched', kind: 'raw', make: (size) => rawEchoClient(rawBytes.port, 'bytes', size) },
+    { name: 'raw net, msgpack, batched', kind: 'raw', make: (size) => rawEchoClient(rawMsgpack.port, 'msgpack', size) },
+    { name: 'hearth tcp msgpack', kind: 'hearth', make: (size, c) => hearthEchoClient(c, tcpPlain.address, 'msgpack', size) },
+    { name: 'hearth tcp msgpack+nacl', kind: 'hearth', make: (size, c) => hearthEchoClient(c, tcpSecure.address, 'msgpack+nacl', size) },
+    { name: 'hearth ws msgpack', kind: 'hearth', make: (size, c) => hearthEchoClient(c, wsPlain.address, 'msgpack', size) },
+  ];
+
+  const samples = new Map<string, Array<{ msgsPerSec: number; p50: number; p99: number }>>();
+  for (let run = 0; run < RUNS; run++) {
+    for (const size of SIZES) {
+      for (const v of variants) {
+        const client = new Service({ log: false });
+        const result = await measure(v.make(size, client));
+        await client.close({ deadlineMs: 500 });
+        const key = `${v.name}|${size}`;
+        samples.set(key, [...(samples.get(key) ?? []), result]);
+        process.stderr.write(`run ${run + 1}/${RUNS} ${size} B ${v.name}: ${Math.round(result.msgsPerSec)} msgs/s\n`);
+      }
+    }
+  }
+  await server.close({ deadlineMs: 500 });
+  await rawBytes.close();
+  await rawMsgpack.close();
+
+  const rows: Row[] = [];
+  for (const size of SIZES) {
+    for (const v of variants) {
+      const s = samples.get(`${v.name}|${size}`)!;
+      rows.push({
+        name: v.name,
+        kind: v.kind,
+        payloadBytes: size,
+        msgsPerSec: Math.round(median(s.map((x) => x.msgsPerSec))),
+        p50us: median(s.map((x) => x.p50)),
+        p99us: median(s.map((x) => x.p99)),
+        runs: s.map((x) => Math.round(x.msgsPerSec)),
+      });
+    }
+  }
+  const find = (name: string, size: number): Row => rows.find((r) => r.name === name && r.payloadBytes === size)!;
+  const table = rows.map((r) => {
+    const bytes = find('raw net, bytes, batched', r.payloadBytes).msgsPerSec;
+    const mp = find('raw net, msgpack, batched', r.payloadBytes).msgsPerSec;
+    const plain = find('hearth tcp msgpack', r.payloadBytes).msgsPerSec;
+    return {
+      ...r,
+      vsRawBytes: +(r.msgsPerSec / bytes).toFixed(2),
+      vsRawMsgpack: +(r.msgsPerSec / mp).toFixed(2),
+      vsHearthTcpPlain: +(r.msgsPerSec / plain).toFixed(2),
+    };
+  });
+  const secureRatio = (size: number): number =>
+    +(find('hearth tcp msgpack+nacl', size).msgsPerSec / find('hearth tcp msgpack', size).msgsPerSec).toFixed(2);
+  const plainRatio = (size: number): number =>
+    +(find('hearth tcp msgpack', size).msgsPerSec / find('raw net, msgpack, batched', size).msgsPerSec).toFixed(2);
+  const targets = Object.fromEntries(
+    SIZES.map((size) => [
+      `${size}B`,
+      {
+        plainVsRawMsgpack: plainRatio(size),
+        plainTarget: 1.0,
+        plainMet: plainRatio(size) >= 1.0,
+        secureVsPlain: secureRatio(size),
+        secureTarget: 0.5,
+        secureMet: secureRatio(size) >= 0.5,
+      },
+    ]),
+  );
+  const result = {
+    benchmark: 'net echo round trips',
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: (await import('node:os')).cpus().length,
+    config: { runs: RUNS, durationMs: DURATION_MS, connections: CONNECTIONS, inFlightPerConnection: IN_FLIGHT, latencyRounds: LATENCY_ROUNDS },
+    notes:
+      'client and server in one process; throughput = echoes/s with connections×inFlight outstanding; latency p50/p99 in µs at one message in flight on one connection; median of runs',
+    rows: table,
+    targets,
+    totalSeconds: +((performance.now() - started) / 1000).toFixed(1),
+  };
+  const here = dirname(fileURLToPath(import.meta.url));
+  const out = resolve(here, '../../../bench/results/net.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  console.table(
+    table.map((r) => ({
+      row: r.name,
+      bytes: r.payloadBytes,
+      'msgs/s': r.msgsPerSec,
+      'p50 µs': r.p50us,
+      'p99 µs': r.p99us,
+      'x raw bytes': r.vsRawBytes,
+      'x raw msgpack': r.vsRawMsgpack,
+      'x hearth plain': r.vsHearthTcpPlain,
+    })),
+  );
+  console.log('targets', JSON.stringify(targets));
+  console.log(`wrote ${out} in ${result.totalSeconds} s`);
+}
+
+await main();

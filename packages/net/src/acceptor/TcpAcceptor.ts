@@ -1,0 +1,69 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { ByteAllocator } from '@hearth/protocol';
+import { formatAddress } from '../address.ts';
+import { TcpLink } from '../transport/TcpLink.ts';
+import type { Acceptor } from './Acceptor.ts';
+import type { ConnectionGate } from './ConnectionGate.ts';
+
+/** The TCP acceptor: a `node:net` server whose connections become sessions through a gate. */
+export class TcpAcceptor implements Acceptor {
+  readonly transport = 'tcp';
+  readonly protocol: string;
+  readonly #server: Server;
+  readonly #gate: ConnectionGate;
+  #address = '';
+  #port = 0;
+  #closing: Promise<void> | undefined;
+
+  private constructor(server: Server, gate: ConnectionGate, protocol: string) {
+    this.#server = server;
+    this.#gate = gate;
+    this.protocol = protocol;
+  }
+
+  /** Listens on `host:port` (0 = ephemeral). */
+  static async listen(host: string, port: number, protocol: string, gate: ConnectionGate, allocator: ByteAllocator): Promise<TcpAcceptor> {
+    const maxFrameBytes = gate.limits.maxFrameBytes;
+    const server = createServer({ noDelay: true }, (socket: Socket) => {
+      gate.admit(new TcpLink(socket, { maxFrameBytes, allocator }));
+    });
+    const acceptor = new TcpAcceptor(server, gate, protocol);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host, port }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = server.address();
+    acceptor.#port = typeof bound === 'object' && bound !== null ? bound.port : port;
+    acceptor.#address = formatAddress('tcp', host, acceptor.#port);
+    return acceptor;
+  }
+
+  get address(): string {
+    return this.#address;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get connections(): number {
+    return this.#gate.connections;
+  }
+
+  close(): Promise<void> {
+    // server.close resolves when every connection is gone; the service ends those, so only wait for the listener.
+    this.#closing ??= new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      if (!this.#server.listening) resolve();
+    });
+    return Promise.resolve();
+  }
+
+  /** Resolves once the listener and all its connections are closed. */
+  closed(): Promise<void> {
+    return this.#closing ?? Promise.resolve();
+  }
+}

@@ -1,0 +1,465 @@
+import {
+  BatchWriter,
+  ErrorCode,
+  HearthError,
+  Kind,
+  type InboundMessage,
+  type Message,
+} from '@hearth/protocol';
+import type { Logger } from 'pino';
+import type { BufferPool } from '../buffer/BufferPool.ts';
+import { decodeBody } from '../buffer/decodeBody.ts';
+import type { ResolvedLimits } from '../Limits.ts';
+import { TokenBucket } from '../limit/TokenBucket.ts';
+import type { ClientHandshaker, ProtocolFactory, ServerHandshaker, SessionChannel } from '../protocol/ProtocolFactory.ts';
+import type { SessionInfo } from '../SessionInfo.ts';
+import type { SessionRef } from '../SessionRef.ts';
+import type { StatsCounters } from '../ServiceStats.ts';
+import type { CloseEvent } from '../topic/topics.ts';
+import type { Link, LinkSink } from '../transport/Link.ts';
+
+/** What a session needs from its service (internal). */
+export interface SessionHost {
+  readonly stats: StatsCounters;
+  readonly pool: BufferPool;
+  readonly requestTimeoutMs: number;
+  /** Queues `session.flush()` for the end of this event-loop turn. */
+  scheduleFlush(session: Session): void;
+  /** Handshake done: give the session an id and a ref, publish `open`. */
+  opened(session: Session): SessionRef;
+  /** An open session began closing: forget its id, publish `close`. */
+  closed(session: Session, event: CloseEvent): void;
+  /** Delivers an inbound push/request; returns how many handlers saw it. */
+  dispatch(session: Session, message: InboundMessage): number;
+  /** Publishes an error. */
+  error(session: Session, error: Error): void;
+}
+
+/** What the acceptor or connector that made a session wants to hear (internal). */
+export interface SessionOwner {
+  /** The handshake finished. */
+  onOpen?(session: Session, ref: SessionRef): void;
+  /** The session ended (`by` undefined: it never finished its handshake). */
+  onEnd?(session: Session, code: string, text: string, by: CloseEvent['by'] | undefined): void;
+  /** The connection is fully closed. */
+  onGone?(session: Session): void;
+}
+
+/** Options of a {@link Session} (internal). */
+export interface SessionConfig {
+  readonly side: 'server' | 'client';
+  readonly protocol: string;
+  readonly factory: ProtocolFactory;
+  readonly handshake: ServerHandshaker | ClientHandshaker;
+  readonly limits: ResolvedLimits;
+  readonly owner: SessionOwner;
+  /** The component logger (acceptor or connector); the session binds its id to a child of it. */
+  readonly log: Logger;
+}
+
+const HANDSHAKE = 0;
+const OPEN = 1;
+const CLOSING = 2;
+const CLOSED = 3;
+
+/** A batch past this many bytes is flushed at once instead of at the end of the turn (keeps frames bounded). */
+export const EAGER_FLUSH_BYTES = 64 * 1024;
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * One live connection: its link, protocol state, write batch and pending requests. Internal to
+ * `net`; everything else holds a {@link SessionRef}.
+ *
+ * Inbound: link → `body()` → channel.open → decodeBatch → pings answered, replies matched,
+ * pushes/requests dispatched to the topics. Outbound: messages go into the {@link BatchWriter};
+ * the service calls `flush()` once per turn, which writes the batch with one socket write (one
+ * seal in secure mode).
+ */
+export class Session implements LinkSink {
+  id = 0;
+  ref: SessionRef | undefined;
+  readonly side: 'server' | 'client';
+  readonly protocol: string;
+  readonly link: Link;
+  readonly limits: ResolvedLimits;
+  connectedAt = 0;
+  lastInboundAt = Date.now();
+  bytesIn = 0;
+  bytesOut = 0;
+  messagesIn = 0;
+  messagesOut = 0;
+  /** Set while queued for the end-of-turn flush. */
+  dirty = false;
+  /** Set when the application closed it (through its ref or the service): a connector does not redial. */
+  closedByUser = false;
+  readonly #host: SessionHost;
+  readonly #config: SessionConfig;
+  #log: Logger;
+  #state = HANDSHAKE;
+  #channel: SessionChannel | undefined;
+  #writer = new BatchWriter();
+  readonly #bucket: TokenBucket | undefined;
+  readonly #pending = new Map<number, Pending>();
+  #nextRid = 0;
+  #handshakeTimer: NodeJS.Timeout | undefined;
+  #closeTimer: NodeJS.Timeout | undefined;
+  /** Bound once: decodeBatch calls it per message. */
+  readonly #onMessage = (message: Message): void => this.#handle(message);
+
+  constructor(host: SessionHost, link: Link, config: SessionConfig) {
+    this.#host = host;
+    this.#config = config;
+    this.link = link;
+    this.side = config.side;
+    this.protocol = config.protocol;
+    this.limits = config.limits;
+    this.#log = config.log;
+    const rate = config.limits.rateLimit;
+    if (rate !== false) this.#bucket = new TokenBucket(rate.messagesPerSecond, rate.burst);
+    host.stats.handshaking++;
+    this.#handshakeTimer = setTimeout(() => this.#handshakeTimeout(), config.limits.handshakeTimeoutMs);
+    link.start(this);
+    if (config.side === 'client') {
+      // TCP buffers writes until connected; a WebSocket link is only made once open.
+      link.writeBody((config.handshake as ClientHandshaker).hello());
+    }
+  }
+
+  /** True once the handshake is done and no close has begun. */
+  get isOpen(): boolean {
+    return this.#state === OPEN;
+  }
+
+  /** Bytes waiting: the socket's buffer plus the unflushed batch. */
+  get queuedBytes(): number {
+    return this.link.queuedBytes + this.#writer.byteLength;
+  }
+
+  // ---- LinkSink ------------------------------------------------------------
+
+  received(n: number): void {
+    this.bytesIn += n;
+    this.#host.stats.bytesIn += n;
+  }
+
+  body(body: Uint8Array, reused: boolean): void {
+    this.lastInboundAt = Date.now();
+    const state = this.#state;
+    if (state === OPEN) {
+      let plain: Uint8Array;
+      try {
+        plain = this.#channel!.open(body);
+      } catch (error) {
+        this.#failWith(error, ErrorCode.BAD_MAC);
+        return;
+      }
+      try {
+        // Bins are views of `plain`: a pooled buffer that lent some is not reused.
+        if (decodeBody(plain, this.#onMessage) && reused && plain === body) this.#host.pool.retain(body);
+      } catch (error) {
+        this.#failWith(error, ErrorCode.PROTOCOL_ERROR);
+      }
+    } else if (state === HANDSHAKE) {
+      if (this.side === 'server') this.#serverHandshake(body);
+      else this.#clientHandshake(body);
+    }
+  }
+
+  fail(code: string, text: string): void {
+    this.close(code, text);
+  }
+
+  closed(code: string | undefined, text: string): void {
+    if (this.#state < CLOSING) this.#end(code ?? ErrorCode.CLOSED, text, code === undefined ? 'lost' : 'remote', false);
+    this.#state = CLOSED;
+    clearTimeout(this.#closeTimer);
+    clearTimeout(this.#handshakeTimer);
+    this.#writer.clear();
+    this.#config.owner.onGone?.(this);
+  }
+
+  // ---- outbound --------------------------------------------------------------
+
+  send(type: number, payload: unknown): boolean {
+    if (this.#state !== OPEN) return false;
+    this.#writer.push(type, payload);
+    return this.#queued();
+  }
+
+  sendEncoded(bytes: Uint8Array, count: number): boolean {
+    if (this.#state !== OPEN) return false;
+    this.#writer.appendEncoded(bytes, count);
+    this.messagesOut += count - 1;
+    this.#host.stats.messagesOut += count - 1;
+    return this.#queued();
+  }
+
+  reply(rid: number, payload: unknown): boolean {
+    if (this.#state !== OPEN) return false;
+    this.#writer.reply(rid, payload);
+    return this.#queued();
+  }
+
+  replyError(rid: number, code: string, text: string): boolean {
+    if (this.#state !== OPEN) return false;
+    this.#writer.error(rid, code, text);
+    return this.#queued();
+  }
+
+  ping(t: number): boolean {
+    if (this.#state !== OPEN) return false;
+    this.#writer.ping(t);
+    return this.#queued();
+  }
+
+  request(type: number, payload: unknown, timeout: number | undefined): Promise<unknown> {
+    if (this.#state !== OPEN) return Promise.reject(closedError(this.id));
+    const rid = (this.#nextRid = this.#nextRid >= 0xffff_fffe ? 1 : this.#nextRid + 1);
+    this.#writer.request(type, payload, rid);
+    return new Promise((resolve, reject) => {
+      const ms = timeout ?? this.#host.requestTimeoutMs;
+      const timer = setTimeout(() => {
+        this.#pending.delete(rid);
+        reject(new HearthError(ErrorCode.TIMEOUT, `no reply to request type ${type} within ${ms} ms; raise "timeout"`));
+      }, ms);
+      this.#pending.set(rid, { resolve, reject, timer });
+      this.#queued();
+    });
+  }
+
+  /** Writes the batch: one socket write (one seal in secure mode). Called by the service once per turn. */
+  flush(): void {
+    this.dirty = false;
+    const writer = this.#writer;
+    if (writer.count === 0 || this.#state === CLOSED) return;
+    const link = this.link;
+    const channel = this.#channel!;
+    let bytes: number;
+    if (!channel.secure) {
+      const frame = writer.takeFramed();
+      bytes = frame.length;
+      link.writeFramed(frame);
+      // The socket keeps a view of the writer's buffer until the kernel takes it: give the writer
+      // a new buffer rather than overwrite bytes still queued (only when the peer reads slowly).
+      if (link.queuedBytes > 0) this.#writer = new BatchWriter();
+    } else {
+      const sealed = channel.seal(writer.take());
+      bytes = sealed.length + 4;
+      link.writeBody(sealed);
+    }
+    this.bytesOut += bytes;
+    const stats = this.#host.stats;
+    stats.bytesOut += bytes;
+    stats.writes++;
+    const queued = link.queuedBytes;
+    if (queued > stats.queueHighWaterBytes) stats.queueHighWaterBytes = queued;
+    if (queued > this.limits.maxQueuedBytes && this.#state === OPEN) {
+      this.close(ErrorCode.SLOW_CONSUMER, `${queued} B queued > maxQueuedBytes ${this.limits.maxQueuedBytes}: the peer reads too slowly`);
+    }
+  }
+
+  /** Sends `[6, code, text]` after what is queued, flushes, and ends the connection. Idempotent. */
+  close(code: string, text = ''): void {
+    if (this.#state >= CLOSING) return;
+    if (this.#state === HANDSHAKE) {
+      this.#refuse(code, text);
+      return;
+    }
+    this.#end(code, text, 'local', true);
+  }
+
+  /** Ends the connection at once (used by shutdown past its deadline). */
+  destroy(): void {
+    this.link.destroy();
+  }
+
+  info(): SessionInfo {
+    const now = Date.now();
+    return {
+      id: this.id,
+      side: this.side,
+      transport: this.link.transport,
+      protocol: this.protocol,
+      remoteAddress: this.link.remoteAddress,
+      connectedAt: this.connectedAt,
+      lastInboundAt: this.lastInboundAt,
+      idleMs: now - this.lastInboundAt,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      messagesIn: this.messagesIn,
+      messagesOut: this.messagesOut,
+      queuedBytes: this.queuedBytes,
+    };
+  }
+
+  // ---- internals -------------------------------------------------------------
+
+  #queued(): boolean {
+    this.messagesOut++;
+    this.#host.stats.messagesOut++;
+    const pending = this.#writer.byteLength;
+    if (pending >= EAGER_FLUSH_BYTES) {
+      this.flush();
+      if (this.link.queuedBytes > this.limits.maxQueuedBytes) return false;
+    } else if (!this.dirty) {
+      this.#host.scheduleFlush(this);
+    }
+    return this.#state === OPEN;
+  }
+
+  #handle(message: Message): void {
+    if (this.#state !== OPEN) return; // closed earlier in this batch
+    this.messagesIn++;
+    this.#host.stats.messagesIn++;
+    if (this.#bucket !== undefined && !this.#bucket.take()) {
+      const rate = this.limits.rateLimit as { messagesPerSecond: number; burst: number };
+      this.close(ErrorCode.RATE_LIMITED, `more than ${rate.messagesPerSecond} messages/s (burst ${rate.burst})`);
+      return;
+    }
+    switch (message.kind) {
+      case Kind.PUSH:
+        this.#host.dispatch(this, message);
+        break;
+      case Kind.REQUEST:
+        if (this.#host.dispatch(this, message) === 0) {
+          this.replyError(message.rid, ErrorCode.UNKNOWN_TYPE, `no handler for request type ${message.type}`);
+        }
+        break;
+      case Kind.REPLY:
+      case Kind.ERROR: {
+        const pending = this.#pending.get(message.rid);
+        if (pending === undefined) break; // timed out meanwhile
+        this.#pending.delete(message.rid);
+        clearTimeout(pending.timer);
+        if (message.kind === Kind.REPLY) pending.resolve(message.payload);
+        else pending.reject(new HearthError(message.code, message.text));
+        break;
+      }
+      case Kind.PING:
+        this.#writer.pong(message.t);
+        this.#queued();
+        break;
+      case Kind.PONG:
+        break; // counted as traffic (lastInboundAt) already
+      case Kind.CLOSE:
+        this.#end(message.code, message.text, 'remote', false);
+        break;
+    }
+  }
+
+  #serverHandshake(hello: Uint8Array): void {
+    let result: ReturnType<ServerHandshaker['receive']>;
+    try {
+      result = (this.#config.handshake as ServerHandshaker).receive(hello);
+    } catch (error) {
+      const code = error instanceof HearthError ? error.code : ErrorCode.HANDSHAKE_FAILED;
+      this.#refuse(code, (error as Error).message);
+      return;
+    }
+    this.link.writeBody(result.reply);
+    this.#becomeOpen(result.channel);
+  }
+
+  #clientHandshake(reply: Uint8Array): void {
+    let channel: SessionChannel;
+    try {
+      channel = (this.#config.handshake as ClientHandshaker).receive(reply);
+    } catch (error) {
+      const code = error instanceof HearthError ? error.code : ErrorCode.HANDSHAKE_FAILED;
+      this.#abandon(code, (error as Error).message);
+      return;
+    }
+    this.#becomeOpen(channel);
+  }
+
+  #becomeOpen(channel: SessionChannel): void {
+    clearTimeout(this.#handshakeTimer);
+    this.#handshakeTimer = undefined;
+    this.#channel = channel;
+    this.#state = OPEN;
+    this.#host.stats.handshaking--;
+    this.#host.stats.opened++;
+    this.connectedAt = Date.now();
+    const ref = this.#host.opened(this);
+    this.ref = ref;
+    this.#log = this.#config.log.child({ sid: this.id });
+    this.#log.debug({ remote: this.link.remoteAddress, protocol: this.protocol, transport: this.link.transport }, 'session open');
+    this.#config.owner.onOpen?.(this, ref);
+  }
+
+  #handshakeTimeout(): void {
+    this.#handshakeTimer = undefined;
+    if (this.#state !== HANDSHAKE) return;
+    const text = `handshake not finished within ${this.limits.handshakeTimeoutMs} ms`;
+    if (this.side === 'server') this.#refuse(ErrorCode.HANDSHAKE_TIMEOUT, text);
+    else this.#abandon(ErrorCode.HANDSHAKE_TIMEOUT, text);
+  }
+
+  /** Server side, before a session exists: sends the protocol's refusal body and ends. */
+  #refuse(code: string, text: string): void {
+    if (this.side === 'server') this.link.writeBody(this.#config.factory.refusal(code, text));
+    this.#abandon(code, text);
+  }
+
+  /** Ends a connection that never became a session. */
+  #abandon(code: string, text: string): void {
+    if (this.#state !== HANDSHAKE) return;
+    this.#state = CLOSING;
+    clearTimeout(this.#handshakeTimer);
+    this.#host.stats.handshaking--;
+    this.#host.stats.countClose(code);
+    this.#log.debug({ remote: this.link.remoteAddress, code, text }, 'handshake ended');
+    this.#config.owner.onEnd?.(this, code, text, undefined);
+    this.link.end(code);
+    this.#closeTimer = setTimeout(() => this.link.destroy(), this.limits.closeTimeoutMs);
+  }
+
+  #failWith(error: unknown, fallback: string): void {
+    const code = error instanceof HearthError ? error.code : fallback;
+    this.close(code, (error as Error).message);
+  }
+
+  /** Closes an open session: `[6, code, text]` when local, then end (or destroy when lost). */
+  #end(code: string, text: string, by: CloseEvent['by'], sendClose: boolean): void {
+    if (this.#state >= CLOSING) return;
+    if (this.#state !== OPEN) {
+      this.#abandon(code, text);
+      return;
+    }
+    this.#state = CLOSING;
+    if (sendClose) {
+      // A slow consumer would wait behind its backlog: drop it and send only the close.
+      if (code === ErrorCode.SLOW_CONSUMER) this.#writer.clear();
+      this.#writer.close(code, text);
+      this.flush(); // state is CLOSING: writes, and skips the slow-consumer check
+    } else {
+      this.#writer.clear();
+    }
+    this.#host.stats.countClose(code);
+    const level = code === ErrorCode.NORMAL || code === ErrorCode.SHUTDOWN || code === ErrorCode.CLOSED ? 'debug' : 'info';
+    this.#log[level]({ code, text, by }, 'session closed');
+    for (const [rid, pending] of this.#pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new HearthError(ErrorCode.CLOSED, `session ${this.id} closed (${code}) before request ${rid} was answered`));
+    }
+    this.#pending.clear();
+    this.#host.closed(this, { id: this.id, code, text, by });
+    this.#config.owner.onEnd?.(this, code, text, by);
+    if (by === 'lost') {
+      this.link.destroy();
+    } else {
+      this.link.end(code);
+      this.#closeTimer = setTimeout(() => this.link.destroy(), this.limits.closeTimeoutMs);
+    }
+  }
+}
+
+/** The error of a call on a gone session. */
+export function closedError(id: number): HearthError {
+  return new HearthError(ErrorCode.CLOSED, `session ${id} is closed; acquire a live ref (refs do not outlive their session)`);
+}

@@ -1,0 +1,90 @@
+import type { Socket } from 'node:net';
+import { ErrorCode, FrameReader, HearthError, writeFrameHeader, type ByteAllocator } from '@hearth/protocol';
+import type { Link, LinkSink } from './Link.ts';
+
+/** Bodies up to this size are framed by copying into one buffer (one write); larger ones use a corked writev. */
+const COPY_FRAME_LIMIT = 16 * 1024;
+
+/**
+ * A TCP connection: u32 big-endian length-prefixed bodies read by a {@link FrameReader} whose
+ * split-frame buffers come from the service's pool.
+ */
+export class TcpLink implements Link {
+  readonly transport = 'tcp';
+  readonly remoteAddress: string;
+  readonly #socket: Socket;
+  readonly #reader: FrameReader;
+  #sink: LinkSink | undefined;
+  #closed = false;
+  #error: string | undefined;
+
+  constructor(socket: Socket, options: { maxFrameBytes: number; allocator: ByteAllocator }) {
+    this.#socket = socket;
+    this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    this.#reader = new FrameReader({ maxFrameBytes: options.maxFrameBytes, allocator: options.allocator });
+    // Batching is done above (one write per turn), so Nagle would only add latency.
+    socket.setNoDelay(true);
+  }
+
+  get queuedBytes(): number {
+    return this.#socket.writableLength;
+  }
+
+  start(sink: LinkSink): void {
+    this.#sink = sink;
+    const socket = this.#socket;
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    // 'close' always follows 'error'; keep the reason for it.
+    socket.on('error', (error) => (this.#error ??= error.message));
+    socket.on('close', () => this.#onClose());
+  }
+
+  #onData(chunk: Buffer): void {
+    const sink = this.#sink!;
+    sink.received(chunk.length);
+    try {
+      this.#reader.push(chunk, (body) => sink.body(body, body.buffer !== chunk.buffer));
+    } catch (error) {
+      // Only the reader throws here (the sink catches its own): a framing violation.
+      const code = error instanceof HearthError ? error.code : ErrorCode.PROTOCOL_ERROR;
+      sink.fail(code, (error as Error).message);
+    }
+  }
+
+  #onClose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#reader.dispose();
+    this.#sink?.closed(undefined, this.#error ?? 'connection closed');
+  }
+
+  writeBody(body: Uint8Array): void {
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    if (body.length <= COPY_FRAME_LIMIT) {
+      const frame = Buffer.allocUnsafe(4 + body.length);
+      writeFrameHeader(frame, 0, body.length);
+      frame.set(body, 4);
+      socket.write(frame);
+    } else {
+      const header = Buffer.allocUnsafe(4);
+      writeFrameHeader(header, 0, body.length);
+      socket.cork();
+      socket.write(header);
+      socket.write(body);
+      socket.uncork();
+    }
+  }
+
+  writeFramed(frame: Uint8Array): void {
+    if (!this.#socket.destroyed) this.#socket.write(frame);
+  }
+
+  end(_code: string): void {
+    this.#socket.end();
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+}

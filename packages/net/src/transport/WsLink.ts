@@ -1,0 +1,72 @@
+import type { WebSocket } from 'ws';
+import { ErrorCode } from '@hearth/protocol';
+import type { Link, LinkSink } from './Link.ts';
+
+/** WebSocket close code carrying a Hearth code in its reason (4000–4999 is the application range). */
+export const WS_CLOSE_HEARTH = 4000;
+/** WebSocket close code for "message too big" (RFC 6455 §7.4.1), sent by `ws` when maxPayload is passed. */
+const WS_CLOSE_TOO_BIG = 1009;
+
+/**
+ * A WebSocket connection: one binary message per body. A text message is a `PROTOCOL_ERROR`; a
+ * message over `maxFrameBytes` is refused by `ws` itself (close 1009, read as `FRAME_TOO_LARGE`).
+ */
+export class WsLink implements Link {
+  readonly transport = 'ws';
+  readonly remoteAddress: string;
+  readonly #ws: WebSocket;
+  #closed = false;
+  #error: { code: string; text: string } | undefined;
+
+  constructor(ws: WebSocket, remoteAddress: string) {
+    this.#ws = ws;
+    this.remoteAddress = remoteAddress;
+  }
+
+  get queuedBytes(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  start(sink: LinkSink): void {
+    const ws = this.#ws;
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      sink.received(data.length);
+      if (!isBinary) {
+        sink.fail(ErrorCode.PROTOCOL_ERROR, 'text WebSocket message: every body is one binary message');
+        return;
+      }
+      sink.body(data, false);
+    });
+    ws.on('error', (error: Error & { code?: string }) => {
+      this.#error ??=
+        error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'
+          ? { code: ErrorCode.FRAME_TOO_LARGE, text: error.message }
+          : { code: ErrorCode.PROTOCOL_ERROR, text: error.message };
+    });
+    ws.on('close', (code: number, reason: Buffer) => {
+      if (this.#closed) return;
+      this.#closed = true;
+      if (this.#error !== undefined) sink.closed(this.#error.code, this.#error.text);
+      else if (code === WS_CLOSE_HEARTH && reason.length > 0) sink.closed(reason.toString(), 'closed by peer');
+      else if (code === WS_CLOSE_TOO_BIG) sink.closed(ErrorCode.FRAME_TOO_LARGE, 'message too big (1009)');
+      else sink.closed(undefined, `WebSocket closed (${code})`);
+    });
+  }
+
+  writeBody(body: Uint8Array): void {
+    if (this.#ws.readyState === 1) this.#ws.send(body);
+  }
+
+  writeFramed(frame: Uint8Array): void {
+    if (this.#ws.readyState === 1) this.#ws.send(frame.subarray(4));
+  }
+
+  end(code: string): void {
+    // The reason is at most 123 bytes; codes are short ASCII.
+    if (this.#ws.readyState <= 1) this.#ws.close(WS_CLOSE_HEARTH, code.slice(0, 120));
+  }
+
+  destroy(): void {
+    this.#ws.terminate();
+  }
+}
