@@ -27,7 +27,7 @@ async function main(): Promise<number> {
   const swarm = new Swarm({
     urls: config.urls,
     bots: config.bots,
-    durationMs: config.durationS * 1000,
+    durationMs: config.durationS === 0 ? Infinity : config.durationS * 1000,
     rampMs: config.rampS * 1000,
     scenario: createScenario(config.scenario),
     protocol: config.protocol,
@@ -44,7 +44,9 @@ async function main(): Promise<number> {
   if (config.serverKey === undefined && config.protocol === 'msgpack+nacl') {
     out.write('hearth-bots: the server key is not pinned (--server-key-file .hearth/server.key.pub pins it)\n');
   }
-  out.write(`hearth-bots: ${config.bots} bots, scenario ${config.scenario}, ${config.durationS} s against ${config.urls.join(', ')}\n`);
+  out.write(
+    `hearth-bots: ${config.bots} bots, scenario ${config.scenario}, ${config.durationS === 0 ? 'until Ctrl-C' : `${config.durationS} s`} against ${config.urls.join(', ')}\n`,
+  );
   let lastLog = 0;
   const summary = await swarm.run((p) => {
     if (config.progress === 'line') out.write(`\r\x1b[2K${formatProgress(p)}`);

@@ -45,8 +45,33 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     outbox: { broadcast: (group, definition, payload) => node?.holder.broadcast(group, definition, payload) ?? 0 },
     tickHz: config.tickHz,
   });
-  let observe: ((type: string, seconds: number) => void) | undefined;
-  const player = defineArenaPlayer(world, { observe: (type, seconds) => observe?.(type, seconds) });
+  // Read at scrape time only, once the node exists.
+  const holder = () => node!.holder;
+  const source: AdminSource = {
+    stats: () => service.stats(),
+    sessions: () => {
+      const idle = new Map(service.sessions().map((s) => [s.id, s.idleMs]));
+      return holder().snapshots().map((p) => ({
+        id: p.sessionId,
+        user: p.userId ?? null,
+        remoteAddress: p.remoteAddress ?? null,
+        state: p.state,
+        idleMs: idle.get(p.sessionId) ?? null,
+        groups: [...p.groups],
+      }));
+    },
+    actorsByState: () => {
+      const counts: Record<string, number> = {};
+      for (const p of holder().snapshots()) {
+        const top = typeof p.state === 'string' ? p.state : (Object.keys(p.state)[0] ?? 'unknown');
+        counts[top] = (counts[top] ?? 0) + 1;
+      }
+      return counts;
+    },
+    gameGauges: () => ({ arena_rooms: world.roomCount, arena_players: holder().size, arena_ranked_users: world.leaderboard.size }),
+  };
+  const metrics = createMetrics(source);
+  const player = defineArenaPlayer(world, { observe: (type, seconds) => metrics.requestDuration.observe({ type }, seconds) });
   const secure = config.protocol === 'msgpack+nacl';
   const acceptOptions = secure ? { signingSecretKey: key.secretKey } : {};
   try {
@@ -69,31 +94,6 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   }
   const liveNode = node;
 
-  const source: AdminSource = {
-    stats: () => service.stats(),
-    sessions: () => {
-      const idle = new Map(service.sessions().map((s) => [s.id, s.idleMs]));
-      return liveNode.holder.snapshots().map((p) => ({
-        id: p.sessionId,
-        user: p.userId ?? null,
-        remoteAddress: p.remoteAddress ?? null,
-        state: p.state,
-        idleMs: idle.get(p.sessionId) ?? null,
-        groups: [...p.groups],
-      }));
-    },
-    actorsByState: () => {
-      const counts: Record<string, number> = {};
-      for (const p of liveNode.holder.snapshots()) {
-        const top = typeof p.state === 'string' ? p.state : (Object.keys(p.state)[0] ?? 'unknown');
-        counts[top] = (counts[top] ?? 0) + 1;
-      }
-      return counts;
-    },
-    gameGauges: () => ({ arena_rooms: world.roomCount, arena_players: liveNode.holder.size, arena_ranked_users: world.leaderboard.size }),
-  };
-  const metrics = createMetrics(source);
-  observe = (type, seconds) => metrics.requestDuration.observe({ type }, seconds);
   let admin: AdminServer | undefined;
   if (config.adminPort >= 0) {
     try {

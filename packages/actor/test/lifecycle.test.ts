@@ -40,6 +40,20 @@ describe('player lifecycle over real connections', () => {
     expect(player?.sessionId).not.toBe(0);
   });
 
+  it('runs the same over the secure protocol (msgpack+nacl): login, fast path, resume', async () => {
+    const { node, port } = await startServer(testPlayer(), { protocol: 'msgpack+nacl', timeouts: { grace: 5_000 } });
+    const clients = clientService();
+    const first = await connect(clients, port, 'msgpack+nacl');
+    const { resumeToken } = await first.login('sec');
+    await expect(first.ref.request(Echo, { n: 1, data: new Uint8Array(300).fill(1) })).resolves.toMatchObject({ n: 1 });
+    first.ref.close(ErrorCode.CLOSED);
+    await until(() => node.holder.get('sec')?.connected === false);
+    node.holder.send('sec', Notice, { seq: 1 });
+    const second = await connect(clients, port, 'msgpack+nacl');
+    await expect(second.resume(resumeToken)).resolves.toMatchObject({ userId: 'sec' });
+    await expect(second.received(Notice.type, 1)).resolves.toHaveLength(1);
+  });
+
   it('answers UNAUTHENTICATED before login, keeps the session after a refusal, then admits', async () => {
     const { node, port } = await startServer(testPlayer());
     const client = await connect(clientService(), port);

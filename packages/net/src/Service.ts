@@ -1,3 +1,4 @@
+import { nodeCryptoProvider } from '@hearth/protocol/node';
 import { ErrorCode, HearthError, Kind, encodeMessage, type AnyDefinition, type InboundMessage, type Payload } from '@hearth/protocol';
 import type { Logger } from 'pino';
 import type { Acceptor } from './acceptor/Acceptor.ts';
@@ -68,7 +69,9 @@ export class Service implements AsyncDisposable {
   constructor(options: ServiceOptions = {}) {
     this.#log = createNetLogger(options);
     this.#limits = options.limits;
-    this.protocols = options.protocols ?? new ProtocolRegistry(builtinProtocols());
+    this.protocols =
+      options.protocols ??
+      new ProtocolRegistry(builtinProtocols({ serverProvider: nodeCryptoProvider, clientProvider: nodeCryptoProvider }));
     this.pool = new BufferPool(options.pool);
     this.#ids = new SessionIdAllocator(options.ids);
     this.#topics = new TopicBus((error) => {

@@ -1,5 +1,5 @@
 import { setImmediate as turn } from 'node:timers/promises';
-import { ErrorCode, FRAME_HEADER_BYTES } from '@hearth/protocol';
+import { BatchWriter, ErrorCode, FRAME_HEADER_BYTES, generateSigningKeyPair } from '@hearth/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Limits, Service } from '../src/index.ts';
 import { Add, Echo, closeOf, newService, nextOpen, serveEcho } from './helpers.ts';
@@ -67,7 +67,9 @@ describe.each(['tcp', 'ws'] as const)('limits over %s', (transport) => {
       raws.push(silent);
       await silent.closed;
       expect(silent.preHandshake).toHaveLength(1); // the refusal body
-      expect(() => server.protocols.get(protocol).client({}).receive(silent.preHandshake[0]!)).toThrow(
+      const hs = server.protocols.get(protocol).client({});
+      hs.hello();
+      expect(() => hs.receive(silent.preHandshake[0]!)).toThrow(
         expect.objectContaining({ code: ErrorCode.HANDSHAKE_TIMEOUT }),
       );
       expect(server.stats().closedByCode['HANDSHAKE_TIMEOUT']).toBe(1);
@@ -116,6 +118,36 @@ describe.each(['tcp', 'ws'] as const)('limits over %s', (transport) => {
       await stillGood();
     });
   });
+
+  if (PROTOCOLS.includes('msgpack+nacl')) {
+    it('BAD_MAC for a tampered secure body', async () => {
+      const { raw, stillGood } = await setup(transport, 'msgpack+nacl', {});
+      const bad = await raw();
+      const w = new BatchWriter();
+      w.push(Echo.type, { n: 1 });
+      const sealed = bad.channel!.seal(w.take().slice());
+      sealed[sealed.length - 1]! ^= 1;
+      bad.sendBody(sealed);
+      await bad.closed;
+      expect(bad.closeMessage?.code).toBe(ErrorCode.BAD_MAC);
+      await stillGood();
+    });
+
+    it('a client pinning the wrong server key is refused; the right key connects', async () => {
+      const server = newService();
+      services.push(server);
+      serveEcho(server);
+      const keys = generateSigningKeyPair();
+      const acceptor = await server.accept(`${transport}://127.0.0.1:0`, 'msgpack+nacl', { signingSecretKey: keys.secretKey });
+      const client = newService();
+      services.push(client);
+      await expect(
+        client.connect(acceptor.address, 'msgpack+nacl', { serverSigningKey: generateSigningKeyPair().publicKey, reconnect: false }),
+      ).rejects.toMatchObject({ code: ErrorCode.HANDSHAKE_FAILED });
+      const ref = await client.connect(acceptor.address, 'msgpack+nacl', { serverSigningKey: keys.publicKey, reconnect: false });
+      await expect(ref.request(Add, { a: 1, b: 2 })).resolves.toBe(3);
+    });
+  }
 
   if (transport === 'tcp') {
     it('FRAME_EMPTY / FRAME_TOO_LARGE announced in a raw header close the session with its code', async () => {

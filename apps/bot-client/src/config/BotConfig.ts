@@ -7,6 +7,7 @@ export interface BotConfig {
   /** Server addresses; bots are spread over them round-robin. */
   readonly urls: readonly string[];
   readonly bots: number;
+  /** Run time in seconds; 0 = until stopped. */
   readonly durationS: number;
   readonly rampS: number;
   readonly scenario: ScenarioName;
@@ -24,7 +25,7 @@ export interface BotConfig {
 export const BOT_FLAGS = {
   url: { env: 'HEARTH_BOT_URL', multiple: true, default: 'tcp://127.0.0.1:7700', help: 'server address tcp://host:port or ws://host:port (repeatable)' },
   bots: { env: 'HEARTH_BOTS', type: 'int', min: 1, max: 100_000, default: 20, help: 'number of bots' },
-  duration: { env: 'HEARTH_BOT_DURATION', type: 'number', min: 0.1, default: 30, help: 'run time in seconds, ramp included (0.1 s steps)' },
+  duration: { env: 'HEARTH_BOT_DURATION', type: 'number', min: 0, default: 30, help: 'run time in seconds, ramp included (0: until Ctrl-C)' },
   ramp: { env: 'HEARTH_BOT_RAMP', type: 'number', min: 0, default: 0, help: 'seconds over which bots start' },
   scenario: { env: 'HEARTH_BOT_SCENARIO', choices: SCENARIO_NAMES, default: 'play', help: 'what the bots do' },
   protocol: { env: 'HEARTH_PROTOCOL', choices: ['msgpack+nacl', 'msgpack'], default: 'msgpack+nacl', help: 'wire protocol (as the server)' },
@@ -66,7 +67,7 @@ export function parseBotConfig(argv: readonly string[], env: NodeJS.ProcessEnv, 
   }
   const duration = (v['duration'] as number | undefined) ?? 30;
   const ramp = (v['ramp'] as number | undefined) ?? 0;
-  if (ramp >= duration) throw new FlagError('--ramp', `--ramp: ${ramp} s must be shorter than --duration ${duration} s`);
+  if (duration > 0 && ramp >= duration) throw new FlagError('--ramp', `--ramp: ${ramp} s must be shorter than --duration ${duration} s`);
   return Object.freeze({
     urls,
     bots: (v['bots'] as number | undefined) ?? 20,

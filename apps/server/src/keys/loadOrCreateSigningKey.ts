@@ -1,6 +1,7 @@
-import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { generateSigningKeyPair } from '@hearth/protocol';
 
 /** The server's long-term signing key pair, in the nacl (tweetnacl / libsodium) layout. */
 export interface SigningKey {
@@ -39,7 +40,7 @@ export function loadOrCreateSigningKey(path: string): SigningKey {
     }
     secretKey = parseSecretKey(path, text);
   } else {
-    secretKey = generateSecretKey();
+    secretKey = generateSigningKeyPair().secretKey;
     try {
       mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
       // `wx`: never overwrite a key another process just created.
@@ -57,14 +58,6 @@ export function loadOrCreateSigningKey(path: string): SigningKey {
     throw new KeyFileError(`cannot write public key file ${publicKeyFile}: ${(cause as Error).message}`, { cause });
   }
   return { secretKey, publicKey, created, publicKeyFile };
-}
-
-/** A fresh ed25519 key in nacl's 64-byte layout (seed ‖ public key). */
-function generateSecretKey(): Uint8Array {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d!, 'base64url');
-  const pub = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
-  return new Uint8Array(Buffer.concat([seed, pub]));
 }
 
 /** nacl secret key from a 64-byte key or a 32-byte seed, in hex. */

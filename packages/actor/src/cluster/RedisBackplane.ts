@@ -123,8 +123,9 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
   readonly #channels = new Set<string>();
   /** Users registered by this node: userId → [sessionId, directory value]. */
   readonly #users = new Map<string, { sessionId: number; value: string }>();
-  readonly #cache = new Map<string, { nodeId: string | undefined; until: number }>();
-  readonly #lookups = new Map<string, Promise<string | undefined>>();
+  /** Routing cache: userId → entry, for `directoryCacheMs` (misses are not cached). */
+  readonly #cache = new Map<string, { entry: RedisDirectoryEntry; until: number }>();
+  readonly #lookups = new Map<string, Promise<RedisDirectoryEntry | undefined>>();
   readonly #listeners: { [E in keyof BackplaneEvents]: Set<BackplaneEvents[E]> } = { up: new Set(), down: new Set() };
   readonly #handlers = new Set<(envelope: Envelope) => void>();
   readonly #resumedHandlers = new Set<(notice: ResumedNotice) => void>();
@@ -173,12 +174,20 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     }
     this.#sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.#receive(message));
     this.#batcher = new PublishBatcher((batches) => this.#publish(batches));
+    // The holder's view. A login or logout during an outage is not an error for local play: the
+    // claim is written (and conflicts settled, newer login wins) when Redis returns, and a released
+    // entry, no longer refreshed, expires by TTL. Lookups still fail fast: they are cross-node work.
+    const deferred = (e: unknown): undefined => {
+      if (e instanceof HearthError && e.code === ClusterErrorCode.BACKPLANE_UNAVAILABLE) return undefined;
+      throw e;
+    };
     this.directory = {
-      claim: (entry) => this.register(entry.userId, entry.sessionId),
+      claim: (entry) => this.register(entry.userId, entry.sessionId).catch(deferred),
       release: async (entry) => {
-        if (entry.nodeId === this.nodeId) await this.unregister(entry.userId, entry.sessionId);
+        if (entry.nodeId === this.nodeId) await this.unregister(entry.userId, entry.sessionId).catch(deferred);
       },
-      lookup: (userId) => this.lookup(userId),
+      // Routing lookups go through the short cache: a stale answer costs one forwarding hop (see PUSH).
+      lookup: (userId) => (this.available ? this.#locate(userId) : this.lookup(userId)),
     };
   }
 
@@ -265,7 +274,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
    */
   async sendToUser(userId: string, message: Uint8Array): Promise<boolean> {
     this.#ensureUp('send to a user');
-    const nodeId = await this.#locate(userId);
+    const nodeId = (await this.#locate(userId))?.nodeId;
     if (nodeId === undefined) return false;
     const envelope: Envelope = { kind: 'push', userId, bytes: message };
     if (nodeId === this.nodeId) this.#deliver(envelope);
@@ -317,9 +326,10 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
    * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down.
    */
   async register(userId: string, sessionId: number): Promise<RedisDirectoryEntry | undefined> {
-    const value = JSON.stringify([this.nodeId, sessionId, Date.now()]);
+    const loginAt = Date.now();
+    const value = JSON.stringify([this.nodeId, sessionId, loginAt]);
     this.#users.set(userId, { sessionId, value });
-    this.#cache.set(userId, { nodeId: this.nodeId, until: Date.now() + this.#cacheMs });
+    this.#cache.set(userId, { entry: { userId, nodeId: this.nodeId, sessionId, loginAt }, until: loginAt + this.#cacheMs });
     this.#ensureUp('register a user');
     let prev: string | null;
     try {
@@ -578,16 +588,17 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     }
   }
 
-  async #locate(userId: string): Promise<string | undefined> {
+  /** Directory lookup through the routing cache; concurrent lookups of one user share one GET. */
+  async #locate(userId: string): Promise<RedisDirectoryEntry | undefined> {
     const hit = this.#cache.get(userId);
-    if (hit && hit.until > Date.now()) return hit.nodeId;
+    if (hit && hit.until > Date.now()) return hit.entry;
     let pending = this.#lookups.get(userId);
     if (!pending) {
       pending = this.lookup(userId).then(
         (e) => {
           this.#lookups.delete(userId);
-          this.#cache.set(userId, { nodeId: e?.nodeId, until: Date.now() + this.#cacheMs });
-          return e?.nodeId;
+          if (e) this.#cache.set(userId, { entry: e, until: Date.now() + this.#cacheMs });
+          return e;
         },
         (err: unknown) => {
           this.#lookups.delete(userId);
@@ -642,7 +653,8 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
         // Not registered here (moved or logged out since the sender's cache was filled): follow the directory once.
         this.#cache.delete(userId);
         const copy = new Uint8Array(bytes); // a copy (Buffer#slice would not be): the view dies with this callback
-        this.#locate(userId).then((nodeId) => {
+        this.#locate(userId).then((found) => {
+          const nodeId = found?.nodeId;
           // nowhere else: let the holder decide (it drops pushes for users it does not hold)
           if (nodeId === undefined || nodeId === this.nodeId || !this.available) return this.#deliver({ kind: 'push', userId, bytes: copy });
           this.#stats.forwarded++;
@@ -660,6 +672,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
         const [userId, sessionId, code, text] = a as [string, number, string, string];
         // The entry now belongs to the newer login: forget it so our release does not touch it.
         if (this.#users.get(userId)?.sessionId === sessionId) this.#users.delete(userId);
+        this.#cache.delete(userId);
         this.#deliver({ kind: 'kick', userId, sessionId, code, text });
         return;
       }

@@ -7,8 +7,6 @@ import { HearthError } from '@hearth/protocol';
 export const ClusterErrorCode = {
   /** Redis is unreachable: cross-node operations fail fast (nothing is queued) until it returns. */
   BACKPLANE_UNAVAILABLE: 'BACKPLANE_UNAVAILABLE',
-  /** Another node did not answer a cluster request in time. */
-  BACKPLANE_TIMEOUT: 'BACKPLANE_TIMEOUT',
   /** The backplane was closed; create a new one. */
   BACKPLANE_CLOSED: 'BACKPLANE_CLOSED',
 } as const;

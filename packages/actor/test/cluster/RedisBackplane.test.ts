@@ -88,9 +88,9 @@ describe('RedisBackplane (real Redis)', () => {
     // a closing its old session must not erase b's newer entry
     await a.directory.release({ userId: 'alice', nodeId: 'a', sessionId: 1 });
     expect(await a.unregister('alice', 1)).toBe(false);
-    expect(await a.directory.lookup('alice')).toMatchObject({ nodeId: 'b', sessionId: 9 });
+    expect(await a.lookup('alice')).toMatchObject({ nodeId: 'b', sessionId: 9 }); // lookup() reads Redis; directory.lookup may be cached for routing
     await b.directory.release({ userId: 'alice', nodeId: 'b', sessionId: 9 });
-    expect(await a.directory.lookup('alice')).toBeUndefined();
+    expect(await a.lookup('alice')).toBeUndefined();
   });
 
   it('compare-and-delete holds even against a stale local view (script level)', async () => {
@@ -114,7 +114,7 @@ describe('RedisBackplane (real Redis)', () => {
     await dead.close({ drain: false }); // like a crash: no cleanup
     const t0 = Date.now();
     await vi.waitFor(async () => expect(await live.lookup('d1')).toBeUndefined(), { timeout: 3_000, interval: 25 });
-    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(Date.now() - t0).toBeLessThan(1_500); // ttlMs 300 + one poll, with room for a loaded machine
     await vi.waitFor(async () => expect((await live.nodes()).map((n) => n.nodeId)).toEqual(['live']), { timeout: 3_000, interval: 25 });
     // the live node's user outlived several TTLs thanks to its heartbeat
     expect(await live.lookup('l1')).toMatchObject({ nodeId: 'live' });
@@ -201,9 +201,10 @@ describe.skipIf(!canStopRedis)('RedisBackplane outage (private Redis stopped and
     await expect(a.sendToUser('bob', msg(1))).rejects.toMatchObject({ code: ClusterErrorCode.BACKPLANE_UNAVAILABLE });
     await expect(a.nodes()).rejects.toMatchObject({ code: ClusterErrorCode.BACKPLANE_UNAVAILABLE });
     // a login during the outage is kept locally and written when Redis returns
-    await expect(a.directory.claim({ userId: 'ann', nodeId: 'a', sessionId: 2 })).rejects.toMatchObject({ code: ClusterErrorCode.BACKPLANE_UNAVAILABLE });
+    await expect(a.register('ann', 2)).rejects.toMatchObject({ code: ClusterErrorCode.BACKPLANE_UNAVAILABLE });
+    await expect(a.directory.claim({ userId: 'ann', nodeId: 'a', sessionId: 2 })).resolves.toBeUndefined(); // the holder's login goes on
     a.watchGroup('late', true); // never throws; subscribed on recovery
-    expect(performance.now() - t0).toBeLessThan(50); // fail fast: no waiting on timeouts or queues
+    expect(performance.now() - t0).toBeLessThan(100); // fail fast: no waiting on timeouts or queues
 
     const ups = Promise.all([once(a, 'up'), once(b, 'up')]);
     await redis.restart(); // comes back empty: the nodes re-register themselves and their users

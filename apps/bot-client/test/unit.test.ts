@@ -1,0 +1,61 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FlagError } from '@hearth/server/cli';
+import { describe, expect, it } from 'vitest';
+import { parseBotConfig } from '../src/config/BotConfig.ts';
+import { LatencyHistogram } from '../src/stats/LatencyHistogram.ts';
+
+describe('LatencyHistogram', () => {
+  it('gives quantiles within 2 %', () => {
+    const h = new LatencyHistogram();
+    for (let i = 1; i <= 1000; i++) h.record(i / 10); // 0.1 .. 100 ms
+    expect(h.count).toBe(1000);
+    expect(h.quantile(0.5)).toBeGreaterThanOrEqual(50);
+    expect(h.quantile(0.5)).toBeLessThanOrEqual(50 * 1.02);
+    expect(h.quantile(0.99)).toBeGreaterThanOrEqual(99);
+    expect(h.quantile(0.99)).toBeLessThanOrEqual(99 * 1.02);
+    expect(h.quantile(1)).toBe(100);
+    expect(h.mean).toBeCloseTo(50.05, 5);
+  });
+
+  it('is empty after reset, and merges', () => {
+    const a = new LatencyHistogram();
+    const b = new LatencyHistogram();
+    a.record(1);
+    b.record(3);
+    a.merge(b);
+    expect(a.count).toBe(2);
+    expect(a.max).toBe(3);
+    a.reset();
+    expect(a.quantile(0.5)).toBe(0);
+  });
+});
+
+describe('bot flags', () => {
+  it('defaults and repeatable --url', () => {
+    expect(parseBotConfig([], {})).toMatchObject({ urls: ['tcp://127.0.0.1:7700'], bots: 20, durationS: 30, scenario: 'play', progress: 'log' });
+    expect(parseBotConfig(['--url', 'tcp://h:1', '--url', 'ws://h:2', '--bots', '5000'], {})).toMatchObject({ urls: ['tcp://h:1', 'ws://h:2'], bots: 5000 });
+    expect(parseBotConfig([], { HEARTH_BOTS: '7', HEARTH_BOT_SCENARIO: 'idle' })).toMatchObject({ bots: 7, scenario: 'idle' });
+  });
+
+  it('reads a pinned key from hex or from the server.key.pub file', () => {
+    const hex = 'ab'.repeat(32);
+    expect(parseBotConfig(['--server-key', hex], {})).toMatchObject({ serverKey: new Uint8Array(32).fill(0xab) });
+    const file = join(mkdtempSync(join(tmpdir(), 'hearth-bot-')), 'server.key.pub');
+    writeFileSync(file, `${hex}\n`);
+    expect(parseBotConfig(['--server-key-file', file], {})).toMatchObject({ serverKey: new Uint8Array(32).fill(0xab) });
+  });
+
+  it.each([
+    [['--url', 'http://x:1'], /^--url: expected tcp:\/\/host:port or ws:\/\/host:port, got "http:\/\/x:1"$/],
+    [['--bots', '0'], /^--bots: expected an integer in 1\.\.100000, got "0"$/],
+    [['--scenario', 'dance'], /^--scenario: expected one of play\|idle\|chat-storm, got "dance"$/],
+    [['--server-key', 'xyz'], /^--server-key: expected a 32-byte public key as 64 hex digits$/],
+    [['--server-key-file', '/nonexistent/key.pub'], /^--server-key-file: cannot read \/nonexistent\/key\.pub/],
+    [['--duration', '5', '--ramp', '5'], /^--ramp: 5 s must be shorter than --duration 5 s$/],
+  ])('refuses %j with one line naming the flag', (argv, message) => {
+    expect(() => parseBotConfig(argv, {})).toThrow(FlagError);
+    expect(() => parseBotConfig(argv, {})).toThrow(message);
+  });
+});

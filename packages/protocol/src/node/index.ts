@@ -1,0 +1,2 @@
+export { nodeCryptoProvider } from './nodeCryptoProvider.ts';
+export { sodiumCryptoProvider } from './sodiumCryptoProvider.ts';

@@ -1,0 +1,65 @@
+import sodium from 'sodium-native';
+import type { BoxKeyPair, CryptoProvider, SignKeyPair } from '../crypto/CryptoProvider.ts';
+import { hsalsa20 } from '../crypto/hsalsa20.ts';
+import { sodiumSecretbox, sodiumSecretboxOpen } from './secretboxSodium.ts';
+
+const ZERO16 = new Uint8Array(16);
+
+function need(bytes: Uint8Array, length: number, what: string): void {
+  if (bytes.length !== length) throw new RangeError(`${what} must be ${length} bytes, got ${bytes.length}`);
+}
+
+function signKeyPairFromSeed(seed: Uint8Array): SignKeyPair {
+  need(seed, 32, 'Ed25519 seed');
+  const publicKey = new Uint8Array(32);
+  const secretKey = new Uint8Array(64);
+  sodium.crypto_sign_seed_keypair(publicKey, secretKey, seed);
+  return { publicKey, secretKey };
+}
+
+/**
+ * A {@link CryptoProvider} entirely on libsodium (`sodium-native`), wire-identical to tweetnacl:
+ * `crypto_box_keypair`, `crypto_scalarmult` + HSalsa20 (sodium-native does not expose
+ * `crypto_box_beforenm`), `crypto_sign_*` and `crypto_secretbox_easy`. It is the fastest provider
+ * measured for handshakes (see `bench/run.ts`).
+ */
+export const sodiumCryptoProvider: CryptoProvider = {
+  name: 'sodium',
+  boxKeyPair(): BoxKeyPair {
+    const publicKey = new Uint8Array(32);
+    const secretKey = new Uint8Array(32);
+    sodium.crypto_box_keypair(publicKey, secretKey);
+    return { publicKey, secretKey };
+  },
+  boxBefore(peerPublicKey, ownSecretKey) {
+    need(peerPublicKey, 32, 'X25519 public key');
+    need(ownSecretKey, 32, 'X25519 secret key');
+    const shared = new Uint8Array(32);
+    // libsodium refuses an all-zero result (low-order peer key) by throwing, like node:crypto.
+    sodium.crypto_scalarmult(shared, ownSecretKey, peerPublicKey);
+    return hsalsa20(shared, ZERO16);
+  },
+  signKeyPair() {
+    const seed = new Uint8Array(32);
+    sodium.randombytes_buf(seed);
+    return signKeyPairFromSeed(seed);
+  },
+  signKeyPairFromSeed,
+  signDetached(message, secretKey) {
+    need(secretKey, 64, 'Ed25519 secret key (seed || public key)');
+    const signature = new Uint8Array(64);
+    sodium.crypto_sign_detached(signature, message, secretKey);
+    return signature;
+  },
+  verifyDetached(message, signature, publicKey) {
+    if (signature.length !== 64 || publicKey.length !== 32) return false;
+    return sodium.crypto_sign_verify_detached(signature, message, publicKey);
+  },
+  secretbox: sodiumSecretbox,
+  secretboxOpen: sodiumSecretboxOpen,
+  randomBytes(length) {
+    const bytes = new Uint8Array(length);
+    sodium.randombytes_buf(bytes);
+    return bytes;
+  },
+};
