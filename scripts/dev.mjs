@@ -14,7 +14,7 @@ const serverMain = `${root}apps/server/dist/main.js`;
 const botsMain = `${root}apps/bot-client/dist/main.js`;
 const { prettyFactory } = createRequire(`${root}apps/server/package.json`)('pino-pretty');
 const tty = process.stdout.isTTY === true;
-const prettify = prettyFactory({ colorize: tty, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,name' });
+const prettify = prettyFactory({ colorize: tty, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,name', singleLine: true });
 const bots = process.env.HEARTH_DEV_BOTS ?? '20';
 
 // The bottom line (the bots' progress) is redrawn after every log line printed above it.
@@ -97,11 +97,17 @@ botsChild = start('bots', [
   '--server-key-file', `${root}.hearth/server.key.pub`,
   '--progress', 'line',
 ]);
-createInterface({ input: botsChild.stdout }).on('line', (line) => print(`[bots] ${line}`));
+// The bots print only their summary on stdout, at the end: the live line is over.
+createInterface({ input: botsChild.stdout }).on('line', (line) => {
+  if (status !== '') setStatus('');
+  print(`[bots] ${line}`);
+});
 // The bots draw their live line as `\r\x1b[2K<line>` (no newline); other stderr output is lines.
 // Writes this small reach the pipe whole, so each chunk is parsed on its own.
 botsChild.stderr.on('data', (chunk) => {
-  for (const part of chunk.toString().split('\r\x1b[2K')) {
+  const parts = chunk.toString().split('\r\x1b[2K');
+  for (const [i, part] of parts.entries()) {
+    if (i > 0 && part === '') setStatus(''); // a bare clear: the live line ended
     const nl = part.lastIndexOf('\n');
     if (nl >= 0) for (const line of part.slice(0, nl).split('\n')) print(`[bots] ${line}`);
     const rest = part.slice(nl + 1);

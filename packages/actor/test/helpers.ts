@@ -1,27 +1,12 @@
 import { Writable } from 'node:stream';
-import { Service, type CloseEvent, type ProtocolFactory, type SessionChannel, type SessionRef } from '@hearth/net';
+import { Service, type CloseEvent, type SessionRef } from '@hearth/net';
 import { Login, Resume, defineMessage, type InboundMessage, type LoginReply } from '@hearth/protocol';
 import { pino, type Logger } from 'pino';
 import type { EventObject } from 'xstate';
 import { createNode, devAuthenticator, type Authenticator, type HearthNode, type PlayerDefinition, type PlayerTimeouts } from '../src/index.ts';
 
-/*
- * Until @hearth/net registers its built-in protocols, tests register a plain stand-in under the
- * same name (a one-byte handshake, identity channel). Removed automatically once `msgpack` exists.
- */
-const identity: SessionChannel = { secure: false, seal: (b) => b, open: (b) => b };
-const standIn: ProtocolFactory = {
-  client: () => ({
-    hello: () => Uint8Array.of(1),
-    receive: () => identity,
-  }),
-  server: () => ({ receive: () => ({ reply: Uint8Array.of(2), channel: identity }) }),
-  refusal: () => Uint8Array.of(0xff),
-};
 function newService(): Service {
-  const service = new Service({ log: false });
-  if (!service.protocols.has('msgpack')) service.protocols.register('msgpack', standIn);
-  return service;
+  return new Service({ log: false });
 }
 
 /** Test messages shared by the tests. */

@@ -75,6 +75,25 @@ describe.each(['tcp', 'ws'] as const)('service over %s (trivial protocol)', (tra
     raw.destroy();
   });
 
+  it('an unencodable payload is refused without corrupting the batch', async () => {
+    const server = svc();
+    serveEcho(server);
+    const acceptor = await server.accept(`${transport}://127.0.0.1:0`, 'trivial');
+    const client = svc();
+    const errors: Error[] = [];
+    client.sub('error', (ev) => errors.push(ev.error));
+    const ref = await client.connect(acceptor.address, 'trivial', { reconnect: false });
+    const got = collect(client, Echo.type);
+    expect(ref.send(Echo, { n: 1 })).toBe(true);
+    expect(ref.send(Echo, { n: 2n ** 70n } as unknown as { n: number })).toBe(false);
+    expect(ref.send(Echo, { n: 3 })).toBe(true);
+    await expect(ref.request(Add, { a: 2n ** 70n } as unknown as { a: number; b: number })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    const msgs = await got.until(2);
+    expect(msgs.map((m) => (m.payload as { n: number }).n)).toEqual([1, 3]);
+    await expect(ref.request(Add, { a: 1, b: 1 })).resolves.toBe(2);
+    expect(errors.map((e) => (e as { code?: string }).code)).toEqual(['BAD_REQUEST', 'BAD_REQUEST']);
+  });
+
   it('unknown request types get UNKNOWN_TYPE; close is published to id and global subscribers', async () => {
     const server = svc();
     const acceptor = await server.accept(`${transport}://127.0.0.1:0`, 'trivial');

@@ -1,9 +1,9 @@
 // The providers every crypto, vector and handshake test runs against.
 import type { CryptoProvider } from '../src/index.ts';
 import { tweetnaclProvider } from '../src/index.ts';
-import { nodeCryptoProvider, sodiumCryptoProvider } from '../src/node/index.ts';
+import { nodeCryptoProvider, opensslCryptoProvider } from '../src/node/index.ts';
 
-export const providers: readonly CryptoProvider[] = [tweetnaclProvider, nodeCryptoProvider, sodiumCryptoProvider];
+export const providers: readonly CryptoProvider[] = [tweetnaclProvider, nodeCryptoProvider, opensslCryptoProvider];
 
 export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 export const unhex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));

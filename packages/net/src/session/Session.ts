@@ -187,7 +187,13 @@ export class Session implements LinkSink {
 
   send(type: number, payload: unknown): boolean {
     if (this.#state !== OPEN) return false;
-    this.#writer.push(type, payload);
+    const writer = this.#writer;
+    const bytes = writer.byteLength;
+    try {
+      writer.push(type, payload);
+    } catch (error) {
+      return this.#unencodable(bytes, type, error);
+    }
     return this.#queued();
   }
 
@@ -201,7 +207,13 @@ export class Session implements LinkSink {
 
   reply(rid: number, payload: unknown): boolean {
     if (this.#state !== OPEN) return false;
-    this.#writer.reply(rid, payload);
+    const writer = this.#writer;
+    const bytes = writer.byteLength;
+    try {
+      writer.reply(rid, payload);
+    } catch (error) {
+      return this.#unencodable(bytes, -1, error);
+    }
     return this.#queued();
   }
 
@@ -220,7 +232,13 @@ export class Session implements LinkSink {
   request(type: number, payload: unknown, timeout: number | undefined): Promise<unknown> {
     if (this.#state !== OPEN) return Promise.reject(closedError(this.id));
     const rid = (this.#nextRid = this.#nextRid >= 0xffff_fffe ? 1 : this.#nextRid + 1);
-    this.#writer.request(type, payload, rid);
+    const bytes = this.#writer.byteLength;
+    try {
+      this.#writer.request(type, payload, rid);
+    } catch (error) {
+      this.#unencodable(bytes, type, error);
+      return Promise.reject(new HearthError(ErrorCode.BAD_REQUEST, `request payload of type ${type} cannot be encoded: ${(error as Error).message}`, { cause: error }));
+    }
     return new Promise((resolve, reject) => {
       const ms = timeout ?? this.#host.requestTimeoutMs;
       const timer = setTimeout(() => {
@@ -298,6 +316,19 @@ export class Session implements LinkSink {
   }
 
   // ---- internals -------------------------------------------------------------
+
+  /**
+   * A payload msgpack cannot encode (BigInt out of range, ...): the writer holds a partial message,
+   * so keep only the bytes before it (a copy, on this error path only) and report the error.
+   */
+  #unencodable(bytesBefore: number, type: number, error: unknown): boolean {
+    const writer = this.#writer;
+    const count = writer.count - 1;
+    const kept = writer.take().slice(0, bytesBefore);
+    if (kept.length > 0) writer.appendEncoded(kept, count);
+    this.#host.error(this, new HearthError(ErrorCode.BAD_REQUEST, `payload of message type ${type} cannot be encoded; nothing was sent: ${(error as Error).message}`, { cause: error }));
+    return false;
+  }
 
   #queued(): boolean {
     this.messagesOut++;

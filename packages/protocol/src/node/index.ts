@@ -1,2 +1,2 @@
 export { nodeCryptoProvider } from './nodeCryptoProvider.ts';
-export { sodiumCryptoProvider } from './sodiumCryptoProvider.ts';
+export { opensslCryptoProvider } from './opensslCryptoProvider.ts';
