@@ -23,7 +23,7 @@ export interface SwarmOptions {
   requestTimeoutMs?: number;
   /** Bots connecting and logging in at once, at most (protects the server's handshake timeout). @defaultValue 200 */
   maxConnecting?: number;
-  /** The shared tick, in ms. @defaultValue 50 */
+  /** The shared tick, in ms (bots act on their own schedules; a finer tick spreads their sends). @defaultValue 20 */
   tickMs?: number;
 }
 
@@ -71,7 +71,7 @@ export class Swarm implements BotHost {
       serverKey: options.serverKey,
       requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
       maxConnecting: options.maxConnecting ?? 200,
-      tickMs: options.tickMs ?? 50,
+      tickMs: options.tickMs ?? 20,
     };
     this.requestTimeoutMs = this.#o.requestTimeoutMs;
     for (let i = 0; i < options.bots; i++) this.#bots.push(new Bot(i + 1, options.urls[i % options.urls.length]!, this));

@@ -9,10 +9,19 @@
  * const msgsPerSec = await driveThroughput(factory, { connections: 4, inFlight: 64, warmupMs: 200, durationMs: 1000 });
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
-import { decode, encode } from '@msgpack/msgpack';
+import { Decoder, Encoder, decode, encode } from '@msgpack/msgpack';
 
 /** Body codec of a raw baseline: opaque bytes, or a msgpack object decoded and re-encoded on each hop. */
-export type RawCodec = 'bytes' | 'msgpack';
+export type RawCodec = 'bytes' | 'msgpack' | 'msgpack-reused';
+
+// 'msgpack' uses the library's top-level encode/decode (a new Encoder per call); 'msgpack-reused'
+// keeps one Encoder and Decoder, the way a tuned server would.
+const sharedEncoder = new Encoder();
+const sharedDecoder = new Decoder();
+const codecEncode = (codec: RawCodec, value: unknown): Uint8Array =>
+  codec === 'msgpack-reused' ? sharedEncoder.encode(value) : encode(value);
+const codecDecode = (codec: RawCodec, body: Uint8Array): unknown =>
+  codec === 'msgpack-reused' ? sharedDecoder.decode(body) : decode(body);
 
 /** One client connection of an echo benchmark. */
 export interface EchoLink {
@@ -86,7 +95,7 @@ export async function startRawEchoServer(codec: RawCodec): Promise<EchoServer> {
     const batch = new FrameBatch(socket);
     const parse = frameParser(
       // A view is safe to keep until flush: a 'data' chunk is never reused.
-      codec === 'bytes' ? (body) => batch.add(body) : (body) => batch.add(encode(decode(body))),
+      codec === 'bytes' ? (body) => batch.add(body) : (body) => batch.add(codecEncode(codec, codecDecode(codec, body))),
     );
     socket.on('data', (chunk: Buffer) => {
       parse(chunk);
@@ -124,7 +133,7 @@ export function rawEchoClient(port: number, codec: RawCodec, payloadBytes: numbe
       frameParser(
         codec === 'bytes'
           ? (body) => onEcho(body.readDoubleLE(0))
-          : (body) => onEcho((decode(body) as { t: number }).t),
+          : (body) => onEcho((codecDecode(codec, body) as { t: number }).t),
       ),
     );
     return {
@@ -135,7 +144,7 @@ export function rawEchoClient(port: number, codec: RawCodec, payloadBytes: numbe
           body.set(data, 8);
           batch.add(body);
         } else {
-          batch.add(encode({ t, data }));
+          batch.add(codecEncode(codec, { t, data }));
         }
         if (!scheduled) {
           scheduled = true;

@@ -76,10 +76,16 @@ async function main(): Promise<void> {
   const wsPlain = await server.accept('ws://127.0.0.1:0', 'msgpack');
   const rawBytes = await startRawEchoServer('bytes');
   const rawMsgpack = await startRawEchoServer('msgpack');
+  const rawMsgpackReused = await startRawEchoServer('msgpack-reused');
 
   const variants: Array<{ name: string; kind: Row['kind']; make(size: number, client: Service): EchoLinkFactory }> = [
     { name: 'raw net, bytes, batched', kind: 'raw', make: (size) => rawEchoClient(rawBytes.port, 'bytes', size) },
     { name: 'raw net, msgpack, batched', kind: 'raw', make: (size) => rawEchoClient(rawMsgpack.port, 'msgpack', size) },
+    {
+      name: 'raw net, msgpack reused Encoder, batched',
+      kind: 'raw',
+      make: (size) => rawEchoClient(rawMsgpackReused.port, 'msgpack-reused', size),
+    },
     { name: 'hearth tcp msgpack', kind: 'hearth', make: (size, c) => hearthEchoClient(c, tcpPlain.address, 'msgpack', size) },
     { name: 'hearth tcp msgpack+nacl', kind: 'hearth', make: (size, c) => hearthEchoClient(c, tcpSecure.address, 'msgpack+nacl', size) },
     { name: 'hearth ws msgpack', kind: 'hearth', make: (size, c) => hearthEchoClient(c, wsPlain.address, 'msgpack', size) },
@@ -101,6 +107,7 @@ async function main(): Promise<void> {
   await server.close({ deadlineMs: 500 });
   await rawBytes.close();
   await rawMsgpack.close();
+  await rawMsgpackReused.close();
 
   const rows: Row[] = [];
   for (const size of SIZES) {
@@ -121,11 +128,13 @@ async function main(): Promise<void> {
   const table = rows.map((r) => {
     const bytes = find('raw net, bytes, batched', r.payloadBytes).msgsPerSec;
     const mp = find('raw net, msgpack, batched', r.payloadBytes).msgsPerSec;
+    const mpr = find('raw net, msgpack reused Encoder, batched', r.payloadBytes).msgsPerSec;
     const plain = find('hearth tcp msgpack', r.payloadBytes).msgsPerSec;
     return {
       ...r,
       vsRawBytes: +(r.msgsPerSec / bytes).toFixed(2),
       vsRawMsgpack: +(r.msgsPerSec / mp).toFixed(2),
+      vsRawMsgpackReused: +(r.msgsPerSec / mpr).toFixed(2),
       vsHearthTcpPlain: +(r.msgsPerSec / plain).toFixed(2),
     };
   });
@@ -138,6 +147,9 @@ async function main(): Promise<void> {
       `${size}B`,
       {
         plainVsRawMsgpack: plainRatio(size),
+        plainVsRawMsgpackReused: +(
+          find('hearth tcp msgpack', size).msgsPerSec / find('raw net, msgpack reused Encoder, batched', size).msgsPerSec
+        ).toFixed(2),
         plainTarget: 1.0,
         plainMet: plainRatio(size) >= 1.0,
         secureVsPlain: secureRatio(size),
@@ -171,6 +183,7 @@ async function main(): Promise<void> {
       'p99 µs': r.p99us,
       'x raw bytes': r.vsRawBytes,
       'x raw msgpack': r.vsRawMsgpack,
+      'x raw mp reused': r.vsRawMsgpackReused,
       'x hearth plain': r.vsHearthTcpPlain,
     })),
   );

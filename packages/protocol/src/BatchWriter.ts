@@ -42,32 +42,60 @@ export class BatchWriter {
 
   /** `[0, type, payload]` */
   push(type: number, payload: unknown): void {
-    this.#head(3, Kind.PUSH);
-    this.#uint(type);
-    this.#value(payload);
+    const start = this.#pos;
+    try {
+      this.#head(3, Kind.PUSH);
+      this.#uint(type);
+      this.#value(payload);
+    } catch (error) {
+      this.#pos = start; // drop the partial message: the batch stays well formed
+      throw error;
+    }
+    this.#count++;
   }
 
   /** `[1, type, payload, rid]` */
   request(type: number, payload: unknown, rid: number): void {
-    this.#head(4, Kind.REQUEST);
-    this.#uint(type);
-    this.#value(payload);
-    this.#uint(rid);
+    const start = this.#pos;
+    try {
+      this.#head(4, Kind.REQUEST);
+      this.#uint(type);
+      this.#value(payload);
+      this.#uint(rid);
+    } catch (error) {
+      this.#pos = start; // drop the partial message: the batch stays well formed
+      throw error;
+    }
+    this.#count++;
   }
 
   /** `[2, rid, payload]` */
   reply(rid: number, payload: unknown): void {
-    this.#head(3, Kind.REPLY);
-    this.#uint(rid);
-    this.#value(payload);
+    const start = this.#pos;
+    try {
+      this.#head(3, Kind.REPLY);
+      this.#uint(rid);
+      this.#value(payload);
+    } catch (error) {
+      this.#pos = start; // drop the partial message: the batch stays well formed
+      throw error;
+    }
+    this.#count++;
   }
 
   /** `[3, rid, code, text]` */
   error(rid: number, code: string, text: string): void {
-    this.#head(4, Kind.ERROR);
-    this.#uint(rid);
-    this.#value(code);
-    this.#value(text);
+    const start = this.#pos;
+    try {
+      this.#head(4, Kind.ERROR);
+      this.#uint(rid);
+      this.#value(code);
+      this.#value(text);
+    } catch (error) {
+      this.#pos = start; // drop the partial message: the batch stays well formed
+      throw error;
+    }
+    this.#count++;
   }
 
   /** `[4, t]` */
@@ -84,9 +112,16 @@ export class BatchWriter {
 
   /** `[6, code, text]` */
   close(code: string, text: string): void {
-    this.#head(3, Kind.CLOSE);
-    this.#value(code);
-    this.#value(text);
+    const start = this.#pos;
+    try {
+      this.#head(3, Kind.CLOSE);
+      this.#value(code);
+      this.#value(text);
+    } catch (error) {
+      this.#pos = start; // drop the partial message: the batch stays well formed
+      throw error;
+    }
+    this.#count++;
   }
 
   /**
@@ -130,7 +165,6 @@ export class BatchWriter {
     this.#ensure(2);
     this.#buf[this.#pos++] = 0x90 | length; // fixarray
     this.#buf[this.#pos++] = kind; // positive fixint
-    this.#count++;
   }
 
   #uint(n: number): void {

@@ -19,7 +19,7 @@ const copyDecoder = new Decoder();
   const target = copyDecoder as unknown as { decodeBinary(length: number, head: number): Uint8Array };
   const original = target.decodeBinary;
   target.decodeBinary = function (this: unknown, length: number, head: number): Uint8Array {
-    return original.call(this, length, head).slice();
+    return Uint8Array.prototype.slice.call(original.call(this, length, head)); // Buffer#slice would be a view
   };
 }
 

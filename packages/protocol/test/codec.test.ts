@@ -87,6 +87,25 @@ describe('BatchWriter and decodeBatch', () => {
     expect([...copied.payload]).toEqual([9, 9, 9]);
   });
 
+  it('copies binary payloads out of a Node Buffer too', () => {
+    const w = new BatchWriter();
+    w.push(100, Uint8Array.of(4, 5));
+    const body = Buffer.from(w.take());
+    const [copied] = decodeAll(body, true) as unknown as [{ payload: Uint8Array }];
+    body.fill(0);
+    expect([...copied.payload]).toEqual([4, 5]);
+  });
+
+  it('drops a message whose payload cannot be encoded and keeps the batch well formed', () => {
+    const w = new BatchWriter();
+    w.push(100, 'before');
+    expect(() => w.push(101, { n: 2n ** 70n })).toThrow();
+    expect(() => w.request(101, () => 1, 3)).toThrow();
+    w.push(102, 'after');
+    expect(w.count).toBe(2);
+    expect(decodeAll(w.take()).map((m) => (m.kind === 0 ? m.payload : null))).toEqual(['before', 'after']);
+  });
+
   const malformed: Array<[string, Uint8Array]> = [
     ['a bare number', encode(5)],
     ['an empty array', encode([])],

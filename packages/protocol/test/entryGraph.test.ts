@@ -47,4 +47,10 @@ describe('the main entry stays portable (browser-safe)', () => {
     expect(node.bare).toContain('sodium-native');
     expect(main.files).toContain('handshake/ServerHandshake.ts');
   });
+
+  it('the Node providers are reachable through the "./node" subpath export', async () => {
+    const node = await import('@hearth/protocol/node');
+    expect(node.nodeCryptoProvider.name).toBe('node');
+    expect(node.opensslCryptoProvider.name).toBe('openssl');
+  });
 });

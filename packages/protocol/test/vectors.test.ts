@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ClientHandshake, SecureChannel, ServerHandshake, channelNonce, signedTranscript } from '../src/index.ts';
+import { ClientHandshake, ErrorCode, SecureChannel, ServerHandshake, channelNonce, signedTranscript } from '../src/index.ts';
 import { hex, providers, unhex } from './providers.ts';
 
 interface Body {
@@ -82,5 +82,31 @@ describe('known-answer vectors (test/vectors/handshake-v1.json)', () => {
       expect(client.sent).toBe(2);
       expect(server.received).toBe(2);
     });
+  });
+});
+
+describe('docs/protocol.md', () => {
+  const doc = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
+
+  it('quotes the vectors exactly (the worked example cannot drift)', () => {
+    const quoted = [
+      v.serverSigningPublicKey,
+      v.clientEphemeralPublicKey,
+      v.serverEphemeralPublicKey,
+      v.clientEphemeralSecretKey,
+      v.serverEphemeralSecretKey,
+      v.sharedKey,
+      v.signature.slice(0, 64),
+      v.signature.slice(64),
+      ...[...v.clientToServer, ...v.serverToClient].map((b) => b.body),
+    ];
+    for (const hexString of quoted) expect(doc).toContain(hexString);
+  });
+
+  it('documents every wire code in the code table', () => {
+    const local = new Set<string>([ErrorCode.CLOSED, ErrorCode.NORMAL, ErrorCode.DEFINITION]);
+    const wire = Object.values(ErrorCode).filter((code) => !local.has(code));
+    expect(wire.length).toBeGreaterThanOrEqual(19);
+    for (const code of wire) expect(doc).toContain(`| \`${code}\` |`);
   });
 });

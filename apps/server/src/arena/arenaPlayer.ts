@@ -107,7 +107,8 @@ export function defineArenaPlayer(world: ArenaWorld, options: ArenaPlayerOptions
               actions: ({ context, event }) => {
                 const t0 = performance.now();
                 const player = context.player;
-                const me = createArenaPlayer(world.nextPid(), player.userId, player.userId, spawn(), spawn(), world.now());
+                const at = world.spawn();
+                const me = createArenaPlayer(world.nextPid(), player.userId, player.userId, at.x, at.y, world.now());
                 const room = world.place(me.pid, player);
                 let answer: RoomAnswer<JoinReply> | undefined;
                 room.send({ type: 'join', player: me, answer: (a) => (answer = a) });
@@ -141,9 +142,4 @@ export function defineArenaPlayer(world: ArenaWorld, options: ArenaPlayerOptions
         player.data = { me: undefined, room: undefined };
       },
     });
-}
-
-/** A spawn coordinate away from the edges. */
-function spawn(): number {
-  return Math.round(ARENA.worldSize * (0.1 + 0.8 * Math.random()));
 }

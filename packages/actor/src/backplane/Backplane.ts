@@ -1,4 +1,5 @@
 import type { AnyEventObject } from 'xstate';
+import type { ResumeStore } from './ResumeStore.ts';
 
 /** Where a user is held: written at login, removed at close (with Redis, refreshed with a TTL). */
 export interface DirectoryEntry {
@@ -22,8 +23,11 @@ export interface Directory {
 
 /** A message between nodes. Bytes are encoded message values (`encodeMessage`), ready to append. */
 export type Envelope =
-  /** Push to a user held by the receiving node. */
-  | { readonly kind: 'push'; readonly userId: string; readonly bytes: Uint8Array }
+  /**
+   * Push to a user held by the receiving node. `direct`: deliver it there without consulting the
+   * directory again (a push following a player that just resumed on that node).
+   */
+  | { readonly kind: 'push'; readonly userId: string; readonly bytes: Uint8Array; readonly direct?: boolean }
   /** Push to the receiving node's members of a group. */
   | { readonly kind: 'group'; readonly group: string; readonly bytes: Uint8Array; readonly exceptUserId?: string }
   /** A newer login elsewhere: end the user's actor with `code`. */
@@ -34,8 +38,9 @@ export type Envelope =
 /**
  * How the nodes of a cluster talk: the directory plus envelopes addressed to a node or fanned
  * out to the nodes that have members of a group (once per node, not per member).
- * Operations are fire-and-forget on the hot path; failures are reported to `onEnvelope`'s
- * owner by the implementation's logger (a Redis one fails fast with a coded error, no unbounded queue).
+ * Operations are fire-and-forget on the hot path. A Redis implementation fails fast while Redis is
+ * down: `publish` / `publishGroup` throw and the directory's `lookup` rejects with
+ * `BACKPLANE_UNAVAILABLE` (nothing is queued); `claim` / `release` do not reject (deferred).
  */
 export interface Backplane {
   /** This node's id (unique in the cluster). */
@@ -43,6 +48,16 @@ export interface Backplane {
   readonly directory: Directory;
   /** True when other nodes may exist (false for a lone in-memory node: the holder skips remote work). */
   readonly shared: boolean;
+  /**
+   * False while cross-node operations cannot succeed (Redis down): the holder then fails fast
+   * instead of trying. Absent means always available (in-memory).
+   */
+  readonly available?: boolean;
+  /**
+   * Resume records shared by the cluster, so a token resumes on any node. Absent (in-memory): a
+   * token resumes only on the node that issued it.
+   */
+  readonly resumes?: ResumeStore;
   /** Sends an envelope to node `nodeId`. */
   publish(nodeId: string, envelope: Envelope): void;
   /** Sends a group envelope to every other node that watches the group. */

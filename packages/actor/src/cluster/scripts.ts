@@ -103,3 +103,14 @@ redis.call('HDEL', KEYS[1], 'snap')
 redis.call('HSET', KEYS[1], 'claimed', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return {r[1], r[2], r[3], r[4], q}`;
+
+/**
+ * Discards an unclaimed record (its actor ended on the parking node). Returns 1 when deleted, 0 when
+ * there is no record, or the id of the node that claimed it first.
+ */
+export const RESUME_DISCARD = `
+local r = redis.call('HMGET', KEYS[1], 'node', 'claimed')
+if not r[1] then return 0 end
+if r[2] then return r[2] end
+redis.call('DEL', KEYS[1], KEYS[2])
+return 1`;

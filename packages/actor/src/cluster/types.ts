@@ -18,27 +18,24 @@ export interface NodeInfo {
   readonly pid: number;
 }
 
-/** What a node parks in Redis when its player disconnects, so any node can resume the player. */
-export interface ResumeRecord {
-  readonly userId: string;
-  /** Node that parked it. */
-  readonly nodeId: string;
-  readonly sessionId: number;
-  /** The actor's persisted snapshot (any msgpack-encodable value). */
-  readonly snapshot: unknown;
-  /** Pushes queued for the player, each one encoded message (`encodeMessage`), oldest first. */
-  readonly queued: readonly Uint8Array[];
+/** Events of a `RedisBackplane`. */
+export interface BackplaneEvents {
+  /** Redis is reachable, the node is registered and its users re-registered. `recovered` after an outage. */
+  up: (info: { recovered: boolean }) => void;
+  /** Redis was lost: cross-node operations now fail fast with `BACKPLANE_UNAVAILABLE`. */
+  down: (error: Error | undefined) => void;
 }
 
-/** Result of appending a push to a parked record. */
-export type AppendResult =
-  | { readonly ok: true; readonly length: number }
-  | { readonly ok: false; readonly reason: 'missing' | 'full' }
-  | { readonly ok: false; readonly reason: 'claimed'; readonly nodeId: string };
-
-/** A parked player was resumed on node `nodeId`: the parking node stops its actor without the leave hook. */
-export interface ResumedNotice {
-  readonly token: string;
-  readonly userId: string;
-  readonly nodeId: string;
+/** Counters of a `RedisBackplane`. */
+export interface BackplaneStats {
+  /** PUBLISH commands sent. */
+  publishes: number;
+  /** Messages carried by those publishes. */
+  messagesOut: number;
+  /** Messages received from other nodes. */
+  messagesIn: number;
+  /** Messages lost because Redis went away between queueing and flushing. */
+  dropped: number;
+  /** Deliveries that found no local user and were forwarded one hop (stale directory cache). */
+  forwarded: number;
 }

@@ -50,16 +50,3 @@ export interface CryptoProvider {
   /** `length` cryptographically secure random bytes. */
   randomBytes(length: number): Uint8Array;
 }
-
-/** Bytes of an X25519 public or secret key, and of a shared key. */
-export const BOX_KEY_BYTES = 32;
-/** Bytes of an Ed25519 public key. */
-export const SIGN_PUBLIC_KEY_BYTES = 32;
-/** Bytes of an Ed25519 secret key in NaCl format (seed || public key). */
-export const SIGN_SECRET_KEY_BYTES = 64;
-/** Bytes of an Ed25519 signature. */
-export const SIGNATURE_BYTES = 64;
-/** Bytes of a secretbox nonce. */
-export const NONCE_BYTES = 24;
-/** Bytes of the Poly1305 tag that precedes each secretbox ciphertext. */
-export const MAC_BYTES = 16;
