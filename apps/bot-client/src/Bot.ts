@@ -245,6 +245,7 @@ export class Bot {
 
   /** Counts a failure that happened before the bot had a session (connect refused). */
   fail(code: string, text: string): void {
+    if (this.phase === 'failed') return;
     this.phase = 'failed';
     this.#error(code, text, false);
   }
@@ -265,9 +266,9 @@ export class Bot {
       this.#host.stats.roundTrip(name, performance.now() - sentAt);
       return reply;
     } catch (err) {
-      // A request cut short by the swarm's own shutdown is not a failure.
-      if (this.phase === 'closed') return undefined;
       const code = err instanceof HearthError ? err.code : 'INTERNAL';
+      // Cut short by the swarm's own shutdown (not a failure), or by a close already counted.
+      if (this.phase === 'closed' || (this.phase === 'failed' && code === 'CLOSED')) return undefined;
       this.#error(code, `${name}: ${(err as Error).message}`);
       if (this.phase === 'loggingIn' || this.phase === 'joining') this.phase = 'failed';
       return undefined;

@@ -191,7 +191,8 @@ export class Swarm implements BotHost {
         ...(this.#o.serverKey !== undefined ? { serverSigningKey: this.#o.serverKey } : {}),
       });
     } catch (err) {
-      bot.fail((err as { code?: string }).code ?? 'CONNECT_FAILED', `connect ${bot.url}: ${(err as Error).message}`);
+      // A dial cut short by the end of the run was already counted as NOT_STARTED.
+      if (!this.#stopping) bot.fail((err as { code?: string }).code ?? 'CONNECT_FAILED', `connect ${bot.url}: ${(err as Error).message}`);
       return;
     }
     if (this.#stopping) {

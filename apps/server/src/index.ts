@@ -31,4 +31,4 @@ export { tryTag } from './arena/rules/tagging.ts';
 export type { TagRules } from './arena/rules/tagging.ts';
 export { tryChat } from './arena/rules/chat.ts';
 export type { ChatRules } from './arena/rules/chat.ts';
-export * as messages from './arena/messages.ts';
+// Arena's message definitions are published separately as `@hearth/server/messages` (both apps import that module).

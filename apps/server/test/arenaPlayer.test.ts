@@ -1,28 +1,29 @@
-import { createNode, devAuthenticator } from '@hearth/actor';
+import { createNode, devAuthenticator, type HearthNode } from '@hearth/actor';
 import { Service, type SessionRef } from '@hearth/net';
 import { ErrorCode, Login, type InboundMessage } from '@hearth/protocol';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ArenaWorld } from '../src/arena/ArenaWorld.ts';
-import { defineArenaPlayer } from '../src/arena/arenaPlayer.ts';
+import { defineArenaPlayer, type ArenaPlayerData, type ArenaPlayerEvents } from '../src/arena/arenaPlayer.ts';
 import { ARENA, ArenaErrorCode, ChatLine, Join, Leaderboard, MemberJoined, Move, Rejected, Snapshot, Tag, Chat } from '../src/arena/messages.ts';
 
 /** An Arena node on an ephemeral port, with every player spawning at (500, 500) and manual ticks. */
 async function startArena() {
   const server = new Service({ log: false });
-  let node: Awaited<ReturnType<typeof createNode>> | undefined;
+  const late: { node?: HearthNode<ArenaPlayerData, ArenaPlayerEvents> } = {};
   const world = new ArenaWorld({
-    outbox: { broadcast: (g, d, p) => node?.holder.broadcast(g, d, p) ?? 0 },
+    outbox: { broadcast: (g, d, p) => late.node?.holder.broadcast(g, d, p) ?? 0 },
     tickHz: 0,
     spawn: () => ({ x: 500, y: 500 }),
   });
-  node = await createNode({
+  const node = await createNode({
     service: server,
     player: defineArenaPlayer(world),
     authenticate: devAuthenticator,
     logger: pino({ level: 'silent' }),
     listen: [{ address: 'tcp://127.0.0.1:0', protocol: 'msgpack' }],
   });
+  late.node = node;
   const client = new Service({ log: false });
   const inbox = new Map<number, { msgs: InboundMessage[]; waiters: (() => void)[] }>();
   client.sub('message', (ref, msg) => {
@@ -53,7 +54,7 @@ async function startArena() {
     },
     async close() {
       await client.close();
-      await node!.close();
+      await node.close();
       world[Symbol.dispose]();
       await server.close();
     },

@@ -6,14 +6,31 @@ import { createActor, createMachine } from 'xstate';
 import type { AnyActorRef, EventObject } from 'xstate';
 import type { Authenticator } from './authenticate.ts';
 import type { Backplane, DirectoryEntry, Envelope } from './backplane/Backplane.ts';
+import { backplaneUnavailable, isBackplaneDown } from './backplane/errors.ts';
 import { MemoryBackplane } from './backplane/MemoryBackplane.ts';
+import type { ResumeRecord } from './backplane/ResumeStore.ts';
 import type { PlayerDefinition } from './player/definePlayer.ts';
 import type { BroadcastOptions, Player } from './player/Player.ts';
-import { PlayerActor } from './player/PlayerActor.ts';
-import type { PlayerHost } from './player/PlayerHost.ts';
+import { asPortablePlayer, PlayerActor } from './player/PlayerActor.ts';
+import type { PlayerHost, ResumeOutcome } from './player/PlayerHost.ts';
 import type { PlayerSnapshot } from './player/PlayerSnapshot.ts';
 import { resolveTimeouts, type PlayerTimeouts, type ResolvedTimeouts } from './PlayerTimeouts.ts';
+import { ResumeParking } from './resume/ResumeParking.ts';
 import type { SessionHandle } from './transport.ts';
+
+const UNKNOWN_TOKEN: ResumeOutcome = { code: ErrorCode.UNAUTHENTICATED, text: 'unknown or expired resume token; log in again' };
+/** At most one "cross-node work failed" warning per this many ms (an outage would otherwise log per message). */
+const WARN_EVERY_MS = 1_000;
+
+/** Counters of a {@link Holder}'s cross-node work. */
+export interface HolderStats {
+  /** Pushes, events and broadcasts that could not leave this node (backplane down); local members were still reached. */
+  remoteDropped: number;
+  /** Players resumed here from a record parked by another node. */
+  resumedFromOtherNodes: number;
+  /** Players parked here that resumed on another node. */
+  resumedElsewhere: number;
+}
 
 /** Options of a {@link Holder}. */
 export interface HolderOptions<G, E extends EventObject> {
@@ -53,8 +70,15 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
   readonly #byToken = new Map<string, PlayerActor>();
   readonly #players = new Set<PlayerActor>();
   readonly #groups = new Map<string, Set<PlayerActor>>();
-  readonly #unsubscribe: () => void;
+  readonly #unsubscribe: (() => void)[] = [];
+  readonly #parking: ResumeParking | undefined;
+  /** Remote resume claims in flight; while > 0, pushes for users not (yet) here are kept in #early. */
+  #claims = 0;
+  readonly #early = new Map<string, Uint8Array[]>();
+  #lastWarnAt = 0;
   #closing: Promise<void> | undefined;
+  /** Cross-node counters. */
+  readonly stats: HolderStats = { remoteDropped: 0, resumedFromOtherNodes: 0, resumedElsewhere: 0 };
 
   constructor(options: HolderOptions<G, E>) {
     this.definition = options.player;
@@ -65,7 +89,18 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
     // The parent of every player actor. It takes every event ('*') so that a player's error or done
     // event relayed to it does not put the root itself in error.
     this.root = createActor(createMachine({ id: 'holder', on: { '*': {} } })).start();
-    this.#unsubscribe = this.backplane.onEnvelope((envelope) => this.#onEnvelope(envelope));
+    this.#unsubscribe.push(this.backplane.onEnvelope((envelope) => this.#onEnvelope(envelope)));
+    const store = this.backplane.resumes;
+    if (store !== undefined) {
+      this.#parking = new ResumeParking({
+        store,
+        nodeId: this.backplane.nodeId,
+        publish: (nodeId, envelope) => this.#publish(nodeId, envelope),
+        logger: this.logger,
+        graceMs: this.timeouts.grace,
+      });
+      this.#unsubscribe.push(store.onResumed((notice) => this.#resumedElsewhere(notice.token, notice.nodeId)));
+    }
   }
 
   /** Live actors (any state but closed). */
@@ -102,6 +137,30 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
     return false;
   }
 
+  /**
+   * Pushes to a user wherever it is, and says whether it got there: `true` once delivered here
+   * (or queued in grace) or handed to the node the directory names, `false` when the user is logged
+   * in nowhere. Unlike {@link Holder.send} it reports cross-node failure: it rejects with
+   * `HearthError` `BACKPLANE_UNAVAILABLE` at once while the backplane is down (nothing is queued),
+   * so a handler that returns it answers the client with that code.
+   *
+   * @example
+   * .handle(Whisper, (p, { to, text }) => p.deliver(to, ChatSeen, { from: p.userId, text }))
+   */
+  async deliver<D extends AnyDefinition>(userId: string, definition: D, payload: Payload<D>): Promise<boolean> {
+    const player = this.#byUser.get(userId);
+    if (player !== undefined) return player.push(definition, payload);
+    if (!this.backplane.shared) return false;
+    if (this.backplane.available === false) throw backplaneUnavailable(`send to ${userId} on another node`);
+    const entry = await this.backplane.directory.lookup(userId);
+    const here = this.#byUser.get(userId); // it may have arrived while the lookup was in flight
+    if (here !== undefined) return here.push(definition, payload);
+    if (entry === undefined || entry.nodeId === this.backplane.nodeId) return false;
+    const bytes = encodeMessage({ kind: Kind.PUSH, type: definition.type, payload });
+    this.backplane.publish(entry.nodeId, { kind: 'push', userId, bytes });
+    return true;
+  }
+
   /** Sends a statechart event to a user's actor (here, or forwarded like {@link Holder.send}). */
   dispatch(userId: string, event: EventObject): boolean {
     const player = this.#byUser.get(userId);
@@ -130,7 +189,15 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
     let reached = 0;
     if (members !== undefined) for (const member of members) if (member !== except && member.deliverEncoded(bytes)) reached++;
     if (this.backplane.shared) {
-      this.backplane.publishGroup({ kind: 'group', group, bytes, ...(except ? { exceptUserId: except.userId } : {}) });
+      // Local members were reached: a backplane outage costs the other nodes' members, not this call.
+      if (this.backplane.available === false) this.#remoteFailed(undefined, { group }, 'cross-node broadcast dropped: backplane down');
+      else {
+        try {
+          this.backplane.publishGroup({ kind: 'group', group, bytes, ...(except ? { exceptUserId: except.userId } : {}) });
+        } catch (err) {
+          this.#remoteFailed(err, { group }, 'cross-node broadcast failed; local members were reached');
+        }
+      }
     }
     return reached;
   }
@@ -158,11 +225,15 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
     return [...this.#players].map((p) => p.snapshot());
   }
 
-  /** Ends every actor with `code` (default `SHUTDOWN`), waits for their leave hooks, and stops. Idempotent. */
+  /**
+   * Ends every actor with `code` (default `SHUTDOWN`), waits for their leave hooks, and stops.
+   * Idempotent. With a Redis backplane, close the holder (or the node) first and the backplane after:
+   * the directory entries and parked records are released through it.
+   */
   close(code: string = ErrorCode.SHUTDOWN, text = 'the server is shutting down'): Promise<void> {
     return (this.#closing ??= (async () => {
       await Promise.all([...this.#players].map((p) => p.end(code, text)));
-      this.#unsubscribe();
+      for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
       this.root.stop();
     })());
   }
@@ -207,26 +278,37 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
     this.#byUser.set(userId, player);
     if (older !== undefined && older !== player) await older.end(ErrorCode.KICKED, 'logged in elsewhere');
     if (!player.alive) return;
-    const entry: DirectoryEntry = { userId, nodeId: this.backplane.nodeId, sessionId: player.sessionId };
-    const previous = await this.backplane.directory.claim(entry);
-    if (previous !== undefined && previous.nodeId !== this.backplane.nodeId) {
-      this.backplane.publish(previous.nodeId, {
-        kind: 'kick',
-        userId,
-        sessionId: previous.sessionId,
-        code: ErrorCode.KICKED,
-        text: 'logged in elsewhere',
-      });
-    }
+    await this.#register(userId, player, undefined);
   }
 
   /** @internal */
-  resume(token: string, ref: SessionHandle, rid: number, from: PlayerActor): boolean {
+  resume(token: string, ref: SessionHandle, rid: number, from: PlayerActor): ResumeOutcome | Promise<ResumeOutcome> {
     const target = this.#byToken.get(token);
-    if (target === undefined || !target.alive || target === from) return false;
-    from.handOff();
-    target.attachResuming(ref, rid);
-    return true;
+    if (target !== undefined) {
+      if (!target.alive || target === from) return UNKNOWN_TOKEN;
+      if (this.#parking?.mustClaim(target) === true) return this.#resumeParked(token, target, ref, rid, from);
+      this.#parking?.resumed(target);
+      from.handOff();
+      target.attachResuming(ref, rid);
+      return true;
+    }
+    if (this.#parking !== undefined && this.backplane.resumes !== undefined) return this.#resumeFromCluster(token, ref, rid, from);
+    return UNKNOWN_TOKEN;
+  }
+
+  /** @internal */
+  park(player: PlayerActor): void {
+    this.#parking?.park(player);
+  }
+
+  /** @internal */
+  queued(player: PlayerActor, bytes: Uint8Array): void {
+    this.#parking?.queued(player, bytes);
+  }
+
+  /** @internal */
+  graceExpiring(player: PlayerActor): boolean {
+    return this.#parking?.expiring(player) ?? false;
   }
 
   /** @internal */
@@ -239,6 +321,7 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
 
   /** @internal */
   remove(player: PlayerActor): void {
+    this.#parking?.forget(player);
     this.#players.delete(player);
     const token = player.token;
     if (token !== undefined && this.#byToken.get(token) === player) this.#byToken.delete(token);
@@ -270,20 +353,129 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
     this.backplane.watchGroup(group, false);
   }
 
+  /** A local resume of a player parked in the cluster's store: claim its record first (one winner). */
+  async #resumeParked(token: string, target: PlayerActor, ref: SessionHandle, rid: number, from: PlayerActor): Promise<ResumeOutcome> {
+    const won = await this.#parking!.claimLocal(target);
+    if (!won || !target.alive || target.token !== token) return UNKNOWN_TOKEN;
+    if (!from.alive || from.ref !== ref) return UNKNOWN_TOKEN; // the resuming connection went away meanwhile
+    this.#parking!.resumed(target);
+    from.handOff();
+    target.attachResuming(ref, rid);
+    return true;
+  }
+
+  /** A token this node does not hold: claim it from the cluster and restore the player here. */
+  async #resumeFromCluster(token: string, ref: SessionHandle, rid: number, from: PlayerActor): Promise<ResumeOutcome> {
+    this.#claims++;
+    try {
+      let record: ResumeRecord | undefined;
+      try {
+        record = await this.backplane.resumes!.claim(token);
+      } catch (err) {
+        if (!isBackplaneDown(err)) throw err;
+        return { code: err.code, text: err.message };
+      }
+      // Ours but no longer here: the actor ended meanwhile (its leave hook ran); do not bring it back.
+      if (record === undefined || record.nodeId === this.backplane.nodeId) return UNKNOWN_TOKEN;
+      return this.#restore(record, ref, rid, from);
+    } finally {
+      if (--this.#claims === 0) this.#early.clear();
+    }
+  }
+
+  /** Spawns the actor of a player parked on another node, attaches the resuming connection, registers it. */
+  #restore(record: ResumeRecord, ref: SessionHandle, rid: number, from: PlayerActor): ResumeOutcome {
+    const state = asPortablePlayer(record.snapshot);
+    if (state === undefined || state.userId !== record.userId) {
+      this.logger.error({ userId: record.userId, nodeId: record.nodeId }, 'resume record holds no player snapshot; log in again');
+      return UNKNOWN_TOKEN;
+    }
+    const userId = record.userId;
+    // Pushes that followed the player here before it was registered, after the record's own queue.
+    const early = this.#early.get(userId) ?? [];
+    this.#early.delete(userId);
+    const player = new PlayerActor<G, E>(this, this.definition, undefined, {
+      state,
+      sessionId: record.sessionId,
+      queued: early.length > 0 ? [...record.queued, ...early] : record.queued,
+    }) as PlayerActor;
+    this.#players.add(player);
+    const older = this.#byUser.get(userId);
+    this.#byUser.set(userId, player);
+    if (older !== undefined && older !== player) void older.end(ErrorCode.KICKED, 'logged in elsewhere');
+    this.stats.resumedFromOtherNodes++;
+    if (!from.alive || from.ref !== ref || this.#closing !== undefined) {
+      // The resuming connection went away while the record was claimed: the player ends here.
+      void player.end(ErrorCode.CLOSED, 'the resuming connection closed');
+      return UNKNOWN_TOKEN;
+    }
+    from.handOff();
+    player.attachResuming(ref, rid);
+    void this.#register(userId, player, { nodeId: record.nodeId, sessionId: record.sessionId });
+    return true;
+  }
+
+  /** Writes the directory entry of `player`; kicks an older entry on another node unless it is `replaces` (the parked twin). */
+  async #register(userId: string, player: PlayerActor, replaces: Omit<DirectoryEntry, 'userId'> | undefined): Promise<void> {
+    const entry: DirectoryEntry = { userId, nodeId: this.backplane.nodeId, sessionId: player.sessionId };
+    const previous = await this.backplane.directory.claim(entry);
+    if (previous === undefined || previous.nodeId === this.backplane.nodeId) return;
+    if (replaces !== undefined && previous.nodeId === replaces.nodeId && previous.sessionId === replaces.sessionId) return;
+    this.#publish(previous.nodeId, { kind: 'kick', userId, sessionId: previous.sessionId, code: ErrorCode.KICKED, text: 'logged in elsewhere' });
+  }
+
+  /** The store says a player parked here resumed on `nodeId`: stop it quietly. */
+  #resumedElsewhere(token: string, nodeId: string): void {
+    const player = this.#byToken.get(token);
+    if (player === undefined || player.phase !== 'disconnected') return;
+    this.stats.resumedElsewhere++;
+    this.#parking?.movedAway(player, nodeId);
+  }
+
+  /** Publishes to a node; an outage is logged (throttled) and counted, never thrown into game code. */
+  #publish(nodeId: string, envelope: Envelope): void {
+    try {
+      this.backplane.publish(nodeId, envelope);
+    } catch (err) {
+      this.#remoteFailed(err, { nodeId, kind: envelope.kind }, 'cross-node message dropped');
+    }
+  }
+
   #forward(userId: string, publish: (nodeId: string) => void): void {
+    if (this.backplane.available === false) {
+      this.#remoteFailed(undefined, { userId }, 'cross-node message dropped: backplane down');
+      return;
+    }
     this.backplane.directory.lookup(userId).then(
       (entry) => {
-        if (entry !== undefined && entry.nodeId !== this.backplane.nodeId) publish(entry.nodeId);
+        if (entry === undefined || entry.nodeId === this.backplane.nodeId) return;
+        try {
+          publish(entry.nodeId);
+        } catch (err) {
+          this.#remoteFailed(err, { userId }, 'cross-node message dropped');
+        }
       },
-      (err: unknown) => this.logger.warn({ err, userId }, 'directory lookup failed; message dropped'),
+      (err: unknown) => this.#remoteFailed(err, { userId }, 'directory lookup failed; message dropped'),
     );
+  }
+
+  /** Counts a dropped cross-node operation; logs at most one warning per second (with how many were dropped). */
+  #remoteFailed(err: unknown, context: Record<string, unknown>, text: string): void {
+    this.stats.remoteDropped++;
+    const now = Date.now();
+    if (now - this.#lastWarnAt < WARN_EVERY_MS) return;
+    this.#lastWarnAt = now;
+    this.logger.warn({ ...(err === undefined ? {} : { err }), ...context, remoteDropped: this.stats.remoteDropped }, text);
   }
 
   #onEnvelope(envelope: Envelope): void {
     switch (envelope.kind) {
-      case 'push':
-        this.#byUser.get(envelope.userId)?.deliverEncoded(envelope.bytes);
+      case 'push': {
+        const player = this.#byUser.get(envelope.userId);
+        if (player !== undefined) player.deliverEncoded(envelope.bytes);
+        else if (this.#claims > 0) this.#keepEarly(envelope.userId, envelope.bytes);
         return;
+      }
       case 'event':
         this.#byUser.get(envelope.userId)?.raise(envelope.event);
         return;
@@ -299,5 +491,12 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
         return;
       }
     }
+  }
+
+  /** A push for a user who may be resuming here right now (a remote claim is in flight): keep it, bounded. */
+  #keepEarly(userId: string, bytes: Uint8Array): void {
+    let kept = this.#early.get(userId);
+    if (kept === undefined) this.#early.set(userId, (kept = []));
+    if (kept.length < this.timeouts.queueLimit) kept.push(bytes.slice()); // a copy: the view belongs to the backplane's read buffer
   }
 }

@@ -102,12 +102,14 @@ export class BatchWriter {
   ping(t: number): void {
     this.#head(2, Kind.PING);
     this.#uint(t);
+    this.#count++;
   }
 
   /** `[5, t]` */
   pong(t: number): void {
     this.#head(2, Kind.PONG);
     this.#uint(t);
+    this.#count++;
   }
 
   /** `[6, code, text]` */

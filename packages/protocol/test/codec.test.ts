@@ -46,6 +46,7 @@ describe('BatchWriter and decodeBatch', () => {
     w.ping(1_790_000_000_000);
     w.pong(0);
     w.close('SHUTDOWN', 'bye');
+    expect(w.count).toBe(7);
     const expected = [
       [0, 100, { a: 1 }],
       [1, 300, 'x', 70_000],

@@ -3,10 +3,14 @@ import { hostname } from 'node:os';
 import { decodeBatch, HearthError, Kind } from '@hearth/protocol';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Backplane, Envelope } from '../backplane/Backplane.ts';
+import { backplaneUnavailable, BackplaneErrorCode } from '../backplane/errors.ts';
+import { BackplaneOp } from './BackplaneOp.ts';
 import { ClusterKeys } from './ClusterKeys.ts';
-import { backplaneUnavailable, ClusterErrorCode } from './errors.ts';
-import { packValue, unpackValue } from './pack.ts';
+import { SCRIPTS, scripted, type ClusterLink } from './ClusterLink.ts';
+import { NodeRegistry } from './NodeRegistry.ts';
 import { PublishBatcher } from './PublishBatcher.ts';
+import { RedisDirectory } from './RedisDirectory.ts';
 import {
   DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_DIRECTORY_CACHE_MS,
@@ -15,120 +19,44 @@ import {
   DEFAULT_RESUME_QUEUE_LIMIT,
   type RedisBackplaneOptions,
 } from './RedisBackplaneOptions.ts';
-import * as lua from './scripts.ts';
-import type { Backplane, Directory, Envelope } from '../backplane/Backplane.ts';
-import type { AppendResult, NodeInfo, RedisDirectoryEntry, ResumedNotice, ResumeRecord } from './types.ts';
-
-/** Operation codes of backplane messages (the `type` of each `[0, op, payload]` in a published batch). */
-export const BackplaneOp = {
-  /** Envelope `push`: `[userId, message, hops]` to the node holding the user. */
-  PUSH: 1,
-  /** Envelope `group`: `[group, message, originNode, except | null]` on a group channel. */
-  GROUP: 2,
-  /** Envelope `kick`: `[userId, sessionId, code, text]` to the node holding the older session. */
-  KICK: 3,
-  /** Envelope `event`: `[userId, event]`. */
-  EVENT: 4,
-  /** `[token, userId, byNode]` to the node that parked a resume record (see `onResumed`). */
-  RESUMED: 5,
-} as const;
-
-/** Events of a {@link RedisBackplane}. */
-export interface BackplaneEvents {
-  /** Redis is reachable, the node is registered and its users re-registered. `recovered` after an outage. */
-  up: (info: { recovered: boolean }) => void;
-  /** Redis was lost: cross-node operations now fail fast with `BACKPLANE_UNAVAILABLE`. */
-  down: (error: Error | undefined) => void;
-}
-
-/** Counters of a {@link RedisBackplane}. */
-export interface BackplaneStats {
-  /** PUBLISH commands sent. */
-  publishes: number;
-  /** Messages carried by those publishes. */
-  messagesOut: number;
-  /** Messages received from other nodes. */
-  messagesIn: number;
-  /** Messages lost because Redis went away between queueing and flushing. */
-  dropped: number;
-  /** Deliveries that found no local user and were forwarded one hop (stale directory cache). */
-  forwarded: number;
-}
-
-interface Scripted {
-  hearthCad(key: string, value: string): Promise<number>;
-  hearthCae(key: string, value: string, ttl: number): Promise<number>;
-  hearthSetSame(key: string, value: string, ttl: number): Promise<string | null>;
-  hearthBeat(zset: string, hash: string, nodeId: string, ttl: number, info: string): Promise<number>;
-  hearthNodes(zset: string, hash: string): Promise<string[]>;
-  hearthLeave(zset: string, hash: string, nodeId: string): Promise<number>;
-  hearthPark(rec: string, q: string, ttl: number, user: string, node: string, session: number, snap: Buffer, ...queued: Buffer[]): Promise<number>;
-  hearthAppend(rec: string, q: string, message: Buffer, max: number): Promise<number | string>;
-  hearthClaimBuffer(rec: string, q: string, nodeId: string, keepMs: number): Promise<[Buffer, Buffer, Buffer, Buffer, Buffer[]] | null>;
-}
-
-const SCRIPTS: ReadonlyArray<readonly [name: string, keys: number, lua: string]> = [
-  ['hearthCad', 1, lua.COMPARE_AND_DELETE],
-  ['hearthCae', 1, lua.COMPARE_AND_EXPIRE],
-  ['hearthSetSame', 1, lua.SET_IF_ABSENT_OR_SAME],
-  ['hearthBeat', 2, lua.NODE_BEAT],
-  ['hearthNodes', 2, lua.NODE_LIST],
-  ['hearthLeave', 2, lua.NODE_LEAVE],
-  ['hearthPark', 2, lua.RESUME_PARK],
-  ['hearthAppend', 2, lua.RESUME_APPEND],
-  ['hearthClaim', 2, lua.RESUME_CLAIM],
-];
-
-/** How long a claimed resume record stays as a forwarding marker for late appends. */
-const CLAIM_MARKER_MS = 10_000;
-
+import { RedisResumeStore } from './RedisResumeStore.ts';
+import type { BackplaneEvents, BackplaneStats, NodeInfo, RedisDirectoryEntry } from './types.ts';
 
 /**
- * The Redis backplane of one node: cross-node messages over pub/sub, the user directory, the node
- * registry and resume records. Two ioredis connections (commands, subscriber), no offline queue:
- * while Redis is down every cross-node call fails fast with `BACKPLANE_UNAVAILABLE`, and when it
- * returns the node re-registers itself and its users and emits `up` without being recreated.
+ * The Redis backplane of one node: cross-node messages over pub/sub, the user directory
+ * ({@link RedisDirectory}), the node registry ({@link NodeRegistry}) and resume records
+ * ({@link RedisResumeStore}, as `resumes`). Two ioredis connections (commands, subscriber), no
+ * offline queue: while Redis is down every cross-node call fails fast with `BACKPLANE_UNAVAILABLE`,
+ * and when it returns the node re-registers itself and its users and emits `up` without being recreated.
  *
  * Messages are batched per event-loop turn: one PUBLISH per destination channel per turn. A node
  * listens on its node channel and on the channels of the groups it has local members in, so a group
  * broadcast costs one PUBLISH whatever the number of members and nodes.
  *
- * It implements the holder's {@link Backplane} (directory, envelopes, group watching) and adds what
- * the in-memory one does not need: node registry (`nodes()`), resume records (`park`/`append`/`claim`),
- * `up`/`down` events.
- *
  * @example
  * const backplane = new RedisBackplane({ url: process.env.REDIS_URL, nodeId: 'n1' });
- * await backplane.start();
- * const holder = new Holder({ service, backplane });   // nothing else changes for game code
+ * await backplane.start();                                       // before createNode
+ * const node = await createNode({ service, player, authenticate, backplane });
+ * // shutdown: await node.close(); await backplane.close();
  */
 export class RedisBackplane implements Backplane, AsyncDisposable {
   readonly nodeId: string;
   readonly shared = true;
-  /** The user directory (entries carry a TTL refreshed by this node's heartbeat). */
-  readonly directory: Directory;
   readonly keys: ClusterKeys;
+  /** The user directory (entries carry a TTL refreshed by this node's heartbeat). */
+  readonly directory: RedisDirectory;
+  /** Resume records: a token parked here resumes on any node within the grace period. */
+  readonly resumes: RedisResumeStore;
+  readonly #registry: NodeRegistry;
   readonly #pub: Redis;
   readonly #sub: Redis;
-  readonly #scripts: Scripted;
   readonly #log: Logger | undefined;
   readonly #heartbeatMs: number;
-  readonly #ttlMs: number;
-  readonly #cacheMs: number;
-  readonly #queueLimit: number;
-  readonly #startedAt = Date.now();
   readonly #batcher: PublishBatcher;
-  readonly #nodeChannel: string;
   /** Channels this node wants to hear; reconciled on every (re)connect. */
   readonly #channels = new Set<string>();
-  /** Users registered by this node: userId → [sessionId, directory value]. */
-  readonly #users = new Map<string, { sessionId: number; value: string }>();
-  /** Routing cache: userId → entry, for `directoryCacheMs` (misses are not cached). */
-  readonly #cache = new Map<string, { entry: RedisDirectoryEntry; until: number }>();
-  readonly #lookups = new Map<string, Promise<RedisDirectoryEntry | undefined>>();
   readonly #listeners: { [E in keyof BackplaneEvents]: Set<BackplaneEvents[E]> } = { up: new Set(), down: new Set() };
   readonly #handlers = new Set<(envelope: Envelope) => void>();
-  readonly #resumedHandlers = new Set<(notice: ResumedNotice) => void>();
   #heartbeat: NodeJS.Timeout | undefined;
   #up = false;
   #everUp = false;
@@ -141,12 +69,9 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     this.nodeId = options.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.keys = new ClusterKeys(options.keyPrefix ?? DEFAULT_KEY_PREFIX);
     this.#heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-    this.#ttlMs = options.ttlMs ?? this.#heartbeatMs * 3;
-    this.#cacheMs = options.directoryCacheMs ?? DEFAULT_DIRECTORY_CACHE_MS;
-    this.#queueLimit = options.resumeQueueLimit ?? DEFAULT_RESUME_QUEUE_LIMIT;
+    const ttlMs = options.ttlMs ?? this.#heartbeatMs * 3;
     this.#log = options.logger?.child({ component: 'cluster', node: this.nodeId });
-    this.#nodeChannel = this.keys.nodeChannel(this.nodeId);
-    this.#channels.add(this.#nodeChannel);
+    this.#channels.add(this.keys.nodeChannel(this.nodeId));
     const timeout = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     const url = options.url ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
     const base: RedisOptions = {
@@ -163,7 +88,6 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     this.#pub = new Redis(url, { ...base, connectionName: `hearth:${this.nodeId}:cmd` });
     this.#sub = new Redis(url, { ...base, connectionName: `hearth:${this.nodeId}:sub` });
     for (const [name, numberOfKeys, script] of SCRIPTS) this.#pub.defineCommand(name, { numberOfKeys, lua: script });
-    this.#scripts = this.#pub as unknown as Scripted;
     for (const client of [this.#pub, this.#sub]) {
       client.on('ready', () => void this.#recover());
       client.on('close', () => this.#lost());
@@ -174,21 +98,22 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     }
     this.#sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.#receive(message));
     this.#batcher = new PublishBatcher((batches) => this.#publish(batches));
-    // The holder's view. A login or logout during an outage is not an error for local play: the
-    // claim is written (and conflicts settled, newer login wins) when Redis returns, and a released
-    // entry, no longer refreshed, expires by TTL. Lookups still fail fast: they are cross-node work.
-    const deferred = (e: unknown): undefined => {
-      if (e instanceof HearthError && e.code === ClusterErrorCode.BACKPLANE_UNAVAILABLE) return undefined;
-      throw e;
-    };
-    this.directory = {
-      claim: (entry) => this.register(entry.userId, entry.sessionId).catch(deferred),
-      release: async (entry) => {
-        if (entry.nodeId === this.nodeId) await this.unregister(entry.userId, entry.sessionId).catch(deferred);
+    const isAvailable = (): boolean => this.available;
+    const link: ClusterLink = {
+      nodeId: this.nodeId,
+      keys: this.keys,
+      redis: this.#pub,
+      scripts: scripted(this.#pub),
+      batcher: this.#batcher,
+      log: this.#log,
+      ensureUp: (what) => this.#ensureUp(what),
+      get available() {
+        return isAvailable();
       },
-      // Routing lookups go through the short cache: a stale answer costs one forwarding hop (see PUSH).
-      lookup: (userId) => (this.available ? this.#locate(userId) : this.lookup(userId)),
     };
+    this.#registry = new NodeRegistry(link, ttlMs);
+    this.directory = new RedisDirectory(link, { ttlMs, cacheMs: options.directoryCacheMs ?? DEFAULT_DIRECTORY_CACHE_MS }, (e) => this.#deliver(e));
+    this.resumes = new RedisResumeStore(link, options.resumeQueueLimit ?? DEFAULT_RESUME_QUEUE_LIMIT, (n) => this.#registry.isLive(n));
   }
 
   /** True while Redis is reachable and this node is registered: cross-node calls can succeed. */
@@ -207,12 +132,6 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     return () => this.#handlers.delete(handler);
   }
 
-  /** Told when a player parked here was resumed on another node; returns the unsubscribe function. */
-  onResumed(handler: (notice: ResumedNotice) => void): () => void {
-    this.#resumedHandlers.add(handler);
-    return () => this.#resumedHandlers.delete(handler);
-  }
-
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends keyof BackplaneEvents>(event: E, listener: BackplaneEvents[E]): () => void {
     const set = this.#listeners[event] as Set<BackplaneEvents[E]>;
@@ -226,7 +145,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
    * retrying in the background and emits `up` once it can (call `close()` to stop it).
    */
   async start(): Promise<void> {
-    if (this.#closed) throw new HearthError(ClusterErrorCode.BACKPLANE_CLOSED, 'backplane closed: create a new RedisBackplane');
+    if (this.#closed) throw new HearthError(BackplaneErrorCode.BACKPLANE_CLOSED, 'backplane closed: create a new RedisBackplane');
     const up = new Promise<void>((resolve) => {
       const off = this.on('up', () => {
         off();
@@ -253,7 +172,8 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     const ch = this.keys.nodeChannel(nodeId);
     switch (envelope.kind) {
       case 'push':
-        this.#batcher.add(ch, BackplaneOp.PUSH, [envelope.userId, envelope.bytes, 0]);
+        // hops > 0 tells the receiver not to re-route through the directory
+        this.#batcher.add(ch, BackplaneOp.PUSH, [envelope.userId, envelope.bytes, envelope.direct === true ? 1 : 0]);
         break;
       case 'group':
         this.#batcher.add(ch, BackplaneOp.GROUP, [envelope.group, envelope.bytes, this.nodeId, envelope.exceptUserId ?? null]);
@@ -274,7 +194,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
    */
   async sendToUser(userId: string, message: Uint8Array): Promise<boolean> {
     this.#ensureUp('send to a user');
-    const nodeId = (await this.#locate(userId))?.nodeId;
+    const nodeId = (await this.directory.locate(userId))?.nodeId;
     if (nodeId === undefined) return false;
     const envelope: Envelope = { kind: 'push', userId, bytes: message };
     if (nodeId === this.nodeId) this.#deliver(envelope);
@@ -298,10 +218,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     else this.unsubscribeGroup(group);
   }
 
-  /**
-   * Starts listening to a group's channel (call when the group gets its first local member).
-   * Never throws: while Redis is down the subscription is made when it returns.
-   */
+  /** Starts listening to a group's channel. Never throws: while Redis is down the subscription is made when it returns. */
   subscribeGroup(group: string): void {
     const ch = this.keys.groupChannel(group);
     if (this.#channels.has(ch)) return;
@@ -316,157 +233,37 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     if (this.available) this.#sub.unsubscribe(ch).catch(() => {});
   }
 
-  // ---- directory ------------------------------------------------------------------------------
+  // ---- directory and registry (see RedisDirectory, NodeRegistry) -------------------------------
 
-  /**
-   * Records that `userId` is logged in here as `sessionId` (refreshed by the heartbeat, re-registered
-   * after an outage). The user is remembered locally even when this throws, so an outage only delays
-   * the directory write. (`directory.claim`.)
-   * @returns the previous entry, if any: the caller kicks it (`publish(prev.nodeId, { kind: 'kick', ... })`).
-   * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down.
-   */
-  async register(userId: string, sessionId: number): Promise<RedisDirectoryEntry | undefined> {
-    const loginAt = Date.now();
-    const value = JSON.stringify([this.nodeId, sessionId, loginAt]);
-    this.#users.set(userId, { sessionId, value });
-    this.#cache.set(userId, { entry: { userId, nodeId: this.nodeId, sessionId, loginAt }, until: loginAt + this.#cacheMs });
-    this.#ensureUp('register a user');
-    let prev: string | null;
-    try {
-      prev = (await this.#pub.call('SET', this.keys.user(userId), value, 'PX', this.#ttlMs, 'GET')) as string | null;
-    } catch (cause) {
-      throw backplaneUnavailable(`register ${userId}`, cause);
-    }
-    return parseEntry(userId, prev);
+  /** {@link RedisDirectory.register}. */
+  register(userId: string, sessionId: number): Promise<RedisDirectoryEntry | undefined> {
+    return this.directory.register(userId, sessionId);
+  }
+
+  /** {@link RedisDirectory.unregister}. */
+  unregister(userId: string, sessionId: number): Promise<boolean> {
+    return this.directory.unregister(userId, sessionId);
   }
 
   /**
-   * Removes the user's entry if it is still this node's `sessionId` (compare-and-delete: a newer
-   * login on another node is never erased). Resolves whether an entry was deleted.
-   * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down (the entry then expires by TTL).
-   */
-  async unregister(userId: string, sessionId: number): Promise<boolean> {
-    const mine = this.#users.get(userId);
-    if (!mine || mine.sessionId !== sessionId) return false;
-    this.#users.delete(userId);
-    this.#cache.delete(userId);
-    this.#ensureUp('unregister a user');
-    try {
-      return (await this.#scripts.hearthCad(this.keys.user(userId), mine.value)) === 1;
-    } catch (cause) {
-      throw backplaneUnavailable(`unregister ${userId}`, cause);
-    }
-  }
-
-  /**
-   * Where `userId` is logged in, or undefined.
+   * Where `userId` is logged in, read from Redis (no cache).
    * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down.
    */
-  async lookup(userId: string): Promise<RedisDirectoryEntry | undefined> {
-    this.#ensureUp('look up a user');
-    try {
-      return parseEntry(userId, await this.#pub.get(this.keys.user(userId)));
-    } catch (cause) {
-      throw backplaneUnavailable(`look up ${userId}`, cause);
-    }
+  lookup(userId: string): Promise<RedisDirectoryEntry | undefined> {
+    return this.directory.read(userId);
   }
 
   /** Users this node has registered (userId → sessionId). */
   localUsers(): ReadonlyMap<string, number> {
-    return new Map([...this.#users].map(([u, { sessionId }]) => [u, sessionId]));
+    return this.directory.localUsers();
   }
 
   /**
    * Live nodes of the cluster (registrations not yet expired), this one included.
    * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down.
    */
-  async nodes(): Promise<NodeInfo[]> {
-    this.#ensureUp('list nodes');
-    let flat: string[];
-    try {
-      flat = await this.#scripts.hearthNodes(this.keys.nodes(), this.keys.nodeInfo());
-    } catch (cause) {
-      throw backplaneUnavailable('list nodes', cause);
-    }
-    const out: NodeInfo[] = [];
-    for (let i = 0; i + 2 < flat.length; i += 3) {
-      const nodeId = flat[i]!;
-      const info = (flat[i + 2] ? JSON.parse(flat[i + 2]!) : {}) as Partial<NodeInfo>;
-      out.push({ startedAt: 0, users: 0, host: '', pid: 0, ...info, nodeId, expiresAt: Number(flat[i + 1]) });
-    }
-    return out;
-  }
-
-  // ---- resume ---------------------------------------------------------------------------------
-
-  /**
-   * Parks a disconnected player's resume record for `graceMs`: snapshot and queued pushes, so the
-   * player can resume on any node with `token`.
-   * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down (resume then works on this node only).
-   */
-  async park(token: string, record: Omit<ResumeRecord, 'nodeId'>, graceMs: number): Promise<void> {
-    this.#ensureUp('park a resume record');
-    const queued = record.queued.map((m) => Buffer.from(m.buffer, m.byteOffset, m.byteLength));
-    try {
-      await this.#scripts.hearthPark(this.keys.resume(token), this.keys.resumeQueue(token), Math.max(1, Math.ceil(graceMs)),
-        record.userId, this.nodeId, record.sessionId, packValue(record.snapshot), ...queued);
-    } catch (cause) {
-      throw backplaneUnavailable(`park ${record.userId}`, cause);
-    }
-  }
-
-  /**
-   * Appends a push for a parked player. `claimed` means it was resumed on `nodeId`: send it there.
-   * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down.
-   */
-  async append(token: string, message: Uint8Array): Promise<AppendResult> {
-    this.#ensureUp('queue a push for a parked player');
-    let r: number | string;
-    try {
-      r = await this.#scripts.hearthAppend(this.keys.resume(token), this.keys.resumeQueue(token),
-        Buffer.from(message.buffer, message.byteOffset, message.byteLength), this.#queueLimit);
-    } catch (cause) {
-      throw backplaneUnavailable('queue a push', cause);
-    }
-    if (typeof r === 'string') return { ok: false, reason: 'claimed', nodeId: r };
-    if (r === 0) return { ok: false, reason: 'missing' };
-    if (r < 0) return { ok: false, reason: 'full' };
-    return { ok: true, length: r };
-  }
-
-  /**
-   * Takes a parked record once (atomic: of two nodes racing, one wins). Resolves undefined when the
-   * token is unknown, expired, already used, or its node is no longer alive (a killed node's tokens
-   * fail cleanly). The parking node is told (`resumedElsewhere`) so it stops its actor.
-   * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down.
-   */
-  async claim(token: string): Promise<ResumeRecord | undefined> {
-    this.#ensureUp('resume');
-    let r: [Buffer, Buffer, Buffer, Buffer, Buffer[]] | null;
-    try {
-      r = await this.#scripts.hearthClaimBuffer(this.keys.resume(token), this.keys.resumeQueue(token), this.nodeId, CLAIM_MARKER_MS);
-    } catch (cause) {
-      throw backplaneUnavailable('resume', cause);
-    }
-    if (!r) return undefined;
-    const [user, node, session, snap, queued] = r;
-    const record: ResumeRecord = {
-      userId: user.toString(),
-      nodeId: node.toString(),
-      sessionId: Number(session.toString()),
-      snapshot: unpackValue(snap),
-      queued,
-    };
-    if (record.nodeId === this.nodeId) return record;
-    if (!(await this.#isLive(record.nodeId))) return undefined; // its node died: the actor and its state are gone
-    this.#batcher.add(this.keys.nodeChannel(record.nodeId), BackplaneOp.RESUMED, [token, record.userId, this.nodeId]);
-    return record;
-  }
-
-  /** Whether `nodeId`'s registration is current (Redis clock). */
-  async #isLive(nodeId: string): Promise<boolean> {
-    const [expiry, [sec, usec]] = await Promise.all([this.#pub.zscore(this.keys.nodes(), nodeId), this.#pub.time()]);
-    return expiry !== null && Number(expiry) > Number(sec) * 1000 + Math.floor(Number(usec) / 1000);
+  nodes(): Promise<NodeInfo[]> {
+    return this.#registry.list();
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -482,10 +279,10 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
     this.#handlers.clear();
-    this.#resumedHandlers.clear();
+    this.resumes.clear();
     if (options.drain === false) {
       this.#batcher.clear();
-      this.#users.clear();
+      this.directory.clear();
       this.#up = false;
       this.#pub.disconnect();
       this.#sub.disconnect();
@@ -494,13 +291,13 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     if (this.available) {
       this.#batcher.flush();
       const p = this.#pub.pipeline();
-      for (const [userId, { value }] of this.#users) (p as unknown as Scripted).hearthCad(this.keys.user(userId), value);
-      (p as unknown as Scripted).hearthLeave(this.keys.nodes(), this.keys.nodeInfo(), this.nodeId);
+      this.directory.drain(p);
+      this.#registry.leave(p);
       await p.exec().catch(() => {});
     } else {
       this.#batcher.clear();
     }
-    this.#users.clear();
+    this.directory.clear();
     this.#up = false;
     await Promise.all([this.#pub.quit().catch(() => this.#pub.disconnect()), this.#sub.quit().catch(() => this.#sub.disconnect())]);
   }
@@ -512,7 +309,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
   // ---- internals ------------------------------------------------------------------------------
 
   #ensureUp(what: string): void {
-    if (this.#closed) throw new HearthError(ClusterErrorCode.BACKPLANE_CLOSED, `${what}: backplane closed`);
+    if (this.#closed) throw new HearthError(BackplaneErrorCode.BACKPLANE_CLOSED, `${what}: backplane closed`);
     if (!this.available) throw backplaneUnavailable(what, this.#lastError);
   }
 
@@ -523,7 +320,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
   #lost(): void {
     if (!this.#up) return;
     this.#up = false;
-    this.#cache.clear();
+    this.directory.clearCache();
     this.#batcher.clear(); // bounded: what was queued this turn is dropped, not kept for later
     if (!this.#closed) {
       this.#log?.warn('redis lost: cross-node operations fail fast until it returns');
@@ -538,12 +335,12 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     try {
       await this.#sub.subscribe(...this.#channels);
       await this.#beat(true);
-      await this.#reregister();
+      await this.directory.reregister();
       if (this.#pub.status !== 'ready' || this.#sub.status !== 'ready' || this.#closed) return;
       const recovered = this.#everUp;
       this.#up = this.#everUp = true;
       this.#lastError = undefined;
-      if (recovered) this.#log?.info({ users: this.#users.size }, 'redis back: node and users re-registered');
+      if (recovered) this.#log?.info({ users: this.directory.size }, 'redis back: node and users re-registered');
       this.#emit('up', { recovered });
     } catch (e) {
       this.#log?.warn({ err: e }, 'recovery failed; retrying on next reconnect');
@@ -555,59 +352,12 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
   /** Heartbeat: registry entry and every local user's directory TTL (compare-and-expire). */
   async #beat(force = false): Promise<void> {
     if (!force && !this.available) return;
-    const info = JSON.stringify({ startedAt: this.#startedAt, users: this.#users.size, host: hostname(), pid: process.pid });
     const p = this.#pub.pipeline();
-    const s = p as unknown as Scripted;
-    s.hearthBeat(this.keys.nodes(), this.keys.nodeInfo(), this.nodeId, this.#ttlMs, info);
-    for (const [userId, { value }] of this.#users) s.hearthCae(this.keys.user(userId), value, this.#ttlMs);
+    this.#registry.beat(p, this.directory.size);
+    this.directory.refresh(p);
     const results = await p.exec();
     const failed = results?.find(([e]) => e);
     if (failed && force) throw failed[0] ?? new Error('heartbeat failed');
-  }
-
-  /** After an outage: writes back every local user; on a conflict the newer login wins. */
-  async #reregister(): Promise<void> {
-    if (this.#users.size === 0) return;
-    const users = [...this.#users];
-    const p = this.#pub.pipeline();
-    for (const [userId, { value }] of users) (p as unknown as Scripted).hearthSetSame(this.keys.user(userId), value, this.#ttlMs);
-    const results = (await p.exec()) ?? [];
-    for (let i = 0; i < users.length; i++) {
-      const [userId, mine] = users[i]!;
-      const other = parseEntry(userId, (results[i]?.[1] as string | null | undefined) ?? null);
-      if (!other) continue;
-      const ours = parseEntry(userId, mine.value)!;
-      const text = 'a newer login of this user was found when the cluster directory came back';
-      if (ours.loginAt >= other.loginAt) {
-        await this.#pub.set(this.keys.user(userId), mine.value, 'PX', this.#ttlMs);
-        this.#batcher.add(this.keys.nodeChannel(other.nodeId), BackplaneOp.KICK, [userId, other.sessionId, 'KICKED', text]);
-      } else {
-        this.#users.delete(userId);
-        this.#deliver({ kind: 'kick', userId, sessionId: mine.sessionId, code: 'KICKED', text });
-      }
-    }
-  }
-
-  /** Directory lookup through the routing cache; concurrent lookups of one user share one GET. */
-  async #locate(userId: string): Promise<RedisDirectoryEntry | undefined> {
-    const hit = this.#cache.get(userId);
-    if (hit && hit.until > Date.now()) return hit.entry;
-    let pending = this.#lookups.get(userId);
-    if (!pending) {
-      pending = this.lookup(userId).then(
-        (e) => {
-          this.#lookups.delete(userId);
-          if (e) this.#cache.set(userId, { entry: e, until: Date.now() + this.#cacheMs });
-          return e;
-        },
-        (err: unknown) => {
-          this.#lookups.delete(userId);
-          throw err;
-        },
-      );
-      this.#lookups.set(userId, pending);
-    }
-    return pending;
   }
 
   #publish(batches: ReadonlyArray<readonly [string, Buffer, number]>): void {
@@ -646,14 +396,14 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     switch (op) {
       case BackplaneOp.PUSH: {
         const [userId, bytes, hops] = a as [string, Uint8Array, number];
-        if (this.#users.has(userId) || hops > 0) {
+        if (this.directory.has(userId) || hops > 0) {
           this.#deliver({ kind: 'push', userId, bytes });
           return;
         }
         // Not registered here (moved or logged out since the sender's cache was filled): follow the directory once.
-        this.#cache.delete(userId);
+        this.directory.invalidate(userId);
         const copy = new Uint8Array(bytes); // a copy (Buffer#slice would not be): the view dies with this callback
-        this.#locate(userId).then((found) => {
+        this.directory.locate(userId).then((found) => {
           const nodeId = found?.nodeId;
           // nowhere else: let the holder decide (it drops pushes for users it does not hold)
           if (nodeId === undefined || nodeId === this.nodeId || !this.available) return this.#deliver({ kind: 'push', userId, bytes: copy });
@@ -670,9 +420,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
       }
       case BackplaneOp.KICK: {
         const [userId, sessionId, code, text] = a as [string, number, string, string];
-        // The entry now belongs to the newer login: forget it so our release does not touch it.
-        if (this.#users.get(userId)?.sessionId === sessionId) this.#users.delete(userId);
-        this.#cache.delete(userId);
+        this.directory.kicked(userId, sessionId);
         this.#deliver({ kind: 'kick', userId, sessionId, code, text });
         return;
       }
@@ -683,17 +431,11 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
       }
       case BackplaneOp.RESUMED: {
         const [token, userId, nodeId] = a as [string, string, string];
-        for (const h of this.#resumedHandlers) h({ token, userId, nodeId });
+        this.resumes.notify({ token, userId, nodeId });
         return;
       }
       default:
         this.#log?.debug({ op }, 'unknown backplane op dropped');
     }
   }
-}
-
-function parseEntry(userId: string, value: string | null): RedisDirectoryEntry | undefined {
-  if (!value) return undefined;
-  const [nodeId, sessionId, loginAt] = JSON.parse(value) as [string, number, number];
-  return { userId, nodeId, sessionId, loginAt };
 }

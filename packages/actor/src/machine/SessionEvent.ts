@@ -30,7 +30,15 @@ export type SessionEvent =
   /** More pushes than `queueLimit` were queued during grace. */
   | { type: 'hearth.queueOverflow' }
   /** The application or the holder ends the actor (e.g. `KICKED`, `SHUTDOWN`, `NORMAL`). */
-  | { type: 'hearth.close'; code: string; text: string };
+  | { type: 'hearth.close'; code: string; text: string }
+  /** The player (in grace) resumed on node `nodeId`: this actor ends quietly (no leave hook; the player lives on there). */
+  | { type: 'hearth.resumedElsewhere'; nodeId: string };
 
 /** Close codes after which the actor does not wait for a resume. */
 export const TERMINAL_CLOSE_CODES: ReadonlySet<string> = new Set(['KICKED', 'SHUTDOWN', 'NORMAL']);
+
+/**
+ * Close reason of an actor whose player resumed on another node. The leave hook does not run for it:
+ * the player did not leave, it moved (the actor on the other node runs the leave hook when it ends).
+ */
+export const RESUMED_ELSEWHERE = 'RESUMED_ELSEWHERE';

@@ -3,11 +3,14 @@ import type { AnyStateMachine } from 'xstate';
 import { ErrorCode } from '@hearth/protocol';
 import type { ResolvedTimeouts } from '../PlayerTimeouts.ts';
 import type { SessionEffects } from './SessionEffects.ts';
-import { TERMINAL_CLOSE_CODES, type SessionEvent } from './SessionEvent.ts';
+import { RESUMED_ELSEWHERE, TERMINAL_CLOSE_CODES, type SessionEvent } from './SessionEvent.ts';
 
 /** Context of the session machine (the game's data and helpers live beside the lifecycle fields). */
 export interface SessionContext {
-  /** Id of the session that created the actor (a resumed actor keeps it; the live one is `player.sessionId`). */
+  /**
+   * Id of the session that created the actor (a resumed actor keeps it, also on another node; the
+   * live one is `player.sessionId`).
+   */
   readonly sessionId: number;
   /** Set on login. */
   userId: string | undefined;
@@ -53,6 +56,8 @@ export function closeReason(event: SessionEvent): { code: string; text: string }
       return { code: ErrorCode.LOGIN_TIMEOUT, text: 'no login in time' };
     case 'hearth.handedOff':
       return { code: 'HANDED_OFF', text: 'the connection resumed another actor' };
+    case 'hearth.resumedElsewhere':
+      return { code: RESUMED_ELSEWHERE, text: `the player resumed on node ${event.nodeId}` };
     default:
       return { code: ErrorCode.CLOSED, text: event.type };
   }
@@ -200,6 +205,7 @@ export function createSessionMachine(game: object = DEFAULT_GAME_REGION): AnySta
           'hearth.resumed': { target: `#player.active.game.${GAME_HISTORY}`, actions: 'attach' },
           'hearth.graceExpired': 'closed',
           'hearth.queueOverflow': 'closed',
+          'hearth.resumedElsewhere': 'closed',
         },
       },
       closed: { type: 'final', entry: 'finish' },

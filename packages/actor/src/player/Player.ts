@@ -30,8 +30,18 @@ export interface Player<G = unknown, E extends EventObject = EventObject> {
   readonly log: Logger;
   /** Pushes to this player; queued in order while in grace. False once closed. */
   push<D extends AnyDefinition>(definition: D, payload: Payload<D>): boolean;
-  /** Pushes to another user on this node (or, with a shared backplane, another node). */
+  /**
+   * Pushes to another user on this node (or, with a shared backplane, another node: best effort,
+   * `false` is returned and the push is forwarded). Never throws: safe in timers and ticks.
+   */
   sendTo<D extends AnyDefinition>(userId: string, definition: D, payload: Payload<D>): boolean;
+  /**
+   * Pushes to another user wherever it is and says whether it got there: resolves `true` once the
+   * push is delivered here or handed to the user's node, `false` when the user is logged in nowhere.
+   * Rejects with `HearthError` `BACKPLANE_UNAVAILABLE` at once while Redis is down; returned or
+   * awaited in a handler, the client gets that code as the request's error reply.
+   */
+  deliver<D extends AnyDefinition>(userId: string, definition: D, payload: Payload<D>): Promise<boolean>;
   /** Joins a group (room); idempotent. */
   join(group: string): void;
   /** Leaves a group; idempotent. */

@@ -4,12 +4,12 @@ import type { Logger } from 'pino';
 import { createActor } from 'xstate';
 import type { Actor, AnyMachineSnapshot, AnyStateMachine, EventObject, StateValue } from 'xstate';
 import type { SessionEffects } from '../machine/SessionEffects.ts';
-import type { SessionEvent } from '../machine/SessionEvent.ts';
+import { RESUMED_ELSEWHERE, type SessionEvent } from '../machine/SessionEvent.ts';
 import type { SessionInput } from '../machine/sessionMachine.ts';
 import type { SessionHandle } from '../transport.ts';
 import type { PlayerDefinition } from './definePlayer.ts';
 import type { BroadcastOptions, Player } from './Player.ts';
-import type { PlayerHost } from './PlayerHost.ts';
+import type { PlayerHost, ResumeOutcome } from './PlayerHost.ts';
 import type { PlayerSnapshot, TimerKind } from './PlayerSnapshot.ts';
 
 /** Top-level state of the session machine, cached after every transition for the binder's fast path. */
@@ -34,6 +34,45 @@ function phaseOf(value: StateValue): Phase {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the definition's types are checked where it is built
 type AnyPlayerDefinition = PlayerDefinition<any, any>;
+
+const UNKNOWN_TOKEN: ResumeOutcome = { code: ErrorCode.UNAUTHENTICATED, text: 'unknown or expired resume token; log in again' };
+
+/**
+ * A player's state as it moves between nodes (the snapshot of a parked resume record): the xstate
+ * persisted snapshot without its non-data context fields, and the player's groups. The game's data
+ * travels in `machine.context.data`, so it must be msgpack-encodable for cross-node resume.
+ * @internal
+ */
+export interface PortablePlayer {
+  readonly v: 1;
+  readonly userId: string;
+  readonly groups: readonly string[];
+  readonly machine: {
+    readonly status: string;
+    readonly value: StateValue;
+    readonly historyValue: unknown;
+    readonly context: Record<string, unknown>;
+    readonly children: unknown;
+  };
+}
+
+/** The portable state checked for shape (it crossed Redis); undefined when it is not one. @internal */
+export function asPortablePlayer(value: unknown): PortablePlayer | undefined {
+  const p = value as Partial<PortablePlayer> | null;
+  if (typeof p !== 'object' || p === null || p.v !== 1 || typeof p.userId !== 'string' || !Array.isArray(p.groups)) return undefined;
+  const m = p.machine;
+  if (typeof m !== 'object' || m === null || typeof m.context !== 'object' || m.context === null) return undefined;
+  return p as PortablePlayer;
+}
+
+/** How a restored actor starts (`PlayerActor` constructor, cross-node resume). @internal */
+export interface RestoredPlayer {
+  readonly state: PortablePlayer;
+  /** The session id it had on the parking node. */
+  readonly sessionId: number;
+  /** Pushes queued for it, oldest first. */
+  readonly queued: readonly Uint8Array[];
+}
 
 /**
  * One player: the adapter between a session (a `SessionHandle`) and an xstate actor running the
@@ -63,11 +102,32 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   #pendingRid = -1;
   #replyExtra: Readonly<Record<string, unknown>> | undefined;
   #leaving: Promise<void> | undefined;
+  /** A disconnect that is a link replacement (resume over a half-open link): no parking. */
+  #replacingLink = false;
+  #failure: unknown;
 
-  /** @internal created by the holder when a session opens */
-  constructor(host: PlayerHost, definition: AnyPlayerDefinition, ref: SessionHandle) {
+  /**
+   * @internal created by the holder when a session opens (`ref`), or restored in grace from a
+   * player parked by another node (`restored`; `attachResuming` follows).
+   */
+  constructor(host: PlayerHost, definition: AnyPlayerDefinition, ref: SessionHandle | undefined, restored?: RestoredPlayer) {
     this.#host = host;
     this.#definition = definition;
+    if (restored !== undefined) {
+      const { machine } = restored.state;
+      this.#sessionId = restored.sessionId;
+      this.#userId = restored.state.userId;
+      this.#phase = 'disconnected';
+      this.#queue = restored.queued.length > 0 ? [...restored.queued] : undefined;
+      // Entry actions do not run on restore: the grace timer, groups and queue are set here.
+      const context = { ...machine.context, player: this, effects: this, timeouts: host.timeouts };
+      const snapshot = { status: machine.status, value: machine.value, historyValue: machine.historyValue, context, children: machine.children ?? {} };
+      this.#actor = createActor(definition.machine, { parent: host.root, snapshot });
+      this.#actor.start();
+      for (const group of restored.state.groups) this.join(group);
+      return;
+    }
+    if (ref === undefined) throw new TypeError('a player actor needs a session or a restored state');
     this.#ref = ref;
     this.#sessionId = ref.id;
     const input: SessionInput = {
@@ -124,6 +184,10 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     return this.#host.send(userId, definition, payload);
   }
 
+  deliver<D extends AnyDefinition>(userId: string, definition: D, payload: Payload<D>): Promise<boolean> {
+    return this.#host.deliver(userId, definition, payload);
+  }
+
   join(group: string): void {
     if (this.#phase === 'closed') return;
     const groups = (this.#groups ??= new Set());
@@ -162,6 +226,10 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   /** @internal */
   get ref(): SessionHandle | undefined {
     return this.#ref;
+  }
+  /** @internal pushes queued during grace, oldest first */
+  get queuedBytes(): readonly Uint8Array[] {
+    return this.#queue ?? [];
   }
 
   /** @internal the transport finished its handshake */
@@ -212,7 +280,9 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     if (this.#phase === 'active' && this.#ref !== undefined) {
       // The old link is half-open: the new one replaces it, as if it had dropped.
       const old = this.#ref;
+      this.#replacingLink = true;
       this.#send({ type: 'hearth.disconnected', code: 'REPLACED' });
+      this.#replacingLink = false;
       old.close(ErrorCode.KICKED, 'the session was resumed on a new connection');
     }
     this.#ref = ref;
@@ -227,6 +297,29 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   handOff(): void {
     this.#ref = undefined;
     this.#send({ type: 'hearth.handedOff' });
+  }
+
+  /** @internal the grace period is over (after the holder settled the parked record) */
+  expireGrace(): void {
+    if (this.#phase === 'disconnected') this.#send({ type: 'hearth.graceExpired' });
+  }
+
+  /** @internal the player resumed on node `nodeId`: end quietly (no leave hook; it lives on there) */
+  movedAway(nodeId: string): void {
+    if (this.#phase === 'disconnected') this.#send({ type: 'hearth.resumedElsewhere', nodeId });
+  }
+
+  /** @internal this player's state, portable to another node (taken in grace) */
+  portable(): PortablePlayer {
+    const p = this.#actor.getPersistedSnapshot() as unknown as PortablePlayer['machine'];
+    // The adapter's own references are put back by the node that restores it.
+    const { player: _p, effects: _e, timeouts: _t, ...context } = p.context;
+    return {
+      v: 1,
+      userId: this.#userId,
+      groups: [...this.groups],
+      machine: { status: p.status, value: p.value, historyValue: p.historyValue, context, children: p.children },
+    };
   }
 
   /**
@@ -253,7 +346,10 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     const outcome = this.#send(event);
     if (answered) return;
     answered = true;
-    if (outcome === 'failed') ref.replyError(rid, ErrorCode.INTERNAL, `"${type}" failed on the server`);
+    const failure = this.#failure;
+    this.#failure = undefined;
+    if (outcome === 'failed' && failure instanceof HearthError) ref.replyError(rid, failure.code, failure.message);
+    else if (outcome === 'failed') ref.replyError(rid, ErrorCode.INTERNAL, `"${type}" failed on the server`);
     else if (outcome === 'unhandled') {
       ref.replyError(rid, ErrorCode.BAD_REQUEST, `"${type}" is not accepted in state ${JSON.stringify(this.state)}`);
     }
@@ -283,7 +379,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
         return;
       case TIMER_GRACE:
         this.#timerKind = TIMER_NONE;
-        this.#send({ type: 'hearth.graceExpired' });
+        if (!this.#host.graceExpiring(this as PlayerActor)) this.#send({ type: 'hearth.graceExpired' });
         return;
       case TIMER_HEARTBEAT: {
         const info = this.#ref?.info();
@@ -324,13 +420,18 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   /** @internal */
   resume(token: string, rid: number): void {
     const ref = this.#ref;
-    if (ref !== undefined && this.#host.resume(token, ref, rid, this as PlayerActor)) return;
-    this.#send({
-      type: 'hearth.authRefused',
-      rid,
-      code: ErrorCode.UNAUTHENTICATED,
-      text: 'unknown or expired resume token; log in again',
-    });
+    const outcome = ref === undefined ? UNKNOWN_TOKEN : this.#host.resume(token, ref, rid, this as PlayerActor);
+    if (outcome instanceof Promise) {
+      outcome.then(
+        (o) => this.#resumed(o, rid),
+        (err: unknown) => {
+          this.log.error({ err }, 'resume failed on the server');
+          this.#resumed({ code: ErrorCode.INTERNAL, text: 'resume failed on the server' }, rid);
+        },
+      );
+    } else {
+      this.#resumed(outcome, rid);
+    }
   }
 
   /** @internal */
@@ -402,7 +503,8 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     }
     this.#host.remove(this as PlayerActor);
     this.#groups = undefined;
-    if (this.#userId !== '') {
+    // Resumed elsewhere: the player did not leave, it moved; its actor on the other node runs the hook when it ends.
+    if (this.#userId !== '' && reason.code !== RESUMED_ELSEWHERE) {
       this.#leaving = this.#hook('onLeave', () => this.#definition.hooksOf.onLeave?.(this as Player, reason));
     }
   }
@@ -416,17 +518,28 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     actor.send(event);
     const after = actor.getSnapshot() as AnyMachineSnapshot;
     if (after.status === 'error') {
+      this.#failure = after.error;
       this.#recover(before, after.error, event);
       return 'failed';
     }
     if (after === before) return 'unhandled';
-    if (this.#phase !== 'closed') this.#phase = phaseOf(after.value);
+    const was = this.#phase;
+    if (was !== 'closed') this.#phase = phaseOf(after.value);
+    // Grace began: park the player (its snapshot is complete only now, after the transition).
+    if (this.#phase === 'disconnected' && was !== 'disconnected' && !this.#replacingLink) this.#host.park(this as PlayerActor);
     this.#suspect = this.#phase === 'active' && (after.value as { active: { heartbeat: string } }).active.heartbeat === 'suspect';
     return 'ok';
   }
 
+  #resumed(outcome: ResumeOutcome, rid: number): void {
+    if (outcome === true || this.#phase !== 'awaitingLogin') return;
+    this.#send({ type: 'hearth.authRefused', rid, code: outcome.code, text: outcome.text });
+  }
+
   #recover(before: AnyMachineSnapshot, error: unknown, event: EventObject): void {
-    this.log.error({ err: error, event: event.type }, 'a statechart action threw; the actor is restored to its state before the event');
+    const coded = error instanceof HearthError && !event.type.startsWith('hearth.');
+    // A coded refusal (HearthError) is an answer, not a bug: logged at debug.
+    this.log[coded ? 'debug' : 'error']({ err: error, event: event.type }, 'a statechart action threw; the actor is restored to its state before the event');
     if (event.type.startsWith('hearth.')) {
       // A lifecycle step cannot be half-done: end the session cleanly.
       if (this.#phase !== 'closed') this.finish({ code: ErrorCode.INTERNAL, text: 'internal error' });
@@ -478,6 +591,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
       return false;
     }
     queue.push(bytes);
+    this.#host.queued(this as PlayerActor, bytes);
     return true;
   }
 

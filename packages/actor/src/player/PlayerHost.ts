@@ -7,6 +7,9 @@ import type { SessionHandle } from '../transport.ts';
 import type { BroadcastOptions } from './Player.ts';
 import type { PlayerActor } from './PlayerActor.ts';
 
+/** How a resume ended: attached (`true`), or the coded refusal to answer the resume request with. */
+export type ResumeOutcome = true | { readonly code: string; readonly text: string };
+
 /** What a player actor needs of its holder. @internal (implemented by `Holder`) */
 export interface PlayerHost {
   readonly logger: Logger;
@@ -20,13 +23,26 @@ export interface PlayerHost {
   unbindSession(sessionId: number, player: PlayerActor): void;
   /** Makes `player` the holder of `userId`, ending an older actor of the same user first. */
   claim(userId: string, player: PlayerActor): Promise<void>;
-  /** Resumes the actor holding `token` with `ref`; false when no actor holds it. */
-  resume(token: string, ref: SessionHandle, rid: number, from: PlayerActor): boolean;
+  /**
+   * Resumes the actor holding `token` with `ref` (on this node, or claimed from the cluster's resume
+   * records); `from` is the not-logged-in actor whose connection it takes over.
+   */
+  resume(token: string, ref: SessionHandle, rid: number, from: PlayerActor): ResumeOutcome | Promise<ResumeOutcome>;
   /** A new resume token for `player` (the old one stops working). */
   issueToken(player: PlayerActor, previous: string | undefined): string;
+  /** `player` entered grace (its connection dropped): park it where other nodes can resume it. */
+  park(player: PlayerActor): void;
+  /** A push was queued for `player` in grace (`bytes`, an encoded message): mirror it to the parked record. */
+  queued(player: PlayerActor, bytes: Uint8Array): void;
+  /**
+   * The grace timer of `player` fired. False: end it now. True: the holder settles the parked record
+   * first and then calls `player.expireGrace()` (or `player.movedAway()` if it resumed elsewhere).
+   */
+  graceExpiring(player: PlayerActor): boolean;
   /** The actor reached `closed`. */
   remove(player: PlayerActor): void;
   send<D extends AnyDefinition>(userId: string, definition: D, payload: Payload<D>): boolean;
+  deliver<D extends AnyDefinition>(userId: string, definition: D, payload: Payload<D>): Promise<boolean>;
   broadcast<D extends AnyDefinition>(
     group: string,
     definition: D,

@@ -1,6 +1,7 @@
 import {
   BatchWriter,
   ErrorCode,
+  decodeBatch,
   HearthError,
   Kind,
   type InboundMessage,
@@ -8,7 +9,6 @@ import {
 } from '@hearth/protocol';
 import type { Logger } from 'pino';
 import type { BufferPool } from '../buffer/BufferPool.ts';
-import { decodeBody } from '../buffer/decodeBody.ts';
 import type { ResolvedLimits } from '../Limits.ts';
 import { TokenBucket } from '../limit/TokenBucket.ts';
 import type { ClientHandshaker, ProtocolFactory, ServerHandshaker, SessionChannel } from '../protocol/ProtocolFactory.ts';
@@ -160,7 +160,7 @@ export class Session implements LinkSink {
       }
       try {
         // Bins are views of `plain`: a pooled buffer that lent some is not reused.
-        if (decodeBody(plain, this.#onMessage) && reused && plain === body) this.#host.pool.retain(body);
+        if (decodeBatch(plain, this.#onMessage) && reused && plain === body) this.#host.pool.retain(body);
       } catch (error) {
         this.#failWith(error, ErrorCode.PROTOCOL_ERROR);
       }
@@ -188,11 +188,10 @@ export class Session implements LinkSink {
   send(type: number, payload: unknown): boolean {
     if (this.#state !== OPEN) return false;
     const writer = this.#writer;
-    const bytes = writer.byteLength;
     try {
       writer.push(type, payload);
     } catch (error) {
-      return this.#unencodable(bytes, type, error);
+      return this.#unencodable(type, error);
     }
     return this.#queued();
   }
@@ -208,11 +207,10 @@ export class Session implements LinkSink {
   reply(rid: number, payload: unknown): boolean {
     if (this.#state !== OPEN) return false;
     const writer = this.#writer;
-    const bytes = writer.byteLength;
     try {
       writer.reply(rid, payload);
     } catch (error) {
-      return this.#unencodable(bytes, -1, error);
+      return this.#unencodable(-1, error);
     }
     return this.#queued();
   }
@@ -232,11 +230,10 @@ export class Session implements LinkSink {
   request(type: number, payload: unknown, timeout: number | undefined): Promise<unknown> {
     if (this.#state !== OPEN) return Promise.reject(closedError(this.id));
     const rid = (this.#nextRid = this.#nextRid >= 0xffff_fffe ? 1 : this.#nextRid + 1);
-    const bytes = this.#writer.byteLength;
     try {
       this.#writer.request(type, payload, rid);
     } catch (error) {
-      this.#unencodable(bytes, type, error);
+      this.#unencodable(type, error);
       return Promise.reject(new HearthError(ErrorCode.BAD_REQUEST, `request payload of type ${type} cannot be encoded: ${(error as Error).message}`, { cause: error }));
     }
     return new Promise((resolve, reject) => {
@@ -318,14 +315,10 @@ export class Session implements LinkSink {
   // ---- internals -------------------------------------------------------------
 
   /**
-   * A payload msgpack cannot encode (BigInt out of range, ...): the writer holds a partial message,
-   * so keep only the bytes before it (a copy, on this error path only) and report the error.
+   * A payload msgpack cannot encode (BigInt out of range, ...): the writer dropped that message
+   * whole (the batch stays well formed); report the error.
    */
-  #unencodable(bytesBefore: number, type: number, error: unknown): boolean {
-    const writer = this.#writer;
-    const count = writer.count - 1;
-    const kept = writer.take().slice(0, bytesBefore);
-    if (kept.length > 0) writer.appendEncoded(kept, count);
+  #unencodable(type: number, error: unknown): boolean {
     this.#host.error(this, new HearthError(ErrorCode.BAD_REQUEST, `payload of message type ${type} cannot be encoded; nothing was sent: ${(error as Error).message}`, { cause: error }));
     return false;
   }
