@@ -115,3 +115,9 @@ describe('hearth-server process', () => {
     expect(stderr).toMatch(/^hearth-server: --key-file: key file .* does not hold a hex ed25519 key/);
   });
 });
+
+describe('pnpm start -- [flags]', () => {
+  it('ignores the leading "--" pnpm passes through', () => {
+    expect(parseServerConfig(['--', '--tcp-port', '1234'], {})).toMatchObject({ tcpPort: 1234 });
+  });
+});

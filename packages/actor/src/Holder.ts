@@ -11,7 +11,8 @@ import { MemoryBackplane } from './backplane/MemoryBackplane.ts';
 import type { ResumeRecord } from './backplane/ResumeStore.ts';
 import type { PlayerDefinition } from './player/definePlayer.ts';
 import type { BroadcastOptions, Player } from './player/Player.ts';
-import { asPortablePlayer, PlayerActor } from './player/PlayerActor.ts';
+import { PlayerActor } from './player/PlayerActor.ts';
+import { asPortablePlayer } from './player/PortablePlayer.ts';
 import type { PlayerHost, ResumeOutcome } from './player/PlayerHost.ts';
 import type { PlayerSnapshot } from './player/PlayerSnapshot.ts';
 import { resolveTimeouts, type PlayerTimeouts, type ResolvedTimeouts } from './PlayerTimeouts.ts';
@@ -98,6 +99,7 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
         publish: (nodeId, envelope) => this.#publish(nodeId, envelope),
         logger: this.logger,
         graceMs: this.timeouts.grace,
+        onMovedAway: () => this.stats.resumedElsewhere++,
       });
       this.#unsubscribe.push(store.onResumed((notice) => this.#resumedElsewhere(notice.token, notice.nodeId)));
     }
@@ -428,7 +430,6 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
   #resumedElsewhere(token: string, nodeId: string): void {
     const player = this.#byToken.get(token);
     if (player === undefined || player.phase !== 'disconnected') return;
-    this.stats.resumedElsewhere++;
     this.#parking?.movedAway(player, nodeId);
   }
 

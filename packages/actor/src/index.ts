@@ -7,7 +7,7 @@ export type { PlayerSnapshot, TimerKind } from './player/PlayerSnapshot.ts';
 export { PlayerActor } from './player/PlayerActor.ts';
 export type { Phase } from './player/PlayerActor.ts';
 export { Holder } from './Holder.ts';
-export type { HolderOptions } from './Holder.ts';
+export type { HolderOptions, HolderStats } from './Holder.ts';
 export { Binder } from './Binder.ts';
 export type { BinderStats } from './Binder.ts';
 export { createNode } from './createNode.ts';
@@ -31,8 +31,19 @@ export {
 } from './machine/sessionMachine.ts';
 export type { SessionContext, SessionInput } from './machine/sessionMachine.ts';
 export type { SessionEffects } from './machine/SessionEffects.ts';
-export { TERMINAL_CLOSE_CODES } from './machine/SessionEvent.ts';
+export { RESUMED_ELSEWHERE, TERMINAL_CLOSE_CODES } from './machine/SessionEvent.ts';
 export type { SessionEvent } from './machine/SessionEvent.ts';
 export { MemoryBackplane, MemoryHub } from './backplane/MemoryBackplane.ts';
 export type { Backplane, Directory, DirectoryEntry, Envelope } from './backplane/Backplane.ts';
+export type {
+  AppendResult,
+  DiscardResult,
+  ParkedPlayer,
+  ResumedNotice,
+  ResumeRecord,
+  ResumeStore,
+} from './backplane/ResumeStore.ts';
+export { BackplaneErrorCode, backplaneUnavailable, isBackplaneDown } from './backplane/errors.ts';
+// The Redis backplane is the `@hearth/actor/cluster` subpath (src/cluster/index.ts): not imported
+// here, so a one-process server does not load ioredis.
 export type { ServiceHandle, SessionClosed, SessionHandle } from './transport.ts';

@@ -16,6 +16,8 @@ export const Notice = defineMessage<{ seq: number }>(102, 'test.notice');
 export const Boom = defineMessage<Record<string, never>, { ok: boolean }>(103, 'test.boom');
 export const Join = defineMessage<{ room: string }, { members: number }>(104, 'test.join');
 export const Poke = defineMessage<{ to: string; seq: number }, boolean>(105, 'test.poke');
+export const Shout = defineMessage<{ room: string; seq: number }, number>(106, 'test.shout');
+export const Tell = defineMessage<{ to: string; seq: number }, boolean>(107, 'test.tell');
 
 /** A logger whose JSON lines are kept in `lines` (to assert what was logged). */
 export function memoryLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
@@ -143,6 +145,10 @@ export function testPlayer(log: HookLog = []) {
       if (to === '') throw new HearthError('NO_TARGET', 'poke needs a user id');
       return p.sendTo(to, Notice, { seq });
     })
+    // broadcast to a room (local members now, other nodes through the backplane): the local count
+    .handle(Shout, (p, { room, seq }) => p.broadcast(room, Notice, { seq }))
+    // a push that reports cross-node failure (BACKPLANE_UNAVAILABLE reaches the client as the error reply)
+    .handle(Tell, (p, { to, seq }) => p.deliver(to, Notice, { seq }))
     .route('join', Join)
     .events<{ type: 'explode' }>()
     .game({
@@ -153,6 +159,7 @@ export function testPlayer(log: HookLog = []) {
             join: {
               target: 'inRoom',
               actions: ({ context, event }) => {
+                if (event.payload.room === '') throw new HearthError('NO_ROOM', 'join needs a room name');
                 context.player.join(event.payload.room);
                 context.data.room = event.payload.room;
                 event.reply({ members: context.player.groups.size });

@@ -217,6 +217,15 @@ describe('player lifecycle over real connections', () => {
     await expect(client.ref.request(Echo, { n: 4 })).resolves.toEqual({ n: 4 });
   });
 
+  it('answers the code of a HearthError thrown by a statechart action (the transition is rolled back)', async () => {
+    const { node, port } = await startServer(testPlayer());
+    const client = await connect(clientService(), port);
+    await client.login('ann');
+    await expect(client.ref.request(Join, { room: '' })).rejects.toMatchObject({ code: 'NO_ROOM', message: 'join needs a room name' });
+    expect(node.holder.get('ann')!.state).toEqual({ active: { heartbeat: 'alive', game: 'lobby' } });
+    await expect(client.ref.request(Join, { room: 'r1' })).resolves.toEqual({ members: 1 });
+  });
+
   it('answers UNKNOWN_TYPE to unknown requests, drops and counts unknown pushes, keeps the session', async () => {
     const { service, node, port } = await startServer(testPlayer());
     const raw = await RawClient.handshake(port, service.protocols.get('msgpack'));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { initialTransition, transition } from 'xstate';
 import type { AnyEventObject, AnyMachineSnapshot } from 'xstate';
-import { createSessionMachine, sessionMachine } from '../src/machine/sessionMachine.ts';
+import { closeReason, createSessionMachine, sessionMachine } from '../src/machine/sessionMachine.ts';
+import { RESUMED_ELSEWHERE } from '../src/machine/SessionEvent.ts';
 import type { SessionEffects } from '../src/machine/SessionEffects.ts';
 import { resolveTimeouts } from '../src/PlayerTimeouts.ts';
 
@@ -112,5 +113,16 @@ describe('session machine (pure transitions)', () => {
     [s] = step(s, { type: 'hearth.disconnected', code: 'CLOSED' }, machine);
     [s] = step(s, { type: 'hearth.resumed' }, machine);
     expect(s.value).toEqual({ active: { heartbeat: 'alive', game: { room: 'playing' } } });
+  });
+
+  it('ends a player in grace quietly when it resumed on another node (finish, reason RESUMED_ELSEWHERE)', () => {
+    const [grace] = step(loggedIn(), { type: 'hearth.disconnected', code: 'CLOSED' });
+    expect(grace.value).toBe('disconnected');
+    const [s, actions] = step(grace, { type: 'hearth.resumedElsewhere', nodeId: 'b' });
+    expect(s.value).toBe('closed');
+    expect(actions).toEqual(['finish']);
+    expect(closeReason({ type: 'hearth.resumedElsewhere', nodeId: 'b' })).toEqual({ code: RESUMED_ELSEWHERE, text: 'the player resumed on node b' });
+    // only a player in grace can have moved: an active one ignores it
+    expect(step(loggedIn(), { type: 'hearth.resumedElsewhere', nodeId: 'b' })[1]).toEqual([]);
   });
 });

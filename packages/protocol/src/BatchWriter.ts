@@ -1,5 +1,6 @@
 import { Encoder } from '@msgpack/msgpack';
 import { FRAME_HEADER_BYTES, writeFrameHeader } from './frameWriter.ts';
+import { ErrorCode, HearthError } from './errors.ts';
 import { Kind } from './message.ts';
 
 /** Options of a {@link BatchWriter}. */
@@ -101,14 +102,14 @@ export class BatchWriter {
   /** `[4, t]` */
   ping(t: number): void {
     this.#head(2, Kind.PING);
-    this.#uint(t);
+    this.#clock(t);
     this.#count++;
   }
 
   /** `[5, t]` */
   pong(t: number): void {
     this.#head(2, Kind.PONG);
-    this.#uint(t);
+    this.#clock(t);
     this.#count++;
   }
 
@@ -170,9 +171,9 @@ export class BatchWriter {
   }
 
   #uint(n: number): void {
-    if (!Number.isInteger(n) || n < 0 || n > 0xffff_ffff) {
-      this.#value(n); // not a u32: let msgpack choose (the receiver rejects it where a uint is required)
-      return;
+    if (!(Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff)) {
+      // A type or rid must be a uint32 on the wire; refuse here rather than send a malformed message.
+      throw new HearthError(ErrorCode.BAD_REQUEST, `message type/rid ${String(n)} is not a uint32; pass a definition from defineMessage`);
     }
     this.#ensure(5);
     const b = this.#buf;
@@ -192,6 +193,12 @@ export class BatchWriter {
       b[this.#pos++] = (n >>> 8) & 0xff;
       b[this.#pos++] = n & 0xff;
     }
+  }
+
+  /** A clock in ms may pass 2^32 (Date.now()): msgpack picks the width. */
+  #clock(t: number): void {
+    if (t >= 0 && t <= 0xffff_ffff) this.#uint(t);
+    else this.#value(t);
   }
 
   #value(value: unknown): void {

@@ -102,6 +102,8 @@ describe('BatchWriter and decodeBatch', () => {
     w.push(100, 'before');
     expect(() => w.push(101, { n: 2n ** 70n })).toThrow();
     expect(() => w.request(101, () => 1, 3)).toThrow();
+    expect(() => w.push(undefined as unknown as number, 'no type')).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+    expect(() => w.reply(-1, 'bad rid')).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
     w.push(102, 'after');
     expect(w.count).toBe(2);
     expect(decodeAll(w.take()).map((m) => (m.kind === 0 ? m.payload : null))).toEqual(['before', 'after']);

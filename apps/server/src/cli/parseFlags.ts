@@ -51,9 +51,11 @@ export function parseFlags(argv: readonly string[], env: NodeJS.ProcessEnv, spec
   for (const [name, spec] of Object.entries(specs)) {
     options[name] = { type: spec.type === 'boolean' ? 'boolean' : 'string', ...(spec.multiple ? { multiple: true } : {}) };
   }
+  // `pnpm start -- --flag` hands the program a leading `--`; it separates nothing here.
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
   let raw: Record<string, unknown>;
   try {
-    raw = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+    raw = parseArgs({ args, options, strict: true, allowPositionals: false }).values;
   } catch (cause) {
     const text = (cause as Error).message.split('\n')[0] ?? String(cause);
     const flag = /'(-[^' ]+)/.exec(text)?.[1] ?? '';

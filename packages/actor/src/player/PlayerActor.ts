@@ -10,6 +10,7 @@ import type { SessionHandle } from '../transport.ts';
 import type { PlayerDefinition } from './definePlayer.ts';
 import type { BroadcastOptions, Player } from './Player.ts';
 import type { PlayerHost, ResumeOutcome } from './PlayerHost.ts';
+import type { PortablePlayer, RestoredPlayer } from './PortablePlayer.ts';
 import type { PlayerSnapshot, TimerKind } from './PlayerSnapshot.ts';
 
 /** Top-level state of the session machine, cached after every transition for the binder's fast path. */
@@ -36,43 +37,6 @@ function phaseOf(value: StateValue): Phase {
 type AnyPlayerDefinition = PlayerDefinition<any, any>;
 
 const UNKNOWN_TOKEN: ResumeOutcome = { code: ErrorCode.UNAUTHENTICATED, text: 'unknown or expired resume token; log in again' };
-
-/**
- * A player's state as it moves between nodes (the snapshot of a parked resume record): the xstate
- * persisted snapshot without its non-data context fields, and the player's groups. The game's data
- * travels in `machine.context.data`, so it must be msgpack-encodable for cross-node resume.
- * @internal
- */
-export interface PortablePlayer {
-  readonly v: 1;
-  readonly userId: string;
-  readonly groups: readonly string[];
-  readonly machine: {
-    readonly status: string;
-    readonly value: StateValue;
-    readonly historyValue: unknown;
-    readonly context: Record<string, unknown>;
-    readonly children: unknown;
-  };
-}
-
-/** The portable state checked for shape (it crossed Redis); undefined when it is not one. @internal */
-export function asPortablePlayer(value: unknown): PortablePlayer | undefined {
-  const p = value as Partial<PortablePlayer> | null;
-  if (typeof p !== 'object' || p === null || p.v !== 1 || typeof p.userId !== 'string' || !Array.isArray(p.groups)) return undefined;
-  const m = p.machine;
-  if (typeof m !== 'object' || m === null || typeof m.context !== 'object' || m.context === null) return undefined;
-  return p as PortablePlayer;
-}
-
-/** How a restored actor starts (`PlayerActor` constructor, cross-node resume). @internal */
-export interface RestoredPlayer {
-  readonly state: PortablePlayer;
-  /** The session id it had on the parking node. */
-  readonly sessionId: number;
-  /** Pushes queued for it, oldest first. */
-  readonly queued: readonly Uint8Array[];
-}
 
 /**
  * One player: the adapter between a session (a `SessionHandle`) and an xstate actor running the
@@ -122,7 +86,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
       // Entry actions do not run on restore: the grace timer, groups and queue are set here.
       const context = { ...machine.context, player: this, effects: this, timeouts: host.timeouts };
       const snapshot = { status: machine.status, value: machine.value, historyValue: machine.historyValue, context, children: machine.children ?? {} };
-      this.#actor = createActor(definition.machine, { parent: host.root, snapshot });
+      this.#actor = createActor(definition.machine, { parent: host.root, snapshot: snapshot as unknown as AnyMachineSnapshot });
       this.#actor.start();
       for (const group of restored.state.groups) this.join(group);
       return;

@@ -4,11 +4,18 @@ import { isBackplaneDown } from '../backplane/errors.ts';
 import type { ResumeStore } from '../backplane/ResumeStore.ts';
 import type { PlayerActor } from '../player/PlayerActor.ts';
 
+/**
+ * A parked record outlives the grace period by this much: the parking node settles it (discard, or
+ * learns of a claim) when its grace timer fires, so the record never vanishes under a claim in
+ * flight. A node that died leaves it to expire (and its claims fail: the node is not live).
+ */
+const PARK_MARGIN_MS = 2_000;
+
 /** One parked player: its token and whether the record made it into the store. */
 interface Parked {
   readonly token: string;
   /** Resolves true once the record is in the store, false if parking failed (Redis down). */
-  readonly parked: Promise<boolean>;
+  parked: Promise<boolean>;
   /** False once the store no longer holds our record for this player (parking failed, or we claimed it). */
   shared: boolean;
 }
@@ -26,6 +33,7 @@ export class ResumeParking {
   readonly #publish: (nodeId: string, envelope: Envelope) => void;
   readonly #log: Logger;
   readonly #graceMs: number;
+  readonly #onMovedAway: () => void;
   readonly #parked = new Map<PlayerActor, Parked>();
 
   constructor(options: {
@@ -34,7 +42,10 @@ export class ResumeParking {
     publish: (nodeId: string, envelope: Envelope) => void;
     logger: Logger;
     graceMs: number;
+    /** Called each time a parked player is found to have resumed on another node. */
+    onMovedAway?: () => void;
   }) {
+    this.#onMovedAway = options.onMovedAway ?? (() => {});
     this.#store = options.store;
     this.#nodeId = options.nodeId;
     this.#publish = options.publish;
@@ -51,14 +62,15 @@ export class ResumeParking {
   park(player: PlayerActor): void {
     const token = player.token;
     if (token === undefined || player.userId === '' || this.#graceMs <= 0) return;
-    let entry: Parked;
+    const entry: Parked = { token, parked: Promise.resolve(false), shared: true };
     let write: Promise<void>;
     try {
-      write = this.#store.park(token, { userId: player.userId, sessionId: player.sessionId, snapshot: player.portable(), queued: player.queuedBytes }, this.#graceMs);
+      const queued = player.queuedBytes;
+      write = this.#store.park(token, { userId: player.userId, sessionId: player.sessionId, snapshot: player.portable(), queued }, this.#graceMs + PARK_MARGIN_MS);
     } catch (err) {
       write = Promise.reject(err as Error);
     }
-    const parked = write.then(
+    entry.parked = write.then(
       () => true,
       (err: unknown) => {
         entry.shared = false;
@@ -66,7 +78,6 @@ export class ResumeParking {
         return false;
       },
     );
-    entry = { token, parked, shared: true };
     this.#parked.set(player, entry);
   }
 
@@ -132,8 +143,12 @@ export class ResumeParking {
       .then((ok) => (ok && entry.shared ? this.#store.discard(entry.token) : undefined))
       .then(
         (r) => {
-          if (r?.discarded === false && r.reason === 'claimed' && r.nodeId !== this.#nodeId) player.movedAway(r.nodeId);
-          else player.expireGrace();
+          if (r?.discarded === false && r.reason === 'claimed' && r.nodeId !== this.#nodeId) {
+            this.#onMovedAway();
+            player.movedAway(r.nodeId);
+          } else {
+            player.expireGrace();
+          }
         },
         (err: unknown) => {
           this.#warn(err, player, 'discarding the resume record failed; it expires with the grace period');
@@ -146,6 +161,7 @@ export class ResumeParking {
   /** The player resumed on `nodeId` (the store told us): stop the actor quietly. */
   movedAway(player: PlayerActor, nodeId: string): void {
     if (!this.#parked.delete(player)) return;
+    this.#onMovedAway();
     player.movedAway(nodeId);
   }
 

@@ -1,6 +1,6 @@
 import { encodeMessage, HearthError, Kind } from '@hearth/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ClusterErrorCode } from '../../src/cluster/errors.ts';
+import { BackplaneErrorCode as ClusterErrorCode } from '../../src/backplane/errors.ts';
 import { ClusterKeys } from '../../src/cluster/ClusterKeys.ts';
 import { canStopRedis, startRedis, type TestRedis } from '../fixtures/redis.ts';
 import { commandCalls, inbox, once, rawClient, startNode } from './helpers.ts';
@@ -137,37 +137,37 @@ describe('RedisBackplane (real Redis)', () => {
     await using a = await startNode(redis, 'a');
     await using b = await startNode(redis, 'b');
     await using c = await startNode(redis, 'c');
-    const told = new Promise((resolve) => a.onResumed(resolve));
-    await a.park('tok1', { userId: 'dora', sessionId: 4, snapshot: { value: 'active', context: { score: 12 } }, queued: [msg(1), msg(2)] }, 5_000);
-    expect(await a.append('tok1', msg(3))).toEqual({ ok: true, length: 3 });
-    const [rb, rc] = await Promise.all([b.claim('tok1'), c.claim('tok1')]);
+    const told = new Promise((resolve) => a.resumes.onResumed(resolve));
+    await a.resumes.park('tok1', { userId: 'dora', sessionId: 4, snapshot: { value: 'active', context: { score: 12 } }, queued: [msg(1), msg(2)] }, 5_000);
+    expect(await a.resumes.append('tok1', msg(3))).toEqual({ ok: true, length: 3 });
+    const [rb, rc] = await Promise.all([b.resumes.claim('tok1'), c.resumes.claim('tok1')]);
     const won = rb ?? rc;
     expect([rb, rc].filter(Boolean)).toHaveLength(1);
     expect(won).toMatchObject({ userId: 'dora', nodeId: 'a', sessionId: 4, snapshot: { value: 'active', context: { score: 12 } } });
     expect(won!.queued.map((q) => Uint8Array.from(q))).toEqual([msg(1), msg(2), msg(3)]);
     const winner = rb ? 'b' : 'c';
     expect(await told).toEqual({ token: 'tok1', userId: 'dora', nodeId: winner });
-    expect(await a.append('tok1', msg(4))).toEqual({ ok: false, reason: 'claimed', nodeId: winner });
-    expect(await b.claim('tok1')).toBeUndefined();
-    expect(await b.claim('never-issued')).toBeUndefined();
-    expect(await a.append('never-issued', msg(1))).toEqual({ ok: false, reason: 'missing' });
+    expect(await a.resumes.append('tok1', msg(4))).toEqual({ ok: false, reason: 'claimed', nodeId: winner });
+    expect(await b.resumes.claim('tok1')).toBeUndefined();
+    expect(await b.resumes.claim('never-issued')).toBeUndefined();
+    expect(await a.resumes.append('never-issued', msg(1))).toEqual({ ok: false, reason: 'missing' });
   });
 
   it('resume records: bounded queue, expiry with the grace period, a dead node\'s tokens fail cleanly', async () => {
     await using a = await startNode(redis, 'a', { resumeQueueLimit: 2 });
     await using b = await startNode(redis, 'b');
-    await a.park('full', { userId: 'u', sessionId: 1, snapshot: null, queued: [msg(1)] }, 5_000);
-    expect(await a.append('full', msg(2))).toEqual({ ok: true, length: 2 });
-    expect(await a.append('full', msg(3))).toEqual({ ok: false, reason: 'full' });
-    await a.park('short', { userId: 'u', sessionId: 1, snapshot: null, queued: [] }, 50);
-    await vi.waitFor(async () => expect(await a.append('short', msg(1))).toEqual({ ok: false, reason: 'missing' }), { timeout: 2_000, interval: 20 });
-    expect(await b.claim('short')).toBeUndefined();
+    await a.resumes.park('full', { userId: 'u', sessionId: 1, snapshot: null, queued: [msg(1)] }, 5_000);
+    expect(await a.resumes.append('full', msg(2))).toEqual({ ok: true, length: 2 });
+    expect(await a.resumes.append('full', msg(3))).toEqual({ ok: false, reason: 'full' });
+    await a.resumes.park('short', { userId: 'u', sessionId: 1, snapshot: null, queued: [] }, 50);
+    await vi.waitFor(async () => expect(await a.resumes.append('short', msg(1))).toEqual({ ok: false, reason: 'missing' }), { timeout: 2_000, interval: 20 });
+    expect(await b.resumes.claim('short')).toBeUndefined();
 
     const doomed = await startNode(redis, 'doomed', { heartbeatMs: 50, ttlMs: 200 });
-    await doomed.park('orphan', { userId: 'v', sessionId: 1, snapshot: 1, queued: [] }, 10_000);
+    await doomed.resumes.park('orphan', { userId: 'v', sessionId: 1, snapshot: 1, queued: [] }, 10_000);
     await doomed.close({ drain: false });
     await vi.waitFor(async () => expect((await b.nodes()).map((n) => n.nodeId)).not.toContain('doomed'), { timeout: 3_000, interval: 25 });
-    expect(await b.claim('orphan')).toBeUndefined();
+    expect(await b.resumes.claim('orphan')).toBeUndefined();
   });
 
   it('keys: hash tags per user and per token, prefix without braces', () => {

@@ -1,3 +1,4 @@
+/// <reference path="./sodium-native.d.ts" />
 import sodium from 'sodium-native';
 import type { BoxKeyPair, CryptoProvider, SignKeyPair } from '../crypto/CryptoProvider.ts';
 import { hsalsa20 } from '../crypto/hsalsa20.ts';

@@ -1,3 +1,4 @@
+/// <reference path="./sodium-native.d.ts" />
 import sodium from 'sodium-native';
 
 // XSalsa20-Poly1305 through libsodium (sodium-native, prebuilt binaries inside the npm package, no

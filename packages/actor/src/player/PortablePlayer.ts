@@ -1,0 +1,38 @@
+import type { StateValue } from 'xstate';
+
+/**
+ * A player's state as it moves between nodes (the snapshot of a parked resume record): the xstate
+ * persisted snapshot without its non-data context fields, and the player's groups. The game's data
+ * travels in `machine.context.data`, so it must be msgpack-encodable for cross-node resume.
+ * @internal
+ */
+export interface PortablePlayer {
+  readonly v: 1;
+  readonly userId: string;
+  readonly groups: readonly string[];
+  readonly machine: {
+    readonly status: string;
+    readonly value: StateValue;
+    readonly historyValue: unknown;
+    readonly context: Record<string, unknown>;
+    readonly children: unknown;
+  };
+}
+
+/** The portable state checked for shape (it crossed Redis); undefined when it is not one. @internal */
+export function asPortablePlayer(value: unknown): PortablePlayer | undefined {
+  const p = value as Partial<PortablePlayer> | null;
+  if (typeof p !== 'object' || p === null || p.v !== 1 || typeof p.userId !== 'string' || !Array.isArray(p.groups)) return undefined;
+  const m = p.machine;
+  if (typeof m !== 'object' || m === null || typeof m.context !== 'object' || m.context === null) return undefined;
+  return p as PortablePlayer;
+}
+
+/** How a restored actor starts (`PlayerActor` constructor, cross-node resume). @internal */
+export interface RestoredPlayer {
+  readonly state: PortablePlayer;
+  /** The session id it had on the parking node. */
+  readonly sessionId: number;
+  /** Pushes queued for it, oldest first. */
+  readonly queued: readonly Uint8Array[];
+}
