@@ -12,7 +12,7 @@ import {
   binOrNil,
   checkMagicAndVersion,
   decodeHandshakeArray,
-  isLowOrderSharedKey,
+  sharedKey,
   signedTranscript,
 } from './handshakeWire.ts';
 
@@ -132,13 +132,7 @@ export class ClientHandshake {
         );
       }
     }
-    let key: Uint8Array;
-    try {
-      key = this.#provider.boxBefore(serverPublic, keyPair.secretKey);
-    } catch (cause) {
-      throw new HearthError(ErrorCode.HANDSHAKE_FAILED, `key agreement failed on the server's public key: ${(cause as Error).message}`, { cause });
-    }
-    if (isLowOrderSharedKey(key)) throw new HearthError(ErrorCode.HANDSHAKE_FAILED, "the server's ephemeral public key is a low-order point; refusing the key");
+    const key = sharedKey(this.#provider, serverPublic, keyPair.secretKey, "the server's ephemeral public key");
     return new SecureChannel(key, 'client', this.#provider);
   }
 }

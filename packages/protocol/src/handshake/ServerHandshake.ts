@@ -12,7 +12,7 @@ import {
   binOrNil,
   checkMagicAndVersion,
   decodeHandshakeArray,
-  isLowOrderSharedKey,
+  sharedKey,
   signedTranscript,
 } from './handshakeWire.ts';
 
@@ -117,8 +117,7 @@ export class ServerHandshake {
       throw new HearthError(ErrorCode.HANDSHAKE_FAILED, 'this server requires the secure protocol; send C = your 32-byte ephemeral X25519 public key in the hello');
     }
     const keyPair = this.#fixedKeyPair ?? this.#provider.boxKeyPair();
-    const key = this.#provider.boxBefore(clientPublic, keyPair.secretKey);
-    if (isLowOrderSharedKey(key)) throw new HearthError(ErrorCode.HANDSHAKE_FAILED, 'the client ephemeral public key is a low-order point; refusing the key');
+    const key = sharedKey(this.#provider, clientPublic, keyPair.secretKey, 'the client ephemeral public key');
     const signature = this.#provider.signDetached(signedTranscript(clientPublic, keyPair.publicKey), this.#signingSecretKey!);
     return {
       reply: encode([HANDSHAKE_MAGIC, PROTOCOL_VERSION, keyPair.publicKey, signature]),

@@ -1,5 +1,6 @@
 import { decode, encode } from '@msgpack/msgpack';
 import { ErrorCode, HearthError } from '../errors.ts';
+import type { CryptoProvider } from '../crypto/CryptoProvider.ts';
 
 /** First element of the hello and the welcome. */
 export const HANDSHAKE_MAGIC = 'hearth';
@@ -70,4 +71,22 @@ const LOW_ORDER_SHARED_KEY = Uint8Array.from(LOW_ORDER_SHARED_KEY_HEX.match(/../
 /** Whether `key` is the shared key of a low-order (all-zero X25519) exchange, which gives no secrecy. */
 export function isLowOrderSharedKey(key: Uint8Array): boolean {
   return bytesEqual(key, LOW_ORDER_SHARED_KEY);
+}
+
+/**
+ * K = box.before(peerPublic, ownSecret), refusing a low-order peer key: tweetnacl returns the key of
+ * an all-zero X25519 result, libsodium and OpenSSL throw; every provider ends in the same error.
+ * @throws {HearthError} `HANDSHAKE_FAILED`
+ */
+export function sharedKey(provider: CryptoProvider, peerPublic: Uint8Array, ownSecret: Uint8Array, whose: string): Uint8Array {
+  let key: Uint8Array;
+  try {
+    key = provider.boxBefore(peerPublic, ownSecret);
+  } catch (cause) {
+    throw new HearthError(ErrorCode.HANDSHAKE_FAILED, `${whose} is a low-order or invalid X25519 point; use a key from crypto_box_keypair`, { cause });
+  }
+  if (isLowOrderSharedKey(key)) {
+    throw new HearthError(ErrorCode.HANDSHAKE_FAILED, `${whose} is a low-order X25519 point; use a key from crypto_box_keypair`);
+  }
+  return key;
 }

@@ -1,3 +1,4 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- dependents compiling this source (the @hearth/source condition) must see these ambient types too
 /// <reference path="./sodium-native.d.ts" />
 import sodium from 'sodium-native';
 import type { BoxKeyPair, CryptoProvider, SignKeyPair } from '../crypto/CryptoProvider.ts';
