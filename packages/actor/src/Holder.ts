@@ -413,7 +413,9 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
     }
     from.handOff();
     player.attachResuming(ref, rid);
-    void this.#register(userId, player, { nodeId: record.nodeId, sessionId: record.sessionId });
+    this.#register(userId, player, { nodeId: record.nodeId, sessionId: record.sessionId }).catch((err: unknown) =>
+      this.logger.warn({ err, userId }, 'directory write after a cross-node resume failed'),
+    );
     return true;
   }
 
