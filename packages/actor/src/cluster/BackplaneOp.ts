@@ -10,6 +10,8 @@ export const BackplaneOp = {
   EVENT: 4,
   /** `[token, userId, byNode]` to the node that parked a resume record (see `ResumeStore.onResumed`). */
   RESUMED: 5,
+  /** An application message to a node (`RedisBackplane.sendToNode`): `[topic, fromNode, payload]`. */
+  APP: 6,
 } as const;
 /** One of {@link BackplaneOp}. */
 export type BackplaneOp = (typeof BackplaneOp)[keyof typeof BackplaneOp];

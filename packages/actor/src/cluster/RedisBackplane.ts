@@ -57,6 +57,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
   readonly #channels = new Set<string>();
   readonly #listeners: { [E in keyof BackplaneEvents]: Set<BackplaneEvents[E]> } = { up: new Set(), down: new Set() };
   readonly #handlers = new Set<(envelope: Envelope) => void>();
+  readonly #appHandlers = new Map<string, Set<(payload: unknown, fromNodeId: string) => void>>();
   #heartbeat: NodeJS.Timeout | undefined;
   #up = false;
   #everUp = false;
@@ -130,6 +131,35 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
   onEnvelope(handler: (envelope: Envelope) => void): () => void {
     this.#handlers.add(handler);
     return () => this.#handlers.delete(handler);
+  }
+
+  /**
+   * The command connection, for a game's own data structures beside the cluster's (a matchmaker's
+   * sorted set, a leaderboard). It has the backplane's fail-fast behaviour (no offline queue: a
+   * command while Redis is down rejects at once). Never SUBSCRIBE on it; do not quit it.
+   */
+  get redis(): Redis {
+    return this.#pub;
+  }
+
+  /**
+   * Sends an application message to node `nodeId` under `topic` (a game's own cross-node protocol,
+   * e.g. moves forwarded to the node that runs a room). Batched with the backplane's own messages:
+   * one PUBLISH per node per turn. The receiver's `onNodeMessage(topic)` handlers get `payload`
+   * (msgpack-encodable; binary values arrive as views valid only during the call) and this node's id.
+   * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down (nothing is queued).
+   */
+  sendToNode(nodeId: string, topic: string, payload: unknown): void {
+    this.#ensureUp(`send ${topic} to node ${nodeId}`);
+    this.#batcher.add(this.keys.nodeChannel(nodeId), BackplaneOp.APP, [topic, this.nodeId, payload]);
+  }
+
+  /** Receives the application messages sent to this node under `topic`; returns the unsubscribe function. */
+  onNodeMessage(topic: string, handler: (payload: unknown, fromNodeId: string) => void): () => void {
+    let set = this.#appHandlers.get(topic);
+    if (set === undefined) this.#appHandlers.set(topic, (set = new Set()));
+    set.add(handler);
+    return () => set.delete(handler);
   }
 
   /** Subscribes to an event; returns the unsubscribe function. */
@@ -279,6 +309,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
     this.#handlers.clear();
+    this.#appHandlers.clear();
     this.resumes.clear();
     if (options.drain === false) {
       this.#batcher.clear();
@@ -432,6 +463,19 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
       case BackplaneOp.RESUMED: {
         const [token, userId, nodeId] = a as [string, string, string];
         this.resumes.notify({ token, userId, nodeId });
+        return;
+      }
+      case BackplaneOp.APP: {
+        const [topic, from, payload] = a as [string, string, unknown];
+        const handlers = this.#appHandlers.get(topic);
+        if (handlers === undefined) return;
+        for (const h of handlers) {
+          try {
+            h(payload, from);
+          } catch (e) {
+            this.#log?.warn({ err: e, topic }, 'node message handler threw');
+          }
+        }
         return;
       }
       default:

@@ -33,6 +33,26 @@ describe('RedisBackplane (real Redis)', () => {
     expect(got.every((e) => e.kind === 'push' && e.userId === 'u1')).toBe(true);
   });
 
+  it('sendToNode: application messages by topic, batched with the rest, sender id attached', async () => {
+    await using a = await startNode(redis, 'a');
+    await using b = await startNode(redis, 'b');
+    const got: Array<[unknown, string]> = [];
+    let done!: () => void;
+    const all = new Promise<void>((resolve) => (done = resolve));
+    const off = b.onNodeMessage('game', (payload, from) => {
+      got.push([payload, from]);
+      if (got.length === 3) done();
+    });
+    b.onNodeMessage('other', () => expect.unreachable('wrong topic'));
+    const before = a.stats().publishes;
+    for (let i = 0; i < 3; i++) a.sendToNode('b', 'game', ['move', i]);
+    await all;
+    expect(got).toEqual([[['move', 0], 'a'], [['move', 1], 'a'], [['move', 2], 'a']]);
+    expect(a.stats().publishes - before).toBe(1);
+    off();
+    expect(await a.redis.ping()).toBe('PONG');
+  });
+
   it('publishes a group broadcast once for all nodes; the sender does not hear itself', async () => {
     await using a = await startNode(redis, 'a');
     await using b = await startNode(redis, 'b');
