@@ -10,14 +10,12 @@ import { Service } from '@hearth/net';
 import { Login } from '@hearth/protocol';
 import { pino } from 'pino';
 import { createNode, definePlayer, devAuthenticator } from '../src/index.ts';
-import { ensurePlain } from './standIn.ts';
 
 const [mode = 'actor', countText = '10000', role = 'server', portText = '0'] = process.argv.slice(2);
 const count = Number(countText);
 
 async function clients(): Promise<void> {
   const service = new Service({ log: false });
-  ensurePlain(service);
   const refs = [];
   for (let i = 0; i < count; i += 200) {
     const batch = await Promise.all(
@@ -43,7 +41,6 @@ function settle(): { heap: number; rss: number } {
 
 async function server(): Promise<void> {
   const service = new Service({ log: false, limits: { rateLimit: false, maxConnections: count + 100 } });
-  ensurePlain(service);
   let port: number;
   let close: () => Promise<void>;
   if (mode === 'actor') {

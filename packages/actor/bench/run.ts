@@ -25,7 +25,6 @@ import {
 } from '../../net/bench/baselines.ts';
 import { createNode, definePlayer, devAuthenticator, resolveTimeouts, createSessionMachine } from '../src/index.ts';
 import type { SessionEffects } from '../src/index.ts';
-import { ensurePlain } from './standIn.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 1000);
@@ -142,15 +141,12 @@ function memory(mode: 'net' | 'actor'): Promise<Record<string, number>> {
 async function main(): Promise<void> {
   const started = performance.now();
   const server = new Service({ log: false, limits: { rateLimit: false } });
-  const standIn = ensurePlain(server);
-  const secure = server.protocols.has('msgpack+nacl');
   // Net-only echo servers: the transport alone (as in packages/net/bench).
   const netOnly = new Service({ log: false, limits: { rateLimit: false } });
-  ensurePlain(netOnly);
   netOnly.sub({ message: Echo.type }, (ref, msg) => ref.send(Echo, msg.payload as EchoBody));
   netOnly.sub({ message: EchoRequest.type }, (ref, msg) => msg.kind === 1 && ref.reply(msg.rid, msg.payload));
   const netPlain = await netOnly.accept('tcp://127.0.0.1:0', 'msgpack');
-  const netSecure = secure ? await netOnly.accept('tcp://127.0.0.1:0', 'msgpack+nacl') : undefined;
+  const netSecure = await netOnly.accept('tcp://127.0.0.1:0', 'msgpack+nacl');
   const node = await createNode({
     service: server,
     player,
@@ -158,7 +154,7 @@ async function main(): Promise<void> {
     logger: pino({ enabled: false }),
     listen: [
       { address: 'tcp://127.0.0.1:0', protocol: 'msgpack' },
-      ...(secure ? [{ address: 'tcp://127.0.0.1:0', protocol: 'msgpack+nacl' }] : []),
+      { address: 'tcp://127.0.0.1:0', protocol: 'msgpack+nacl' },
     ],
   });
   const [fullPlain, fullSecure] = node.endpoints;
@@ -174,20 +170,15 @@ async function main(): Promise<void> {
     { name: 'net-only request echo, plain', make: (s, c) => echoClient(c, netPlain.address, 'msgpack', s, { login: false, send: 'request' }) },
     { name: 'full stack request echo, plain', make: (s, c) => echoClient(c, fullPlain!.address, 'msgpack', s, { login: true, send: 'request' }) },
     { name: 'full stack statechart echo, plain', make: (s, c) => echoClient(c, fullPlain!.address, 'msgpack', s, { login: true, send: 'routed' }) },
+    { name: 'net-only push echo, secure', make: (s, c) => echoClient(c, netSecure.address, 'msgpack+nacl', s, { login: false, send: 'push' }) },
+    { name: 'full stack push echo, secure', make: (s, c) => echoClient(c, fullSecure!.address, 'msgpack+nacl', s, { login: true, send: 'push' }) },
   ];
-  if (netSecure && fullSecure) {
-    variants.push(
-      { name: 'net-only push echo, secure', make: (s, c) => echoClient(c, netSecure.address, 'msgpack+nacl', s, { login: false, send: 'push' }) },
-      { name: 'full stack push echo, secure', make: (s, c) => echoClient(c, fullSecure.address, 'msgpack+nacl', s, { login: true, send: 'push' }) },
-    );
-  }
 
   const samples = new Map<string, { msgsPerSec: number; p50: number; p99: number }[]>();
   for (let run = 0; run < RUNS; run++) {
     for (const size of SIZES) {
       for (const v of variants) {
         const client = new Service({ log: false });
-        ensurePlain(client);
         const result = await measure(v.make(size, client));
         await client.close({ deadlineMs: 500 });
         const key = `${v.name}|${size}`;
@@ -232,7 +223,7 @@ async function main(): Promise<void> {
             met: plain >= 0.8,
             fullStackRequestVsNetOnlyRequest: ratio('full stack request echo, plain', 'net-only request echo, plain', size),
             statechartVsFastPath: ratio('full stack statechart echo, plain', 'full stack push echo, plain', size),
-            fullStackSecureVsNetOnlySecure: secure ? ratio('full stack push echo, secure', 'net-only push echo, secure', size) : null,
+            fullStackSecureVsNetOnlySecure: ratio('full stack push echo, secure', 'net-only push echo, secure', size),
           },
         ];
       }),
@@ -255,8 +246,6 @@ async function main(): Promise<void> {
       'client and server in one process for the echo; throughput = echoes/s with connections×inFlight outstanding; p50/p99 µs at one in flight; median of runs',
       'push echo: a fast-path handler pushes the payload back; request echo: a fast-path handler returns it as the reply; statechart echo: routed as an xstate event whose action pushes back',
       'memory: server in a child process with --expose-gc, clients in this process; delta of heapUsed/RSS after gc, divided by the session count; "net" = idle sessions with no actor layer, "actor" = logged-in idle players',
-      ...(standIn ? ['@hearth/net had no built-in msgpack protocol yet: a plain stand-in handshake (identity channel, same framing and batches) was registered'] : []),
-      ...(secure ? [] : ['msgpack+nacl not registered in @hearth/net yet: secure rows skipped']),
     ],
     rows,
     dispatchCost: dispatch,
