@@ -22,7 +22,8 @@ function startServer(dir: string): { child: ChildProcess; listening: Promise<Lis
   const child = spawn(
     process.execPath,
     [...FROM_SOURCE, SERVER_MAIN, '--tcp-port', '0', '--ws-port', '0', '--admin-port', '0', '--key-file', join(dir, 'server.key'), '--log-format', 'json'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    // In memory: REDIS_URL from the test runner's environment would make it a cluster node.
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, REDIS_URL: '', HEARTH_REDIS_URL: '' } },
   );
   const log: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -1,11 +1,13 @@
-import { createNode, devAuthenticator, type Backplane, type HearthNode } from '@hearth/actor';
-import * as actorModule from '@hearth/actor';
+import { createNode, devAuthenticator, type HearthNode, type HolderStats } from '@hearth/actor';
+import type { RedisBackplane } from '@hearth/actor/cluster';
 import { Service } from '@hearth/net';
 import type { Logger } from 'pino';
 import { AdminServer } from './admin/AdminServer.ts';
-import type { AdminSource } from './admin/AdminSource.ts';
+import type { AdminSource, ClusterView } from './admin/AdminSource.ts';
 import { createMetrics } from './admin/createMetrics.ts';
-import { ArenaWorld } from './arena/ArenaWorld.ts';
+import type { Arena } from './arena/Arena.ts';
+import { ArenaWorld, type GroupOutbox } from './arena/ArenaWorld.ts';
+import { ClusterArena } from './arena/cluster/ClusterArena.ts';
 import { defineArenaPlayer, type ArenaPlayerData, type ArenaPlayerEvents } from './arena/arenaPlayer.ts';
 import type { ServerConfig } from './config/ServerConfig.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './keys/loadOrCreateSigningKey.ts';
@@ -18,7 +20,10 @@ export interface RunningServer extends AsyncDisposable {
   /** Admin URL, when the endpoint is on. */
   readonly admin: string | undefined;
   readonly key: SigningKey;
-  readonly world: ArenaWorld;
+  /** The game world: `ArenaWorld` in memory, `ClusterArena` with `--redis`. */
+  readonly arena: Arena;
+  /** This node's cluster id (`--redis`), else undefined. */
+  readonly nodeId: string | undefined;
   readonly node: HearthNode<ArenaPlayerData, ArenaPlayerEvents>;
   readonly service: Service;
   /** Graceful stop: `SHUTDOWN` to every player, leave hooks, flush, close listeners. Idempotent. */
@@ -36,15 +41,23 @@ export interface RunningServer extends AsyncDisposable {
  */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const key = loadOrCreateSigningKey(config.keyFile);
+  // Cluster mode: the backplane is started (connected, node registered) before the node exists.
+  const backplane = config.redis !== undefined ? await startRedisBackplane(config, logger) : undefined;
   const service = new Service({ logger });
-  const backplane = config.redis !== undefined ? await startRedisBackplane(config.redis, logger) : undefined;
 
   // The world broadcasts through the holder's groups; the holder exists once the node does.
   let node: HearthNode<ArenaPlayerData, ArenaPlayerEvents> | undefined;
-  const world = new ArenaWorld({
-    outbox: { broadcast: (group, definition, payload) => node?.holder.broadcast(group, definition, payload) ?? 0 },
-    tickHz: config.tickHz,
-  });
+  const outbox: GroupOutbox = {
+    broadcast: (group, definition, payload) => node?.holder.broadcast(group, definition, payload) ?? 0,
+    send: (userId, definition, payload) => node?.holder.send(userId, definition, payload) ?? false,
+  };
+  const worldOptions = { outbox, tickHz: config.tickHz, ...(config.spawn !== undefined ? { spawn: () => ({ ...config.spawn! }) } : {}) };
+  // The one choice between the two modes: the game code below is the same for both.
+  const cluster =
+    backplane !== undefined
+      ? new ClusterArena({ ...worldOptions, backplane, refreshMs: config.clusterHeartbeatMs, logger: logger.child({ component: 'arena' }) })
+      : undefined;
+  const arena: Arena = cluster ?? new ArenaWorld(worldOptions);
   // Read at scrape time only, once the node exists.
   const holder = () => node!.holder;
   const source: AdminSource = {
@@ -68,12 +81,17 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       }
       return counts;
     },
-    gameGauges: () => ({ arena_rooms: world.roomCount, arena_players: holder().size, arena_ranked_users: world.leaderboard.size }),
+    gameGauges: () => ({ ...arena.gauges(), arena_players: holder().size }),
+    cluster: () => clusterView(backplane, holder().stats, cluster),
   };
   const metrics = createMetrics(source);
-  const player = defineArenaPlayer(world, { observe: (type, seconds) => metrics.requestDuration.observe({ type }, seconds) });
+  const player = defineArenaPlayer(arena, { observe: (type, seconds) => metrics.requestDuration.observe({ type }, seconds) });
   const secure = config.protocol === 'msgpack+nacl';
   const acceptOptions = secure ? { signingSecretKey: key.secretKey } : {};
+  const stopArena = async () => {
+    if (cluster !== undefined) await cluster.close();
+    else arena[Symbol.dispose]();
+  };
   try {
     node = await createNode({
       service,
@@ -87,7 +105,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       ],
     });
   } catch (err) {
-    world[Symbol.dispose]();
+    await stopArena();
     await service.close();
     await backplane?.close();
     throw err;
@@ -100,7 +118,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       admin = await AdminServer.listen({ source, registry: metrics.registry, host: config.adminHost, port: config.adminPort });
     } catch (err) {
       await liveNode.close();
-      world[Symbol.dispose]();
+      await stopArena();
       await service.close();
       await backplane?.close();
       throw err;
@@ -108,11 +126,14 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   }
 
   let closing: Promise<void> | undefined;
+  // Shutdown order (docs/cluster.md): players told SHUTDOWN and their leave hooks run (directory
+  // entries and parked records released), rooms unregistered, sockets flushed, then the backplane
+  // drains (node registration removed) and disconnects.
   const close = () =>
     (closing ??= (async () => {
       await admin?.close();
       await liveNode.close('SHUTDOWN');
-      world[Symbol.dispose]();
+      await stopArena();
       await service.close();
       await backplane?.close();
     })());
@@ -121,8 +142,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     ws: liveNode.endpoints[1]!.address,
     admin: admin?.url,
     key,
-    world,
+    arena,
     node: liveNode,
+    nodeId: backplane?.nodeId,
     service,
     close,
     [Symbol.asyncDispose]: close,
@@ -133,13 +155,47 @@ function hostPart(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
-/** Cluster mode: the actor layer's Redis backplane (looked up by name until it is exported). */
-async function startRedisBackplane(url: string, logger: Logger): Promise<Backplane & { close(): Promise<void> }> {
-  const RedisBackplane = (actorModule as Record<string, unknown>)['RedisBackplane'] as
-    | (new (options: { url: string; logger?: Logger }) => Backplane & { start(): Promise<void>; close(): Promise<void> })
-    | undefined;
-  if (RedisBackplane === undefined) throw new Error('cluster mode (--redis) needs RedisBackplane from @hearth/actor, which this build lacks');
-  const backplane = new RedisBackplane({ url, logger: logger.child({ component: 'cluster' }) });
-  await backplane.start();
+/**
+ * Cluster mode: the node's `RedisBackplane`, connected and registered. Loaded with a dynamic import
+ * so that a one-process server never loads ioredis (~300 ms, ~21 MB RSS).
+ */
+async function startRedisBackplane(config: ServerConfig, logger: Logger): Promise<RedisBackplane> {
+  const { RedisBackplane } = await import('@hearth/actor/cluster');
+  const backplane = new RedisBackplane({
+    url: config.redis!,
+    keyPrefix: config.redisPrefix,
+    heartbeatMs: config.clusterHeartbeatMs,
+    logger,
+  });
+  try {
+    await backplane.start();
+  } catch (err) {
+    await backplane.close({ drain: false });
+    throw err;
+  }
+  backplane.on('down', () => logger.warn({ event: 'redis-down' }, 'redis lost: local play continues, cross-node calls fail with BACKPLANE_UNAVAILABLE'));
+  backplane.on('up', ({ recovered }) => {
+    if (recovered) logger.info({ event: 'redis-up' }, 'redis back: node, users and rooms re-registered');
+  });
   return backplane;
+}
+
+/** The admin endpoint's cluster view: live nodes (from Redis) and this node's cross-node counters. */
+function clusterView(backplane: RedisBackplane | undefined, holder: HolderStats, arena: ClusterArena | undefined): ClusterView {
+  if (backplane === undefined) {
+    return { mode: 'memory', nodeId: undefined, available: true, nodes: async () => [], counters: {} };
+  }
+  return {
+    mode: 'redis',
+    nodeId: backplane.nodeId,
+    available: backplane.available,
+    nodes: () => backplane.nodes(),
+    counters: {
+      ...Object.fromEntries(Object.entries(backplane.stats()).map(([k, n]) => [`backplane_${k}`, n])),
+      holder_remote_dropped: holder.remoteDropped,
+      holder_resumed_from_other_nodes: holder.resumedFromOtherNodes,
+      holder_resumed_elsewhere: holder.resumedElsewhere,
+      ...(arena ? Object.fromEntries(Object.entries(arena.stats).map(([k, n]) => [`arena_${k}`, n])) : {}),
+    },
+  };
 }

@@ -12,7 +12,7 @@ async function startArena() {
   const server = new Service({ log: false });
   const late: { node?: HearthNode<ArenaPlayerData, ArenaPlayerEvents> } = {};
   const world = new ArenaWorld({
-    outbox: { broadcast: (g, d, p) => late.node?.holder.broadcast(g, d, p) ?? 0 },
+    outbox: { broadcast: (g, d, p) => late.node?.holder.broadcast(g, d, p) ?? 0, send: (u, d, p) => late.node?.holder.send(u, d, p) ?? false },
     tickHz: 0,
     spawn: () => ({ x: 500, y: 500 }),
   });

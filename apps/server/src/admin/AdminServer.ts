@@ -1,7 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import type { AdminSource } from './AdminSource.ts';
+
+/** When this process started (ms since epoch), for the lone node of `/nodes` in memory. */
+const STARTED_AT = Date.now();
 
 /** Options of {@link AdminServer.listen}. */
 export interface AdminServerOptions {
@@ -14,7 +18,8 @@ export interface AdminServerOptions {
 }
 
 /**
- * The admin HTTP endpoint: `/metrics` (Prometheus text), `/sessions` (JSON), `/health`.
+ * The admin HTTP endpoint: `/metrics` (Prometheus text), `/sessions` (JSON), `/nodes` (JSON: the
+ * live nodes of the cluster, or this lone node in memory), `/health`.
  * Read-only; bind it to loopback unless it sits behind something that authenticates.
  */
 export class AdminServer implements AsyncDisposable {
@@ -45,15 +50,31 @@ export class AdminServer implements AsyncDisposable {
         );
       } else if (path === '/sessions') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(source.sessions()));
+      } else if (path === '/nodes') {
+        const view = source.cluster?.();
+        const self = { nodeId: view?.nodeId ?? null, mode: view?.mode ?? 'memory' };
+        if (view === undefined || view.mode === 'memory') {
+          const lone = { nodeId: 'local', host: hostname(), pid: process.pid, users: source.stats().sessionsOpen, startedAt: STARTED_AT, expiresAt: null };
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...self, available: true, nodes: [lone] }));
+          return;
+        }
+        view.nodes().then(
+          (nodes) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...self, available: true, nodes })),
+          (err: Error & { code?: string }) =>
+            res
+              .writeHead(503, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ ...self, available: false, error: err.code ?? 'INTERNAL', text: err.message })),
+        );
       } else if (path === '/health') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', sessions: source.stats().sessionsOpen }));
       } else {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('try /metrics, /sessions or /health\n');
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('try /metrics, /sessions, /nodes or /health\n');
       }
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(options.port, host, () => {
+      // exclusive: a node:cluster worker gets its own admin port instead of sharing one with the others.
+      server.listen({ port: options.port, host, exclusive: true }, () => {
         server.off('error', reject);
         resolve();
       });

@@ -24,7 +24,33 @@ export interface AdminStats {
   messagesOut: number;
 }
 
-/** What the admin endpoint reads: the node's transport and actors, and the game. */
+/** A live node as `/nodes` lists it (the Redis registry's `NodeInfo`). */
+export interface AdminNode {
+  readonly nodeId: string;
+  readonly host: string;
+  readonly pid: number;
+  /** Users the node held at its last heartbeat. */
+  readonly users: number;
+  readonly startedAt: number;
+  /** When its registration lapses unless it beats again (ms since epoch); null for a lone in-memory node. */
+  readonly expiresAt: number | null;
+}
+
+/** The node's place in its cluster, read at scrape time. */
+export interface ClusterView {
+  /** `memory`: one process (the default); `redis`: a cluster node. */
+  readonly mode: 'memory' | 'redis';
+  /** This node's id in the cluster (undefined in memory). */
+  readonly nodeId: string | undefined;
+  /** False while Redis is unreachable (cross-node calls fail with `BACKPLANE_UNAVAILABLE`). */
+  readonly available: boolean;
+  /** Live nodes; rejects `BACKPLANE_UNAVAILABLE` while Redis is down. */
+  nodes(): Promise<readonly AdminNode[]>;
+  /** Cross-node counters (backplane publishes, drops, forwarded moves, …), each a running total. */
+  readonly counters: Readonly<Record<string, number>>;
+}
+
+/** What the admin endpoint reads: the node's transport and actors, the game, and the cluster. */
 export interface AdminSource {
   stats(): AdminStats;
   sessions(): AdminSession[];
@@ -32,4 +58,6 @@ export interface AdminSource {
   actorsByState(): Record<string, number>;
   /** Game gauges, e.g. `{ arena_rooms: 3, arena_players: 40 }`. */
   gameGauges(): Record<string, number>;
+  /** The cluster view (`/nodes`, `hearth_cluster_*` metrics). Absent: served as a lone in-memory node. */
+  cluster?(): ClusterView;
 }

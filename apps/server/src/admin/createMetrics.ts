@@ -64,6 +64,36 @@ export function createMetrics(source: AdminSource): ServerMetrics {
       for (const [name, n] of Object.entries(source.gameGauges())) this.set({ name }, n);
     },
   });
+  // Cluster (absent source.cluster: nothing is exported). Live nodes are read from Redis per scrape.
+  new Gauge({
+    name: 'hearth_cluster_up',
+    help: 'Cluster mode: 1 while Redis is reachable, 0 while cross-node calls fail (absent in memory)',
+    registers: [registry],
+    collect() {
+      const view = source.cluster?.();
+      if (view?.mode === 'redis') this.set(view.available ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'hearth_cluster_nodes',
+    help: 'Cluster mode: live nodes in the registry (-1 while Redis is down)',
+    registers: [registry],
+    async collect() {
+      const view = source.cluster?.();
+      if (view?.mode !== 'redis') return;
+      this.set(await view.nodes().then((n) => n.length, () => -1));
+    },
+  });
+  new Counter({
+    name: 'hearth_cluster_events_total',
+    help: 'Cluster mode: cross-node counters (publishes, messages in/out, dropped, forwarded, resumes, …)',
+    labelNames: ['event'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [event, n] of Object.entries(source.cluster?.().counters ?? {})) this.inc({ event }, n);
+    },
+  });
   const requestDuration = new Histogram({
     name: 'hearth_request_duration_seconds',
     help: 'Time to handle a request, by message',

@@ -1,12 +1,14 @@
 import type { AnyDefinition, Payload } from '@hearth/protocol';
 import { createActor, type ActorRefFrom } from 'xstate';
-import { ARENA } from './constants.ts';
+import type { Arena, Joiner, Seat } from './Arena.ts';
+import { ARENA, ArenaErrorCode } from './constants.ts';
+import type { JoinReply, LeaderboardEntry } from './messages.ts';
 import type { RoomEffects } from './RoomEffects.ts';
-import { roomMachine } from './roomMachine.ts';
+import { roomMachine, type RoomAnswer } from './roomMachine.ts';
+import { createArenaPlayer } from './rules/ArenaPlayer.ts';
 import { Leaderboard } from './rules/Leaderboard.ts';
 import { Matchmaker } from './rules/Matchmaker.ts';
 import { Room } from './rules/Room.ts';
-import type { ArenaPlayer } from './rules/ArenaPlayer.ts';
 
 /** Timer firings per room tick (see the constructor). */
 const TICK_SLICES = 4;
@@ -14,21 +16,25 @@ const TICK_SLICES = 4;
 /** A room actor. */
 export type RoomActor = ActorRefFrom<typeof roomMachine>;
 
-/** What the world needs of a connected player (the player actor's handle satisfies it). */
-export interface MemberHandle {
-  join(group: string): void;
-  leave(group: string): void;
-  push<D extends AnyDefinition>(definition: D, payload: Payload<D>): boolean;
-}
-
-/** How the world reaches a group of players (the holder's group broadcast: encoded once). */
+/**
+ * How the world reaches players: the holder's group broadcast (encoded once; with Redis also
+ * published once per node) and its send to one user (wherever the user is connected).
+ */
 export interface GroupOutbox {
   broadcast<D extends AnyDefinition>(group: string, definition: D, payload: Payload<D>): number;
+  send<D extends AnyDefinition>(userId: string, definition: D, payload: Payload<D>): boolean;
+}
+
+/** Best scores (the in-memory {@link Leaderboard}, or Redis in a cluster). */
+export interface ScoreBoard {
+  record(userId: string, name: string, score: number): void;
+  top(n: number, now: number): LeaderboardEntry[] | Promise<LeaderboardEntry[]>;
+  readonly size: number;
 }
 
 /** Options of an {@link ArenaWorld}. */
 export interface ArenaWorldOptions {
-  /** Room broadcasts go through it. */
+  /** Room broadcasts and pushes go through it. */
   outbox: GroupOutbox;
   /** Snapshot rate in Hz; 0 runs no timer (tests call {@link ArenaWorld.tick}). @defaultValue ARENA.tickHz */
   tickHz?: number;
@@ -38,22 +44,28 @@ export interface ArenaWorldOptions {
   now?: () => number;
   /** Where new players appear. @defaultValue a random point away from the edges */
   spawn?: () => { x: number; y: number };
+  /** Where scores go. @defaultValue a new in-memory {@link Leaderboard} */
+  leaderboard?: ScoreBoard;
+  /** Told when a room's membership changed (`size`) or it closed (`size` 0, `closed`): a cluster registers its rooms. */
+  onRoomChanged?: (room: Room, closed: boolean) => void;
 }
 
 /**
- * Everything of Arena that is shared between players on a node: the matchmaker and its room
- * actors, player numbers, the leaderboard and the one timer that ticks every room. Player actors
- * (`arenaPlayer.ts`) talk to rooms through it.
+ * Arena in one process (the default {@link Arena}): the matchmaker and its room actors, player
+ * numbers, the leaderboard and the one timer that ticks every room. In a cluster, `ClusterArena`
+ * uses one of these to run the rooms hosted on its node (`joinRoom`), and matches through Redis.
  */
-export class ArenaWorld implements Disposable {
-  readonly leaderboard = new Leaderboard();
+export class ArenaWorld implements Arena {
+  readonly leaderboard: ScoreBoard;
   readonly now: () => number;
   /** Where a new player appears. */
   readonly spawn: () => { x: number; y: number };
+  readonly capacity: number;
   readonly #outbox: GroupOutbox;
   readonly #matchmaker: Matchmaker<Room>;
   readonly #actors = new Map<string, RoomActor>();
-  readonly #members = new Map<number, MemberHandle>();
+  readonly #rooms = new Map<string, Room>();
+  readonly #onRoomChanged: ((room: Room, closed: boolean) => void) | undefined;
   readonly #timer: NodeJS.Timeout | undefined;
   #nextPid = 1;
   #phase = 0;
@@ -62,7 +74,10 @@ export class ArenaWorld implements Disposable {
     this.#outbox = options.outbox;
     this.now = options.now ?? Date.now;
     this.spawn = options.spawn ?? randomSpawn;
-    this.#matchmaker = new Matchmaker((id, capacity) => this.#open(id, capacity), options.roomCapacity ?? ARENA.roomCapacity);
+    this.capacity = options.roomCapacity ?? ARENA.roomCapacity;
+    this.leaderboard = options.leaderboard ?? new Leaderboard();
+    this.#onRoomChanged = options.onRoomChanged;
+    this.#matchmaker = new Matchmaker((id, capacity) => this.#open(id, capacity), this.capacity);
     const hz = options.tickHz ?? ARENA.tickHz;
     // One timer for every room (not one per room). It fires TICK_SLICES times per tick and each
     // time snapshots one slice of the rooms, so a node's snapshot writes are spread over the tick
@@ -73,24 +88,64 @@ export class ArenaWorld implements Disposable {
     }
   }
 
-  /** A fresh player number. */
+  /** A fresh player number (unique among the players of this world's rooms). */
   nextPid(): number {
     return this.#nextPid++;
   }
 
-  /**
-   * Registers `handle` as the connection of player `pid` and returns the room actor it should
-   * join (the matchmaker's choice). The caller sends the room its `join` event.
-   */
-  place(pid: number, handle: MemberHandle): RoomActor {
-    this.#members.set(pid, handle);
-    const room = this.#matchmaker.place();
-    return this.#actors.get(room.id)!;
+  join(who: Joiner): RoomAnswer<{ seat: Seat; reply: JoinReply }> {
+    return this.joinRoom(this.#matchmaker.place().id, who);
   }
 
-  /** Forgets player `pid` (after it left its room). */
-  forget(pid: number): void {
-    this.#members.delete(pid);
+  /**
+   * Seats `who` in room `id` of this world. With `open`, a room that does not exist is opened
+   * (a cluster opens rooms under its own ids); otherwise a missing room is refused `ROOM_FULL`
+   * (it closed meanwhile: the caller matches again).
+   */
+  joinRoom(id: string, who: Joiner, open = false): RoomAnswer<{ seat: Seat; reply: JoinReply }> {
+    let actor = this.#actors.get(id);
+    if (actor === undefined && open) {
+      this.#open(id, this.capacity);
+      actor = this.#actors.get(id);
+    }
+    if (actor === undefined) return { ok: false, code: ArenaErrorCode.ROOM_FULL, text: `${id} has closed; ask the matchmaker again` };
+    const at = this.spawn();
+    const me = createArenaPlayer(this.nextPid(), who.userId, who.name, at.x, at.y, this.now());
+    let answer: RoomAnswer<JoinReply> | undefined;
+    // Room actors process events synchronously, so the answer is set when `send` returns.
+    actor.send({ type: 'join', player: me, answer: (a) => (answer = a) });
+    if (answer === undefined) return { ok: false, code: ArenaErrorCode.ROOM_FULL, text: `${id} has closed; ask the matchmaker again` };
+    if (!answer.ok) return answer;
+    return { ok: true, value: { seat: { room: id, pid: me.pid }, reply: answer.value } };
+  }
+
+  move(seat: Seat, x: number, y: number): void {
+    this.#actors.get(seat.room)?.send({ type: 'move', pid: seat.pid, x, y, now: this.now() });
+  }
+
+  chat(seat: Seat, text: string): void {
+    this.#actors.get(seat.room)?.send({ type: 'chat', pid: seat.pid, text, now: this.now() });
+  }
+
+  tag(seat: Seat, target: number): RoomAnswer<{ score: number }> {
+    const actor = this.#actors.get(seat.room);
+    let answer: RoomAnswer<{ score: number }> | undefined;
+    actor?.send({ type: 'tag', pid: seat.pid, target, now: this.now(), answer: (a) => (answer = a) });
+    return answer ?? { ok: false, code: ArenaErrorCode.NOT_IN_ROOM, text: 'the room has closed' };
+  }
+
+  leave(seat: Seat): void {
+    this.#actors.get(seat.room)?.send({ type: 'leave', pid: seat.pid });
+  }
+
+  top(n: number): LeaderboardEntry[] | Promise<LeaderboardEntry[]> {
+    return this.leaderboard.top(n, this.now());
+  }
+
+  gauges(): Record<string, number> {
+    let players = 0;
+    for (const room of this.#rooms.values()) players += room.size;
+    return { arena_rooms: this.#actors.size, arena_seated: players, arena_ranked_users: this.leaderboard.size };
   }
 
   /** Sends every room a `tick` (snapshots of who moved). */
@@ -115,31 +170,54 @@ export class ArenaWorld implements Disposable {
     return this.#actors.values();
   }
 
+  /** The rules' state of every open room (a cluster registers their sizes). */
+  roomStates(): IterableIterator<Room> {
+    return this.#rooms.values();
+  }
+
+  /** The fullest open room with space, if any. */
+  fullestWithSpace(): Room | undefined {
+    let best: Room | undefined;
+    for (const room of this.#rooms.values()) if (!room.full && (best === undefined || room.size > best.size)) best = room;
+    return best;
+  }
+
+  /** Whether room `id` runs here. */
+  hosts(id: string): boolean {
+    return this.#actors.has(id);
+  }
+
   /** Stops the tick and every room. */
   [Symbol.dispose](): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     for (const actor of this.#actors.values()) actor.stop();
     this.#actors.clear();
+    this.#rooms.clear();
   }
 
   #open(id: string, capacity: number): Room {
     const room = new Room(id, capacity);
     const actor = createActor(roomMachine, { input: { room, effects: this.#effects() } });
     this.#actors.set(id, actor);
+    this.#rooms.set(id, room);
     actor.start();
     return room;
   }
 
   #effects(): RoomEffects {
     return {
-      entered: (room, player) => this.#members.get(player.pid)?.join(room.id),
-      exited: (room, player) => this.#members.get(player.pid)?.leave(room.id),
+      // The player's own node puts it in the room's broadcast group (arenaPlayer.ts), wherever the
+      // room runs; the world only reports the new size.
+      entered: (room) => this.#onRoomChanged?.(room, false),
+      exited: (room) => this.#onRoomChanged?.(room, false),
       broadcast: (room, definition, payload) => void this.#outbox.broadcast(room.id, definition, payload),
-      push: (player, definition, payload) => void this.#members.get(player.pid)?.push(definition, payload),
-      scored: (player: ArenaPlayer) => this.leaderboard.record(player.userId, player.name, player.score),
+      push: (player, definition, payload) => void this.#outbox.send(player.userId, definition, payload),
+      scored: (player) => this.leaderboard.record(player.userId, player.name, player.score),
       closed: (room) => {
         this.#matchmaker.remove(room.id);
         this.#actors.delete(room.id);
+        this.#rooms.delete(room.id);
+        this.#onRoomChanged?.(room, true);
       },
     };
   }

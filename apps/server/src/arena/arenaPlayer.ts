@@ -1,17 +1,16 @@
 import { definePlayer, type Player, type PlayerDefinition } from '@hearth/actor';
 import { HearthError } from '@hearth/protocol';
+import type { Arena, Maybe, Seat } from './Arena.ts';
 import { ARENA, ArenaErrorCode } from './constants.ts';
-import type { ArenaWorld, RoomActor } from './ArenaWorld.ts';
-import { Chat, Echo, Join, Leaderboard, Move, Rejected, Tag, type JoinReply } from './messages.ts';
-import { createArenaPlayer, type ArenaPlayer } from './rules/ArenaPlayer.ts';
-import type { RoomAnswer } from './roomMachine.ts';
+import { Chat, Echo, Join, Leaderboard, Move, Rejected, Tag, Whisper, Whispered } from './messages.ts';
 
-/** Arena's per-player data, in the player actor's context (`player.data`). */
+/**
+ * Arena's per-player data, in the player actor's context (`player.data`). Plain data, so a resume
+ * on another node (cluster mode) carries it through Redis.
+ */
 export interface ArenaPlayerData {
-  /** Rule state, once in a room. */
-  me: ArenaPlayer | undefined;
-  /** The room actor, once in a room. */
-  room: RoomActor | undefined;
+  /** Where the player sits, once in a room. */
+  seat: Seat | undefined;
 }
 
 /** Options of {@link defineArenaPlayer}. */
@@ -26,72 +25,88 @@ export type ArenaEvent = { type: 'arena.refused' };
 /** Every statechart event of Arena's player (routed messages and {@link ArenaEvent}). */
 export type ArenaPlayerEvents = ReturnType<typeof defineArenaPlayer> extends PlayerDefinition<ArenaPlayerData, infer E> ? E : never;
 
+/** Applies `then` to a value now, or to a promise's value later (sync stays sync: no extra turn in memory). */
+function settle<T, R>(value: Maybe<T>, then: (v: T) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(then) : then(value);
+}
+
 /**
  * Arena's player: the Hearth session machine extended with a game region `lobby → inRoom`, plus
  * fast-path handlers for the high-rate messages. This is the pattern to copy:
  * - a message that changes the player's state (`arena.join`) is **routed** into the statechart;
  * - a message that only reads or feeds state (moves, chat, tags) is **handled** on the fast path,
- *   without a transition, and forwarded to the room actor that owns the shared state;
+ *   without a transition, and forwarded to the room that owns the shared state;
  * - the `onLeave` hook cleans up (leaves the room) whether the player quit, timed out or was kicked.
+ *
+ * The player talks to rooms only through {@link Arena}: the same code runs on one process
+ * (`ArenaWorld`) and on a cluster where a room may run on another node (`ClusterArena`): answers
+ * then come back as promises, which handlers return and actions wait for.
  *
  * @example
  * const world = new ArenaWorld({ outbox: holder });
  * const node = await createNode({ service, player: defineArenaPlayer(world), authenticate: devAuthenticator });
  */
-export function defineArenaPlayer(world: ArenaWorld, options: ArenaPlayerOptions = {}) {
+export function defineArenaPlayer(arena: Arena, options: ArenaPlayerOptions = {}) {
+  const observe = options.observe;
   const timed = <A extends unknown[], R>(type: string, fn: (...args: A) => R): ((...args: A) => R) => {
-    const observe = options.observe;
     if (observe === undefined) return fn;
     return (...args) => {
       const t0 = performance.now();
+      const done = () => observe(type, (performance.now() - t0) / 1000);
+      let out: R;
       try {
-        return fn(...args);
-      } finally {
-        observe(type, (performance.now() - t0) / 1000);
+        out = fn(...args);
+      } catch (err) {
+        done();
+        throw err;
       }
+      if (out instanceof Promise) void out.then(done, done);
+      else done();
+      return out;
     };
   };
+  const notInRoom = (player: Player<ArenaPlayerData>): undefined => {
+    player.push(Rejected, { code: ArenaErrorCode.NOT_IN_ROOM, text: 'send arena.join first' });
+    return undefined;
+  };
 
-  return definePlayer<ArenaPlayerData>({ data: () => ({ me: undefined, room: undefined }) })
+  return definePlayer<ArenaPlayerData>({ data: () => ({ seat: undefined }) })
     .events<ArenaEvent>()
     .route('join', Join)
-    .handle(
-      Move,
-      (player, { x, y }) => {
-        const { me, room } = player.data;
-        if (me === undefined || room === undefined) {
-          player.push(Rejected, { code: ArenaErrorCode.NOT_IN_ROOM, text: 'send arena.join first' });
-          return;
-        }
-        room.send({ type: 'move', pid: me.pid, x, y, now: world.now() });
-      },
-    )
+    .handle(Move, (player, { x, y }) => {
+      const seat = player.data.seat;
+      if (seat === undefined) return notInRoom(player);
+      arena.move(seat, x, y);
+    })
     .handle(Chat, (player, { text }) => {
-      const { me, room } = player.data;
-      if (me === undefined || room === undefined) {
-        player.push(Rejected, { code: ArenaErrorCode.NOT_IN_ROOM, text: 'send arena.join first' });
-        return;
-      }
-      room.send({ type: 'chat', pid: me.pid, text, now: world.now() });
+      const seat = player.data.seat;
+      if (seat === undefined) return notInRoom(player);
+      arena.chat(seat, text);
     })
     .handle(
       Tag,
       timed(Tag.name, (player: Player<ArenaPlayerData>, { target }: { target: number }) => {
-        const { me, room } = player.data;
-        if (me === undefined || room === undefined) throw new HearthError(ArenaErrorCode.NOT_IN_ROOM, 'send arena.join first');
-        let answer: RoomAnswer<{ score: number }> | undefined;
-        // Room actors process events synchronously, so the answer is set when `send` returns.
-        room.send({ type: 'tag', pid: me.pid, target, now: world.now(), answer: (a) => (answer = a) });
-        if (answer === undefined) throw new HearthError(ArenaErrorCode.NOT_IN_ROOM, 'the room has closed');
-        if (!answer.ok) throw new HearthError(answer.code, answer.text);
-        return answer.value;
+        const seat = player.data.seat;
+        if (seat === undefined) throw new HearthError(ArenaErrorCode.NOT_IN_ROOM, 'send arena.join first');
+        return settle(arena.tag(seat, target), (answer) => {
+          if (!answer.ok) throw new HearthError(answer.code, answer.text);
+          return answer.value;
+        });
       }),
     )
     .handle(
       Leaderboard,
-      timed(Leaderboard.name, (_player: Player<ArenaPlayerData>, { top }: { top: number }) => ({
-        entries: world.leaderboard.top(Math.min(top, ARENA.leaderboardMax), world.now()),
-      })),
+      timed(Leaderboard.name, (_player: Player<ArenaPlayerData>, { top }: { top: number }) =>
+        settle(arena.top(Math.min(top, ARENA.leaderboardMax)), (entries) => ({ entries })),
+      ),
+    )
+    .handle(
+      Whisper,
+      // `deliver` reaches the user on any node; it rejects BACKPLANE_UNAVAILABLE at once while Redis
+      // is down, which the client gets as the request's error code.
+      timed(Whisper.name, (player: Player<ArenaPlayerData>, { to, text }: { to: string; text: string }) =>
+        player.deliver(to, Whispered, { from: player.userId, text }).then((delivered) => ({ delivered })),
+      ),
     )
     .handle(
       Echo,
@@ -107,20 +122,27 @@ export function defineArenaPlayer(world: ArenaWorld, options: ArenaPlayerOptions
               actions: ({ context, event }) => {
                 const t0 = performance.now();
                 const player = context.player;
-                const at = world.spawn();
-                const me = createArenaPlayer(world.nextPid(), player.userId, player.userId, at.x, at.y, world.now());
-                const room = world.place(me.pid, player);
-                let answer: RoomAnswer<JoinReply> | undefined;
-                room.send({ type: 'join', player: me, answer: (a) => (answer = a) });
-                if (answer?.ok) {
-                  player.data = { me, room };
-                  event.reply(answer.value);
-                } else {
-                  world.forget(me.pid);
-                  event.fail(answer?.code ?? ArenaErrorCode.ROOM_FULL, answer?.text ?? 'no room could take you; try again');
-                  player.raise({ type: 'arena.refused' });
-                }
-                options.observe?.(Join.name, (performance.now() - t0) / 1000);
+                const seated = (answer: Awaited<ReturnType<Arena['join']>>): void => {
+                  if (answer.ok && !player.alive) {
+                    arena.leave(answer.value.seat); // gone while a room on another node answered
+                  } else if (answer.ok) {
+                    player.data = { seat: answer.value.seat };
+                    // This node puts the player in the room's broadcast group, wherever the room runs.
+                    player.join(answer.value.seat.room);
+                    event.reply(answer.value.reply);
+                  } else {
+                    event.fail(answer.code, answer.text);
+                    player.raise({ type: 'arena.refused' });
+                  }
+                  observe?.(Join.name, (performance.now() - t0) / 1000);
+                };
+                const answer = arena.join({ userId: player.userId, name: player.userId });
+                if (answer instanceof Promise) {
+                  answer.then(seated, (err: unknown) => {
+                    player.log.warn({ err }, 'join failed');
+                    seated({ ok: false, code: ArenaErrorCode.ROOM_UNREACHABLE, text: 'no room could take you; try again' });
+                  });
+                } else seated(answer);
               },
             },
           },
@@ -135,11 +157,11 @@ export function defineArenaPlayer(world: ArenaWorld, options: ArenaPlayerOptions
     })
     .hooks({
       onLeave: (player) => {
-        const { me, room } = player.data;
-        if (me === undefined || room === undefined) return;
-        room.send({ type: 'leave', pid: me.pid });
-        world.forget(me.pid);
-        player.data = { me: undefined, room: undefined };
+        const seat = player.data.seat;
+        if (seat === undefined) return;
+        arena.leave(seat);
+        player.leave(seat.room);
+        player.data = { seat: undefined };
       },
     });
 }

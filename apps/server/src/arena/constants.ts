@@ -51,6 +51,8 @@ export const ArenaErrorCode = {
   ALREADY_IN_ROOM: 'ARENA_ALREADY_IN_ROOM',
   /** The room has `roomCapacity` players. */
   ROOM_FULL: 'ARENA_ROOM_FULL',
+  /** Cluster mode: the node running your room did not answer in time (it may have stopped); join again. */
+  ROOM_UNREACHABLE: 'ARENA_ROOM_UNREACHABLE',
   /** A chat line is empty or longer than `chatMaxLength`. */
   CHAT_TOO_LONG: 'ARENA_CHAT_TOO_LONG',
   /** The player chats faster than `chatBurst` lines per `chatRefillMs` refill. */

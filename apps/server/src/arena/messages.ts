@@ -93,6 +93,19 @@ export const Echo = defineMessage<{ t: number }, { t: number }>(111, 'arena.echo
   validate: (p): p is { t: number } => isRecord(p) && isFiniteNumber(p['t']),
 });
 
+/**
+ * C→S request: a private line to user `to`, wherever it is connected (another node in a cluster).
+ * Replies whether it was delivered (`false`: logged in nowhere); while Redis is down a user on
+ * another node cannot be reached and the request fails with `BACKPLANE_UNAVAILABLE`.
+ */
+export const Whisper = defineMessage<{ to: string; text: string }, { delivered: boolean }>(112, 'arena.whisper', {
+  validate: (p): p is { to: string; text: string } =>
+    isRecord(p) && typeof p['to'] === 'string' && typeof p['text'] === 'string' && p['text'].length <= 200,
+});
+
+/** S→C push: a whisper from user `from`. */
+export const Whispered = defineMessage<{ from: string; text: string }>(113, 'arena.whispered');
+
 /** Every Arena definition; hand it to the binder (server) or use it to name types in logs (clients). */
 export const arenaMessages = new MessageRegistry([
   Join,
@@ -107,4 +120,6 @@ export const arenaMessages = new MessageRegistry([
   Leaderboard,
   Rejected,
   Echo,
+  Whisper,
+  Whispered,
 ]);

@@ -8,8 +8,11 @@ import { tryChat } from './rules/chat.ts';
 import { tryMove } from './rules/movement.ts';
 import { tryTag } from './rules/tagging.ts';
 
-/** Answer to a `join` or `tag` event: the reply, or a coded refusal. */
-export type RoomAnswer<T> = { ok: true; value: T } | { ok: false; code: ArenaErrorCode; text: string };
+/**
+ * Answer to a `join` or `tag` event: the reply, or a coded refusal (an {@link ArenaErrorCode}, or in a
+ * cluster `BACKPLANE_UNAVAILABLE` when the room's node cannot be reached through Redis).
+ */
+export type RoomAnswer<T> = { ok: true; value: T } | { ok: false; code: ArenaErrorCode | 'BACKPLANE_UNAVAILABLE'; text: string };
 
 /** Events a room actor takes. `now` is the caller's clock (ms), so the rules stay pure. */
 export type RoomEvent =

@@ -17,6 +17,14 @@ export interface ServerConfig {
   readonly adminHost: string;
   /** Redis URL for cluster mode; undefined = in-memory, one node. */
   readonly redis: string | undefined;
+  /** Prefix of every Redis key and channel (several games or test runs can share one Redis). */
+  readonly redisPrefix: string;
+  /** Cluster heartbeat: node, users and rooms are refreshed this often and lapse after 3×. */
+  readonly clusterHeartbeatMs: number;
+  /** Node processes (`node:cluster` workers sharing the game ports); above 1 needs `redis`. */
+  readonly workers: number;
+  /** Fixed point where players appear (tests, demos); undefined = random. */
+  readonly spawn: { x: number; y: number } | undefined;
   readonly logLevel: string;
   /** `pretty` (pino-pretty, for people) or `json` (for machines). */
   readonly logFormat: 'pretty' | 'json';
@@ -33,7 +41,11 @@ export const SERVER_FLAGS = {
   'key-file': { env: 'HEARTH_KEY_FILE', default: '.hearth/server.key', help: 'signing key, created (mode 0600) on first start' },
   'admin-port': { env: 'HEARTH_ADMIN_PORT', type: 'int', min: -1, max: 65_535, default: 7702, help: 'admin HTTP port (0: ephemeral, --admin-port=-1: off)' },
   'admin-host': { env: 'HEARTH_ADMIN_HOST', default: '127.0.0.1', help: 'interface the admin endpoint binds' },
-  redis: { env: 'HEARTH_REDIS_URL', help: 'Redis URL for cluster mode (absent: in-memory)' },
+  redis: { env: 'HEARTH_REDIS_URL', help: 'Redis URL for cluster mode, also read from REDIS_URL (absent: in-memory)' },
+  'redis-prefix': { env: 'HEARTH_REDIS_PREFIX', default: 'hearth:', help: 'prefix of every Redis key and channel (no braces)' },
+  'cluster-heartbeat-ms': { env: 'HEARTH_CLUSTER_HEARTBEAT_MS', type: 'int', min: 50, max: 60_000, default: 5000, help: 'cluster heartbeat; a dead node lapses after 3x' },
+  workers: { env: 'HEARTH_WORKERS', type: 'int', min: 1, max: 64, default: 1, help: 'node processes sharing the game ports (> 1 needs --redis)' },
+  spawn: { env: 'HEARTH_ARENA_SPAWN', help: 'fixed spawn point x,y for every player (tests, demos; default random)' },
   'log-level': { env: 'HEARTH_LOG_LEVEL', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], default: 'info', help: 'log level' },
   'log-format': { env: 'HEARTH_LOG_FORMAT', choices: ['pretty', 'json'], default: 'pretty on a TTY, else json', help: 'log format' },
   'tick-hz': { env: 'HEARTH_TICK_HZ', type: 'number', min: 1, max: 120, default: 20, help: 'room snapshot rate' },
@@ -47,9 +59,27 @@ export const SERVER_FLAGS = {
 export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEnv, isTTY = false): ServerConfig | 'help' {
   const v = parseFlags(argv, env, SERVER_FLAGS);
   if (v['help'] === true) return 'help';
-  const redis = v['redis'] as string | undefined;
+  // REDIS_URL is the variable Redis tooling (and the tests' fixture) uses; HEARTH_REDIS_URL wins.
+  const fromRedisUrl = v['redis'] === undefined && env['REDIS_URL'] !== undefined && env['REDIS_URL'] !== '';
+  const redis = (v['redis'] as string | undefined) ?? (fromRedisUrl ? env['REDIS_URL'] : undefined);
   if (redis !== undefined && !/^rediss?:\/\//.test(redis)) {
-    throw new FlagError('--redis', `--redis: expected redis://host:port, got "${redis}"`);
+    throw new FlagError('--redis', `--redis${fromRedisUrl ? ' (REDIS_URL)' : ''}: expected redis://host:port, got "${redis}"`);
+  }
+  const redisPrefix = (v['redis-prefix'] as string | undefined) ?? 'hearth:';
+  if (/[{}]/.test(redisPrefix)) throw new FlagError('--redis-prefix', `--redis-prefix: must not contain braces, got "${redisPrefix}"`);
+  const workers = (v['workers'] as number | undefined) ?? 1;
+  if (workers > 1 && redis === undefined) {
+    throw new FlagError(
+      '--workers',
+      `--workers ${workers} needs --redis (or REDIS_URL): in-memory nodes in separate processes cannot see each other; pnpm dev:cluster starts a private Redis`,
+    );
+  }
+  let spawn: { x: number; y: number } | undefined;
+  if (v['spawn'] !== undefined) {
+    const m = /^(\d+),(\d+)$/.exec(v['spawn'] as string);
+    const [x, y] = [Number(m?.[1]), Number(m?.[2])];
+    if (m === null || x > 1000 || y > 1000) throw new FlagError('--spawn', `--spawn: expected x,y in 0..1000, got "${v['spawn'] as string}"`);
+    spawn = { x, y };
   }
   return Object.freeze({
     host: (v['host'] as string | undefined) ?? '127.0.0.1',
@@ -60,6 +90,10 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     adminPort: (v['admin-port'] as number | undefined) ?? 7702,
     adminHost: (v['admin-host'] as string | undefined) ?? '127.0.0.1',
     redis,
+    redisPrefix,
+    clusterHeartbeatMs: (v['cluster-heartbeat-ms'] as number | undefined) ?? 5000,
+    workers,
+    spawn,
     logLevel: (v['log-level'] as string | undefined) ?? 'info',
     logFormat: ((v['log-format'] as string | undefined) ?? (isTTY ? 'pretty' : 'json')) as ServerConfig['logFormat'],
     tickHz: (v['tick-hz'] as number | undefined) ?? 20,

@@ -6,7 +6,9 @@ import type { AnyDefinition, Payload, Reply } from '@hearth/protocol';
  * honoured; later calls are ignored. For a push both are no-ops.
  *
  * If no transition takes the event and it was not answered, the binder answers `BAD_REQUEST`;
- * if an action throws, `INTERNAL` (the actor is restored to the state before the event).
+ * if an action throws, `INTERNAL` (the actor is restored to the state before the event). An action
+ * may also keep the event and answer later (after an asynchronous call); until then the client's
+ * request is pending (its own timeout applies).
  */
 export interface MessageEvent<K extends string, D extends AnyDefinition> {
   readonly type: K;

@@ -309,6 +309,9 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     };
     const outcome = this.#send(event);
     if (answered) return;
+    // Taken but not answered yet: an action may answer later (e.g. after a cross-node call), so
+    // `reply` / `fail` stay usable. Before, such a request was never answered at all.
+    if (outcome === 'ok') return;
     answered = true;
     const failure = this.#failure;
     this.#failure = undefined;

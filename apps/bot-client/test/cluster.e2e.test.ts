@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+// The server's test fixtures: a server process on ports 0 (reads its `listening` line), a private Redis.
+import { startArena } from '../../server/test/fixtures/arenaProcess.ts';
+import { startRedis } from '../../server/test/fixtures/redis.ts';
+import type { SwarmSummary } from '../src/report/summarize.ts';
+
+const BOTS_MAIN = join(import.meta.dirname, '../src/main.ts');
+const FROM_SOURCE = ['--import', 'tsx', '--conditions=@hearth/source'];
+
+function runBots(args: string[]): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...FROM_SOURCE, BOTS_MAIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout }));
+  });
+}
+
+/** The value of `hearth_cluster_events_total{event="NAME"}` in a Prometheus text. */
+function clusterCounter(metrics: string, name: string): number {
+  return Number(new RegExp(`^hearth_cluster_events_total\\{event="${name}"\\} (\\d+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'hearth-e2e-cluster-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('Arena cluster end to end: two server processes over Redis + one bot-client process', () => {
+  it('40 bots spread over two nodes (TCP on one, WS on the other) play together for ~10 s', { timeout: 80_000 }, async () => {
+    await using redis = await startRedis();
+    const keyFile = join(dir, 'server.key');
+    const common = ['--redis', redis.url, '--redis-prefix', redis.prefix, '--key-file', keyFile];
+    // One after the other: the first creates the shared signing key, the second reads it.
+    await using a = startArena(common);
+    const la = await a.listening;
+    await using b = startArena(common);
+    const lb = await b.listening;
+    expect(lb.publicKey).toBe(la.publicKey);
+    expect(la.node).not.toBe(lb.node);
+
+    const jsonFile = join(dir, 'summary.json');
+    const bots = await runBots([
+      '--url', la.tcp, '--url', lb.ws,
+      '--bots', '40', '--duration', '10', '--ramp', '1',
+      '--scenario', 'play', '--server-key-file', `${keyFile}.pub`,
+      '--json', jsonFile, '--progress', 'off',
+    ]);
+    const summary = JSON.parse(readFileSync(jsonFile, 'utf8')) as SwarmSummary;
+    expect(summary.failures).toEqual([]);
+    expect(bots.code).toBe(0);
+    expect(summary.ok).toBe(true);
+    expect(summary.urls).toEqual([la.tcp, lb.ws]);
+    expect(summary.bots).toMatchObject({ total: 40, connected: 40, loggedIn: 40, joined: 40, dropped: 0, failed: 0 });
+    expect(summary.unexpectedCount).toBe(0);
+    // Rooms are matched cluster-wide (fullest with space, 16 each): 3 rooms, 4 at most if two nodes opened one at the same moment.
+    // (Two separate worlds of 20 would make 4, and no remote joins.)
+    expect(summary.rooms).toBeLessThanOrEqual(4);
+    expect(summary.bots.sawOthersMove).toBe(40);
+    expect(summary.bots.receivedChat).toBe(40);
+    expect(summary.game.chatsReceived).toBeGreaterThan(summary.game.chatsSent);
+    expect(summary.bots.gotLeaderboard).toBe(40);
+    expect(summary.game.tagsScored).toBeGreaterThan(0);
+
+    // Players of each node sat in rooms run by the other: joins, moves and tags crossed Redis both ways.
+    const [ma, mb] = await Promise.all([fetch(`${la.admin}/metrics`).then((r) => r.text()), fetch(`${lb.admin}/metrics`).then((r) => r.text())]);
+    expect(clusterCounter(ma, 'arena_remoteJoins') + clusterCounter(mb, 'arena_remoteJoins')).toBeGreaterThan(0);
+    expect(clusterCounter(ma, 'arena_served') + clusterCounter(mb, 'arena_served')).toBeGreaterThan(0);
+    expect(clusterCounter(ma, 'backplane_messagesIn')).toBeGreaterThan(0);
+    expect(clusterCounter(mb, 'backplane_messagesIn')).toBeGreaterThan(0);
+
+    const [ea, eb] = await Promise.all([a.stop(), b.stop()]);
+    expect(ea.code).toBe(0);
+    expect(eb.code).toBe(0);
+  });
+});

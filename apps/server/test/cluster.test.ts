@@ -1,0 +1,242 @@
+import { ErrorCode, Resume } from '@hearth/protocol';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ArenaErrorCode, Chat, ChatLine, Join, Leaderboard, MemberLeft, Move, Snapshot, Tag, Whisper, Whispered, type JoinReply } from '../src/arena/messages.ts';
+import { startArena, TestClients, type ArenaProcess, type Listening } from './fixtures/arenaProcess.ts';
+import { canStopRedis, startRedis, type TestRedis } from './fixtures/redis.ts';
+
+/** Heartbeat of the test nodes: a dead node lapses after 3 × this. */
+const HEARTBEAT_MS = 300;
+
+interface NodesView {
+  nodeId: string | null;
+  mode: string;
+  available: boolean;
+  nodes: Array<{ nodeId: string; pid: number; users: number }>;
+}
+
+async function nodesOf(l: Listening): Promise<{ status: number; body: NodesView }> {
+  const res = await fetch(`${l.admin}/nodes`);
+  return { status: res.status, body: (await res.json()) as NodesView };
+}
+
+/** `true` when `moved` (a snapshot's flat [pid, x, y, …]) holds `pid`. */
+const moves = (pid: number) => (s: { moved: number[] }) => s.moved.some((v, i) => i % 3 === 0 && v === pid);
+
+describe('Arena cluster: real server processes, one real Redis', () => {
+  let redis: TestRedis;
+  const nodeArgs = () => ['--redis', redis.url, '--redis-prefix', redis.prefix, '--protocol', 'msgpack', '--spawn', '500,500', '--cluster-heartbeat-ms', String(HEARTBEAT_MS)];
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis[Symbol.asyncDispose]();
+  });
+
+  describe('two nodes', () => {
+    let a: ArenaProcess;
+    let b: ArenaProcess;
+    let la: Listening;
+    let lb: Listening;
+    beforeAll(async () => {
+      a = startArena(nodeArgs());
+      b = startArena(nodeArgs());
+      [la, lb] = await Promise.all([a.listening, b.listening]);
+    });
+    afterAll(async () => {
+      const [ea, eb] = await Promise.all([a.stop(), b.stop()]);
+      expect(ea.code).toBe(0); // graceful shutdown in order: node, rooms, sockets, backplane
+      expect(eb.code).toBe(0);
+    });
+
+    it('lists both live nodes in /nodes', async () => {
+      expect(la.node).not.toBe(lb.node);
+      const { status, body } = await nodesOf(la);
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ mode: 'redis', nodeId: la.node, available: true });
+      expect(body.nodes.map((n) => n.nodeId).sort()).toEqual([la.node, lb.node].sort());
+    });
+
+    it('players on node A and node B share one room: moves, chat, tags and one leaderboard', async () => {
+      await using clients = new TestClients();
+      const ann = await clients.login(la.tcp, 'ann');
+      const bob = await clients.login(lb.tcp, 'bob');
+      const ja = (await ann.ref.request(Join, {})) as JoinReply;
+      const jb = (await bob.ref.request(Join, {})) as JoinReply;
+      expect(jb.room).toBe(ja.room); // matched across nodes into the room ann opened on A
+      expect(jb.members.map((m) => m.name).sort()).toEqual(['ann', 'bob']);
+
+      // moves: each sees the other's in the room's snapshots (A's broadcast, one PUBLISH to B)
+      bob.ref.send(Move, { x: 510, y: 500 }); // forwarded to A, where the room runs
+      await ann.next(Snapshot.type, moves(jb.you));
+      ann.ref.send(Move, { x: 490, y: 500 });
+      await bob.next(Snapshot.type, moves(ja.you));
+
+      // chat both ways
+      bob.ref.send(Chat, { text: 'hi from B' });
+      expect(await ann.next(ChatLine.type)).toEqual({ from: jb.you, name: 'bob', text: 'hi from B' });
+      ann.ref.send(Chat, { text: 'hi from A' });
+      expect(await bob.next(ChatLine.type, (c: { name: string }) => c.name === 'ann')).toMatchObject({ text: 'hi from A' });
+
+      // a tag from B answered by the room on A; the shared leaderboard seen from both nodes
+      await expect(bob.ref.request(Tag, { target: ja.you })).resolves.toEqual({ score: 1 });
+      await expect(bob.ref.request(Tag, { target: ja.you })).rejects.toMatchObject({ code: ArenaErrorCode.TAG_COOLDOWN });
+      await vi.waitFor(async () => expect(await ann.ref.request(Leaderboard, { top: 5 })).toEqual({ entries: [{ name: 'bob', score: 1 }] }));
+      await vi.waitFor(async () => expect(await bob.ref.request(Leaderboard, { top: 5 })).toEqual({ entries: [{ name: 'bob', score: 1 }] }));
+
+      // bob leaves: the room on A tells ann
+      bob.ref.close(ErrorCode.NORMAL, 'bye');
+      expect(await ann.next(MemberLeft.type)).toEqual({ pid: jb.you });
+    });
+
+    it('sends to a user on the other node; false for a user logged in nowhere', async () => {
+      await using clients = new TestClients();
+      const cat = await clients.login(la.tcp, 'cat');
+      const dan = await clients.login(lb.tcp, 'dan');
+      await expect(dan.ref.request(Whisper, { to: 'cat', text: 'psst' })).resolves.toEqual({ delivered: true });
+      expect(await cat.next(Whispered.type)).toEqual({ from: 'dan', text: 'psst' });
+      await expect(cat.ref.request(Whisper, { to: 'nobody', text: 'hello?' })).resolves.toEqual({ delivered: false });
+    });
+
+    it('a duplicate login on the other node kicks the older session (KICKED)', async () => {
+      await using clients = new TestClients();
+      const first = await clients.login(la.tcp, 'eve');
+      const second = await clients.login(lb.tcp, 'eve');
+      expect(await first.closed).toMatchObject({ code: ErrorCode.KICKED });
+      // the newer session is the one reachable from anywhere
+      const fay = await clients.login(la.tcp, 'fay');
+      await expect(fay.ref.request(Whisper, { to: 'eve', text: 'still there?' })).resolves.toEqual({ delivered: true });
+      expect(await second.next(Whispered.type)).toEqual({ from: 'fay', text: 'still there?' });
+    });
+
+    it('resumes on the other node: pushes queued meanwhile arrive in order, the seat in the room is kept', async () => {
+      await using clients = new TestClients();
+      const gus = await clients.login(la.tcp, 'gus');
+      const hal = await clients.login(lb.tcp, 'hal');
+      const jg = (await gus.ref.request(Join, {})) as JoinReply;
+      const jh = (await hal.ref.request(Join, {})) as JoinReply;
+      expect(jh.room).toBe(jg.room);
+      gus.ref.close(ErrorCode.CLOSED); // a dropped link: gus's actor waits on A (grace), parked in Redis
+      for (let i = 1; i <= 3; i++) await expect(hal.ref.request(Whisper, { to: 'gus', text: `m${i}` })).resolves.toEqual({ delivered: true });
+
+      const back = await clients.resume(lb.tcp, gus.resumeToken); // on B, not on A
+      expect(back.reply).toMatchObject({ userId: 'gus' });
+      const got = [await back.next(Whispered.type), await back.next(Whispered.type), await back.next(Whispered.type)];
+      expect(got.map((m) => (m as { text: string }).text)).toEqual(['m1', 'm2', 'm3']);
+      // still seated in the same room: its chat reaches hal, its moves are seen
+      back.ref.send(Chat, { text: 'back on B' });
+      expect(await hal.next(ChatLine.type, (c: { name: string }) => c.name === 'gus')).toMatchObject({ from: jg.you, text: 'back on B' });
+      back.ref.send(Move, { x: 520, y: 500 });
+      await hal.next(Snapshot.type, moves(jg.you));
+    });
+  });
+
+  it('a killed node: its entries lapse, its resume tokens fail cleanly, its players leave rooms elsewhere', { timeout: 40_000 }, async () => {
+    await using a = startArena(nodeArgs());
+    await using c = startArena(nodeArgs());
+    const [la, lc] = await Promise.all([a.listening, c.listening]);
+    await using clients = new TestClients();
+    const ida = await clients.login(la.tcp, 'ida');
+    const jon = await clients.login(lc.tcp, 'jon');
+    const ji = (await ida.ref.request(Join, {})) as JoinReply;
+    const jj = (await jon.ref.request(Join, {})) as JoinReply; // seated in ida's room on A
+    expect(jj.room).toBe(ji.room);
+    expect((await nodesOf(la)).body.nodes).toHaveLength(2);
+
+    c.child.kill('SIGKILL'); // no drain: only the TTLs clean up
+    expect((await c.exited).signal).toBe('SIGKILL');
+    // node registry and directory: jon's node lapses, then jon is logged in nowhere
+    await vi.waitFor(async () => expect((await nodesOf(la)).body.nodes.map((n) => n.nodeId)).toEqual([la.node]), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(async () => expect(await ida.ref.request(Whisper, { to: 'jon', text: 'there?' })).toEqual({ delivered: false }), {
+      timeout: 10_000,
+      interval: 100,
+    });
+    // the room on A drops the dead node's member
+    expect(await ida.next(MemberLeft.type)).toEqual({ pid: jj.you });
+    // jon's resume token fails cleanly on the surviving node
+    const again = await clients.connect(la.tcp);
+    await expect(again.ref.request(Resume, { token: jon.resumeToken })).rejects.toMatchObject({
+      code: ErrorCode.UNAUTHENTICATED,
+    });
+  });
+
+  describe.skipIf(!canStopRedis)('Redis stopped mid-run', () => {
+    it('local play continues, cross-node calls fail with BACKPLANE_UNAVAILABLE; when Redis is back, cross-node play resumes without restarts', { timeout: 60_000 }, async () => {
+      await using a = startArena(nodeArgs());
+      await using b = startArena(nodeArgs());
+      const [la, lb] = await Promise.all([a.listening, b.listening]);
+      await using clients = new TestClients();
+      const kay = await clients.login(la.tcp, 'kay');
+      const lou = await clients.login(la.tcp, 'lou');
+      const max = await clients.login(lb.tcp, 'max');
+      const jk = (await kay.ref.request(Join, {})) as JoinReply;
+      const jl = (await lou.ref.request(Join, {})) as JoinReply;
+      const jm = (await max.ref.request(Join, {})) as JoinReply;
+      expect(new Set([jk.room, jl.room, jm.room]).size).toBe(1); // one room on A, max on B
+
+      await redis.stop();
+      await vi.waitFor(async () => expect((await nodesOf(la)).status).toBe(503), { timeout: 10_000, interval: 50 });
+      await vi.waitFor(async () => expect((await nodesOf(lb)).status).toBe(503), { timeout: 10_000, interval: 50 });
+
+      // local play on A: moves and chat between kay and lou (both on A, room on A)
+      lou.ref.send(Move, { x: 505, y: 500 });
+      await kay.next(Snapshot.type, moves(jl.you));
+      lou.ref.send(Chat, { text: 'still here' });
+      expect(await kay.next(ChatLine.type, (c: { name: string }) => c.name === 'lou')).toMatchObject({ text: 'still here' });
+      await expect(kay.ref.request(Tag, { target: jl.you })).resolves.toEqual({ score: 1 });
+      // cross-node calls fail fast with the coded error
+      const t0 = performance.now();
+      await expect(kay.ref.request(Whisper, { to: 'max', text: 'hello B' })).rejects.toMatchObject({ code: 'BACKPLANE_UNAVAILABLE' });
+      await expect(max.ref.request(Tag, { target: jk.you })).rejects.toMatchObject({ code: 'BACKPLANE_UNAVAILABLE' });
+      expect(performance.now() - t0).toBeLessThan(1000);
+      // a new player on B during the outage gets a room on its own node and plays there
+      const ned = await clients.login(lb.tcp, 'ned');
+      expect(((await ned.ref.request(Join, {})) as JoinReply).members).toHaveLength(1);
+
+      await redis.restart(); // empty: nodes, users, rooms and subscriptions are re-registered by the nodes
+      await vi.waitFor(async () => expect(await kay.ref.request(Whisper, { to: 'max', text: 'hello again' })).toEqual({ delivered: true }), {
+        timeout: 15_000,
+        interval: 100,
+      });
+      expect(await max.next(Whispered.type)).toEqual({ from: 'kay', text: 'hello again' });
+      // the cross-node room works again: max (on B) sees lou's moves and its own are forwarded to A
+      lou.ref.send(Move, { x: 510, y: 500 });
+      await max.next(Snapshot.type, moves(jl.you));
+      max.ref.send(Move, { x: 495, y: 500 });
+      await kay.next(Snapshot.type, moves(jm.you));
+      await expect(max.ref.request(Tag, { target: jk.you })).resolves.toEqual({ score: 1 });
+      // and a player who logs in on B now joins the room on A that has space
+      await vi.waitFor(async () => expect((await nodesOf(la)).body.nodes).toHaveLength(2));
+      const oli = await clients.login(lb.tcp, 'oli');
+      expect(((await oli.ref.request(Join, {})) as JoinReply).room).toBe(jk.room);
+    });
+  });
+
+  it('--workers 2: two nodes share the game ports, each with its own admin port; SIGTERM stops both', { timeout: 40_000 }, async () => {
+    const w = startArena([...nodeArgs(), '--workers', '2']);
+    try {
+      const all = await w.workers;
+      expect(all.nodes).toHaveLength(2);
+      expect(new Set(all.admin).size).toBe(2);
+      const view = await nodesOf({ admin: all.admin[0]! } as Listening);
+      expect(view.body.nodes.map((n) => n.nodeId).sort()).toEqual([...all.nodes].sort());
+      await using clients = new TestClients();
+      const pat = await clients.login(all.tcp, 'pat');
+      const quin = await clients.login(all.tcp, 'quin');
+      const jp = (await pat.ref.request(Join, {})) as JoinReply;
+      const jq = (await quin.ref.request(Join, {})) as JoinReply;
+      expect(jq.room).toBe(jp.room);
+      quin.ref.send(Move, { x: 505, y: 500 });
+      await pat.next(Snapshot.type, moves(jq.you));
+    } finally {
+      const { code } = await w.stop();
+      expect(code).toBe(0);
+    }
+  });
+
+  it('--workers 2 without Redis: one line naming the flag, exit 2', async () => {
+    const w = startArena(['--workers', '2']);
+    const { code } = await w.exited;
+    expect(code).toBe(2);
+    expect(w.stderr()).toMatch(/^hearth-server: --workers 2 needs --redis \(or REDIS_URL\)[^\n]*\n$/);
+  });
+});

@@ -1,0 +1,212 @@
+#!/usr/bin/env node
+// `pnpm dev:cluster`: "many nodes, one world" on one machine. Starts a private redis-server on a
+// free port (unless REDIS_URL is given), two Arena server nodes A and B on their own ports, both
+// members of the Redis-backed cluster, and bots spread over both (one bot process, `--url` twice,
+// so every bot has its own name). Logs are prefixed with their source and made readable by
+// pino-pretty; the bottom line is the bots' live progress. Ctrl-C stops the bots (summary), then
+// the nodes (graceful: SHUTDOWN to every player, directory and rooms cleaned), then Redis.
+//
+// Environment: HEARTH_DEV_BOTS (40), REDIS_URL (use that Redis instead of a private one),
+// HEARTH_DEV_PORTS (base port, 7700: node A uses 7700-7702, node B 7710-7712).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const serverMain = `${root}apps/server/dist/main.js`;
+const botsMain = `${root}apps/bot-client/dist/main.js`;
+const { prettyFactory } = createRequire(`${root}apps/server/package.json`)('pino-pretty');
+const tty = process.stdout.isTTY === true;
+const prettify = prettyFactory({ colorize: tty, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,name', singleLine: true });
+const bots = process.env.HEARTH_DEV_BOTS ?? '40';
+const base = Number(process.env.HEARTH_DEV_PORTS ?? 7700);
+const color = (code, text) => (tty ? `\x1b[${code}m${text}\x1b[0m` : text);
+const TAGS = { redis: color(31, '[redis]'), A: color(36, '[A]'), B: color(35, '[B]'), bots: color(33, '[bots]'), dev: color(32, 'dev:') };
+
+// The bottom line (the bots' progress) is redrawn after every log line printed above it.
+let status = '';
+function print(text) {
+  if (tty && status) process.stdout.write('\r\x1b[2K');
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  if (tty && status) process.stdout.write(status);
+}
+function setStatus(line) {
+  status = line;
+  if (tty) process.stdout.write(`\r\x1b[2K${status}`);
+}
+
+const children = new Set();
+function start(command, args) {
+  // Own process group: Ctrl-C reaches only this script, which stops the children in order.
+  const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  children.add(child);
+  child.exited = new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      resolve(code ?? signal);
+    }),
+  );
+  child.on('error', () => {}); // reported through `exited`
+  return child;
+}
+
+async function freePort() {
+  const srv = createServer();
+  await new Promise((resolve, reject) => srv.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address();
+  await new Promise((resolve) => srv.close(resolve));
+  return port;
+}
+
+/** A private redis-server (no persistence, own temp dir), or the one REDIS_URL names. */
+async function startRedis() {
+  if (process.env.REDIS_URL) {
+    print(`${TAGS.dev} using REDIS_URL=${process.env.REDIS_URL}`);
+    return { url: process.env.REDIS_URL, child: undefined, dir: undefined };
+  }
+  const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  if (found.error || found.status !== 0) {
+    print(`${TAGS.dev} redis-server is not on PATH: install it (apt-get install redis-server) or set REDIS_URL=redis://host:port`);
+    process.exit(1);
+  }
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-dev-redis-'));
+  const child = start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]);
+  await new Promise((resolve, reject) => {
+    let out = '';
+    const onLine = (line) => {
+      out += `${line}\n`;
+      if (line.includes('Ready to accept connections')) resolve();
+    };
+    // Redis' own log stays quiet (it goes to its stdout); only its errors are shown.
+    createInterface({ input: child.stdout }).on('line', onLine);
+    createInterface({ input: child.stderr }).on('line', (line) => print(`${TAGS.redis} ${line}`));
+    child.exited.then((code) => reject(new Error(`redis-server exited (${code}) before it was ready:\n${out}`)));
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  print(`${TAGS.redis} private redis-server ready on ${url} (no persistence; stopped with Ctrl-C)`);
+  return { url, child, dir };
+}
+
+/** Starts one node and resolves its `listening` record. */
+function startNode(tag, ports, redisUrl) {
+  const child = start(process.execPath, [
+    serverMain,
+    '--log-format', 'json',
+    '--protocol', 'msgpack+nacl',
+    '--redis', redisUrl,
+    '--tcp-port', String(ports), '--ws-port', String(ports + 1), '--admin-port', String(ports + 2),
+  ]);
+  createInterface({ input: child.stderr }).on('line', (line) => print(`${TAGS[tag]} ${line}`));
+  child.listening = new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      let rec;
+      try {
+        rec = JSON.parse(line);
+      } catch {
+        print(`${TAGS[tag]} ${line}`);
+        return;
+      }
+      print(`${TAGS[tag]} ${prettify(rec).trimEnd()}`);
+      if (rec.event === 'listening') resolve(rec);
+    });
+    child.exited.then((code) => reject(new Error(`node ${tag} exited (${code}) before listening`)));
+  });
+  return child;
+}
+
+let stopping = false;
+let redis;
+let botsChild;
+const nodes = [];
+async function stop(exitCode = 0) {
+  if (stopping) return;
+  stopping = true;
+  if (botsChild && children.has(botsChild)) {
+    botsChild.kill('SIGINT');
+    await botsChild.exited;
+  }
+  setStatus('');
+  await Promise.all(
+    nodes.filter((n) => children.has(n)).map((n) => {
+      n.kill('SIGTERM');
+      return n.exited;
+    }),
+  );
+  if (redis?.child && children.has(redis.child)) {
+    redis.child.kill('SIGTERM');
+    await redis.child.exited;
+    print(`${TAGS.redis} stopped`);
+  }
+  if (redis?.dir) rmSync(redis.dir, { recursive: true, force: true });
+  process.exit(exitCode);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+let addrs;
+try {
+  redis = await startRedis();
+  // A first, so that it creates the shared dev key (.hearth/server.key) that B then reads.
+  nodes.push(startNode('A', base, redis.url));
+  const a = await nodes[0].listening;
+  nodes.push(startNode('B', base + 10, redis.url));
+  const b = await nodes[1].listening;
+  addrs = [a, b];
+} catch (err) {
+  print(`${TAGS.dev} ${err.message}`);
+  await stop(1);
+}
+const [a, b] = addrs;
+print(`${TAGS.dev} cluster up: node A ${a.tcp} (admin ${a.admin}), node B ${b.tcp} (admin ${b.admin}); try curl ${a.admin}/nodes`);
+print(`${TAGS.dev} starting ${bots} bots spread over A and B (Ctrl-C stops bots, nodes and Redis)`);
+botsChild = start(process.execPath, [
+  botsMain,
+  '--url', a.tcp,
+  '--url', b.tcp,
+  '--bots', bots,
+  '--duration', '0',
+  '--ramp', '2',
+  '--server-key-file', `${root}.hearth/server.key.pub`,
+  '--progress', 'line',
+]);
+// The bots print only their summary on stdout, at the end: the live line is over.
+createInterface({ input: botsChild.stdout }).on('line', (line) => {
+  if (status !== '') setStatus('');
+  print(`${TAGS.bots} ${line}`);
+});
+// The bots draw their live line as `\r\x1b[2K<line>` (no newline); other stderr output is lines.
+botsChild.stderr.on('data', (chunk) => {
+  const parts = chunk.toString().split('\r\x1b[2K');
+  for (const [i, part] of parts.entries()) {
+    if (i > 0 && part === '') setStatus('');
+    const nl = part.lastIndexOf('\n');
+    if (nl >= 0) for (const line of part.slice(0, nl).split('\n')) print(`${TAGS.bots} ${line}`);
+    const rest = part.slice(nl + 1);
+    if (rest !== '') setStatus(rest);
+  }
+});
+botsChild.exited.then((code) => {
+  if (!stopping) {
+    print(`${TAGS.dev} the bots exited (${code}); the nodes keep running, Ctrl-C stops them`);
+    setStatus('');
+  }
+});
+for (const [i, node] of nodes.entries()) {
+  node.exited.then((code) => {
+    if (!stopping) print(`${TAGS.dev} node ${i === 0 ? 'A' : 'B'} exited (${code}); the other keeps playing (its players can log in again on it)`);
+  });
+}
+if (redis.child) {
+  redis.child.exited.then((code) => {
+    if (!stopping) print(`${TAGS.dev} redis-server exited (${code}): local play continues, cross-node calls fail until it is back`);
+  });
+}
