@@ -83,10 +83,11 @@ function echoClient(
   };
 }
 
-async function measure(factory: EchoLinkFactory): Promise<{ msgsPerSec: number; p50: number; p99: number }> {
-  const msgsPerSec = await driveThroughput(factory, { connections: CONNECTIONS, inFlight: IN_FLIGHT, warmupMs: 200, durationMs: DURATION_MS });
+async function measure(factory: EchoLinkFactory): Promise<{ msgsPerSec: number; p50: number; p99: number; cpuUs: number }> {
+  const cpu = { usPerMsg: NaN };
+  const msgsPerSec = await driveThroughput(factory, { connections: CONNECTIONS, inFlight: IN_FLIGHT, warmupMs: 200, durationMs: DURATION_MS, cpu });
   const { p50, p99 } = await driveLatency(factory, LATENCY_ROUNDS);
-  return { msgsPerSec, p50, p99 };
+  return { msgsPerSec, p50, p99, cpuUs: cpu.usPerMsg };
 }
 
 /** ns per message: xstate `actor.send` of a handled event vs the fast path's handler call. */
@@ -122,7 +123,7 @@ function dispatchCost(): { xstateSendNs: number; fastPathNs: number } {
 }
 
 /** Runs bench/memory.ts in a child with --expose-gc; returns its JSON line. */
-function memory(mode: 'net' | 'actor'): Promise<Record<string, number>> {
+function memory(mode: 'bare' | 'net' | 'actor'): Promise<Record<string, number>> {
   const here = dirname(fileURLToPath(import.meta.url));
   return new Promise((resolvePromise, reject) => {
     const child = fork(resolve(here, 'memory.ts'), [mode, String(SESSIONS)], {
@@ -174,7 +175,7 @@ async function main(): Promise<void> {
     { name: 'full stack push echo, secure', make: (s, c) => echoClient(c, fullSecure!.address, 'msgpack+nacl', s, { login: true, send: 'push' }) },
   ];
 
-  const samples = new Map<string, { msgsPerSec: number; p50: number; p99: number }[]>();
+  const samples = new Map<string, { msgsPerSec: number; p50: number; p99: number; cpuUs: number }[]>();
   for (let run = 0; run < RUNS; run++) {
     for (const size of SIZES) {
       for (const v of variants) {
@@ -202,13 +203,23 @@ async function main(): Promise<void> {
         msgsPerSec: Math.round(median(s.map((x) => x.msgsPerSec))),
         p50us: median(s.map((x) => x.p50)),
         p99us: median(s.map((x) => x.p99)),
+        cpuUsPerMsg: +median(s.map((x) => x.cpuUs)).toFixed(2),
         runs: s.map((x) => Math.round(x.msgsPerSec)),
       };
     }),
   );
   const rate = (name: string, size: number): number => rows.find((r) => r.name === name && r.payloadBytes === size)?.msgsPerSec ?? NaN;
   const ratio = (a: string, b: string, size: number): number => +(rate(a, size) / rate(b, size)).toFixed(2);
+  // The same ratio taken within each run (the two rows ran seconds apart), then the median: less
+  // exposed to load from other processes on a shared machine than the ratio of medians.
+  const pairedRatio = (a: string, b: string, size: number): number => {
+    const sa = samples.get(`${a}|${size}`)!;
+    const sb = samples.get(`${b}|${size}`)!;
+    return +median(sa.map((x, i) => x.msgsPerSec / sb[i]!.msgsPerSec)).toFixed(2);
+  };
+  const cpuOf = (name: string, size: number): number => rows.find((r) => r.name === name && r.payloadBytes === size)?.cpuUsPerMsg ?? NaN;
   const dispatch = dispatchCost();
+  const memBare = await memory('bare');
   const memNet = await memory('net');
   const memActor = await memory('actor');
   const targets = {
@@ -221,6 +232,8 @@ async function main(): Promise<void> {
             fullStackPlainVsNetOnly: plain,
             target: 0.8,
             met: plain >= 0.8,
+            fullStackPlainVsNetOnlyPairedByRun: pairedRatio('full stack push echo, plain', 'net-only push echo, plain', size),
+            cpuUsPerEcho: { netOnly: cpuOf('net-only push echo, plain', size), fullStack: cpuOf('full stack push echo, plain', size) },
             fullStackRequestVsNetOnlyRequest: ratio('full stack request echo, plain', 'net-only request echo, plain', size),
             statechartVsFastPath: ratio('full stack statechart echo, plain', 'full stack push echo, plain', size),
             fullStackSecureVsNetOnlySecure: ratio('full stack push echo, secure', 'net-only push echo, secure', size),
@@ -245,11 +258,12 @@ async function main(): Promise<void> {
     notes: [
       'client and server in one process for the echo; throughput = echoes/s with connections×inFlight outstanding; p50/p99 µs at one in flight; median of runs',
       'push echo: a fast-path handler pushes the payload back; request echo: a fast-path handler returns it as the reply; statechart echo: routed as an xstate event whose action pushes back',
-      'memory: server in a child process with --expose-gc, clients in this process; delta of heapUsed/RSS after gc, divided by the session count; "net" = idle sessions with no actor layer, "actor" = logged-in idle players',
+      'memory: server in a child process with --expose-gc, clients in another; delta of heapUsed/RSS after gc (from after 200 warm-up sessions), divided by the session count; "bare" = idle sockets of a bare node:net server (the floor), "net" = idle sessions with no actor layer, "actor" = logged-in idle players',
+      'cpuUsPerMsg: CPU time (user + system) of the whole process (client and server) per echo over the measured window; paired ratio: full/net within each run, median over runs',
     ],
     rows,
     dispatchCost: dispatch,
-    memory: { netOnly: memNet, fullStack: memActor, actorLayerHeapPerSession: Math.round((memActor['heapPerSession'] ?? 0) - (memNet['heapPerSession'] ?? 0)) },
+    memory: { bareNodeSocket: memBare, netOnly: memNet, fullStack: memActor, actorLayerHeapPerSession: Math.round((memActor['heapPerSession'] ?? 0) - (memNet['heapPerSession'] ?? 0)) },
     targets,
     totalSeconds: +((performance.now() - started) / 1000).toFixed(1),
   };
@@ -257,7 +271,7 @@ async function main(): Promise<void> {
   const out = resolve(here, '../../../bench/results/actor.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
-  console.table(rows.map((r) => ({ row: r.name, bytes: r.payloadBytes, 'msgs/s': r.msgsPerSec, 'p50 µs': r.p50us, 'p99 µs': r.p99us })));
+  console.table(rows.map((r) => ({ row: r.name, bytes: r.payloadBytes, 'msgs/s': r.msgsPerSec, 'p50 µs': r.p50us, 'p99 µs': r.p99us, 'cpu µs/msg': r.cpuUsPerMsg })));
   console.log('dispatch cost (ns/msg)', JSON.stringify(dispatch));
   console.log('memory', JSON.stringify(result.memory));
   console.log('targets', JSON.stringify(targets));

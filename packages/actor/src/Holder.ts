@@ -12,6 +12,7 @@ import type { ResumeRecord } from './backplane/ResumeStore.ts';
 import type { PlayerDefinition } from './player/definePlayer.ts';
 import type { BroadcastOptions, Player } from './player/Player.ts';
 import { PlayerActor } from './player/PlayerActor.ts';
+import { TimerQueue } from './player/TimerQueue.ts';
 import { asPortablePlayer } from './player/PortablePlayer.ts';
 import type { PlayerHost, ResumeOutcome } from './player/PlayerHost.ts';
 import type { PlayerSnapshot } from './player/PlayerSnapshot.ts';
@@ -64,6 +65,8 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
   readonly timeouts: ResolvedTimeouts;
   readonly authenticator: Authenticator;
   readonly root: AnyActorRef;
+  /** @internal login, heartbeat-check and grace timers of every player actor (see TimerQueue). */
+  readonly timerQueues: readonly TimerQueue[];
   readonly backplane: Backplane;
   readonly definition: PlayerDefinition<G, E>;
   readonly #bySession = new Map<number, PlayerActor>();
@@ -85,6 +88,8 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
     this.definition = options.player;
     this.authenticator = options.authenticate;
     this.timeouts = resolveTimeouts(options.timeouts);
+    const t = this.timeouts;
+    this.timerQueues = [new TimerQueue(t.loginTimeout), new TimerQueue(t.heartbeatCheck), new TimerQueue(t.grace)];
     this.logger = options.logger ?? pino({ name: 'hearth.actor' });
     this.backplane = options.backplane ?? new MemoryBackplane();
     // The parent of every player actor. It takes every event ('*') so that a player's error or done
@@ -237,6 +242,7 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
       await Promise.all([...this.#players].map((p) => p.end(code, text)));
       for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
       this.root.stop();
+      for (const queue of this.timerQueues) queue.close();
     })());
   }
 

@@ -165,6 +165,8 @@ export interface ThroughputOptions {
   inFlight: number;
   warmupMs: number;
   durationMs: number;
+  /** If given, receives this process's CPU time (user + system) per echo over the measured window, in µs. */
+  cpu?: { usPerMsg: number };
 }
 
 /** Echo round trips per second with `inFlight` messages outstanding on each of `connections` links. */
@@ -185,10 +187,13 @@ export async function driveThroughput(factory: EchoLinkFactory, options: Through
   for (const link of links) for (let i = 0; i < options.inFlight; i++) link.send(performance.now());
   await sleep(options.warmupMs);
   counting = true;
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   await sleep(options.durationMs);
   counting = false;
   const elapsed = performance.now() - start;
+  const cpu = process.cpuUsage(cpu0);
+  if (options.cpu !== undefined) options.cpu.usPerMsg = count > 0 ? (cpu.user + cpu.system) / count : NaN;
   running = false;
   const total = count;
   await sleep(20);

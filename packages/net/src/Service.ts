@@ -1,5 +1,5 @@
 import { nodeCryptoProvider } from '@hearth/protocol/node';
-import { ErrorCode, HearthError, Kind, encodeMessage, type AnyDefinition, type InboundMessage, type Payload } from '@hearth/protocol';
+import { BatchWriter, ErrorCode, HearthError, Kind, encodeMessage, type AnyDefinition, type InboundMessage, type Payload } from '@hearth/protocol';
 import type { Logger } from 'pino';
 import type { Acceptor } from './acceptor/Acceptor.ts';
 import { ConnectionGate, type AcceptorHost } from './acceptor/ConnectionGate.ts';
@@ -58,6 +58,8 @@ export class Service implements AsyncDisposable {
   readonly #topics: TopicBus;
   readonly #stats = new StatsCounters();
   #dirty: Session[] = [];
+  /** Cleared batch writers lent to sessions that queue output (see SessionHost.takeWriter). */
+  readonly #writers: BatchWriter[] = [];
   #spare: Session[] = [];
   #flushScheduled = false;
   #closing: Promise<void> | undefined;
@@ -83,6 +85,10 @@ export class Service implements AsyncDisposable {
       stats: this.#stats,
       pool: this.pool,
       requestTimeoutMs,
+      takeWriter: () => this.#writers.pop() ?? new BatchWriter(),
+      // Idle writers are only those given back, so the list is bounded by the most sessions that
+      // had output queued in one turn (bench/memory.ts: idle sessions hold no writer).
+      giveWriter: (writer) => void this.#writers.push(writer),
       scheduleFlush: (session) => {
         session.dirty = true;
         this.#dirty.push(session);
@@ -284,6 +290,7 @@ export class Service implements AsyncDisposable {
     await Promise.all(acceptors.map((a) => a.closed()));
     this.#acceptors.clear();
     this.pool.trim();
+    this.#writers.length = 0;
     this.#log.info('closed');
   }
 

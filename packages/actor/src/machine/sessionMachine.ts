@@ -125,14 +125,19 @@ export function createSessionMachine(game: object = DEFAULT_GAME_REGION): AnySta
   return buildSetup().createMachine({
     id: 'player',
     initial: 'handshake',
-    context: ({ input }) => ({
-      sessionId: input.sessionId,
-      userId: undefined,
-      data: input.data,
-      player: input.player,
-      effects: input.effects,
-      timeouts: input.timeouts,
-    }),
+    // An input that already has the context's shape (a player actor's) becomes the context: the
+    // actor keeps its input anyway, so a copy would be a second object per player (bench/memory.ts).
+    context: ({ input }) =>
+      'userId' in input && 'data' in input && 'player' in input
+        ? (input as SessionContext)
+        : {
+            sessionId: input.sessionId,
+            userId: undefined,
+            data: input.data,
+            player: input.player,
+            effects: input.effects,
+            timeouts: input.timeouts,
+          },
     states: {
       handshake: {
         on: { 'hearth.opened': 'awaitingLogin', 'hearth.disconnected': 'closed' },

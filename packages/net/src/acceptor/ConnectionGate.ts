@@ -2,7 +2,7 @@ import { ErrorCode } from '@hearth/protocol';
 import type { Logger } from 'pino';
 import type { ResolvedLimits } from '../Limits.ts';
 import type { ProtocolFactory, ServerProtocolOptions } from '../protocol/ProtocolFactory.ts';
-import { Session, type SessionHost } from '../session/Session.ts';
+import { Session, type SessionConfig, type SessionHost } from '../session/Session.ts';
 import type { Link } from '../transport/Link.ts';
 
 /** What an acceptor needs from its service (internal). */
@@ -20,11 +20,11 @@ export interface AcceptorHost {
 export class ConnectionGate {
   connections = 0;
   readonly #host: AcceptorHost;
-  readonly #protocol: string;
   readonly #factory: ProtocolFactory;
   readonly #limits: ResolvedLimits;
   readonly #serverOptions: ServerProtocolOptions;
   readonly #log: Logger;
+  readonly #config: SessionConfig;
 
   constructor(
     host: AcceptorHost,
@@ -35,11 +35,25 @@ export class ConnectionGate {
     log: Logger,
   ) {
     this.#host = host;
-    this.#protocol = protocol;
     this.#factory = factory;
     this.#limits = limits;
     this.#serverOptions = serverOptions;
     this.#log = log;
+    // One config and one owner for every session of this acceptor, not an object and a closure
+    // per session (bench/memory.ts, heap per idle session).
+    this.#config = {
+      side: 'server',
+      protocol,
+      factory,
+      limits,
+      log,
+      owner: {
+        onGone: (s) => {
+          this.connections--;
+          host.untrack(s);
+        },
+      },
+    };
   }
 
   get limits(): ResolvedLimits {
@@ -61,20 +75,7 @@ export class ConnectionGate {
       this.connections--;
       return;
     }
-    const session = new Session(host.sessionHost, link, {
-      side: 'server',
-      protocol: this.#protocol,
-      factory: this.#factory,
-      handshake,
-      limits: this.#limits,
-      log: this.#log,
-      owner: {
-        onGone: (s) => {
-          this.connections--;
-          host.untrack(s);
-        },
-      },
-    });
+    const session = new Session(host.sessionHost, link, this.#config, handshake);
     host.track(session);
     if (full) {
       this.#log.warn({ max: this.#limits.maxConnections, remote: link.remoteAddress }, 'refused: server full');

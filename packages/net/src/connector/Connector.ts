@@ -107,7 +107,6 @@ export class Connector {
       side: 'client',
       protocol: config.protocol,
       factory: config.factory,
-      handshake,
       limits: config.limits,
       log: config.log,
       owner: {
@@ -115,7 +114,7 @@ export class Connector {
         onEnd: (s, code, text, by) => this.#ended(s, code, text, by),
         onGone: (s) => this.#host.untrack(s),
       },
-    });
+    }, handshake);
     this.#session = session;
     this.#host.track(session);
   }

@@ -1,5 +1,5 @@
 import {
-  BatchWriter,
+  type BatchWriter,
   ErrorCode,
   decodeBatch,
   HearthError,
@@ -23,6 +23,10 @@ export interface SessionHost {
   readonly stats: StatsCounters;
   readonly pool: BufferPool;
   readonly requestTimeoutMs: number;
+  /** A cleared batch writer (from the service's free list, or new). */
+  takeWriter(): BatchWriter;
+  /** Gives back a writer that holds nothing and that no socket write still views. */
+  giveWriter(writer: BatchWriter): void;
   /** Queues `session.flush()` for the end of this event-loop turn. */
   scheduleFlush(session: Session): void;
   /** Handshake done: give the session an id and a ref, publish `open`. */
@@ -45,12 +49,11 @@ export interface SessionOwner {
   onGone?(session: Session): void;
 }
 
-/** Options of a {@link Session} (internal). */
+/** Options of a {@link Session} (internal). One object may be shared by every session of an acceptor. */
 export interface SessionConfig {
   readonly side: 'server' | 'client';
   readonly protocol: string;
   readonly factory: ProtocolFactory;
-  readonly handshake: ServerHandshaker | ClientHandshaker;
   readonly limits: ResolvedLimits;
   readonly owner: SessionOwner;
   /** The component logger (acceptor or connector); the session binds its id to a child of it. */
@@ -64,6 +67,13 @@ const CLOSED = 3;
 
 /** A batch past this many bytes is flushed at once instead of at the end of the turn (keeps frames bounded). */
 export const EAGER_FLUSH_BYTES = 64 * 1024;
+
+// The session whose body is being decoded: decodeBatch's callback is one shared function, not a
+// closure per session (bench/memory.ts, heap per idle session). Saved and restored around each body.
+let decoding: Session | undefined;
+function onDecoded(message: Message): void {
+  decoding!.handleMessage(message);
+}
 
 interface Pending {
   resolve(value: unknown): void;
@@ -99,26 +109,29 @@ export class Session implements LinkSink {
   closedByUser = false;
   readonly #host: SessionHost;
   readonly #config: SessionConfig;
-  #log: Logger;
+  /** The per-session child logger, made on first use (bench/memory.ts: not held by idle sessions). */
+  #log: Logger | undefined;
   #state = HANDSHAKE;
+  #handshake: ServerHandshaker | ClientHandshaker | undefined;
   #channel: SessionChannel | undefined;
-  #writer = new BatchWriter();
+  // Borrowed from the service while messages are queued and given back after the flush: an idle
+  // session holds no writer (its encoder and buffers were 640 B of heap + 5 KB of buffers, bench/memory.ts).
+  #writer: BatchWriter | undefined;
   readonly #bucket: TokenBucket | undefined;
-  readonly #pending = new Map<number, Pending>();
+  /** Requests awaiting a reply; made on the first request (bench/memory.ts: idle server sessions hold none). */
+  #pending: Map<number, Pending> | undefined;
   #nextRid = 0;
   #handshakeTimer: NodeJS.Timeout | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
-  /** Bound once: decodeBatch calls it per message. */
-  readonly #onMessage = (message: Message): void => this.#handle(message);
 
-  constructor(host: SessionHost, link: Link, config: SessionConfig) {
+  constructor(host: SessionHost, link: Link, config: SessionConfig, handshake: ServerHandshaker | ClientHandshaker) {
     this.#host = host;
     this.#config = config;
+    this.#handshake = handshake;
     this.link = link;
     this.side = config.side;
     this.protocol = config.protocol;
     this.limits = config.limits;
-    this.#log = config.log;
     const rate = config.limits.rateLimit;
     if (rate !== false) this.#bucket = new TokenBucket(rate.messagesPerSecond, rate.burst);
     host.stats.handshaking++;
@@ -126,7 +139,7 @@ export class Session implements LinkSink {
     link.start(this);
     if (config.side === 'client') {
       // TCP buffers writes until connected; a WebSocket link is only made once open.
-      link.writeBody((config.handshake as ClientHandshaker).hello());
+      link.writeBody((handshake as ClientHandshaker).hello());
     }
   }
 
@@ -137,7 +150,19 @@ export class Session implements LinkSink {
 
   /** Bytes waiting: the socket's buffer plus the unflushed batch. */
   get queuedBytes(): number {
-    return this.link.queuedBytes + this.#writer.byteLength;
+    return this.link.queuedBytes + (this.#writer?.byteLength ?? 0);
+  }
+
+  /** This session's logger (a child binding its id once open). */
+  get #logger(): Logger {
+    if (this.#log !== undefined) return this.#log;
+    if (this.#state === HANDSHAKE || this.id === 0) return this.#config.log;
+    return (this.#log = this.#config.log.child({ sid: this.id }));
+  }
+
+  /** The batch writer, borrowed on the first message queued since the last flush. */
+  get #out(): BatchWriter {
+    return (this.#writer ??= this.#host.takeWriter());
   }
 
   // ---- LinkSink ------------------------------------------------------------
@@ -160,7 +185,14 @@ export class Session implements LinkSink {
       }
       try {
         // Bins are views of `plain`: a pooled buffer that lent some is not reused.
-        if (decodeBatch(plain, this.#onMessage) && reused && plain === body) this.#host.pool.retain(body);
+        const outer = decoding;
+        // eslint-disable-next-line @typescript-eslint/no-this-alias -- the shared decode callback's target (see onDecoded)
+        decoding = this;
+        try {
+          if (decodeBatch(plain, onDecoded) && reused && plain === body) this.#host.pool.retain(body);
+        } finally {
+          decoding = outer;
+        }
       } catch (error) {
         this.#failWith(error, ErrorCode.PROTOCOL_ERROR);
       }
@@ -179,7 +211,7 @@ export class Session implements LinkSink {
     this.#state = CLOSED;
     clearTimeout(this.#closeTimer);
     clearTimeout(this.#handshakeTimer);
-    this.#writer.clear();
+    this.#dropWriter();
     this.#config.owner.onGone?.(this);
   }
 
@@ -187,7 +219,7 @@ export class Session implements LinkSink {
 
   send(type: number, payload: unknown): boolean {
     if (this.#state !== OPEN) return false;
-    const writer = this.#writer;
+    const writer = this.#out;
     try {
       writer.push(type, payload);
     } catch (error) {
@@ -198,7 +230,7 @@ export class Session implements LinkSink {
 
   sendEncoded(bytes: Uint8Array, count: number): boolean {
     if (this.#state !== OPEN) return false;
-    this.#writer.appendEncoded(bytes, count);
+    this.#out.appendEncoded(bytes, count);
     this.messagesOut += count - 1;
     this.#host.stats.messagesOut += count - 1;
     return this.#queued();
@@ -206,7 +238,7 @@ export class Session implements LinkSink {
 
   reply(rid: number, payload: unknown): boolean {
     if (this.#state !== OPEN) return false;
-    const writer = this.#writer;
+    const writer = this.#out;
     try {
       writer.reply(rid, payload);
     } catch (error) {
@@ -217,13 +249,13 @@ export class Session implements LinkSink {
 
   replyError(rid: number, code: string, text: string): boolean {
     if (this.#state !== OPEN) return false;
-    this.#writer.error(rid, code, text);
+    this.#out.error(rid, code, text);
     return this.#queued();
   }
 
   ping(t: number): boolean {
     if (this.#state !== OPEN) return false;
-    this.#writer.ping(t);
+    this.#out.ping(t);
     return this.#queued();
   }
 
@@ -231,7 +263,7 @@ export class Session implements LinkSink {
     if (this.#state !== OPEN) return Promise.reject(closedError(this.id));
     const rid = (this.#nextRid = this.#nextRid >= 0xffff_fffe ? 1 : this.#nextRid + 1);
     try {
-      this.#writer.request(type, payload, rid);
+      this.#out.request(type, payload, rid);
     } catch (error) {
       this.#unencodable(type, error);
       return Promise.reject(new HearthError(ErrorCode.BAD_REQUEST, `request payload of type ${type} cannot be encoded: ${(error as Error).message}`, { cause: error }));
@@ -239,10 +271,10 @@ export class Session implements LinkSink {
     return new Promise((resolve, reject) => {
       const ms = timeout ?? this.#host.requestTimeoutMs;
       const timer = setTimeout(() => {
-        this.#pending.delete(rid);
+        this.#pending?.delete(rid);
         reject(new HearthError(ErrorCode.TIMEOUT, `no reply to request type ${type} within ${ms} ms; raise "timeout"`));
       }, ms);
-      this.#pending.set(rid, { resolve, reject, timer });
+      (this.#pending ??= new Map()).set(rid, { resolve, reject, timer });
       this.#queued();
     });
   }
@@ -251,7 +283,11 @@ export class Session implements LinkSink {
   flush(): void {
     this.dirty = false;
     const writer = this.#writer;
-    if (writer.count === 0 || this.#state === CLOSED) return;
+    if (writer === undefined) return;
+    if (writer.count === 0 || this.#state === CLOSED) {
+      this.#dropWriter();
+      return;
+    }
     const link = this.link;
     const channel = this.#channel!;
     let bytes: number;
@@ -259,13 +295,16 @@ export class Session implements LinkSink {
       const frame = writer.takeFramed();
       bytes = frame.length;
       link.writeFramed(frame);
-      // The socket keeps a view of the writer's buffer until the kernel takes it: give the writer
-      // a new buffer rather than overwrite bytes still queued (only when the peer reads slowly).
-      if (link.queuedBytes > 0) this.#writer = new BatchWriter();
+      // The socket keeps a view of the writer's buffer until the kernel takes it: leave that writer
+      // to the GC rather than overwrite bytes still queued (only when the peer reads slowly).
+      this.#writer = undefined;
+      if (link.queuedBytes === 0) this.#host.giveWriter(writer);
     } else {
       const sealed = channel.seal(writer.take());
       bytes = sealed.length + 4;
       link.writeBody(sealed);
+      this.#writer = undefined;
+      this.#host.giveWriter(writer);
     }
     this.bytesOut += bytes;
     const stats = this.#host.stats;
@@ -326,7 +365,7 @@ export class Session implements LinkSink {
   #queued(): boolean {
     this.messagesOut++;
     this.#host.stats.messagesOut++;
-    const pending = this.#writer.byteLength;
+    const pending = this.#writer?.byteLength ?? 0;
     if (pending >= EAGER_FLUSH_BYTES) {
       this.flush();
       if (this.link.queuedBytes > this.limits.maxQueuedBytes) return false;
@@ -336,7 +375,8 @@ export class Session implements LinkSink {
     return this.#state === OPEN;
   }
 
-  #handle(message: Message): void {
+  /** @internal one decoded inbound message (called through the shared decode callback). */
+  handleMessage(message: Message): void {
     if (this.#state !== OPEN) return; // closed earlier in this batch
     this.messagesIn++;
     this.#host.stats.messagesIn++;
@@ -356,16 +396,16 @@ export class Session implements LinkSink {
         break;
       case Kind.REPLY:
       case Kind.ERROR: {
-        const pending = this.#pending.get(message.rid);
+        const pending = this.#pending?.get(message.rid);
         if (pending === undefined) break; // timed out meanwhile
-        this.#pending.delete(message.rid);
+        this.#pending!.delete(message.rid);
         clearTimeout(pending.timer);
         if (message.kind === Kind.REPLY) pending.resolve(message.payload);
         else pending.reject(new HearthError(message.code, message.text));
         break;
       }
       case Kind.PING:
-        this.#writer.pong(message.t);
+        this.#out.pong(message.t);
         this.#queued();
         break;
       case Kind.PONG:
@@ -379,7 +419,7 @@ export class Session implements LinkSink {
   #serverHandshake(hello: Uint8Array): void {
     let result: ReturnType<ServerHandshaker['receive']>;
     try {
-      result = (this.#config.handshake as ServerHandshaker).receive(hello);
+      result = (this.#handshake as ServerHandshaker).receive(hello);
     } catch (error) {
       const code = error instanceof HearthError ? error.code : ErrorCode.HANDSHAKE_FAILED;
       this.#refuse(code, (error as Error).message);
@@ -392,7 +432,7 @@ export class Session implements LinkSink {
   #clientHandshake(reply: Uint8Array): void {
     let channel: SessionChannel;
     try {
-      channel = (this.#config.handshake as ClientHandshaker).receive(reply);
+      channel = (this.#handshake as ClientHandshaker).receive(reply);
     } catch (error) {
       const code = error instanceof HearthError ? error.code : ErrorCode.HANDSHAKE_FAILED;
       this.#abandon(code, (error as Error).message);
@@ -404,6 +444,7 @@ export class Session implements LinkSink {
   #becomeOpen(channel: SessionChannel): void {
     clearTimeout(this.#handshakeTimer);
     this.#handshakeTimer = undefined;
+    this.#handshake = undefined;
     this.#channel = channel;
     this.#state = OPEN;
     this.#host.stats.handshaking--;
@@ -411,8 +452,7 @@ export class Session implements LinkSink {
     this.connectedAt = Date.now();
     const ref = this.#host.opened(this);
     this.ref = ref;
-    this.#log = this.#config.log.child({ sid: this.id });
-    this.#log.debug({ remote: this.link.remoteAddress, protocol: this.protocol, transport: this.link.transport }, 'session open');
+    if (this.#config.log.isLevelEnabled('debug')) this.#logger.debug({ remote: this.link.remoteAddress, protocol: this.protocol, transport: this.link.transport }, 'session open');
     this.#config.owner.onOpen?.(this, ref);
   }
 
@@ -437,10 +477,19 @@ export class Session implements LinkSink {
     clearTimeout(this.#handshakeTimer);
     this.#host.stats.handshaking--;
     this.#host.stats.countClose(code);
-    this.#log.debug({ remote: this.link.remoteAddress, code, text }, 'handshake ended');
+    this.#logger.debug({ remote: this.link.remoteAddress, code, text }, 'handshake ended');
     this.#config.owner.onEnd?.(this, code, text, undefined);
     this.link.end(code);
     this.#closeTimer = setTimeout(() => this.link.destroy(), this.limits.closeTimeoutMs);
+  }
+
+  /** Clears the writer and gives it back (nothing of it is queued on the socket). */
+  #dropWriter(): void {
+    const writer = this.#writer;
+    if (writer === undefined) return;
+    this.#writer = undefined;
+    writer.clear();
+    this.#host.giveWriter(writer);
   }
 
   #failWith(error: unknown, fallback: string): void {
@@ -458,20 +507,23 @@ export class Session implements LinkSink {
     this.#state = CLOSING;
     if (sendClose) {
       // A slow consumer would wait behind its backlog: drop it and send only the close.
-      if (code === ErrorCode.SLOW_CONSUMER) this.#writer.clear();
-      this.#writer.close(code, text);
+      if (code === ErrorCode.SLOW_CONSUMER) this.#writer?.clear();
+      this.#out.close(code, text);
       this.flush(); // state is CLOSING: writes, and skips the slow-consumer check
     } else {
-      this.#writer.clear();
+      this.#dropWriter();
     }
     this.#host.stats.countClose(code);
     const level = code === ErrorCode.NORMAL || code === ErrorCode.SHUTDOWN || code === ErrorCode.CLOSED ? 'debug' : 'info';
-    this.#log[level]({ code, text, by }, 'session closed');
-    for (const [rid, pending] of this.#pending) {
-      clearTimeout(pending.timer);
-      pending.reject(new HearthError(ErrorCode.CLOSED, `session ${this.id} closed (${code}) before request ${rid} was answered`));
+    this.#logger[level]({ code, text, by }, 'session closed');
+    const pendingRequests = this.#pending;
+    this.#pending = undefined;
+    if (pendingRequests !== undefined) {
+      for (const [rid, pending] of pendingRequests) {
+        clearTimeout(pending.timer);
+        pending.reject(new HearthError(ErrorCode.CLOSED, `session ${this.id} closed (${code}) before request ${rid} was answered`));
+      }
     }
-    this.#pending.clear();
     this.#host.closed(this, { id: this.id, code, text, by });
     this.#config.owner.onEnd?.(this, code, text, by);
     if (by === 'lost') {

@@ -88,6 +88,8 @@ export class ClusterArena implements Arena {
   #rid = 0;
   #rooms = 0;
   #closed = false;
+  /** Nodes of remote members that the last refresh did not find alive. */
+  #missing = new Set<string>();
 
   constructor(options: ClusterArenaOptions) {
     const { backplane, refreshMs = 5_000, rpcTimeoutMs = 2_000, logger, ...world } = options;
@@ -98,7 +100,16 @@ export class ClusterArena implements Arena {
     this.registry = new RoomRegistry(backplane.redis, prefix, backplane.nodeId, refreshMs * 3);
     this.leaderboard = new RedisLeaderboard(backplane.redis, prefix);
     this.local = new ArenaWorld({ ...world, leaderboard: this.leaderboard, onRoomChanged: (room, closed) => this.#changed(room, closed) });
-    this.#off = backplane.onNodeMessage(TOPIC, (payload, from) => this.#receive(payload as Wire, from));
+    const offMessages = backplane.onNodeMessage(TOPIC, (payload, from) => this.#receive(payload as Wire, from));
+    // Redis came back (possibly empty): re-register this node's rooms now rather than at the next
+    // refresh, so players are not matched into a fresh room while an older one has space.
+    const offUp = backplane.on('up', () => {
+      this.#register().catch((err: unknown) => this.#log?.debug({ err }, 'room re-registration failed; the refresh repairs it'));
+    });
+    this.#off = () => {
+      offMessages();
+      offUp();
+    };
     this.#timer = setInterval(() => void this.#refresh(), refreshMs);
     this.#timer.unref();
   }
@@ -277,20 +288,34 @@ export class ClusterArena implements Arena {
     write.catch((err: unknown) => this.#log?.debug({ err, room: room.id }, 'room registry write failed; the refresh repairs it'));
   }
 
-  /** Refreshes every room's registration (re-registers them after an outage) and drops members of dead nodes. */
+  /** Writes every room of this node with its size (re-registers them after Redis came back empty). */
+  async #register(): Promise<void> {
+    if (this.#closed || !this.#bp.available) return;
+    await this.registry.upsert([...this.local.roomStates()].map((r) => [r.id, r.size] as const));
+  }
+
+  /**
+   * Refreshes every room's registration and drops members of dead nodes. A node counts as dead only
+   * when two refreshes in a row miss it: right after a Redis restart the other nodes re-register a
+   * moment after this one, and their players must not be dropped meanwhile.
+   */
   async #refresh(): Promise<void> {
     if (this.#closed || !this.#bp.available) return;
     try {
-      await this.registry.upsert([...this.local.roomStates()].map((r) => [r.id, r.size] as const));
+      await this.#register();
       if (this.#remoteMembers.size === 0) return;
       const live = new Set((await this.#bp.nodes()).map((n) => n.nodeId));
+      const missing = new Set<string>();
       for (const [key, node] of this.#remoteMembers) {
         if (live.has(node)) continue;
+        missing.add(node);
+        if (!this.#missing.has(node)) continue; // first miss: wait for the next refresh
         const [room, pid] = key.split('\n') as [string, string];
         this.#remoteMembers.delete(key);
         this.stats.orphansRemoved++;
         this.local.leave({ room, pid: Number(pid) });
       }
+      this.#missing = missing;
     } catch (err) {
       this.#log?.debug({ err }, 'arena refresh failed; retried next period');
     }
