@@ -47,6 +47,8 @@ export class Service implements AsyncDisposable {
   readonly protocols: ProtocolRegistry;
   /** The inbound buffer pool (split frames are assembled in it). */
   readonly pool: BufferPool;
+  /** The caller's logger (or the default): each part takes one child with its own `component`. */
+  readonly #rootLog: Logger;
   readonly #log: Logger;
   readonly #limits: Limits | undefined;
   readonly #ids: SessionIdAllocator;
@@ -69,7 +71,8 @@ export class Service implements AsyncDisposable {
   readonly #connectorHost: ConnectorHost;
 
   constructor(options: ServiceOptions = {}) {
-    this.#log = createNetLogger(options);
+    this.#rootLog = createNetLogger(options);
+    this.#log = this.#rootLog.child({ component: 'net' });
     this.#limits = options.limits;
     this.protocols =
       options.protocols ??
@@ -141,7 +144,7 @@ export class Service implements AsyncDisposable {
     const parsed = parseAddress(address);
     const factory = this.protocols.get(protocolName);
     const limits = resolveLimits(this.#limits, options.limits);
-    const log = this.#log.child({ component: 'acceptor', transport: parsed.transport, protocol: protocolName });
+    const log = this.#rootLog.child({ component: 'net.acceptor', transport: parsed.transport, protocol: protocolName });
     const serverOptions = options.signingSecretKey === undefined ? {} : { signingSecretKey: options.signingSecretKey };
     const gate = new ConnectionGate(this.#acceptorHost, protocolName, factory, limits, serverOptions, log);
     const acceptor =
@@ -172,7 +175,7 @@ export class Service implements AsyncDisposable {
       clientOptions: options.serverSigningKey === undefined ? {} : { serverSigningKey: options.serverSigningKey },
       limits,
       reconnect: options.reconnect === false ? undefined : resolveReconnect(options.reconnect),
-      log: this.#log.child({ component: 'connector', address, protocol: protocolName }),
+      log: this.#rootLog.child({ component: 'net.connector', address, protocol: protocolName }),
     });
     this.#connectors.add(connector);
     return connector.start();

@@ -3,6 +3,7 @@ import { pino, type Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import {
   BufferPool,
+  Service,
   SessionIdAllocator,
   TokenBucket,
   backoffDelay,
@@ -123,6 +124,17 @@ describe('logging switch', () => {
     const logger: Logger = pino({ level: 'info' }, sink);
     return { lines, logger };
   }
+
+  it('binds one component per log line (no duplicate keys from nested children)', async () => {
+    const { lines, logger } = capture();
+    const service = new Service({ logger });
+    const acceptor = await service.accept('tcp://127.0.0.1:0', 'msgpack');
+    await acceptor.close();
+    await service.close();
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line.match(/"component"/g) ?? [], line).toHaveLength(1);
+    expect(lines.map((l) => (JSON.parse(l) as { component: string }).component)).toContain('net.acceptor');
+  });
 
   it('logs through the given logger with component bindings, and is silenced by HEARTH_NET_LOG=0 or log:false', async () => {
     const on = capture();

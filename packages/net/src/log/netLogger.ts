@@ -12,15 +12,16 @@ export function netLogDisabledByEnv(env: NodeJS.ProcessEnv = process.env): boole
 }
 
 /**
- * The root logger of a service: the caller's (as a child with `component: 'net'`), a default
- * pino logger to stdout, or a silent one when logging is off (`logger: false`, `log: false` or
- * `HEARTH_NET_LOG=0`). Components take children of it (`component: 'acceptor'`, ...), sessions a
+ * The root logger of a service: the caller's, a default pino logger to stdout, or a silent one
+ * when logging is off (`logger: false`, `log: false` or `HEARTH_NET_LOG=0`). It binds no
+ * `component` itself: each part takes one child with its own (`net`, `net.acceptor`,
+ * `net.connector`; pino would print a second `component` key for a child of a child), sessions a
  * child with their `sid` bound. Nothing is logged per message above `trace`.
  */
 export function createNetLogger(options: { logger?: Logger | false; log?: boolean }, env = process.env): Logger {
   if (options.logger === false || options.log === false || netLogDisabledByEnv(env)) {
     return pino({ enabled: false });
   }
-  if (options.logger !== undefined) return options.logger.child({ component: 'net' });
-  return pino({ name: 'hearth-net', level: env[NET_LOG_LEVEL_ENV] ?? 'info' }).child({ component: 'net' });
+  if (options.logger !== undefined) return options.logger;
+  return pino({ name: 'hearth-net', level: env[NET_LOG_LEVEL_ENV] ?? 'info' });
 }
