@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // The server's test fixtures: a server process on ports 0 (reads its `listening` line), a private Redis.
 import { startArena } from '../../server/test/fixtures/arenaProcess.ts';
-import { startRedis } from '../../server/test/fixtures/redis.ts';
+import { startRedis } from '@hearth/actor/testing';
 import type { SwarmSummary } from '../src/report/summarize.ts';
 
 const BOTS_MAIN = join(import.meta.dirname, '../src/main.ts');

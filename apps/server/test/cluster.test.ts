@@ -2,7 +2,7 @@ import { ErrorCode, Resume } from '@hearth/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ArenaErrorCode, Chat, ChatLine, Join, Leaderboard, MemberLeft, Move, Snapshot, Tag, Whisper, Whispered, type JoinReply } from '../src/arena/messages.ts';
 import { startArena, TestClients, type ArenaProcess, type Listening } from './fixtures/arenaProcess.ts';
-import { canStopRedis, startRedis, type TestRedis } from './fixtures/redis.ts';
+import { canStopRedis, startRedis, type TestRedis } from '@hearth/actor/testing';
 
 /** Heartbeat of the test nodes: a dead node lapses after 3 × this. */
 const HEARTBEAT_MS = 300;

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { encodeMessage, Kind } from '@hearth/protocol';
 import { Redis } from 'ioredis';
 import { RedisBackplane } from '../src/cluster/RedisBackplane.ts';
-import { startRedis } from '../test/fixtures/redis.ts';
+import { startRedis } from '../src/testing/index.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const MESSAGES = Number(process.env['BENCH_CLUSTER_MESSAGES'] ?? 200_000);

@@ -2,7 +2,7 @@ import { encodeMessage, HearthError, Kind } from '@hearth/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BackplaneErrorCode as ClusterErrorCode } from '../../src/backplane/errors.ts';
 import { ClusterKeys } from '../../src/cluster/ClusterKeys.ts';
-import { canStopRedis, startRedis, type TestRedis } from '../fixtures/redis.ts';
+import { canStopRedis, startRedis, type TestRedis } from '../../src/testing/index.ts';
 import { commandCalls, inbox, once, rawClient, startNode } from './helpers.ts';
 
 const msg = (n: number): Uint8Array => encodeMessage({ kind: Kind.PUSH, type: 100, payload: { n } });

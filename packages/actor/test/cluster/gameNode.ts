@@ -4,7 +4,7 @@ import { createNode, type HearthNode, devAuthenticator } from '../../src/index.t
 import type { PlayerTimeouts } from '../../src/PlayerTimeouts.ts';
 import type { RedisBackplane } from '../../src/cluster/RedisBackplane.ts';
 import type { RedisBackplaneOptions } from '../../src/cluster/RedisBackplaneOptions.ts';
-import type { TestRedis } from '../fixtures/redis.ts';
+import type { TestRedis } from '../../src/testing/index.ts';
 import { testPlayer, type HookLog } from '../helpers.ts';
 import { startNode } from './helpers.ts';
 

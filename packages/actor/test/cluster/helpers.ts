@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { Envelope } from '../../src/backplane/Backplane.ts';
 import { RedisBackplane } from '../../src/cluster/RedisBackplane.ts';
 import type { RedisBackplaneOptions } from '../../src/cluster/RedisBackplaneOptions.ts';
-import type { TestRedis } from '../fixtures/redis.ts';
+import type { TestRedis } from '../../src/testing/index.ts';
 
 /** A started node on the fixture's server and prefix, disposed with `await using`. */
 export async function startNode(redis: TestRedis, nodeId: string, options: RedisBackplaneOptions = {}): Promise<RedisBackplane> {

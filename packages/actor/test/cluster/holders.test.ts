@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNode, devAuthenticator, type HearthNode } from '../../src/index.ts';
 import type { RedisBackplane } from '../../src/cluster/RedisBackplane.ts';
-import { startRedis, type TestRedis } from '../fixtures/redis.ts';
+import { startRedis, type TestRedis } from '../../src/testing/index.ts';
 import { Join, Notice, Poke, cleanup, clientService, connect, testPlayer } from '../helpers.ts';
 import { rawClient, startNode } from './helpers.ts';
 

@@ -1,7 +1,7 @@
 import { ErrorCode } from '@hearth/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BackplaneErrorCode } from '../../src/index.ts';
-import { canStopRedis, startRedis } from '../fixtures/redis.ts';
+import { canStopRedis, startRedis } from '../../src/testing/index.ts';
 import { cleanup, clientService, connect, Join, memoryLogger, Notice, Poke, Shout, Tell } from '../helpers.ts';
 import { startGameNode } from './gameNode.ts';
 import { once, rawClient } from './helpers.ts';

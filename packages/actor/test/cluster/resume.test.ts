@@ -1,7 +1,7 @@
 import { ErrorCode } from '@hearth/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanup, clientService, connect, Echo, Join, Notice, Poke, Shout, until } from '../helpers.ts';
-import { startRedis, type TestRedis } from '../fixtures/redis.ts';
+import { startRedis, type TestRedis } from '../../src/testing/index.ts';
 import { startGameNode } from './gameNode.ts';
 import { rawClient } from './helpers.ts';
 
