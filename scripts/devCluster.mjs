@@ -8,52 +8,18 @@
 //
 // Environment: HEARTH_DEV_BOTS (40), REDIS_URL (use that Redis instead of a private one),
 // HEARTH_DEV_PORTS (base port, 7700: node A uses 7700-7702, node B 7710-7712).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { children, print, setStatus, start, startBots, startServer, tty } from './lib/devConsole.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const serverMain = `${root}apps/server/dist/main.js`;
-const botsMain = `${root}apps/bot-client/dist/main.js`;
-const { prettyFactory } = createRequire(`${root}apps/server/package.json`)('pino-pretty');
-const tty = process.stdout.isTTY === true;
-const prettify = prettyFactory({ colorize: tty, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,name', singleLine: true });
 const bots = process.env.HEARTH_DEV_BOTS ?? '40';
 const base = Number(process.env.HEARTH_DEV_PORTS ?? 7700);
 const color = (code, text) => (tty ? `\x1b[${code}m${text}\x1b[0m` : text);
 const TAGS = { redis: color(31, '[redis]'), A: color(36, '[A]'), B: color(35, '[B]'), bots: color(33, '[bots]'), dev: color(32, 'dev:') };
-
-// The bottom line (the bots' progress) is redrawn after every log line printed above it.
-let status = '';
-function print(text) {
-  if (tty && status) process.stdout.write('\r\x1b[2K');
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-  if (tty && status) process.stdout.write(status);
-}
-function setStatus(line) {
-  status = line;
-  if (tty) process.stdout.write(`\r\x1b[2K${status}`);
-}
-
-const children = new Set();
-function start(command, args) {
-  // Own process group: Ctrl-C reaches only this script, which stops the children in order.
-  const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  children.add(child);
-  child.exited = new Promise((resolve) =>
-    child.on('exit', (code, signal) => {
-      children.delete(child);
-      resolve(code ?? signal);
-    }),
-  );
-  child.on('error', () => {}); // reported through `exited`
-  return child;
-}
 
 async function freePort() {
   const srv = createServer();
@@ -93,31 +59,13 @@ async function startRedis() {
   return { url, child, dir };
 }
 
-/** Starts one node and resolves its `listening` record. */
+/** Starts one node; `child.listening` resolves its `listening` record. */
 function startNode(tag, ports, redisUrl) {
-  const child = start(process.execPath, [
-    serverMain,
-    '--log-format', 'json',
+  return startServer(TAGS[tag], [
     '--protocol', 'msgpack+nacl',
     '--redis', redisUrl,
     '--tcp-port', String(ports), '--ws-port', String(ports + 1), '--admin-port', String(ports + 2),
   ]);
-  createInterface({ input: child.stderr }).on('line', (line) => print(`${TAGS[tag]} ${line}`));
-  child.listening = new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      let rec;
-      try {
-        rec = JSON.parse(line);
-      } catch {
-        print(`${TAGS[tag]} ${line}`);
-        return;
-      }
-      print(`${TAGS[tag]} ${prettify(rec).trimEnd()}`);
-      if (rec.event === 'listening') resolve(rec);
-    });
-    child.exited.then((code) => reject(new Error(`node ${tag} exited (${code}) before listening`)));
-  });
-  return child;
 }
 
 let stopping = false;
@@ -148,9 +96,6 @@ async function stop(exitCode = 0) {
 }
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
 
 let addrs;
 try {
@@ -168,32 +113,7 @@ try {
 const [a, b] = addrs;
 print(`${TAGS.dev} cluster up: node A ${a.tcp} (admin ${a.admin}), node B ${b.tcp} (admin ${b.admin}); try curl ${a.admin}/nodes`);
 print(`${TAGS.dev} starting ${bots} bots spread over A and B (Ctrl-C stops bots, nodes and Redis)`);
-botsChild = start(process.execPath, [
-  botsMain,
-  '--url', a.tcp,
-  '--url', b.tcp,
-  '--bots', bots,
-  '--duration', '0',
-  '--ramp', '2',
-  '--server-key-file', `${root}.hearth/server.key.pub`,
-  '--progress', 'line',
-]);
-// The bots print only their summary on stdout, at the end: the live line is over.
-createInterface({ input: botsChild.stdout }).on('line', (line) => {
-  if (status !== '') setStatus('');
-  print(`${TAGS.bots} ${line}`);
-});
-// The bots draw their live line as `\r\x1b[2K<line>` (no newline); other stderr output is lines.
-botsChild.stderr.on('data', (chunk) => {
-  const parts = chunk.toString().split('\r\x1b[2K');
-  for (const [i, part] of parts.entries()) {
-    if (i > 0 && part === '') setStatus('');
-    const nl = part.lastIndexOf('\n');
-    if (nl >= 0) for (const line of part.slice(0, nl).split('\n')) print(`${TAGS.bots} ${line}`);
-    const rest = part.slice(nl + 1);
-    if (rest !== '') setStatus(rest);
-  }
-});
+botsChild = startBots(TAGS.bots, ['--url', a.tcp, '--url', b.tcp, '--bots', bots, '--ramp', '2']);
 botsChild.exited.then((code) => {
   if (!stopping) {
     print(`${TAGS.dev} the bots exited (${code}); the nodes keep running, Ctrl-C stops them`);
