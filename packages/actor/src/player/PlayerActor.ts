@@ -47,7 +47,14 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   timerSeq = 0;
   readonly #host: PlayerHost;
   readonly #definition: AnyPlayerDefinition;
-  #actor: Actor<AnyStateMachine>;
+  /** The running xstate actor, or undefined while the player sleeps (see `#sleep`). */
+  #actor: Actor<AnyStateMachine> | undefined;
+  /** The machine snapshot while the player sleeps (no actor), else undefined. */
+  #sleeping: AnyMachineSnapshot | undefined;
+  /** Nesting of `#send` (an action may send again): the actor only sleeps at depth 0. */
+  #depth = 0;
+  /** A game event went to the statechart since the last heartbeat check (keeps a busy actor awake). */
+  #busy = false;
   #ref: SessionHandle | undefined;
   #sessionId: number;
   #userId = '';
@@ -87,6 +94,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
       this.#actor = createActor(definition.machine, { parent: host.root, snapshot: snapshot as unknown as AnyMachineSnapshot });
       this.#actor.start();
       for (const group of restored.state.groups) this.join(group);
+      this.#sleep();
       return;
     }
     if (ref === undefined) throw new TypeError('a player actor needs a session or a restored state');
@@ -122,13 +130,13 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     return this.#phase !== 'closed';
   }
   get data(): G {
-    return (this.#actor.getSnapshot().context as { data: G }).data;
+    return (this.#snapshot().context as { data: G }).data;
   }
   set data(value: G) {
-    (this.#actor.getSnapshot().context as { data: G }).data = value;
+    (this.#snapshot().context as { data: G }).data = value;
   }
   get state(): StateValue {
-    return this.#actor.getSnapshot().value;
+    return this.#snapshot().value;
   }
   get groups(): ReadonlySet<string> {
     return this.#groups ?? NO_GROUPS;
@@ -190,6 +198,10 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   /** @internal */
   get ref(): SessionHandle | undefined {
     return this.#ref;
+  }
+  /** @internal true while only the machine snapshot is kept (no xstate actor; woken by the next event) */
+  get asleep(): boolean {
+    return this.#actor === undefined;
   }
   /** @internal pushes queued during grace, oldest first */
   get queuedBytes(): readonly Uint8Array[] {
@@ -275,7 +287,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
 
   /** @internal this player's state, portable to another node (taken in grace) */
   portable(): PortablePlayer {
-    const p = this.#actor.getPersistedSnapshot() as unknown as PortablePlayer['machine'];
+    const p = this.#definition.machine.getPersistedSnapshot(this.#snapshot()) as unknown as PortablePlayer['machine'];
     // The adapter's own references are put back by the node that restores it.
     const { player: _p, effects: _e, timeouts: _t, ...context } = p.context;
     return {
@@ -351,6 +363,9 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
         return;
       case TIMER_HEARTBEAT: {
         const info = this.#ref?.info();
+        // No game event since the last check: the actor sleeps until the next event.
+        if (!this.#busy) this.#sleep();
+        this.#busy = false;
         if (info !== undefined) {
           const idleMs = Date.now() - info.lastInboundAt;
           // Fast path: a live connection costs one comparison per check, no transition.
@@ -478,22 +493,66 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
 
   /** Sends an event to the xstate actor and keeps the actor alive if a game action throws. */
   #send(event: SessionEvent | EventObject): 'ok' | 'unhandled' | 'failed' {
-    const actor = this.#actor;
-    const before = actor.getSnapshot() as AnyMachineSnapshot;
-    actor.send(event);
-    const after = actor.getSnapshot() as AnyMachineSnapshot;
-    if (after.status === 'error') {
-      this.#failure = after.error;
-      this.#recover(before, after.error, event);
-      return 'failed';
+    const actor = this.#wake();
+    const lifecycle = event.type.startsWith('hearth.');
+    if (!lifecycle) this.#busy = true;
+    this.#depth++;
+    try {
+      const before = actor.getSnapshot() as AnyMachineSnapshot;
+      actor.send(event);
+      const after = actor.getSnapshot() as AnyMachineSnapshot;
+      if (after.status === 'error') {
+        this.#failure = after.error;
+        this.#recover(before, after.error, event);
+        return 'failed';
+      }
+      if (after === before) return 'unhandled';
+      const was = this.#phase;
+      if (was !== 'closed') this.#phase = phaseOf(after.value);
+      // Grace began: park the player (its snapshot is complete only now, after the transition).
+      if (this.#phase === 'disconnected' && was !== 'disconnected' && !this.#replacingLink) this.#host.park(this as PlayerActor);
+      this.#suspect = this.#phase === 'active' && (after.value as { active: { heartbeat: string } }).active.heartbeat === 'suspect';
+      // A lifecycle step (login, heartbeat, grace) with no game event lately: sleep now.
+      if (lifecycle && !this.#busy) this.#sleep();
+      return 'ok';
+    } finally {
+      this.#depth--;
     }
-    if (after === before) return 'unhandled';
-    const was = this.#phase;
-    if (was !== 'closed') this.#phase = phaseOf(after.value);
-    // Grace began: park the player (its snapshot is complete only now, after the transition).
-    if (this.#phase === 'disconnected' && was !== 'disconnected' && !this.#replacingLink) this.#host.park(this as PlayerActor);
-    this.#suspect = this.#phase === 'active' && (after.value as { active: { heartbeat: string } }).active.heartbeat === 'suspect';
-    return 'ok';
+  }
+
+  /** The machine snapshot, whether the actor runs or sleeps. */
+  #snapshot(): AnyMachineSnapshot {
+    return this.#sleeping ?? (this.#actor!.getSnapshot() as AnyMachineSnapshot);
+  }
+
+  /** The running actor, restored from the sleeping snapshot if need be (no entry actions run). */
+  #wake(): Actor<AnyStateMachine> {
+    let actor = this.#actor;
+    if (actor === undefined) {
+      actor = createActor(this.#definition.machine, { parent: this.#host.root, snapshot: this.#sleeping });
+      this.#sleeping = undefined;
+      this.#actor = actor.start();
+    }
+    return actor;
+  }
+
+  /**
+   * Keeps only the snapshot and stops the xstate actor (its object, mailbox, observers and system
+   * entry cost ~1.5 KB per idle player: bench/memory.ts). Skipped while the actor is needed for
+   * more than its snapshot: inside a transition, with child actors, or with delayed events pending.
+   */
+  #sleep(): void {
+    const actor = this.#actor;
+    if (actor === undefined || this.#depth > 1) return;
+    const snapshot = actor.getSnapshot() as AnyMachineSnapshot;
+    if (snapshot.status !== 'active' && snapshot.status !== 'done') return;
+    for (const _ in snapshot.children as object) return;
+    const scheduled = actor.system.getSnapshot()._scheduledEvents;
+    for (const id in scheduled) if (scheduled[id]?.source === actor) return;
+    this.#sleeping = snapshot;
+    this.#actor = undefined;
+    // Unregisters it from the shared system (a started child would be kept there otherwise).
+    if (snapshot.status === 'active') (actor as unknown as { _stop(): void })._stop();
   }
 
   #resumed(outcome: ResumeOutcome, rid: number): void {
@@ -510,8 +569,8 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
       if (this.#phase !== 'closed') this.finish({ code: ErrorCode.INTERNAL, text: 'internal error' });
       return;
     }
-    this.#actor = createActor(this.#definition.machine, { parent: this.#host.root, snapshot: before });
-    this.#actor.start();
+    this.#sleeping = undefined;
+    this.#actor = createActor(this.#definition.machine, { parent: this.#host.root, snapshot: before }).start();
   }
 
   async #authenticate(credentials: LoginCredentials, rid: number): Promise<void> {
