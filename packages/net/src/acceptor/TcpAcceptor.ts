@@ -4,6 +4,7 @@ import { formatAddress } from '../address.ts';
 import { TcpLink } from '../transport/TcpLink.ts';
 import type { Acceptor } from './Acceptor.ts';
 import type { ConnectionGate } from './ConnectionGate.ts';
+import { listen } from './listen.ts';
 
 /** The TCP acceptor: a `node:net` server whose connections become sessions through a gate. */
 export class TcpAcceptor implements Acceptor {
@@ -28,15 +29,7 @@ export class TcpAcceptor implements Acceptor {
       gate.admit(new TcpLink(socket, { maxFrameBytes, allocator }));
     });
     const acceptor = new TcpAcceptor(server, gate, protocol);
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host, port }, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    const bound = server.address();
-    acceptor.#port = typeof bound === 'object' && bound !== null ? bound.port : port;
+    acceptor.#port = await listen(server, host, port);
     acceptor.#address = formatAddress('tcp', host, acceptor.#port);
     return acceptor;
   }

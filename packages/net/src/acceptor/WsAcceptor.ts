@@ -4,6 +4,7 @@ import { formatAddress } from '../address.ts';
 import { WsLink } from '../transport/WsLink.ts';
 import type { Acceptor } from './Acceptor.ts';
 import type { ConnectionGate } from './ConnectionGate.ts';
+import { listen } from './listen.ts';
 
 /**
  * The WebSocket acceptor: an HTTP server upgraded by `ws` on any path. Per-message deflate is off
@@ -43,15 +44,7 @@ export class WsAcceptor implements Acceptor {
       gate.admit(new WsLink(ws, remote));
     });
     const acceptor = new WsAcceptor(http, wss, gate, protocol);
-    await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
-      http.listen({ host, port }, () => {
-        http.off('error', reject);
-        resolve();
-      });
-    });
-    const bound = http.address();
-    acceptor.#port = typeof bound === 'object' && bound !== null ? bound.port : port;
+    acceptor.#port = await listen(http, host, port);
     acceptor.#address = formatAddress('ws', host, acceptor.#port);
     return acceptor;
   }
