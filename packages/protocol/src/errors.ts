@@ -48,6 +48,14 @@ export const ErrorCode = {
   NORMAL: 'NORMAL',
   /** A message definition or registry was misused (duplicate id or name, reserved id). */
   DEFINITION: 'DEFINITION',
+  /** A field or value is larger than its documented limit (storage objects, names, tokens). */
+  TOO_LARGE: 'TOO_LARGE',
+  /** A write-if-version lost: the stored object's version is not the one the writer read. */
+  STORAGE_CONFLICT: 'STORAGE_CONFLICT',
+  /** The database could not be reached or failed; nothing was changed, the request may be retried. */
+  STORAGE_UNAVAILABLE: 'STORAGE_UNAVAILABLE',
+  /** A unique thing (username, email, device id) is already taken. */
+  ALREADY_EXISTS: 'ALREADY_EXISTS',
 } as const;
 /** One of the stable codes in {@link ErrorCode}. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
