@@ -42,7 +42,7 @@ async function startRedis() {
 
 /** Starts the server; resolves the game address, admin URLs and the pids to measure. */
 function startServer(args, workers) {
-  const child = spawn(process.execPath, [`${root}apps/server/dist/main.js`, '--log-format', 'json', '--tcp-port', '0', '--ws-port', '0', '--admin-port', '0', '--key-file', join(dir, 'server.key'), ...args], {
+  const child = spawn(process.execPath, [`${root}apps/server/dist/main.js`, '--log-format', 'json', '--auth', 'dev', '--tcp-port', '0', '--ws-port', '0', '--admin-port', '0', '--key-file', join(dir, 'server.key'), ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const pids = new Set([child.pid]);

@@ -7,7 +7,7 @@
 import { children, print, setStatus, startBots, startServer } from './lib/devConsole.mjs';
 
 const bots = process.env.HEARTH_DEV_BOTS ?? '20';
-const server = startServer('', ['--protocol', 'msgpack+nacl']);
+const server = startServer('', ['--protocol', 'msgpack+nacl', '--auth', 'dev']);
 
 let botsChild;
 let stopping = false;

@@ -63,6 +63,7 @@ async function startRedis() {
 function startNode(tag, ports, redisUrl) {
   return startServer(TAGS[tag], [
     '--protocol', 'msgpack+nacl',
+    '--auth', 'dev',
     '--redis', redisUrl,
     '--tcp-port', String(ports), '--ws-port', String(ports + 1), '--admin-port', String(ports + 2),
   ]);

@@ -21,7 +21,7 @@ interface Listening {
 function startServer(dir: string): { child: ChildProcess; listening: Promise<Listening>; exited: Promise<number | null>; log: string[] } {
   const child = spawn(
     process.execPath,
-    [...FROM_SOURCE, SERVER_MAIN, '--tcp-port', '0', '--ws-port', '0', '--admin-port', '0', '--key-file', join(dir, 'server.key'), '--log-format', 'json'],
+    [...FROM_SOURCE, SERVER_MAIN, '--tcp-port', '0', '--ws-port', '0', '--admin-port', '0', '--key-file', join(dir, 'server.key'), '--log-format', 'json', '--auth', 'dev'],
     // In memory: REDIS_URL from the test runner's environment would make it a cluster node.
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, REDIS_URL: '', HEARTH_REDIS_URL: '' } },
   );

@@ -12,6 +12,9 @@
 import { Buffer } from 'node:buffer';
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
+import { AUTHENTICATORS } from './auth/authenticators.ts';
+import { InsecureAuthWarning } from './auth/InsecureAuthWarning.ts';
+import { isLoopbackHost } from './auth/isLoopbackHost.ts';
 import { FlagError, formatHelp } from './cli/parseFlags.ts';
 import { SERVER_FLAGS, parseServerConfig, type ServerConfig } from './config/ServerConfig.ts';
 import { createLogger } from './createLogger.ts';
@@ -78,6 +81,9 @@ async function runNode(config: ServerConfig, logger: Logger, worker: number | un
     if (server.key.created) logger.info({ keyFile: config.keyFile }, `created signing key ${config.keyFile} (mode 0600)`);
     logger.info({ publicKey, publicKeyFile: server.key.publicKeyFile }, `server signing key ${publicKey} (bots pin it with --server-key-file ${server.key.publicKeyFile})`);
   }
+  // `--insecure-dev-auth`: said at start and every minute while the server runs.
+  const exposed = AUTHENTICATORS[config.auth].insecure && !isLoopbackHost(config.host) && (worker === undefined || worker === 0);
+  const insecureWarning = exposed ? new InsecureAuthWarning(logger, config.host) : undefined;
   const mode = server.nodeId === undefined ? 'in-memory' : `cluster node ${server.nodeId}`;
   logger.info(
     {
@@ -113,6 +119,7 @@ async function runNode(config: ServerConfig, logger: Logger, worker: number | un
     // The primary went away (killed): stop rather than run on as an orphan.
     if (worker !== undefined) process.once('disconnect', () => stop('disconnect'));
   });
+  insecureWarning?.stop();
   await server.close();
   logger.info('stopped');
   // A worker's IPC channel would keep it alive: let go of it (the primary sees exit code 0).

@@ -1,13 +1,14 @@
-import { createNode, devAuthenticator, type HearthNode, type HolderStats } from '@hearth/actor';
+import { createNode, type HearthNode, type HolderStats, type PlayerActor } from '@hearth/actor';
 import type { RedisBackplane } from '@hearth/actor/cluster';
 import { Service } from '@hearth/net';
 import type { Logger } from 'pino';
 import { AdminServer } from './admin/AdminServer.ts';
-import type { AdminSource, ClusterView } from './admin/AdminSource.ts';
+import type { AdminSession, AdminSource, ClusterView } from './admin/AdminSource.ts';
 import { createMetrics } from './admin/createMetrics.ts';
 import type { Arena } from './arena/Arena.ts';
 import { ArenaWorld, type GroupOutbox } from './arena/ArenaWorld.ts';
 import { ClusterArena } from './arena/cluster/ClusterArena.ts';
+import { createAuthenticator } from './auth/authenticators.ts';
 import { defineArenaPlayer, type ArenaPlayerData, type ArenaPlayerEvents } from './arena/arenaPlayer.ts';
 import type { ServerConfig } from './config/ServerConfig.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './keys/loadOrCreateSigningKey.ts';
@@ -41,6 +42,7 @@ export interface RunningServer extends AsyncDisposable {
  */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const key = loadOrCreateSigningKey(config.keyFile);
+  const authenticate = await createAuthenticator(config, logger);
   // Cluster mode: the backplane is started (connected, node registered) before the node exists.
   const backplane = config.redis !== undefined ? await startRedisBackplane(config, logger) : undefined;
   const service = new Service({ logger });
@@ -62,16 +64,24 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const holder = () => node!.holder;
   const source: AdminSource = {
     stats: () => service.stats(),
-    sessions: () => {
-      const idle = new Map(service.sessions().map((s) => [s.id, s.idleMs]));
-      return holder().snapshots().map((p) => ({
-        id: p.sessionId,
-        user: p.userId ?? null,
-        remoteAddress: p.remoteAddress ?? null,
-        state: p.state,
-        idleMs: idle.get(p.sessionId) ?? null,
-        groups: [...p.groups],
-      }));
+    // One page only: a snapshot per listed player, not per player on the node.
+    sessions: (offset, limit) => {
+      const page: AdminSession[] = [];
+      let i = 0;
+      for (const player of holder()) {
+        if (i++ < offset) continue;
+        if (page.length === limit) break;
+        const p = (player as PlayerActor).snapshot();
+        page.push({
+          id: p.sessionId,
+          user: p.userId ?? null,
+          remoteAddress: p.remoteAddress ?? null,
+          state: p.state,
+          idleMs: service.acquire(p.sessionId).info()?.idleMs ?? null,
+          groups: [...p.groups],
+        });
+      }
+      return { total: holder().size, sessions: page };
     },
     actorsByState: () => {
       const counts: Record<string, number> = {};
@@ -84,7 +94,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     gameGauges: () => ({ ...arena.gauges(), arena_players: holder().size }),
     cluster: () => clusterView(backplane, holder().stats, cluster),
   };
-  const metrics = createMetrics(source);
+  const metrics = createMetrics(source, { cluster: backplane !== undefined });
   const player = defineArenaPlayer(arena, { observe: (type, seconds) => metrics.requestDuration.observe({ type }, seconds) });
   const secure = config.protocol === 'msgpack+nacl';
   const acceptOptions = secure ? { signingSecretKey: key.secretKey } : {};
@@ -96,7 +106,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     node = await createNode({
       service,
       player,
-      authenticate: devAuthenticator,
+      authenticate,
       logger: logger.child({ component: 'actor' }),
       ...(backplane !== undefined ? { backplane } : {}),
       listen: [
@@ -115,7 +125,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   let admin: AdminServer | undefined;
   if (config.adminPort >= 0) {
     try {
-      admin = await AdminServer.listen({ source, registry: metrics.registry, host: config.adminHost, port: config.adminPort });
+      admin = await AdminServer.listen({ source, registry: metrics.registry, host: config.adminHost, port: config.adminPort, token: config.adminToken });
     } catch (err) {
       await liveNode.close();
       await stopArena();

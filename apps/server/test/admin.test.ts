@@ -6,7 +6,7 @@ import { createMetrics } from '../src/admin/createMetrics.ts';
 function source(): AdminSource {
   return {
     stats: () => ({ sessionsOpen: 3, accepted: 7, closedByCode: { HEARTBEAT_TIMEOUT: 2, NORMAL: 2 }, bytesIn: 100, bytesOut: 200, messagesIn: 10, messagesOut: 20 }),
-    sessions: () => [{ id: 42, user: 'ann', remoteAddress: '127.0.0.1:5555', state: { active: { heartbeat: 'alive', game: 'inRoom' } }, idleMs: 12, groups: ['room-1'] }],
+    sessions: () => ({ total: 1, sessions: [{ id: 42, user: 'ann', remoteAddress: '127.0.0.1:5555', state: { active: { heartbeat: 'alive', game: 'inRoom' } }, idleMs: 12, groups: ['room-1'] }] }),
     actorsByState: () => ({ active: 3 }),
     gameGauges: () => ({ arena_rooms: 1 }),
   };
@@ -32,7 +32,7 @@ describe('admin endpoint', () => {
     expect(text).toMatch(/nodejs_eventloop_lag_seconds/);
 
     const s = await fetch(`${admin.url}/sessions`);
-    expect(await s.json()).toEqual(src.sessions());
+    expect(await s.json()).toEqual({ offset: 0, limit: 100, ...src.sessions(0, 100) });
     const h = await fetch(`${admin.url}/health`);
     expect(await h.json()).toEqual({ status: 'ok', sessions: 3 });
     expect((await fetch(`${admin.url}/nope`)).status).toBe(404);

@@ -9,7 +9,10 @@ import { KeyFileError, loadOrCreateSigningKey } from '../src/keys/loadOrCreateSi
 
 describe('server flags', () => {
   it('defaults', () => {
-    expect(parseServerConfig([], {})).toMatchObject({
+    expect(parseServerConfig(['--auth', 'dev'], {})).toMatchObject({
+      auth: 'dev',
+      insecureDevAuth: false,
+      adminToken: undefined,
       host: '127.0.0.1',
       tcpPort: 7700,
       wsPort: 7701,
@@ -24,7 +27,7 @@ describe('server flags', () => {
   });
 
   it('flags win over environment variables, which win over defaults', () => {
-    const env = { HEARTH_TCP_PORT: '9000', HEARTH_WS_PORT: '9001', HEARTH_PROTOCOL: 'msgpack' };
+    const env = { HEARTH_TCP_PORT: '9000', HEARTH_WS_PORT: '9001', HEARTH_PROTOCOL: 'msgpack', HEARTH_AUTH: 'dev' };
     expect(parseServerConfig(['--tcp-port', '0'], env)).toMatchObject({ tcpPort: 0, wsPort: 9001, protocol: 'msgpack' });
   });
 
@@ -36,8 +39,10 @@ describe('server flags', () => {
     [['--redis', 'localhost:6379'], {}, /^--redis: expected redis:\/\//],
     [['--bogus'], {}, /--bogus/],
     [['--tick-hz', '0'], {}, /^--tick-hz: expected a number in 1\.\.120/],
+    [['--auth', 'none'], {}, /^--auth: expected one of dev, got "none"$/],
+    [['--admin-token', 'short'], {}, /^--admin-token: expected at least 16 characters/],
   ])('refuses %j with a one-line error naming the flag', (argv, env, message) => {
-    const run = () => parseServerConfig(argv, env);
+    const run = () => parseServerConfig((argv as string[]).includes('--auth') ? argv : [...argv, '--auth', 'dev'], env);
     expect(run).toThrow(FlagError);
     expect(run).toThrow(message);
     try {
@@ -109,7 +114,7 @@ describe('hearth-server process', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hearth-key-'));
     const path = join(dir, 'server.key');
     writeFileSync(path, 'garbage');
-    const { code, stderr } = await runServer(['--key-file', path, '--tcp-port', '0', '--ws-port', '0', '--admin-port=-1']);
+    const { code, stderr } = await runServer(['--key-file', path, '--tcp-port', '0', '--ws-port', '0', '--admin-port=-1', '--auth', 'dev']);
     expect(code).toBe(2);
     expect(stderr.split('\n').filter(Boolean)).toHaveLength(1);
     expect(stderr).toMatch(/^hearth-server: --key-file: key file .* does not hold a hex ed25519 key/);
@@ -118,6 +123,6 @@ describe('hearth-server process', () => {
 
 describe('pnpm start -- [flags]', () => {
   it('ignores the leading "--" pnpm passes through', () => {
-    expect(parseServerConfig(['--', '--tcp-port', '1234'], {})).toMatchObject({ tcpPort: 1234 });
+    expect(parseServerConfig(['--', '--tcp-port', '1234', '--auth', 'dev'], {})).toMatchObject({ tcpPort: 1234 });
   });
 });

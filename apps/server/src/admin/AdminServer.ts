@@ -2,7 +2,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
+import { AdminGuard } from './AdminGuard.ts';
 import type { AdminSource } from './AdminSource.ts';
+
+/** `/sessions` page size when `?limit=` is absent. */
+export const DEFAULT_SESSIONS_LIMIT = 100;
+/** Largest `/sessions?limit=`: one page is built synchronously, so its size bounds the event-loop stall. */
+export const MAX_SESSIONS_LIMIT = 1000;
 
 /** When this process started (ms since epoch), for the lone node of `/nodes` in memory. */
 const STARTED_AT = Date.now();
@@ -15,12 +21,16 @@ export interface AdminServerOptions {
   host?: string;
   /** 0 = ephemeral. */
   port: number;
+  /** Bearer token every path but `/health` requires (`Authorization: Bearer <token>`). @defaultValue none */
+  token?: string | undefined;
 }
 
 /**
- * The admin HTTP endpoint: `/metrics` (Prometheus text), `/sessions` (JSON), `/nodes` (JSON: the
- * live nodes of the cluster, or this lone node in memory), `/health`.
- * Read-only; bind it to loopback unless it sits behind something that authenticates.
+ * The admin HTTP endpoint: `/metrics` (Prometheus text), `/sessions?offset=&limit=` (JSON, one
+ * page), `/nodes` (JSON: the live nodes of the cluster, or this lone node in memory), `/health`
+ * (`ok`, or `degraded` while the cluster's Redis is down). Read-only. Every request must carry a
+ * `Host` naming this endpoint, and with `token` a bearer token (see {@link AdminGuard}); bind it to
+ * loopback unless it sits behind something that authenticates.
  */
 export class AdminServer implements AsyncDisposable {
   readonly #server: Server;
@@ -37,8 +47,15 @@ export class AdminServer implements AsyncDisposable {
   static async listen(options: AdminServerOptions): Promise<AdminServer> {
     const { source, registry } = options;
     const host = options.host ?? '127.0.0.1';
+    let guard: AdminGuard | undefined;
     const server = createServer((req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
+      const [path = '/', query = ''] = (req.url ?? '/').split('?', 2);
+      const refusal = guard === undefined ? { status: 403 as const, text: 'not listening yet' } : guard.check(req, path);
+      if (refusal !== undefined) {
+        const headers = { 'content-type': 'text/plain', ...(refusal.status === 401 ? { 'www-authenticate': 'Bearer realm="hearth-admin"' } : {}) };
+        res.writeHead(refusal.status, headers).end(`${refusal.text}\n`);
+        return;
+      }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD' }).end();
         return;
@@ -49,7 +66,12 @@ export class AdminServer implements AsyncDisposable {
           (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${err.message}\n`),
         );
       } else if (path === '/sessions') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(source.sessions()));
+        const page = pageOf(new URLSearchParams(query));
+        if (typeof page === 'string') {
+          res.writeHead(400, { 'content-type': 'text/plain' }).end(`${page}\n`);
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...page, ...source.sessions(page.offset, page.limit) }));
       } else if (path === '/nodes') {
         const view = source.cluster?.();
         const self = { nodeId: view?.nodeId ?? null, mode: view?.mode ?? 'memory' };
@@ -66,7 +88,11 @@ export class AdminServer implements AsyncDisposable {
               .end(JSON.stringify({ ...self, available: false, error: err.code ?? 'INTERNAL', text: err.message })),
         );
       } else if (path === '/health') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', sessions: source.stats().sessionsOpen }));
+        // Degraded, not down: local play goes on while Redis is away (200, so a balancer keeps the node).
+        const view = source.cluster?.();
+        const backplane = view?.mode === 'redis' ? { backplane: view.available ? 'up' : 'down' } : {};
+        const status = view?.mode === 'redis' && !view.available ? 'degraded' : 'ok';
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status, sessions: source.stats().sessionsOpen, ...backplane }));
       } else {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('try /metrics, /sessions, /nodes or /health\n');
       }
@@ -79,7 +105,9 @@ export class AdminServer implements AsyncDisposable {
         resolve();
       });
     });
-    return new AdminServer(server, (server.address() as AddressInfo).port, host);
+    const port = (server.address() as AddressInfo).port;
+    guard = new AdminGuard(host, port, options.token);
+    return new AdminServer(server, port, host);
   }
 
   /** Stops listening and ends open connections; idempotent. */
@@ -94,4 +122,19 @@ export class AdminServer implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** `?offset=&limit=` of `/sessions`, or the one-line reason they are refused. */
+function pageOf(params: URLSearchParams): { offset: number; limit: number } | string {
+  const read = (name: string, fallback: number, max: number): number | string => {
+    const raw = params.get(name);
+    if (raw === null || raw === '') return fallback;
+    const n = /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+    return Number.isNaN(n) ? `${name}: expected an integer 0..${max}, got "${raw.slice(0, 20)}"` : Math.min(n, max);
+  };
+  const offset = read('offset', 0, 999_999_999);
+  const limit = read('limit', DEFAULT_SESSIONS_LIMIT, MAX_SESSIONS_LIMIT);
+  if (typeof offset === 'string') return offset;
+  if (typeof limit === 'string') return limit;
+  return { offset, limit };
 }

@@ -53,7 +53,8 @@ export interface ClusterView {
 /** What the admin endpoint reads: the node's transport and actors, the game, and the cluster. */
 export interface AdminSource {
   stats(): AdminStats;
-  sessions(): AdminSession[];
+  /** Sessions `offset` .. `offset + limit - 1` (in the holder's order) and how many there are in all. */
+  sessions(offset: number, limit: number): { total: number; sessions: AdminSession[] };
   /** Actor count by top-level state (`awaitingLogin`, `active`, `disconnected`, …). */
   actorsByState(): Record<string, number>;
   /** Game gauges, e.g. `{ arena_rooms: 3, arena_players: 40 }`. */

@@ -8,13 +8,22 @@ export interface ServerMetrics {
   readonly requestDuration: Histogram<'type'>;
 }
 
+/** Options of {@link createMetrics}. */
+export interface MetricsOptions {
+  /** A cluster node (`--redis`): export `hearth_cluster_*`. A lone in-memory server has no cluster to be up or down. @defaultValue false */
+  cluster?: boolean;
+}
+
 /**
  * Builds a registry whose values are read from `source` at scrape time (so the hot path pays
  * nothing), plus Node's default metrics (event-loop lag, heap, GC, CPU).
  */
-export function createMetrics(source: AdminSource): ServerMetrics {
+export function createMetrics(source: AdminSource, options: MetricsOptions = {}): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+  // prom-client names three gauges `*_total`, which `promtool check metrics` refuses (only counters
+  // end in _total). Their values are sum(nodejs_active_handles) etc., which stay exported.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
 
   const totalFrom = (name: string, help: string, read: () => number) =>
     new Counter({
@@ -64,7 +73,20 @@ export function createMetrics(source: AdminSource): ServerMetrics {
       for (const [name, n] of Object.entries(source.gameGauges())) this.set({ name }, n);
     },
   });
-  // Cluster (absent source.cluster: nothing is exported). Live nodes are read from Redis per scrape.
+  // Cluster mode only: in memory these would read `hearth_cluster_up 0`, and a "cluster down" alert would fire.
+  if (options.cluster === true) registerClusterMetrics(registry, source);
+  const requestDuration = new Histogram({
+    name: 'hearth_request_duration_seconds',
+    help: 'Time to handle a request, by message',
+    labelNames: ['type'],
+    buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1],
+    registers: [registry],
+  });
+  return { registry, requestDuration };
+}
+
+/** `hearth_cluster_up`, `hearth_cluster_nodes` (live nodes, read from Redis per scrape) and `hearth_cluster_events_total`. */
+function registerClusterMetrics(registry: Registry, source: AdminSource): void {
   new Gauge({
     name: 'hearth_cluster_up',
     help: 'Cluster mode: 1 while Redis is reachable, 0 while cross-node calls fail (absent in memory)',
@@ -94,12 +116,4 @@ export function createMetrics(source: AdminSource): ServerMetrics {
       for (const [event, n] of Object.entries(source.cluster?.().counters ?? {})) this.inc({ event }, n);
     },
   });
-  const requestDuration = new Histogram({
-    name: 'hearth_request_duration_seconds',
-    help: 'Time to handle a request, by message',
-    labelNames: ['type'],
-    buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1],
-    registers: [registry],
-  });
-  return { registry, requestDuration };
 }

@@ -1,9 +1,15 @@
+import { AUTH_NAMES, AUTHENTICATORS, type AuthName } from '../auth/authenticators.ts';
+import { isLoopbackHost } from '../auth/isLoopbackHost.ts';
 import { FlagError, parseFlags, type FlagSpec } from '../cli/parseFlags.ts';
 
 /** Everything `hearth-server` is configured with (flags, else environment, else defaults). */
 export interface ServerConfig {
   /** Interface the game listeners bind. */
   readonly host: string;
+  /** How players log in (`--auth`, no default: the server refuses to start without one). */
+  readonly auth: AuthName;
+  /** `--auth dev` on a non-loopback host was asked for explicitly (warned at start and every minute). */
+  readonly insecureDevAuth: boolean;
   /** TCP game port (0 = ephemeral; the bound port is logged in the `listening` line). */
   readonly tcpPort: number;
   /** WebSocket game port (0 = ephemeral). */
@@ -15,6 +21,8 @@ export interface ServerConfig {
   readonly adminPort: number;
   /** Interface the admin endpoint binds (loopback unless you mean otherwise). */
   readonly adminHost: string;
+  /** Bearer token the admin endpoint requires (`Authorization: Bearer …`); undefined = none. */
+  readonly adminToken: string | undefined;
   /** Redis URL for cluster mode; undefined = in-memory, one node. */
   readonly redis: string | undefined;
   /** Prefix of every Redis key and channel (several games or test runs can share one Redis). */
@@ -35,12 +43,15 @@ export interface ServerConfig {
 /** The server's flags (kebab-case) with their environment variables. */
 export const SERVER_FLAGS = {
   host: { env: 'HEARTH_HOST', default: '127.0.0.1', help: 'interface the game listeners bind' },
+  auth: { env: 'HEARTH_AUTH', choices: AUTH_NAMES, help: 'how players log in (required): dev = no password, loopback only' },
+  'insecure-dev-auth': { env: 'HEARTH_INSECURE_DEV_AUTH', type: 'boolean', help: 'allow --auth dev on a non-loopback --host (anyone can log in as anyone)' },
   'tcp-port': { env: 'HEARTH_TCP_PORT', type: 'port', default: 7700, help: 'TCP game port (0: ephemeral)' },
   'ws-port': { env: 'HEARTH_WS_PORT', type: 'port', default: 7701, help: 'WebSocket game port (0: ephemeral)' },
   protocol: { env: 'HEARTH_PROTOCOL', choices: ['msgpack+nacl', 'msgpack'], default: 'msgpack+nacl', help: 'wire protocol' },
   'key-file': { env: 'HEARTH_KEY_FILE', default: '.hearth/server.key', help: 'signing key, created (mode 0600) on first start' },
   'admin-port': { env: 'HEARTH_ADMIN_PORT', type: 'int', min: -1, max: 65_535, default: 7702, help: 'admin HTTP port (0: ephemeral, --admin-port=-1: off)' },
   'admin-host': { env: 'HEARTH_ADMIN_HOST', default: '127.0.0.1', help: 'interface the admin endpoint binds' },
+  'admin-token': { env: 'HEARTH_ADMIN_TOKEN', help: 'bearer token the admin endpoint requires (Authorization: Bearer <token>; default none)' },
   redis: { env: 'HEARTH_REDIS_URL', help: 'Redis URL for cluster mode, also read from REDIS_URL (absent: in-memory)' },
   'redis-prefix': { env: 'HEARTH_REDIS_PREFIX', default: 'hearth:', help: 'prefix of every Redis key and channel (no braces)' },
   'cluster-heartbeat-ms': { env: 'HEARTH_CLUSTER_HEARTBEAT_MS', type: 'int', min: 50, max: 60_000, default: 5000, help: 'cluster heartbeat; a dead node lapses after 3x' },
@@ -74,6 +85,23 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
       `--workers ${workers} needs --redis (or REDIS_URL): in-memory nodes in separate processes cannot see each other; pnpm dev:cluster starts a private Redis`,
     );
   }
+  const host = (v['host'] as string | undefined) ?? '127.0.0.1';
+  const auth = v['auth'] as AuthName | undefined;
+  if (auth === undefined) {
+    const choices = AUTH_NAMES.map((name) => `--auth ${name} (${AUTHENTICATORS[name].summary})`).join(', ');
+    throw new FlagError('--auth', `--auth: choose how players log in: ${choices}; or set HEARTH_AUTH (see docs/security.md)`);
+  }
+  const insecureDevAuth = v['insecure-dev-auth'] === true;
+  if (AUTHENTICATORS[auth].insecure && !isLoopbackHost(host) && !insecureDevAuth) {
+    throw new FlagError(
+      '--auth',
+      `--auth ${auth} on --host ${host}: anyone who reaches the port could log in as any player; bind --host 127.0.0.1, choose a real --auth, or add --insecure-dev-auth if you mean it`,
+    );
+  }
+  const adminToken = v['admin-token'] as string | undefined;
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new FlagError('--admin-token', `--admin-token: expected at least 16 characters (e.g. openssl rand -hex 32), got ${adminToken.length}`);
+  }
   let spawn: { x: number; y: number } | undefined;
   if (v['spawn'] !== undefined) {
     const m = /^(\d+),(\d+)$/.exec(v['spawn'] as string);
@@ -82,13 +110,16 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     spawn = { x, y };
   }
   return Object.freeze({
-    host: (v['host'] as string | undefined) ?? '127.0.0.1',
+    host,
+    auth,
+    insecureDevAuth,
     tcpPort: (v['tcp-port'] as number | undefined) ?? 7700,
     wsPort: (v['ws-port'] as number | undefined) ?? 7701,
     protocol: ((v['protocol'] as string | undefined) ?? 'msgpack+nacl') as ServerConfig['protocol'],
     keyFile: (v['key-file'] as string | undefined) ?? '.hearth/server.key',
     adminPort: (v['admin-port'] as number | undefined) ?? 7702,
     adminHost: (v['admin-host'] as string | undefined) ?? '127.0.0.1',
+    adminToken,
     redis,
     redisPrefix,
     clusterHeartbeatMs: (v['cluster-heartbeat-ms'] as number | undefined) ?? 5000,
