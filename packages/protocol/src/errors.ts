@@ -20,8 +20,10 @@ export const ErrorCode = {
   HANDSHAKE_TIMEOUT: 'HANDSHAKE_TIMEOUT',
   /** The server is at its connection limit. */
   SERVER_FULL: 'SERVER_FULL',
-  /** The session sent faster than its rate limit. */
+  /** The session sent faster than its rate limit, or its address opened connections faster than allowed. */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** The peer's address has as many live connections as the server allows one address. */
+  TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
   /** The session read slower than it was sent to; its send queue passed its cap. */
   SLOW_CONSUMER: 'SLOW_CONSUMER',
   /** A request of a type the receiver has not registered. */
