@@ -1,0 +1,73 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { AUTH_NAMES, AUTHENTICATORS } from '../src/auth/authenticators.ts';
+import { InsecureAuthWarning, type IntervalTimer } from '../src/auth/InsecureAuthWarning.ts';
+import { isLoopbackHost } from '../src/auth/isLoopbackHost.ts';
+import { FlagError } from '../src/cli/parseFlags.ts';
+import { parseServerConfig } from '../src/config/ServerConfig.ts';
+
+describe('--auth', () => {
+  it('has no default: a missing --auth is a one-line error that says how to choose', () => {
+    const run = () => parseServerConfig([], {});
+    expect(run).toThrow(FlagError);
+    expect(run).toThrow(/^--auth: choose how players log in: --auth dev \(no password: .*\); or set HEARTH_AUTH \(see docs\/security\.md\)$/);
+  });
+
+  it('is read from HEARTH_AUTH like every flag', () => {
+    expect(parseServerConfig([], { HEARTH_AUTH: 'dev' })).toMatchObject({ auth: 'dev', insecureDevAuth: false });
+  });
+
+  it('chooses from a table of name -> factory (the dev authenticator is one entry)', () => {
+    expect(AUTH_NAMES).toEqual(Object.keys(AUTHENTICATORS));
+    expect(AUTHENTICATORS.dev.insecure).toBe(true);
+  });
+
+  it.each(['0.0.0.0', '::', '192.168.1.20', 'game.example.com'])('refuses --auth dev on --host %s without --insecure-dev-auth', (host) => {
+    const run = () => parseServerConfig(['--auth', 'dev', '--host', host], {});
+    expect(run).toThrow(new RegExp(`^--auth dev on --host ${host.replace(/\./g, '\\.')}: anyone who reaches the port could log in as any player; .*--insecure-dev-auth`));
+    expect(parseServerConfig(['--auth', 'dev', '--host', host, '--insecure-dev-auth'], {})).toMatchObject({ host, insecureDevAuth: true });
+    expect(parseServerConfig(['--host', host], { HEARTH_AUTH: 'dev', HEARTH_INSECURE_DEV_AUTH: '1' })).toMatchObject({ insecureDevAuth: true });
+  });
+
+  it.each([
+    ['127.0.0.1', true],
+    ['127.1.2.3', true],
+    ['localhost', true],
+    ['::1', true],
+    ['[::1]', true],
+    ['::ffff:127.0.0.1', true],
+    ['0.0.0.0', false],
+    ['::', false],
+    ['10.0.0.1', false],
+    ['127.0.0.1.nip.io', false],
+    ['128.0.0.1', false],
+  ])('isLoopbackHost(%s) = %s', (host, loopback) => {
+    expect(isLoopbackHost(host)).toBe(loopback);
+  });
+});
+
+describe('InsecureAuthWarning', () => {
+  it('warns at start and on every tick of its (injected) timer until stopped', () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+    let tick: (() => void) | undefined;
+    let cleared = false;
+    const timer: IntervalTimer = {
+      setInterval: (run, ms) => {
+        expect(ms).toBe(60_000);
+        tick = run;
+        return 1;
+      },
+      clearInterval: () => void (cleared = true),
+    };
+    const warning = new InsecureAuthWarning(logger, '0.0.0.0', timer);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 40, event: 'insecure-dev-auth', host: '0.0.0.0' });
+    expect(lines[0]!['msg']).toMatch(/^INSECURE: --auth dev on 0\.0\.0\.0: anyone who reaches this server can log in as any player/);
+    tick!();
+    tick!();
+    expect(lines).toHaveLength(3);
+    warning.stop();
+    expect(cleared).toBe(true);
+  });
+});
