@@ -47,10 +47,11 @@ export class AdminServer implements AsyncDisposable {
   static async listen(options: AdminServerOptions): Promise<AdminServer> {
     const { source, registry } = options;
     const host = options.host ?? '127.0.0.1';
-    let guard: AdminGuard | undefined;
+    // Set once bound (the Host check needs the real port).
+    const bound: { guard?: AdminGuard } = {};
     const server = createServer((req, res) => {
       const [path = '/', query = ''] = (req.url ?? '/').split('?', 2);
-      const refusal = guard === undefined ? { status: 403 as const, text: 'not listening yet' } : guard.check(req, path);
+      const refusal = bound.guard === undefined ? { status: 403 as const, text: 'not listening yet' } : bound.guard.check(req, path);
       if (refusal !== undefined) {
         const headers = { 'content-type': 'text/plain', ...(refusal.status === 401 ? { 'www-authenticate': 'Bearer realm="hearth-admin"' } : {}) };
         res.writeHead(refusal.status, headers).end(`${refusal.text}\n`);
@@ -106,7 +107,7 @@ export class AdminServer implements AsyncDisposable {
       });
     });
     const port = (server.address() as AddressInfo).port;
-    guard = new AdminGuard(host, port, options.token);
+    bound.guard = new AdminGuard(host, port, options.token);
     return new AdminServer(server, port, host);
   }
 
