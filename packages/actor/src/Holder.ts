@@ -17,10 +17,14 @@ import { asPortablePlayer } from './player/PortablePlayer.ts';
 import type { PlayerHost, ResumeOutcome } from './player/PlayerHost.ts';
 import type { PlayerSnapshot } from './player/PlayerSnapshot.ts';
 import { resolveTimeouts, type PlayerTimeouts, type ResolvedTimeouts } from './PlayerTimeouts.ts';
+import { EXPIRED_TOKEN, MALFORMED_TOKEN, UNKNOWN_TOKEN } from './resume/refusals.ts';
 import { ResumeParking } from './resume/ResumeParking.ts';
+import { systemClock, type Clock } from './time/Clock.ts';
 import type { SessionHandle } from './transport.ts';
+import { checkUserId, describeRejected, isResumeToken, isUserId } from './wireIds.ts';
 
-const UNKNOWN_TOKEN: ResumeOutcome = { code: ErrorCode.UNAUTHENTICATED, text: 'unknown or expired resume token; log in again' };
+/** Close code of a player restored from another node only to find its token past `tokenLifetime`. */
+const TOKEN_EXPIRED = 'TOKEN_EXPIRED';
 /** At most one "cross-node work failed" warning per this many ms (an outage would otherwise log per message). */
 const WARN_EVERY_MS = 1_000;
 
@@ -32,6 +36,8 @@ export interface HolderStats {
   resumedFromOtherNodes: number;
   /** Players parked here that resumed on another node. */
   resumedElsewhere: number;
+  /** User ids and resume tokens refused by their format check before any lookup (see `USER_ID_FORMAT`). */
+  malformedIds: number;
 }
 
 /** Options of a {@link Holder}. */
@@ -46,6 +52,11 @@ export interface HolderOptions<G, E extends EventObject> {
   backplane?: Backplane;
   /** @defaultValue `pino({ name: 'hearth.actor' })` */
   logger?: Logger;
+  /**
+   * Time of every timer (login, heartbeat check, grace, the statecharts' `after` delays), idle age
+   * and token lifetime. Tests pass a `ManualClock` from `@hearth/actor/testing`. @defaultValue systemClock
+   */
+  clock?: Clock;
 }
 
 /**
@@ -64,6 +75,7 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
   readonly logger: Logger;
   readonly timeouts: ResolvedTimeouts;
   readonly authenticator: Authenticator;
+  readonly clock: Clock;
   readonly root: AnyActorRef;
   /** @internal login, heartbeat-check and grace timers of every player actor (see TimerQueue). */
   readonly timerQueues: readonly TimerQueue[];
@@ -82,19 +94,21 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
   #lastWarnAt = 0;
   #closing: Promise<void> | undefined;
   /** Cross-node counters. */
-  readonly stats: HolderStats = { remoteDropped: 0, resumedFromOtherNodes: 0, resumedElsewhere: 0 };
+  readonly stats: HolderStats = { remoteDropped: 0, resumedFromOtherNodes: 0, resumedElsewhere: 0, malformedIds: 0 };
 
   constructor(options: HolderOptions<G, E>) {
     this.definition = options.player;
     this.authenticator = options.authenticate;
     this.timeouts = resolveTimeouts(options.timeouts);
     const t = this.timeouts;
-    this.timerQueues = [new TimerQueue(t.loginTimeout), new TimerQueue(t.heartbeatCheck), new TimerQueue(t.grace)];
+    const clock = (this.clock = options.clock ?? systemClock);
+    this.timerQueues = [new TimerQueue(t.loginTimeout, clock), new TimerQueue(t.heartbeatCheck, clock), new TimerQueue(t.grace, clock)];
     this.logger = options.logger ?? pino({ name: 'hearth.actor' });
     this.backplane = options.backplane ?? new MemoryBackplane();
     // The parent of every player actor. It takes every event ('*') so that a player's error or done
     // event relayed to it does not put the root itself in error.
-    this.root = createActor(createMachine({ id: 'holder', on: { '*': {} } })).start();
+    // Its clock is the system's: every player actor's delayed events (`after`) are set on it.
+    this.root = createActor(createMachine({ id: 'holder', on: { '*': {} } }), { clock }).start();
     this.#unsubscribe.push(this.backplane.onEnvelope((envelope) => this.#onEnvelope(envelope)));
     const store = this.backplane.resumes;
     if (store !== undefined) {
@@ -135,6 +149,7 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
    * shared backplane, forwarded to the node the directory names (best effort) and `false` is returned.
    */
   send<D extends AnyDefinition>(userId: string, definition: D, payload: Payload<D>): boolean {
+    if (!isUserId(userId)) return this.rejectedWireId('user id', userId);
     const player = this.#byUser.get(userId);
     if (player !== undefined) return player.push(definition, payload);
     if (this.backplane.shared) {
@@ -149,12 +164,15 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
    * (or queued in grace) or handed to the node the directory names, `false` when the user is logged
    * in nowhere. Unlike {@link Holder.send} it reports cross-node failure: it rejects with
    * `HearthError` `BACKPLANE_UNAVAILABLE` at once while the backplane is down (nothing is queued),
-   * so a handler that returns it answers the client with that code.
+   * so a handler that returns it answers the client with that code. A `userId` outside
+   * `USER_ID_FORMAT` (e.g. a whisper target from the wire) rejects with `BAD_REQUEST` before any lookup.
    *
    * @example
    * .handle(Whisper, (p, { to, text }) => p.deliver(to, ChatSeen, { from: p.userId, text }))
    */
   async deliver<D extends AnyDefinition>(userId: string, definition: D, payload: Payload<D>): Promise<boolean> {
+    if (!isUserId(userId)) this.rejectedWireId('user id', userId);
+    checkUserId(userId, 'recipient');
     const player = this.#byUser.get(userId);
     if (player !== undefined) return player.push(definition, payload);
     if (!this.backplane.shared) return false;
@@ -170,6 +188,7 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
 
   /** Sends a statechart event to a user's actor (here, or forwarded like {@link Holder.send}). */
   dispatch(userId: string, event: EventObject): boolean {
+    if (!isUserId(userId)) return this.rejectedWireId('user id', userId);
     const player = this.#byUser.get(userId);
     if (player !== undefined && player.alive) {
       player.raise(event);
@@ -221,6 +240,7 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
 
   /** Ends a user's actor here with `code` (default `KICKED`); resolves when its leave hook ran. */
   async kick(userId: string, code: string = ErrorCode.KICKED, text = 'kicked by the server'): Promise<boolean> {
+    if (!isUserId(userId)) return this.rejectedWireId('user id', userId);
     const player = this.#byUser.get(userId);
     if (player === undefined) return false;
     await player.end(code, text);
@@ -291,9 +311,16 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
 
   /** @internal */
   resume(token: string, ref: SessionHandle, rid: number, from: PlayerActor): ResumeOutcome | Promise<ResumeOutcome> {
+    if (!isResumeToken(token)) {
+      this.rejectedWireId('resume token', token);
+      return MALFORMED_TOKEN;
+    }
     const target = this.#byToken.get(token);
     if (target !== undefined) {
       if (!target.alive || target === from) return UNKNOWN_TOKEN;
+      // Expired, or live on its own connection: refused, and the live session is left untouched.
+      const allowed = target.resumable();
+      if (allowed !== true) return allowed;
       if (this.#parking?.mustClaim(target) === true) return this.#resumeParked(token, target, ref, rid, from);
       this.#parking?.resumed(target);
       from.handOff();
@@ -302,6 +329,13 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
     }
     if (this.#parking !== undefined && this.backplane.resumes !== undefined) return this.#resumeFromCluster(token, ref, rid, from);
     return UNKNOWN_TOKEN;
+  }
+
+  /** @internal counts and logs (debug) a wire string refused by its format check; returns false for the caller */
+  rejectedWireId(what: string, value: unknown): false {
+    this.stats.malformedIds++;
+    this.logger.debug({ what, value: describeRejected(value) }, 'malformed id refused before any lookup');
+    return false;
   }
 
   /** @internal */
@@ -407,6 +441,11 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
       sessionId: record.sessionId,
       queued: early.length > 0 ? [...record.queued, ...early] : record.queued,
     }) as PlayerActor;
+    if (this.clock.now() - player.loginAt > this.timeouts.tokenLifetime) {
+      // Claimed (so the parking node stops quietly) but too old to resume: it ends here, leave hook and all.
+      void player.end(TOKEN_EXPIRED, 'resume token past its lifetime');
+      return EXPIRED_TOKEN;
+    }
     this.#players.add(player);
     const older = this.#byUser.get(userId);
     this.#byUser.set(userId, player);

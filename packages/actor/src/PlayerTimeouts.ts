@@ -12,6 +12,13 @@ export interface PlayerTimeouts {
   grace?: number;
   /** Pushes queued for a player in grace; one more ends the grace (the actor closes). @defaultValue 256 */
   queueLimit?: number;
+  /**
+   * Absolute lifetime of a resume token, counted from the login that started the session: a resume
+   * rotates the token but does not extend it. Past it, a resume is refused (`UNAUTHENTICATED`, log
+   * in again) even within the grace period, so a token stolen from a long session stops working.
+   * @defaultValue 86_400_000 (24 h)
+   */
+  tokenLifetime?: number;
 }
 
 /** @see PlayerTimeouts.loginTimeout */
@@ -22,6 +29,8 @@ export const DEFAULT_HEARTBEAT_TIMEOUT = 15_000;
 export const DEFAULT_GRACE = 30_000;
 /** @see PlayerTimeouts.queueLimit */
 export const DEFAULT_QUEUE_LIMIT = 256;
+/** @see PlayerTimeouts.tokenLifetime */
+export const DEFAULT_TOKEN_LIFETIME = 86_400_000;
 
 /** {@link PlayerTimeouts} with every default applied (one frozen object shared by all actors of a holder). */
 export interface ResolvedTimeouts {
@@ -33,6 +42,7 @@ export interface ResolvedTimeouts {
   readonly heartbeatCheck: number;
   readonly grace: number;
   readonly queueLimit: number;
+  readonly tokenLifetime: number;
 }
 
 /** Applies defaults once and validates; the caller's object is left alone. */
@@ -45,6 +55,7 @@ export function resolveTimeouts(options: PlayerTimeouts = {}): ResolvedTimeouts 
     heartbeatCheck: Math.max(1, Math.floor(heartbeatTimeout / 5)),
     grace: options.grace ?? DEFAULT_GRACE,
     queueLimit: options.queueLimit ?? DEFAULT_QUEUE_LIMIT,
+    tokenLifetime: options.tokenLifetime ?? DEFAULT_TOKEN_LIFETIME,
   };
   for (const [key, value] of Object.entries(resolved)) {
     if (!Number.isFinite(value) || value < 0) {

@@ -6,6 +6,7 @@ import { Binder } from './Binder.ts';
 import { Holder } from './Holder.ts';
 import type { PlayerDefinition } from './player/definePlayer.ts';
 import type { PlayerTimeouts } from './PlayerTimeouts.ts';
+import type { Clock } from './time/Clock.ts';
 import type { ServiceHandle } from './transport.ts';
 
 /** A listening endpoint as `service.accept` returns it (`Acceptor` in `@hearth/net`). */
@@ -44,6 +45,8 @@ export interface NodeOptions<G, E extends EventObject> {
   /** @defaultValue a lone in-memory backplane */
   backplane?: Backplane;
   logger?: Logger;
+  /** Time of the node's timers and lifetimes (tests: a `ManualClock`). @defaultValue systemClock */
+  clock?: Clock;
 }
 
 /** A running node: the holder, the binder, and the endpoints it opened. */
@@ -78,6 +81,7 @@ export async function createNode<G, E extends EventObject>(options: NodeOptions<
     ...(options.timeouts && { timeouts: options.timeouts }),
     ...(options.backplane && { backplane: options.backplane }),
     ...(options.logger && { logger: options.logger }),
+    ...(options.clock && { clock: options.clock }),
   });
   const binder = new Binder<G, E>(options.service, holder);
   const endpoints: ListeningEndpoint[] = [];

@@ -19,6 +19,7 @@ export {
   DEFAULT_HEARTBEAT_TIMEOUT,
   DEFAULT_LOGIN_TIMEOUT,
   DEFAULT_QUEUE_LIMIT,
+  DEFAULT_TOKEN_LIFETIME,
   resolveTimeouts,
 } from './PlayerTimeouts.ts';
 export type { PlayerTimeouts, ResolvedTimeouts } from './PlayerTimeouts.ts';
@@ -46,4 +47,8 @@ export type {
 export { BackplaneErrorCode, backplaneUnavailable, isBackplaneDown } from './backplane/errors.ts';
 // The Redis backplane is the `@hearth/actor/cluster` subpath (src/cluster/index.ts): not imported
 // here, so a one-process server does not load ioredis.
+export { systemClock } from './time/Clock.ts';
+export type { Clock } from './time/Clock.ts';
+export { ResumeErrorCode } from './resume/refusals.ts';
+export { RESUME_TOKEN_FORMAT, USER_ID_FORMAT, checkUserId, isResumeToken, isUserId } from './wireIds.ts';
 export type { ServiceHandle, SessionClosed, SessionHandle } from './transport.ts';

@@ -9,7 +9,8 @@ import type { AnyDefinition, InboundMessage, Payload } from '@hearth/protocol';
 export interface SessionHandle {
   readonly id: number;
   readonly alive: boolean;
-  info(): { readonly lastInboundAt: number; readonly remoteAddress: string } | undefined;
+  /** `lastInboundAt` in `Date.now()` ms; `bytesIn` (when given) tells new traffic from old in the same millisecond. */
+  info(): { readonly lastInboundAt: number; readonly remoteAddress: string; readonly bytesIn?: number } | undefined;
   send<D extends AnyDefinition>(definition: D, payload: Payload<D>): boolean;
   reply(rid: number, payload: unknown): boolean;
   replyError(rid: number, code: string, text: string): boolean;

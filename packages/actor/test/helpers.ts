@@ -3,7 +3,7 @@ import { Service, type CloseEvent, type SessionRef } from '@hearth/net';
 import { Login, Resume, defineMessage, type InboundMessage, type LoginReply } from '@hearth/protocol';
 import { pino, type Logger } from 'pino';
 import type { EventObject } from 'xstate';
-import { createNode, devAuthenticator, type Authenticator, type HearthNode, type PlayerDefinition, type PlayerTimeouts } from '../src/index.ts';
+import { createNode, devAuthenticator, type Authenticator, type Clock, type HearthNode, type PlayerDefinition, type PlayerTimeouts } from '../src/index.ts';
 
 function newService(): Service {
   return new Service({ log: false });
@@ -46,7 +46,7 @@ export interface TestServer<G, E extends EventObject> {
 /** A service + node listening on 127.0.0.1, ephemeral port, plain msgpack (or `protocol`). */
 export async function startServer<G, E extends EventObject>(
   player: PlayerDefinition<G, E>,
-  options: { timeouts?: PlayerTimeouts; logger?: Logger; authenticate?: Authenticator; protocol?: string } = {},
+  options: { timeouts?: PlayerTimeouts; logger?: Logger; authenticate?: Authenticator; protocol?: string; clock?: Clock } = {},
 ): Promise<TestServer<G, E>> {
   const service = newService();
   const node = await createNode({
@@ -55,6 +55,7 @@ export async function startServer<G, E extends EventObject>(
     authenticate: options.authenticate ?? devAuthenticator,
     listen: [{ address: 'tcp://127.0.0.1:0', protocol: options.protocol ?? 'msgpack' }],
     ...(options.timeouts && { timeouts: options.timeouts }),
+    ...(options.clock && { clock: options.clock }),
     logger: options.logger ?? pino({ enabled: false }),
   });
   fixtures.push(async () => {

@@ -1,6 +1,7 @@
 import { ErrorCode, Kind } from '@hearth/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PlayerActor } from '../src/index.ts';
+import { ManualClock } from '../src/testing/index.ts';
 import { RawClient } from './RawClient.ts';
 import {
   Boom,
@@ -125,12 +126,15 @@ describe('player lifecycle over real connections', () => {
     await expect(second.resume(resumeToken)).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
   });
 
-  it('resumes over a half-open link: the old connection is kicked, the actor moves to the new one', async () => {
-    const { node, port } = await startServer(testPlayer());
+  it('resumes over a half-open link (silent past the suspicion time): the old connection is kicked, the actor moves', async () => {
+    const clock = new ManualClock();
+    const { node, port } = await startServer(testPlayer(), { clock, timeouts: { heartbeatTimeout: 60_000, loginTimeout: 600_000 } });
     const clients = clientService();
     const first = await connect(clients, port);
     const { resumeToken } = await first.login('ann');
     const second = await connect(clients, port);
+    await expect(second.resume(resumeToken)).rejects.toMatchObject({ code: 'SESSION_ACTIVE' }); // live: not taken over
+    clock.advance(30_000); // no check ran a ping that could be answered (checks every 12 s, suspect at 30 s)
     await expect(second.resume(resumeToken)).resolves.toMatchObject({ userId: 'ann' });
     await expect(first.closed).resolves.toMatchObject({ code: ErrorCode.KICKED });
     await expect(second.ref.request(Echo, { n: 9 })).resolves.toEqual({ n: 9 });

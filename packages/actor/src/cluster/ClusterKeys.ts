@@ -1,3 +1,5 @@
+import { checkUserId } from '../wireIds.ts';
+
 /**
  * Names of every Redis key and channel the cluster uses, under one prefix.
  *
@@ -5,6 +7,9 @@
  * slot and the layout works on Redis Cluster: a user's directory entry is `{u:ID}`, a resume record
  * and its queue share `{r:TOKEN}`, the node registry and its info hash share `{nodes}`.
  * Channels need no tags: classic PUBLISH reaches every node of a Redis Cluster.
+ *
+ * A user id or token is checked (`USER_ID_FORMAT`: no braces, globs, whitespace or binary, at most
+ * 64 characters) before it becomes part of a key: the last line behind the holder's own checks.
  *
  * @example
  * const k = new ClusterKeys('game1:');
@@ -20,19 +25,27 @@ export class ClusterKeys {
     this.prefix = prefix;
   }
 
-  /** Directory entry of a user: string `[nodeId, sessionId, loginAt]` as JSON, with a TTL. */
+  /**
+   * Directory entry of a user: string `[nodeId, sessionId, loginAt]` as JSON, with a TTL.
+   * @throws {HearthError} `BAD_REQUEST` for a malformed user id.
+   */
   user(userId: string): string {
+    checkUserId(userId);
     return `${this.prefix}{u:${userId}}`;
   }
 
-  /** Resume record (hash) of a token. */
+  /**
+   * Resume record (hash) of a token.
+   * @throws {HearthError} `BAD_REQUEST` for a malformed token.
+   */
   resume(token: string): string {
+    checkUserId(token, 'resume token');
     return `${this.prefix}{r:${token}}`;
   }
 
   /** Queued pushes (list of encoded messages) of a resume record; same slot as {@link ClusterKeys.resume}. */
   resumeQueue(token: string): string {
-    return `${this.prefix}{r:${token}}:q`;
+    return `${this.resume(token)}:q`;
   }
 
   /** Sorted set of live nodes, scored by expiry time (Redis clock, ms). */

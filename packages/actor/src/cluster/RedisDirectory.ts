@@ -72,6 +72,7 @@ export class RedisDirectory implements Directory {
    * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down.
    */
   async register(userId: string, sessionId: number): Promise<RedisDirectoryEntry | undefined> {
+    const key = this.#link.keys.user(userId); // format-checked before anything is remembered
     const loginAt = Date.now();
     const value = JSON.stringify([this.#link.nodeId, sessionId, loginAt]);
     this.#users.set(userId, { sessionId, value });
@@ -79,7 +80,7 @@ export class RedisDirectory implements Directory {
     this.#link.ensureUp('register a user');
     let prev: string | null;
     try {
-      prev = (await this.#link.redis.call('SET', this.#link.keys.user(userId), value, 'PX', this.#ttlMs, 'GET')) as string | null;
+      prev = (await this.#link.redis.call('SET', key, value, 'PX', this.#ttlMs, 'GET')) as string | null;
     } catch (cause) {
       throw backplaneUnavailable(`register ${userId}`, cause);
     }
@@ -109,9 +110,10 @@ export class RedisDirectory implements Directory {
    * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down.
    */
   async read(userId: string): Promise<RedisDirectoryEntry | undefined> {
+    const key = this.#link.keys.user(userId);
     this.#link.ensureUp('look up a user');
     try {
-      return parseEntry(userId, await this.#link.redis.get(this.#link.keys.user(userId)));
+      return parseEntry(userId, await this.#link.redis.get(key));
     } catch (cause) {
       throw backplaneUnavailable(`look up ${userId}`, cause);
     }

@@ -33,10 +33,10 @@ export class RedisResumeStore implements ResumeStore {
    * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down (resume then works on this node only).
    */
   async park(token: string, player: ParkedPlayer, graceMs: number): Promise<void> {
+    const [rec, q] = this.#keysOf(token);
     this.#link.ensureUp('park a resume record');
-    const k = this.#link.keys;
     try {
-      await this.#link.scripts.hearthPark(k.resume(token), k.resumeQueue(token), Math.max(1, Math.ceil(graceMs)),
+      await this.#link.scripts.hearthPark(rec, q, Math.max(1, Math.ceil(graceMs)),
         player.userId, this.#link.nodeId, player.sessionId, packValue(player.snapshot), ...player.queued.map(toBuffer));
     } catch (cause) {
       throw backplaneUnavailable(`park ${player.userId}`, cause);
@@ -46,14 +46,15 @@ export class RedisResumeStore implements ResumeStore {
   /**
    * Appends a push for a parked player (at most `resumeQueueLimit`). `claimed` means it was resumed
    * on `nodeId`: send it there.
+   * @throws {HearthError} `BAD_REQUEST` for a malformed token (no Redis call is made).
    * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down.
    */
   async append(token: string, bytes: Uint8Array): Promise<AppendResult> {
+    const [rec, q] = this.#keysOf(token);
     this.#link.ensureUp('queue a push for a parked player');
-    const k = this.#link.keys;
     let r: number | string;
     try {
-      r = await this.#link.scripts.hearthAppend(k.resume(token), k.resumeQueue(token), toBuffer(bytes), this.#queueLimit);
+      r = await this.#link.scripts.hearthAppend(rec, q, toBuffer(bytes), this.#queueLimit);
     } catch (cause) {
       throw backplaneUnavailable('queue a push', cause);
     }
@@ -70,11 +71,12 @@ export class RedisResumeStore implements ResumeStore {
    * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down.
    */
   async claim(token: string): Promise<ResumeRecord | undefined> {
+    const [rec, q] = this.#keysOf(token);
     this.#link.ensureUp('resume');
     const k = this.#link.keys;
     let r: [Buffer, Buffer, Buffer, Buffer, Buffer[]] | null;
     try {
-      r = await this.#link.scripts.hearthClaimBuffer(k.resume(token), k.resumeQueue(token), this.#link.nodeId, CLAIM_MARKER_MS);
+      r = await this.#link.scripts.hearthClaimBuffer(rec, q, this.#link.nodeId, CLAIM_MARKER_MS);
     } catch (cause) {
       throw backplaneUnavailable('resume', cause);
     }
@@ -104,11 +106,11 @@ export class RedisResumeStore implements ResumeStore {
    * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down.
    */
   async discard(token: string): Promise<DiscardResult> {
+    const [rec, q] = this.#keysOf(token);
     this.#link.ensureUp('discard a resume record');
-    const k = this.#link.keys;
     let r: number | string;
     try {
-      r = await this.#link.scripts.hearthDiscard(k.resume(token), k.resumeQueue(token));
+      r = await this.#link.scripts.hearthDiscard(rec, q);
     } catch (cause) {
       throw backplaneUnavailable('discard a resume record', cause);
     }
@@ -125,6 +127,12 @@ export class RedisResumeStore implements ResumeStore {
   /** A `RESUMED` message arrived on this node's channel. */
   notify(notice: ResumedNotice): void {
     for (const h of this.#handlers) h(notice);
+  }
+
+  /** The record and queue keys of a token; a malformed token rejects with `BAD_REQUEST` before any Redis call. */
+  #keysOf(token: string): [string, string] {
+    const k = this.#link.keys;
+    return [k.resume(token), k.resumeQueue(token)];
   }
 
   /** Forgets every handler (the backplane closed). */

@@ -6,7 +6,9 @@ import type { Actor, AnyMachineSnapshot, AnyStateMachine, EventObject, StateValu
 import type { SessionEffects } from '../machine/SessionEffects.ts';
 import { RESUMED_ELSEWHERE, type SessionEvent } from '../machine/SessionEvent.ts';
 import type { SessionInput } from '../machine/sessionMachine.ts';
+import { EXPIRED_TOKEN, MALFORMED_TOKEN, SESSION_ACTIVE, UNKNOWN_TOKEN } from '../resume/refusals.ts';
 import type { SessionHandle } from '../transport.ts';
+import { describeRejected, isResumeToken, isUserId } from '../wireIds.ts';
 import type { PlayerDefinition } from './definePlayer.ts';
 import type { BroadcastOptions, Player } from './Player.ts';
 import type { PlayerHost, ResumeOutcome } from './PlayerHost.ts';
@@ -30,8 +32,6 @@ function phaseOf(value: StateValue): Phase {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the definition's types are checked where it is built
 type AnyPlayerDefinition = PlayerDefinition<any, any>;
-
-const UNKNOWN_TOKEN: ResumeOutcome = { code: ErrorCode.UNAUTHENTICATED, text: 'unknown or expired resume token; log in again' };
 
 /**
  * One player: the adapter between a session (a `SessionHandle`) and an xstate actor running the
@@ -61,6 +61,11 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   #token: string | undefined;
   #phase: Phase = 'handshake';
   #suspect = false;
+  /** `clock.now()` at the login that started this session (kept across resumes and nodes): the token lifetime counts from it. */
+  #loginAt = 0;
+  /** Inbound traffic marker (`bytesIn`) at the last look, and when (clock time) that traffic arrived: see `#idleMs`. */
+  #seenMark = -1;
+  #seenAt = 0;
   /** The queue of the armed timer (one per kind and holder, see TimerQueue), or undefined. */
   #timerQueue: TimerQueue | undefined;
   #timerKind = TIMER_NONE;
@@ -86,6 +91,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
       const { machine } = restored.state;
       this.#sessionId = restored.sessionId;
       this.#userId = restored.state.userId;
+      this.#loginAt = restored.state.loginAt ?? host.clock.now();
       this.#phase = 'disconnected';
       this.#queue = restored.queued.length > 0 ? [...restored.queued] : undefined;
       // Entry actions do not run on restore: the grace timer, groups and queue are set here.
@@ -187,6 +193,10 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
 
   // ---- used by the holder and the binder ----
 
+  /** @internal when the session's login happened (`clock.now()` ms); a resume keeps it */
+  get loginAt(): number {
+    return this.#loginAt;
+  }
   /** @internal */
   get phase(): Phase {
     return this.#phase;
@@ -248,6 +258,12 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
       this.#ref?.replyError(rid, ErrorCode.BAD_REQUEST, 'resume needs { token: string } from the login reply');
       return true;
     }
+    // Checked before any lookup: the token becomes a map key and a Redis key name.
+    if (!isResumeToken(token)) {
+      this.#host.rejectedWireId('resume token', token);
+      this.#ref?.replyError(rid, MALFORMED_TOKEN.code, MALFORMED_TOKEN.text);
+      return true;
+    }
     return this.#send({ type: 'hearth.resume', token, rid }) !== 'unhandled';
   }
 
@@ -263,6 +279,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     }
     this.#ref = ref;
     this.#sessionId = ref.id;
+    this.#seenMark = -1;
     this.#log = undefined;
     this.#pendingRid = rid;
     this.#host.bindSession(ref.id, this as PlayerActor);
@@ -294,6 +311,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
       v: 1,
       userId: this.#userId,
       groups: [...this.groups],
+      loginAt: this.#loginAt,
       machine: { status: p.status, value: p.value, historyValue: p.historyValue, context, children: p.children },
     };
   }
@@ -344,7 +362,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
       connected: this.#ref !== undefined,
       remoteAddress: this.#ref?.info()?.remoteAddress,
       groups: [...this.groups],
-      timer: kind === undefined ? undefined : { kind, dueInMs: Math.max(0, this.#timerDue - Date.now()) },
+      timer: kind === undefined ? undefined : { kind, dueInMs: Math.max(0, this.#timerDue - this.#host.clock.now()) },
       queued: this.#queue?.length ?? 0,
     };
   }
@@ -367,7 +385,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
         if (!this.#busy) this.#sleep();
         this.#busy = false;
         if (info !== undefined) {
-          const idleMs = Date.now() - info.lastInboundAt;
+          const idleMs = this.#idleMs(info);
           // Fast path: a live connection costs one comparison per check, no transition.
           if (this.#suspect || idleMs >= this.#host.timeouts.suspectAfter) this.#send({ type: 'hearth.heartbeat', idleMs });
         }
@@ -422,6 +440,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   /** @internal */
   admit(userId: string): void {
     this.#userId = userId;
+    this.#loginAt = this.#host.clock.now();
     this.#log = undefined;
     this.#token = this.#host.issueToken(this as PlayerActor, this.#token);
     const rid = this.#pendingRid;
@@ -555,6 +574,37 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     if (snapshot.status === 'active') (actor as unknown as { _stop(): void })._stop();
   }
 
+  /**
+   * @internal whether a resume may take this actor over: true unless it is connected and its
+   * connection had inbound traffic within the heartbeat suspicion time (a live session is never
+   * kicked by a resume; a half-open one is replaced).
+   */
+  resumable(): ResumeOutcome {
+    if (this.#phase === 'closed') return UNKNOWN_TOKEN;
+    const clock = this.#host.clock;
+    if (clock.now() - this.#loginAt > this.#host.timeouts.tokenLifetime) return EXPIRED_TOKEN;
+    if (this.#phase !== 'active') return true;
+    const info = this.#ref?.info();
+    if (info === undefined) return true;
+    return this.#idleMs(info) >= this.#host.timeouts.suspectAfter ? true : SESSION_ACTIVE;
+  }
+
+  /**
+   * Time since the connection's last inbound traffic, in the clock's domain. The transport stamps
+   * `lastInboundAt` with `Date.now()`; its age is carried over to the clock when new traffic is
+   * first seen, so with the system clock this is exactly `Date.now() - lastInboundAt`, and with an
+   * injected clock silence grows only as that clock moves.
+   */
+  #idleMs(info: { readonly lastInboundAt: number; readonly bytesIn?: number }): number {
+    const now = this.#host.clock.now();
+    const mark = info.bytesIn ?? info.lastInboundAt;
+    if (mark !== this.#seenMark) {
+      this.#seenMark = mark;
+      this.#seenAt = now - Math.max(0, Date.now() - info.lastInboundAt);
+    }
+    return now - this.#seenAt;
+  }
+
   #resumed(outcome: ResumeOutcome, rid: number): void {
     if (outcome === true || this.#phase !== 'awaitingLogin') return;
     this.#send({ type: 'hearth.authRefused', rid, code: outcome.code, text: outcome.text });
@@ -601,6 +651,12 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
       return;
     }
     if (this.#phase !== 'awaitingLogin') return;
+    // The id becomes a map key, a Redis key name and a log field: checked even though the authenticator is the app's.
+    if (!isUserId(userId)) {
+      this.log.warn({ userId: describeRejected(userId) }, 'the authenticator returned a malformed user id; login refused');
+      this.#send({ type: 'hearth.authRefused', rid, code: ErrorCode.BAD_REQUEST, text: 'the user id is malformed (1-64 of A-Z a-z 0-9 _ . : @ -)' });
+      return;
+    }
     await this.#host.claim(userId, this as PlayerActor);
     if (this.#phase !== 'awaitingLogin') return;
     this.#pendingRid = rid;
@@ -622,7 +678,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   #arm(kind: number, ms: number): void {
     this.#disarm();
     this.#timerKind = kind;
-    this.#timerDue = Date.now() + ms;
+    this.#timerDue = this.#host.clock.now() + ms;
     const queue = this.#host.timerQueues[kind - 1]!;
     this.#timerQueue = queue;
     queue.add(this);

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AnyActorRef, EventObject } from 'xstate';
 import type { Authenticator } from '../authenticate.ts';
 import type { ResolvedTimeouts } from '../PlayerTimeouts.ts';
+import type { Clock } from '../time/Clock.ts';
 import type { SessionHandle } from '../transport.ts';
 import type { BroadcastOptions } from './Player.ts';
 import type { PlayerActor } from './PlayerActor.ts';
@@ -15,6 +16,8 @@ export type ResumeOutcome = true | { readonly code: string; readonly text: strin
 export interface PlayerHost {
   readonly logger: Logger;
   readonly timeouts: ResolvedTimeouts;
+  /** The time of every timer, age and lifetime of the node's actors. */
+  readonly clock: Clock;
   readonly authenticator: Authenticator;
   /** The xstate actor every player actor is a child of (one system per node, not one per player). */
   readonly root: AnyActorRef;
@@ -31,6 +34,8 @@ export interface PlayerHost {
    * records); `from` is the not-logged-in actor whose connection it takes over.
    */
   resume(token: string, ref: SessionHandle, rid: number, from: PlayerActor): ResumeOutcome | Promise<ResumeOutcome>;
+  /** A wire string (`what`: resume token, user id) failed its format check: counted, logged at debug. */
+  rejectedWireId(what: string, value: unknown): void;
   /** A new resume token for `player` (the old one stops working). */
   issueToken(player: PlayerActor, previous: string | undefined): string;
   /** `player` entered grace (its connection dropped): park it where other nodes can resume it. */

@@ -10,6 +10,8 @@ export interface PortablePlayer {
   readonly v: 1;
   readonly userId: string;
   readonly groups: readonly string[];
+  /** When the session's login happened (`Clock.now()` ms of the node that admitted it): the token lifetime counts from it. */
+  readonly loginAt?: number;
   readonly machine: {
     readonly status: string;
     readonly value: StateValue;
@@ -23,6 +25,7 @@ export interface PortablePlayer {
 export function asPortablePlayer(value: unknown): PortablePlayer | undefined {
   const p = value as Partial<PortablePlayer> | null;
   if (typeof p !== 'object' || p === null || p.v !== 1 || typeof p.userId !== 'string' || !Array.isArray(p.groups)) return undefined;
+  if (p.loginAt !== undefined && typeof p.loginAt !== 'number') return undefined;
   const m = p.machine;
   if (typeof m !== 'object' || m === null || typeof m.context !== 'object' || m.context === null) return undefined;
   return p as PortablePlayer;

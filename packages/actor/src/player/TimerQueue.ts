@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from '../time/Clock.ts';
+
 /** What a {@link TimerQueue} calls back: the entry is current while `timerSeq` still equals the seq it was added with. */
 export interface TimerTarget {
   readonly timerSeq: number;
@@ -18,20 +20,23 @@ export class TimerQueue {
   #head = 0;
   /** Entries added and neither fired nor cancelled. */
   #live = 0;
-  #timer: NodeJS.Timeout | undefined;
+  #timer: unknown;
+  readonly #clock: Clock;
   /** Set while due entries are called back: the timer is re-armed once, for the new head, at the end. */
   #firing = false;
   readonly #run = (): void => this.#fire();
 
-  constructor(delayMs: number) {
+  /** @param clock where due times are read and the one timer is set. @defaultValue systemClock */
+  constructor(delayMs: number, clock: Clock = systemClock) {
     this.#delay = delayMs;
+    this.#clock = clock;
   }
 
   /** Calls `target.onTimerDue()` after the delay, unless its `timerSeq` changed meanwhile. */
   add(target: TimerTarget): void {
-    this.#items.push(target, target.timerSeq, performance.now() + this.#delay);
+    this.#items.push(target, target.timerSeq, this.#clock.monotonic() + this.#delay);
     this.#live++;
-    if (!this.#firing) this.#timer ??= setTimeout(this.#run, this.#delay);
+    if (!this.#firing) this.#timer ??= this.#clock.setTimeout(this.#run, this.#delay);
   }
 
   /** One entry (whose target already bumped its `timerSeq`) will not fire; the last one stops the timer. */
@@ -48,7 +53,7 @@ export class TimerQueue {
   }
 
   #clear(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#items = [];
     this.#head = 0;
@@ -57,7 +62,7 @@ export class TimerQueue {
   #fire(): void {
     this.#timer = undefined;
     this.#firing = true;
-    const now = performance.now();
+    const now = this.#clock.monotonic();
     const items = this.#items;
     try {
       while (this.#head < items.length) {
@@ -83,7 +88,7 @@ export class TimerQueue {
         this.#head = 0;
       }
       if (this.#head < current.length) {
-        this.#timer ??= setTimeout(this.#run, Math.max(1, Math.ceil((current[this.#head + 2] as number) - now)));
+        this.#timer ??= this.#clock.setTimeout(this.#run, Math.max(1, Math.ceil((current[this.#head + 2] as number) - now)));
       }
     }
   }
