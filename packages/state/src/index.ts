@@ -1,0 +1,12 @@
+export { StateError, StateErrorCode } from './errors.ts';
+export { array, boolean, f32, f64, i16, i32, i8, map, string, struct, svarint, u16, u32, u8, varint, normalizeKey } from './types.ts';
+export type { ArrayType, ContainerType, Fields, KeyKind, MapType, PrimitiveType, StateType, StructType } from './types.ts';
+export type { Infer, Input, Mirrored } from './infer.ts';
+export { StateEncoder } from './server/StateEncoder.ts';
+export type { StateEncoderOptions, TickPatches } from './server/StateEncoder.ts';
+export { StateMap } from './server/StateMap.ts';
+export { StateArray } from './server/StateArray.ts';
+export { View } from './server/View.ts';
+export { Mirror, DEFAULT_MAX_COUNT, DEFAULT_MAX_STRING_BYTES } from './mirror/Mirror.ts';
+export type { Applied, MirrorOptions } from './mirror/Mirror.ts';
+export { snapshot } from './snapshot.ts';
