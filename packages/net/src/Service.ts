@@ -9,7 +9,8 @@ import { parseAddress } from './address.ts';
 import { BufferPool } from './buffer/BufferPool.ts';
 import { resolveReconnect } from './connector/backoff.ts';
 import { Connector, type ConnectorHost } from './connector/Connector.ts';
-import { resolveLimits, type Limits } from './Limits.ts';
+import { RESERVED_FILE_DESCRIPTORS, resolveLimits, type Limits } from './Limits.ts';
+import { fileDescriptorLimit } from './limit/fileDescriptorLimit.ts';
 import { createNetLogger } from './log/netLogger.ts';
 import { builtinProtocols } from './protocol/builtinProtocols.ts';
 import { ProtocolRegistry } from './protocol/ProtocolRegistry.ts';
@@ -30,6 +31,8 @@ export interface ServiceCloseOptions {
 }
 
 export const DEFAULT_SHUTDOWN_DEADLINE_MS = 5_000;
+/** How long shutdown waits, past its deadline, for destroyed sockets to report their close. */
+const DESTROY_GRACE_MS = 100;
 
 /**
  * The node's transport hub: acceptors and connectors make sessions; everyone else holds
@@ -153,6 +156,7 @@ export class Service implements AsyncDisposable {
         : await WsAcceptor.listen(parsed.host, parsed.port, protocolName, gate);
     this.#acceptors.add(acceptor);
     log.info({ address: acceptor.address }, 'accepting');
+    warnAboveFileLimit(log, limits.maxConnections);
     return acceptor;
   }
 
@@ -219,6 +223,7 @@ export class Service implements AsyncDisposable {
     return {
       sessionsOpen: this.#table.size,
       handshaking: s.handshaking,
+      upgrading: s.upgrading,
       accepted: s.accepted,
       connected: s.connected,
       opened: s.opened,
@@ -269,6 +274,11 @@ export class Service implements AsyncDisposable {
     await this.close();
   }
 
+  /**
+   * Ends within `deadlineMs` whatever peers do: listeners stop (sockets still in their WebSocket
+   * upgrade are destroyed at once), sessions get `SHUTDOWN`; at the deadline every connection left
+   * is destroyed and the close resolves after at most {@link DESTROY_GRACE_MS} more.
+   */
   async #shutdown(deadlineMs: number): Promise<void> {
     const acceptors = [...this.#acceptors];
     for (const acceptor of acceptors) await acceptor.close();
@@ -281,16 +291,19 @@ export class Service implements AsyncDisposable {
       session.closedByUser = true;
       session.close(ErrorCode.SHUTDOWN, 'service is shutting down');
     }
+    const done = allGone.then(() => Promise.all(acceptors.map((a) => a.closed()))).then(() => 'done' as const);
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), deadlineMs)));
-    const outcome = await Promise.race([allGone, deadline]);
-    clearTimeout(timer);
-    if (outcome === 'late') {
+    const after = (ms: number) => new Promise<'late'>((resolve) => (timer = setTimeout(resolve, ms, 'late')));
+    if ((await Promise.race([done, after(deadlineMs)])) === 'late') {
       this.#log.warn({ left: this.#all.size }, 'shutdown deadline passed; destroying connections');
       for (const session of [...this.#all]) session.destroy();
-      await allGone;
+      for (const acceptor of acceptors) acceptor.destroyPending();
+      // Destroyed sockets report their close on the next turns; do not wait on anything else.
+      if ((await Promise.race([done, after(DESTROY_GRACE_MS)])) === 'late') {
+        this.#log.warn({ left: this.#all.size }, 'connections still open after being destroyed; not waiting for them');
+      }
     }
-    await Promise.all(acceptors.map((a) => a.closed()));
+    clearTimeout(timer);
     this.#acceptors.clear();
     this.pool.trim();
     this.#writers.length = 0;
@@ -341,4 +354,14 @@ export class Service implements AsyncDisposable {
     list.length = 0;
     this.#spare = list;
   }
+}
+
+/** Says at start when `maxConnections` is more than the process may open (it would fail with EMFILE first). */
+function warnAboveFileLimit(log: Logger, maxConnections: number): void {
+  const fds = fileDescriptorLimit();
+  if (fds === undefined || maxConnections <= fds - RESERVED_FILE_DESCRIPTORS) return;
+  log.warn(
+    { maxConnections, fileDescriptorLimit: fds },
+    `maxConnections ${maxConnections} is above the file-descriptor limit ${fds} (ulimit -n) less ${RESERVED_FILE_DESCRIPTORS} reserved: accept would fail with EMFILE before SERVER_FULL; raise ulimit -n or lower maxConnections`,
+  );
 }

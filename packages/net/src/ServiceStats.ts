@@ -6,6 +6,8 @@ export interface ServiceStats {
   sessionsOpen: number;
   /** Connections being handshaken now. */
   handshaking: number;
+  /** WebSocket connections accepted whose HTTP upgrade has not finished yet (counted in `maxConnections`). */
+  upgrading: number;
   /** Connections accepted by acceptors (including ones later refused). */
   accepted: number;
   /** Connections dialled successfully by connectors. */
@@ -31,6 +33,7 @@ export interface ServiceStats {
 /** Mutable counters behind {@link ServiceStats} (internal). */
 export class StatsCounters {
   handshaking = 0;
+  upgrading = 0;
   accepted = 0;
   connected = 0;
   opened = 0;

@@ -4,13 +4,22 @@ export { DEFAULT_REQUEST_TIMEOUT_MS } from './ServiceOptions.ts';
 export type { AcceptOptions, ConnectOptions, ServiceOptions } from './ServiceOptions.ts';
 export {
   DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_HANDSHAKE_RATE_PER_ADDRESS,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+  DEFAULT_MAX_HELLO_BYTES,
   DEFAULT_MAX_QUEUED_BYTES,
   DEFAULT_RATE_LIMIT,
+  RESERVED_FILE_DESCRIPTORS,
+  defaultMaxConnections,
   resolveLimits,
 } from './Limits.ts';
-export type { Limits, RateLimit, ResolvedLimits } from './Limits.ts';
+export type { AddressRate, Limits, RateLimit, ResolvedLimits } from './Limits.ts';
+export { AddressTable } from './limit/AddressTable.ts';
+export type { Refusal } from './limit/AddressTable.ts';
+export { addressKey } from './limit/addressKey.ts';
+export { fileDescriptorLimit, parseProcLimits } from './limit/fileDescriptorLimit.ts';
 export type { SessionRef, RequestOptions } from './SessionRef.ts';
 export type { SessionInfo } from './SessionInfo.ts';
 export type { ServiceStats } from './ServiceStats.ts';

@@ -43,7 +43,8 @@ describe('every chunking of a stream', () => {
   }
 
   it('yields the same messages for a split at every offset and for 1-byte chunks', async () => {
-    const server = svc();
+    // One connection per split, in quick succession from one address.
+    const server = svc({ limits: { handshakeRatePerAddress: false } });
     const seen = new Map<number, number[]>();
     server.sub({ message: Echo.type }, (ref, msg) => {
       seen.set(ref.id, [...(seen.get(ref.id) ?? []), (msg.payload as { n: number }).n]);
@@ -172,7 +173,8 @@ describe('many sessions', () => {
     const limit = Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim());
     const N = Number.isFinite(limit) && limit < 4200 ? Math.floor((limit - 200) / 2) : 2000;
     expect(N).toBeGreaterThan(100);
-    const server = svc();
+    // All from 127.0.0.1: the per-address limits would refuse most of them.
+    const server = svc({ limits: { maxConnectionsPerAddress: false, handshakeRatePerAddress: false } });
     const acceptor = await server.accept('tcp://127.0.0.1:0', 'trivial');
     const client = svc();
     const got = collect(client, Note.type);

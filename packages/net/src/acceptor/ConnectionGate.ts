@@ -1,6 +1,7 @@
 import { ErrorCode } from '@hearth/protocol';
 import type { Logger } from 'pino';
 import type { ResolvedLimits } from '../Limits.ts';
+import { AddressTable, type Refusal } from '../limit/AddressTable.ts';
 import type { ProtocolFactory, ServerProtocolOptions } from '../protocol/ProtocolFactory.ts';
 import { Session, type SessionConfig, type SessionHost } from '../session/Session.ts';
 import type { Link } from '../transport/Link.ts';
@@ -14,8 +15,10 @@ export interface AcceptorHost {
 }
 
 /**
- * The part shared by the TCP and WebSocket acceptors: counts connections, refuses with
- * `SERVER_FULL` past `maxConnections`, and starts a server-side session for the others.
+ * The part shared by the TCP and WebSocket acceptors: counts connections (from the moment the
+ * socket is accepted, a WebSocket's HTTP upgrade included), refuses past `maxConnections`
+ * (`SERVER_FULL`) and the per-address limits (`TOO_MANY_CONNECTIONS`, `RATE_LIMITED`), and starts
+ * a server-side session for the others.
  */
 export class ConnectionGate {
   connections = 0;
@@ -25,6 +28,7 @@ export class ConnectionGate {
   readonly #serverOptions: ServerProtocolOptions;
   readonly #log: Logger;
   readonly #config: SessionConfig;
+  readonly #addresses: AddressTable;
 
   constructor(
     host: AcceptorHost,
@@ -39,6 +43,7 @@ export class ConnectionGate {
     this.#limits = limits;
     this.#serverOptions = serverOptions;
     this.#log = log;
+    this.#addresses = new AddressTable(limits.maxConnectionsPerAddress, limits.handshakeRatePerAddress);
     // One config and one owner for every session of this acceptor, not an object and a closure
     // per session (bench/memory.ts, heap per idle session).
     this.#config = {
@@ -47,12 +52,7 @@ export class ConnectionGate {
       factory,
       limits,
       log,
-      owner: {
-        onGone: (s) => {
-          this.connections--;
-          host.untrack(s);
-        },
-      },
+      owner: { onGone: (s) => this.#gone(s) },
     };
   }
 
@@ -60,26 +60,58 @@ export class ConnectionGate {
     return this.#limits;
   }
 
-  /** Takes a new connection. */
-  admit(link: Link): void {
-    const host = this.#host;
-    host.sessionHost.stats.accepted++;
-    const full = this.connections >= this.#limits.maxConnections;
+  get stats(): SessionHost['stats'] {
+    return this.#host.sessionHost.stats;
+  }
+
+  /**
+   * A socket was accepted from `remoteHost`: counts it (call {@link leave} if it goes away before
+   * {@link admit}) and says whether it must be refused.
+   */
+  enter(remoteHost: string | undefined): Refusal | undefined {
+    this.#host.sessionHost.stats.accepted++;
     this.connections++;
+    const byAddress = this.#addresses.enter(remoteHost);
+    if (this.connections > this.#limits.maxConnections) {
+      return { code: ErrorCode.SERVER_FULL, text: `server is at its limit of ${this.#limits.maxConnections} connections; retry later` };
+    }
+    return byAddress;
+  }
+
+  /** A socket counted by {@link enter} went away without becoming a link. */
+  leave(remoteHost: string | undefined): void {
+    this.connections--;
+    this.#addresses.leave(remoteHost);
+  }
+
+  /**
+   * Starts the server side of a link whose socket {@link enter} counted; a refused one is sent
+   * the refusal and ended.
+   * @param handshakeMs time left for the handshake (a WebSocket spent some on its upgrade).
+   */
+  admit(link: Link, refusal: Refusal | undefined, handshakeMs = this.#limits.handshakeTimeoutMs): void {
+    const host = this.#host;
     let handshake;
     try {
       handshake = this.#factory.server(this.#serverOptions);
     } catch (error) {
       this.#log.error({ err: error }, 'protocol factory failed');
       link.destroy();
-      this.connections--;
+      this.leave(link.remoteHost);
       return;
     }
-    const session = new Session(host.sessionHost, link, this.#config, handshake);
+    const session = new Session(host.sessionHost, link, this.#config, handshake, handshakeMs);
     host.track(session);
-    if (full) {
-      this.#log.warn({ max: this.#limits.maxConnections, remote: link.remoteAddress }, 'refused: server full');
-      session.close(ErrorCode.SERVER_FULL, `server is at its limit of ${this.#limits.maxConnections} connections; retry later`);
+    if (refusal !== undefined) {
+      // Per-address refusals come in floods: one line each at warn would be an amplifier.
+      const level = refusal.code === ErrorCode.SERVER_FULL ? 'warn' : 'debug';
+      this.#log[level]({ code: refusal.code, remote: link.remoteAddress }, 'refused');
+      session.close(refusal.code, refusal.text);
     }
+  }
+
+  #gone(session: Session): void {
+    this.leave(session.link.remoteHost);
+    this.#host.untrack(session);
   }
 }

@@ -24,9 +24,9 @@ export class TcpAcceptor implements Acceptor {
 
   /** Listens on `host:port` (0 = ephemeral). */
   static async listen(host: string, port: number, protocol: string, gate: ConnectionGate, allocator: ByteAllocator): Promise<TcpAcceptor> {
-    const maxFrameBytes = gate.limits.maxFrameBytes;
+    const options = { maxFrameBytes: gate.limits.maxFrameBytes, maxHelloBytes: gate.limits.maxHelloBytes, allocator };
     const server = createServer({ noDelay: true }, (socket: Socket) => {
-      gate.admit(new TcpLink(socket, { maxFrameBytes, allocator }));
+      gate.admit(new TcpLink(socket, options), gate.enter(socket.remoteAddress));
     });
     const acceptor = new TcpAcceptor(server, gate, protocol);
     acceptor.#port = await listen(server, host, port);
@@ -59,4 +59,7 @@ export class TcpAcceptor implements Acceptor {
   closed(): Promise<void> {
     return this.#closing ?? Promise.resolve();
   }
+
+  /** Nothing to destroy: every accepted socket became a session at once (the service ends those). */
+  destroyPending(): void {}
 }

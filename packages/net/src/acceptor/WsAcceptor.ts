@@ -1,14 +1,30 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { formatAddress } from '../address.ts';
+import type { Refusal } from '../limit/AddressTable.ts';
 import { WsLink } from '../transport/WsLink.ts';
 import type { Acceptor } from './Acceptor.ts';
 import type { ConnectionGate } from './ConnectionGate.ts';
 import { listen } from './listen.ts';
 
+/** A socket between its TCP accept and its WebSocket upgrade. */
+interface Upgrading {
+  readonly remoteHost: string | undefined;
+  readonly refusal: Refusal | undefined;
+  readonly startedAt: number;
+  readonly timer: NodeJS.Timeout;
+  readonly onClose: () => void;
+}
+
 /**
  * The WebSocket acceptor: an HTTP server upgraded by `ws` on any path. Per-message deflate is off
  * (game bodies are small and often encrypted); `maxPayload` is the frame limit.
+ *
+ * A socket is a connection from its TCP accept: the HTTP upgrade phase counts against
+ * `maxConnections` and the per-address limits, and is bounded by `handshakeTimeoutMs` (the
+ * session gets what is left of it); a socket not upgraded by then is destroyed, and so are all
+ * of them when the acceptor closes.
  */
 export class WsAcceptor implements Acceptor {
   readonly transport = 'ws';
@@ -16,6 +32,7 @@ export class WsAcceptor implements Acceptor {
   readonly #http: Server;
   readonly #wss: WebSocketServer;
   readonly #gate: ConnectionGate;
+  readonly #upgrading = new Map<Socket, Upgrading>();
   #address = '';
   #port = 0;
   #closing: Promise<void> | undefined;
@@ -29,21 +46,31 @@ export class WsAcceptor implements Acceptor {
 
   /** Listens on `host:port` (0 = ephemeral). */
   static async listen(host: string, port: number, protocol: string, gate: ConnectionGate): Promise<WsAcceptor> {
-    const http = createServer((_req, res) => {
-      res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket upgrade required\n');
-    });
+    const { handshakeTimeoutMs } = gate.limits;
+    const http = createServer(
+      {
+        // Node's own request timeouts, matched to the handshake's (they are checked only every
+        // connectionsCheckingInterval, and not at all once close() is called: the timers below are
+        // what bounds an upgrade; these answer 408 to a slow request first when they can).
+        headersTimeout: handshakeTimeoutMs,
+        requestTimeout: handshakeTimeoutMs,
+        connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(handshakeTimeoutMs / 2))),
+      },
+      (_req, res) => {
+        res.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('WebSocket upgrade required\n');
+      },
+    );
+    // noServer: the acceptor drives the upgrade (so it is counted and timed), and a listen error
+    // stays the listen promise's (ws re-emits its server's errors, which would be unhandled).
     const wss = new WebSocketServer({
-      server: http,
+      noServer: true,
       maxPayload: gate.limits.maxFrameBytes,
       perMessageDeflate: false,
       clientTracking: false,
     });
-    wss.on('connection', (ws: WebSocket, req) => {
-      const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? 0}`;
-      req.socket.setNoDelay(true);
-      gate.admit(new WsLink(ws, remote));
-    });
     const acceptor = new WsAcceptor(http, wss, gate, protocol);
+    http.on('connection', (socket: Socket) => acceptor.#accepted(socket));
+    http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => acceptor.#upgrade(req, socket, head));
     acceptor.#port = await listen(http, host, port);
     acceptor.#address = formatAddress('ws', host, acceptor.#port);
     return acceptor;
@@ -61,17 +88,80 @@ export class WsAcceptor implements Acceptor {
     return this.#gate.connections;
   }
 
+  /** Sockets accepted and not upgraded yet. */
+  get upgrading(): number {
+    return this.#upgrading.size;
+  }
+
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
       this.#wss.close();
       this.#http.close(() => resolve());
       this.#http.closeIdleConnections();
+      // server.close stops Node's header-timeout checks: a half-sent upgrade would hold it open forever.
+      this.destroyPending();
     });
     return Promise.resolve();
   }
 
-  /** Resolves once the listener is closed. */
+  /** Resolves once the listener and every socket it accepted are closed. */
   closed(): Promise<void> {
     return this.#closing ?? Promise.resolve();
   }
+
+  /** Destroys every socket that has not finished its upgrade. */
+  destroyPending(): void {
+    for (const socket of [...this.#upgrading.keys()]) socket.destroy();
+  }
+
+  #accepted(socket: Socket): void {
+    const gate = this.#gate;
+    const remoteHost = socket.remoteAddress;
+    const refusal = gate.enter(remoteHost);
+    const limits = gate.limits;
+    // A refused socket may still upgrade to hear why (SERVER_FULL, ...), but only for as long as a closing connection may drain.
+    const ms = refusal === undefined ? limits.handshakeTimeoutMs : Math.min(limits.handshakeTimeoutMs, limits.closeTimeoutMs);
+    const timer = setTimeout(destroySocket, ms, socket);
+    const onClose = (): void => void this.#forget(socket, true);
+    this.#upgrading.set(socket, { remoteHost, refusal, startedAt: performance.now(), timer, onClose });
+    gate.stats.upgrading++;
+    socket.once('close', onClose);
+  }
+
+  /** Stops watching an upgrading socket; `gone`: it closed without becoming a session. */
+  #forget(socket: Socket, gone: boolean): Upgrading | undefined {
+    const entry = this.#upgrading.get(socket);
+    if (entry === undefined) return undefined;
+    this.#upgrading.delete(socket);
+    clearTimeout(entry.timer);
+    socket.off('close', entry.onClose);
+    this.#gate.stats.upgrading--;
+    if (gone) this.#gate.leave(entry.remoteHost);
+    return entry;
+  }
+
+  #upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+    if (!this.#upgrading.has(socket)) {
+      socket.destroy();
+      return;
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      const entry = this.#forget(socket, false);
+      if (entry === undefined || socket.destroyed) {
+        // Timed out (or closed) during the upgrade: its socket is already forgotten and counted out.
+        if (entry !== undefined) this.#gate.leave(entry.remoteHost);
+        ws.terminate();
+        return;
+      }
+      socket.setNoDelay(true);
+      const gate = this.#gate;
+      const remote = `${entry.remoteHost ?? '?'}:${socket.remotePort ?? 0}`;
+      const link = new WsLink(ws, remote, entry.remoteHost, { socket, maxHelloBytes: gate.limits.maxHelloBytes });
+      gate.admit(link, entry.refusal, gate.limits.handshakeTimeoutMs - (performance.now() - entry.startedAt));
+    });
+  }
+}
+
+function destroySocket(socket: Socket): void {
+  socket.destroy();
 }

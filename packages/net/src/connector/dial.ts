@@ -57,7 +57,7 @@ function dialWs(address: ParsedAddress, options: DialOptions): Promise<Link> {
       ws.off('error', onError);
       const raw = (ws as unknown as { _socket?: { remoteAddress?: string; remotePort?: number; setNoDelay?(on: boolean): void } })._socket;
       raw?.setNoDelay?.(true);
-      resolve(new WsLink(ws, `${raw?.remoteAddress ?? address.host}:${raw?.remotePort ?? address.port}`));
+      resolve(new WsLink(ws, `${raw?.remoteAddress ?? address.host}:${raw?.remotePort ?? address.port}`, raw?.remoteAddress));
     });
   });
 }

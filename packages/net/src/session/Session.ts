@@ -72,8 +72,12 @@ export const EAGER_FLUSH_BYTES = 64 * 1024;
 // closure per session (bench/memory.ts, heap per idle session). Saved and restored around each body.
 let decoding: Session | undefined;
 function onDecoded(message: Message): void {
-  decoding!.handleMessage(message);
+  const session = decoding!;
+  // A message that closed the session (rate limit, a close) ends the body: the rest is not decoded.
+  if (!session.handleMessage(message)) throw STOP_DECODING;
 }
+/** Thrown through decodeBatch to stop at once (caught in `body`). */
+const STOP_DECODING: unique symbol = Symbol('hearth.stopDecoding');
 
 interface Pending {
   resolve(value: unknown): void;
@@ -124,7 +128,8 @@ export class Session implements LinkSink {
   #handshakeTimer: NodeJS.Timeout | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
 
-  constructor(host: SessionHost, link: Link, config: SessionConfig, handshake: ServerHandshaker | ClientHandshaker) {
+  /** @param handshakeMs time left for the handshake. @defaultValue limits.handshakeTimeoutMs */
+  constructor(host: SessionHost, link: Link, config: SessionConfig, handshake: ServerHandshaker | ClientHandshaker, handshakeMs = config.limits.handshakeTimeoutMs) {
     this.#host = host;
     this.#config = config;
     this.#handshake = handshake;
@@ -135,7 +140,7 @@ export class Session implements LinkSink {
     const rate = config.limits.rateLimit;
     if (rate !== false) this.#bucket = new TokenBucket(rate.messagesPerSecond, rate.burst);
     host.stats.handshaking++;
-    this.#handshakeTimer = setTimeout(() => this.#handshakeTimeout(), config.limits.handshakeTimeoutMs);
+    this.#handshakeTimer = setTimeout(() => this.#handshakeTimeout(), Math.max(0, handshakeMs));
     link.start(this);
     if (config.side === 'client') {
       // TCP buffers writes until connected; a WebSocket link is only made once open.
@@ -194,12 +199,22 @@ export class Session implements LinkSink {
           decoding = outer;
         }
       } catch (error) {
+        // Stopped (or failed) after the session closed: bins already handed out may be views of
+        // a pooled body, so it is not reused.
+        if (this.#state !== OPEN) {
+          if (reused && plain === body) this.#host.pool.retain(body);
+          if (error === STOP_DECODING) return;
+        }
         this.#failWith(error, ErrorCode.PROTOCOL_ERROR);
       }
     } else if (state === HANDSHAKE) {
       if (this.side === 'server') this.#serverHandshake(body);
       else this.#clientHandshake(body);
     }
+  }
+
+  control(): void {
+    if (this.#state === OPEN && this.#bucket !== undefined && !this.#bucket.take()) this.#rateLimited();
   }
 
   fail(code: string, text: string): void {
@@ -375,15 +390,22 @@ export class Session implements LinkSink {
     return this.#state === OPEN;
   }
 
-  /** @internal one decoded inbound message (called through the shared decode callback). */
-  handleMessage(message: Message): void {
-    if (this.#state !== OPEN) return; // closed earlier in this batch
+  #rateLimited(): void {
+    const rate = this.limits.rateLimit as { messagesPerSecond: number; burst: number };
+    this.close(ErrorCode.RATE_LIMITED, `more than ${rate.messagesPerSecond} messages/s (burst ${rate.burst})`);
+  }
+
+  /**
+   * @internal one decoded inbound message (called through the shared decode callback).
+   * @returns whether the session is still open (false: decode no further).
+   */
+  handleMessage(message: Message): boolean {
+    if (this.#state !== OPEN) return false; // closed earlier in this batch
     this.messagesIn++;
     this.#host.stats.messagesIn++;
     if (this.#bucket !== undefined && !this.#bucket.take()) {
-      const rate = this.limits.rateLimit as { messagesPerSecond: number; burst: number };
-      this.close(ErrorCode.RATE_LIMITED, `more than ${rate.messagesPerSecond} messages/s (burst ${rate.burst})`);
-      return;
+      this.#rateLimited();
+      return false;
     }
     switch (message.kind) {
       case Kind.PUSH:
@@ -414,6 +436,7 @@ export class Session implements LinkSink {
         this.#end(message.code, message.text, 'remote', false);
         break;
     }
+    return this.#state === OPEN;
   }
 
   #serverHandshake(hello: Uint8Array): void {

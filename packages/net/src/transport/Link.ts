@@ -7,6 +7,8 @@ export interface LinkSink {
    * assembly buffer): anything kept must be copied.
    */
   body(body: Uint8Array, reused: boolean): void;
+  /** A transport control frame arrived (a WebSocket ping or pong): it counts against the rate limit. */
+  control(): void;
   /** The transport saw bad input (`FRAME_TOO_LARGE`, `FRAME_EMPTY`, `PROTOCOL_ERROR`): the session must end. */
   fail(code: string, text: string): void;
   /**
@@ -22,7 +24,10 @@ export interface LinkSink {
  */
 export interface Link {
   readonly transport: 'tcp' | 'ws';
+  /** `host:port` of the peer. */
   readonly remoteAddress: string;
+  /** The peer's IP address as the socket reports it (per-address limits count by it), or undefined. */
+  readonly remoteHost: string | undefined;
   /** Bytes accepted by `write*` and not yet handed to the kernel. */
   readonly queuedBytes: number;
   /** Starts delivering to `sink` (once). */

@@ -12,6 +12,14 @@ let onSocketClose: (this: LinkedSocket) => void;
 /** Bodies up to this size are framed by copying into one buffer (one write); larger ones use a corked writev. */
 const COPY_FRAME_LIMIT = 16 * 1024;
 
+/** Options of a {@link TcpLink}. */
+export interface TcpLinkOptions {
+  maxFrameBytes: number;
+  allocator: ByteAllocator;
+  /** Refuse a first frame announcing more than this (the server's hello limit); 0 or absent: none. */
+  maxHelloBytes?: number;
+}
+
 /**
  * A TCP connection: u32 big-endian length-prefixed bodies read by a {@link FrameReader} whose
  * split-frame buffers come from the service's pool.
@@ -19,15 +27,23 @@ const COPY_FRAME_LIMIT = 16 * 1024;
 export class TcpLink implements Link {
   readonly transport = 'tcp';
   readonly remoteAddress: string;
+  readonly remoteHost: string | undefined;
   readonly #socket: Socket;
   readonly #reader: FrameReader;
   #sink: LinkSink | undefined;
   #closed = false;
   #error: string | undefined;
+  /** The largest first frame still to be checked (0: checked, or no limit); see {@link TcpLinkOptions.maxHelloBytes}. */
+  #helloMax: number;
+  /** The first frame's header as far as it has arrived. */
+  #head = 0;
+  #headHave = 0;
 
-  constructor(socket: Socket, options: { maxFrameBytes: number; allocator: ByteAllocator }) {
+  constructor(socket: Socket, options: TcpLinkOptions) {
     this.#socket = socket;
+    this.remoteHost = socket.remoteAddress;
     this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    this.#helloMax = options.maxHelloBytes ?? 0;
     this.#reader = new FrameReader({ maxFrameBytes: options.maxFrameBytes, allocator: options.allocator });
     // Batching is done above (one write per turn), so Nagle would only add latency.
     socket.setNoDelay(true);
@@ -65,6 +81,7 @@ export class TcpLink implements Link {
   #onData(chunk: Buffer): void {
     const sink = this.#sink!;
     sink.received(chunk.length);
+    if (this.#helloMax !== 0 && !this.#helloFits(chunk, sink)) return;
     try {
       this.#reader.push(chunk, (body) => sink.body(body, body.buffer !== chunk.buffer));
     } catch (error) {
@@ -72,6 +89,22 @@ export class TcpLink implements Link {
       const code = error instanceof HearthError ? error.code : ErrorCode.PROTOCOL_ERROR;
       sink.fail(code, (error as Error).message);
     }
+  }
+
+  /**
+   * Reads the first frame's header and refuses the connection (`HANDSHAKE_FAILED`, reading stops)
+   * when it announces more than `maxHelloBytes`, before the frame reader allocates its body: one
+   * header must not make the server buffer a megabyte for a peer that has not said who it is.
+   */
+  #helloFits(chunk: Buffer, sink: LinkSink): boolean {
+    for (let i = 0; this.#headHave < 4 && i < chunk.length; i++, this.#headHave++) this.#head = this.#head * 256 + chunk[i]!;
+    if (this.#headHave < 4) return true;
+    const max = this.#helloMax;
+    this.#helloMax = 0;
+    if (this.#head <= max) return true;
+    this.#socket.pause();
+    sink.fail(ErrorCode.HANDSHAKE_FAILED, `first frame of ${this.#head} B > maxHelloBytes ${max}: a hello is a few dozen bytes`);
+    return false;
   }
 
   #onClose(): void {

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { ErrorCode } from '@hearth/protocol';
 import type { Link, LinkSink } from './Link.ts';
@@ -6,6 +7,16 @@ import type { Link, LinkSink } from './Link.ts';
 export const WS_CLOSE_HEARTH = 4000;
 /** WebSocket close code for "message too big" (RFC 6455 §7.4.1), sent by `ws` when maxPayload is passed. */
 const WS_CLOSE_TOO_BIG = 1009;
+/** The largest client frame header (2 + 8 length + 4 mask bytes, RFC 6455 §5.2). */
+const WS_MAX_FRAME_HEADER = 14;
+
+/** The server side's hello budget: raw bytes that may arrive before the first message. */
+export interface HelloBudget {
+  /** The upgraded socket (its bytes are counted until the first message arrives). */
+  readonly socket: Socket;
+  /** The acceptor's `maxHelloBytes`. */
+  readonly maxHelloBytes: number;
+}
 
 /**
  * A WebSocket connection: one binary message per body. A text message is a `PROTOCOL_ERROR`; a
@@ -14,13 +25,17 @@ const WS_CLOSE_TOO_BIG = 1009;
 export class WsLink implements Link {
   readonly transport = 'ws';
   readonly remoteAddress: string;
+  readonly remoteHost: string | undefined;
   readonly #ws: WebSocket;
+  readonly #hello: HelloBudget | undefined;
   #closed = false;
   #error: { code: string; text: string } | undefined;
 
-  constructor(ws: WebSocket, remoteAddress: string) {
+  constructor(ws: WebSocket, remoteAddress: string, remoteHost: string | undefined, hello?: HelloBudget) {
     this.#ws = ws;
     this.remoteAddress = remoteAddress;
+    this.remoteHost = remoteHost;
+    this.#hello = hello;
   }
 
   get queuedBytes(): number {
@@ -29,7 +44,32 @@ export class WsLink implements Link {
 
   start(sink: LinkSink): void {
     const ws = this.#ws;
+    let counting: ((chunk: Buffer) => void) | undefined;
+    const hello = this.#hello;
+    if (hello !== undefined) {
+      // `ws` buffers a whole message (up to maxPayload) before it emits it: count the raw bytes
+      // until the first message instead. This listener runs after ws's own (added at upgrade), so a
+      // hello that completes in this chunk has been emitted (and counting stopped) before it.
+      const budget = hello.maxHelloBytes + WS_MAX_FRAME_HEADER;
+      let seen = 0;
+      counting = (chunk: Buffer): void => {
+        seen += chunk.length;
+        if (seen <= budget) return;
+        hello.socket.off('data', counting!);
+        hello.socket.pause();
+        sink.fail(ErrorCode.HANDSHAKE_FAILED, `${seen} B before the first message > maxHelloBytes ${hello.maxHelloBytes}: a hello is a few dozen bytes`);
+      };
+      hello.socket.on('data', counting);
+    }
+    // Control frames are messages too for the rate limit (a ping flood costs a pong each).
+    const control = (): void => sink.control();
+    ws.on('ping', control);
+    ws.on('pong', control);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (counting !== undefined) {
+        hello!.socket.off('data', counting);
+        counting = undefined;
+      }
       sink.received(data.length);
       if (!isBinary) {
         sink.fail(ErrorCode.PROTOCOL_ERROR, 'text WebSocket message: every body is one binary message');
