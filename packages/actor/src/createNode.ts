@@ -4,6 +4,7 @@ import type { Authenticator } from './authenticate.ts';
 import type { Backplane } from './backplane/Backplane.ts';
 import { Binder } from './Binder.ts';
 import { Holder } from './Holder.ts';
+import { LoginThrottle, type LoginThrottleOptions } from './LoginThrottle.ts';
 import type { PlayerDefinition } from './player/definePlayer.ts';
 import type { PlayerTimeouts } from './PlayerTimeouts.ts';
 import type { Clock } from './time/Clock.ts';
@@ -39,6 +40,8 @@ export interface NodeOptions<G, E extends EventObject> {
   player: PlayerDefinition<G, E>;
   /** The login check; `devAuthenticator` for local play. */
   authenticate: Authenticator;
+  /** Failed-login throttle per address and per user (`RATE_LIMITED` refusals); `false`: none. @defaultValue on, with its defaults */
+  loginThrottle?: LoginThrottleOptions | false;
   /** Endpoints to open now. @defaultValue none */
   listen?: readonly ListenSpec[];
   timeouts?: PlayerTimeouts;
@@ -77,7 +80,7 @@ export interface HearthNode<G, E extends EventObject> extends AsyncDisposable {
 export async function createNode<G, E extends EventObject>(options: NodeOptions<G, E>): Promise<HearthNode<G, E>> {
   const holder = new Holder<G, E>({
     player: options.player,
-    authenticate: options.authenticate,
+    authenticate: options.loginThrottle === false ? options.authenticate : new LoginThrottle(options.loginThrottle).guard(options.authenticate),
     ...(options.timeouts && { timeouts: options.timeouts }),
     ...(options.backplane && { backplane: options.backplane }),
     ...(options.logger && { logger: options.logger }),

@@ -14,6 +14,8 @@ export { createNode } from './createNode.ts';
 export type { HearthNode, ListenSpec, ListeningEndpoint, ListeningService, NodeOptions } from './createNode.ts';
 export { devAuthenticator, refuse } from './authenticate.ts';
 export type { Admission, Authenticator, LoginContext, Refusal } from './authenticate.ts';
+export { LoginThrottle } from './LoginThrottle.ts';
+export type { LoginThrottleOptions } from './LoginThrottle.ts';
 export {
   DEFAULT_GRACE,
   DEFAULT_HEARTBEAT_TIMEOUT,
