@@ -3,24 +3,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ResumeErrorCode, type Authenticator } from '../src/index.ts';
 import { ManualClock } from '../src/testing/index.ts';
 import { RawClient } from './RawClient.ts';
+import { MALFORMED } from './malformed.ts';
 import { Echo, Notice, Poke, Tell, cleanup, clientService, connect, startServer, testPlayer, until, type HookLog } from './helpers.ts';
 
 afterEach(cleanup);
 
-/** Strings that must never become a map key or a Redis key name. */
-export const MALFORMED = [
-  'x'.repeat(65),
-  'A'.repeat(10_000),
-  'abcdefghijklmnop\u0000\u00ff\u0001qrst',
-  'abcdefghijklmnopqrst*',
-  '*',
-  'abcdefghij{kl}mnopqrst',
-  '{}',
-  'abcdefghijklmnop\nqrstuvwx',
-  'abcdefghijklmnop qrstuvwx',
-  'ééééééééééééééééééééé',
-  '',
-];
 
 describe('resume tokens (real sockets, injected clock)', () => {
   it('a stolen token cannot take over an active session: SESSION_ACTIVE, and the live session is untouched', async () => {

@@ -1,6 +1,6 @@
 import { Service } from '@hearth/net';
 import { pino, type Logger } from 'pino';
-import { createNode, type HearthNode, devAuthenticator } from '../../src/index.ts';
+import { createNode, type Clock, type HearthNode, devAuthenticator } from '../../src/index.ts';
 import type { PlayerTimeouts } from '../../src/PlayerTimeouts.ts';
 import type { RedisBackplane } from '../../src/cluster/RedisBackplane.ts';
 import type { RedisBackplaneOptions } from '../../src/cluster/RedisBackplaneOptions.ts';
@@ -26,7 +26,7 @@ export async function startGameNode(
   redis: TestRedis,
   nodeId: string,
   closers: Array<() => Promise<void>>,
-  options: { timeouts?: PlayerTimeouts; backplane?: RedisBackplaneOptions; logger?: Logger } = {},
+  options: { timeouts?: PlayerTimeouts; backplane?: RedisBackplaneOptions; logger?: Logger; clock?: Clock } = {},
 ): Promise<GameNode> {
   const backplane = await startNode(redis, nodeId, options.backplane);
   const service = new Service({ log: false });
@@ -39,6 +39,7 @@ export async function startGameNode(
     timeouts: { grace: 10_000, ...options.timeouts },
     listen: [{ address: 'tcp://127.0.0.1:0', protocol: 'msgpack' }],
     logger: options.logger ?? pino({ enabled: false }),
+    ...(options.clock && { clock: options.clock }),
   })) as unknown as Node;
   let stopped: Promise<void> | undefined;
   const stop = (crash: boolean): Promise<void> =>
