@@ -2,7 +2,7 @@ import { createNode, devAuthenticator, type HearthNode } from '@hearth/actor';
 import { Service, type SessionRef } from '@hearth/net';
 import { ErrorCode, Login, type InboundMessage } from '@hearth/protocol';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ArenaWorld } from '../src/arena/ArenaWorld.ts';
 import { defineArenaPlayer, type ArenaPlayerData, type ArenaPlayerEvents } from '../src/arena/arenaPlayer.ts';
 import { ARENA, ArenaErrorCode, ChatLine, Join, Leaderboard, MemberJoined, Move, Rejected, Snapshot, Tag, Chat } from '../src/arena/messages.ts';
@@ -125,6 +125,18 @@ describe('Arena player actor over real sockets', () => {
     expect(rooms[16]).toBe('room-2');
     expect(await arena.next(refs[0]!, MemberJoined.type, (m: { name: string }) => m.name === 'p15')).toMatchObject({ name: 'p15' });
     expect(arena.world.roomCount).toBe(2);
+  });
+
+  it('opens rooms without an xstate warning (a room actor is not created inside the join action)', async () => {
+    const warn = vi.spyOn(console, 'warn');
+    try {
+      arena = await startArena();
+      for (let i = 0; i < ARENA.roomCapacity + 1; i++) await (await arena.player(`w${i}`)).request(Join, {});
+      expect(arena.world.roomCount).toBe(2);
+      expect(warn.mock.calls.map((args) => String(args[0]))).toEqual([]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('relays chat to room members and leaves the room when the player disconnects', async () => {

@@ -136,13 +136,15 @@ export function defineArenaPlayer(arena: Arena, options: ArenaPlayerOptions = {}
                   }
                   observe?.(Join.name, (performance.now() - t0) / 1000);
                 };
-                const answer = arena.join({ userId: player.userId, name: player.userId });
-                if (answer instanceof Promise) {
-                  answer.then(seated, (err: unknown) => {
+                // Joined once this action has returned: opening a room creates its actor, which xstate
+                // must not do inside another machine's action (it warns "Custom actions should not call
+                // `assign()` directly"). A cluster join is asynchronous anyway; this is one microtask.
+                Promise.resolve()
+                  .then(() => arena.join({ userId: player.userId, name: player.userId }))
+                  .then(seated, (err: unknown) => {
                     player.log.warn({ err }, 'join failed');
                     seated({ ok: false, code: ArenaErrorCode.ROOM_UNREACHABLE, text: 'no room could take you; try again' });
                   });
-                } else seated(answer);
               },
             },
           },
