@@ -7,6 +7,7 @@ import type { Backplane, Envelope } from '../backplane/Backplane.ts';
 import { backplaneUnavailable, BackplaneErrorCode } from '../backplane/errors.ts';
 import { BackplaneOp } from './BackplaneOp.ts';
 import { ClusterKeys } from './ClusterKeys.ts';
+import { EnvelopeSigner } from './EnvelopeSigner.ts';
 import { SCRIPTS, scripted, type ClusterLink } from './ClusterLink.ts';
 import { NodeRegistry } from './NodeRegistry.ts';
 import { PublishBatcher } from './PublishBatcher.ts';
@@ -21,6 +22,10 @@ import {
 } from './RedisBackplaneOptions.ts';
 import { RedisResumeStore } from './RedisResumeStore.ts';
 import type { BackplaneEvents, BackplaneStats, NodeInfo, RedisDirectoryEntry } from './types.ts';
+import { isResumeToken, isUserId } from '../wireIds.ts';
+
+/** At most one "message rejected" warning per this many ms (a flood would otherwise log per message). */
+const WARN_REJECTED_EVERY_MS = 5_000;
 
 /**
  * The Redis backplane of one node: cross-node messages over pub/sub, the user directory
@@ -53,6 +58,9 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
   readonly #log: Logger | undefined;
   readonly #heartbeatMs: number;
   readonly #batcher: PublishBatcher;
+  /** Signs and verifies every message when `clusterSecret` is set. */
+  readonly #signer: EnvelopeSigner | undefined;
+  #lastRejectWarn = 0;
   /** Channels this node wants to hear; reconciled on every (re)connect. */
   readonly #channels = new Set<string>();
   readonly #listeners: { [E in keyof BackplaneEvents]: Set<BackplaneEvents[E]> } = { up: new Set(), down: new Set() };
@@ -64,7 +72,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
   #recovering = false;
   #closed = false;
   #lastError: Error | undefined;
-  readonly #stats: BackplaneStats = { publishes: 0, messagesOut: 0, messagesIn: 0, dropped: 0, forwarded: 0 };
+  readonly #stats: BackplaneStats = { publishes: 0, messagesOut: 0, messagesIn: 0, dropped: 0, forwarded: 0, rejected: 0 };
 
   constructor(options: RedisBackplaneOptions = {}) {
     this.nodeId = options.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -72,6 +80,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     this.#heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     const ttlMs = options.ttlMs ?? this.#heartbeatMs * 3;
     this.#log = options.logger?.child({ component: 'cluster', node: this.nodeId });
+    this.#signer = options.clusterSecret === undefined ? undefined : new EnvelopeSigner(options.clusterSecret);
     this.#channels.add(this.keys.nodeChannel(this.nodeId));
     const timeout = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
     const url = options.url ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -97,7 +106,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
         this.#lastError = e;
       });
     }
-    this.#sub.on('messageBuffer', (_channel: Buffer, message: Buffer) => this.#receive(message));
+    this.#sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#receive(channel, message));
     this.#batcher = new PublishBatcher((batches) => this.#publish(batches));
     const isAvailable = (): boolean => this.available;
     const link: ClusterLink = {
@@ -115,6 +124,11 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     this.#registry = new NodeRegistry(link, ttlMs);
     this.directory = new RedisDirectory(link, { ttlMs, cacheMs: options.directoryCacheMs ?? DEFAULT_DIRECTORY_CACHE_MS }, (e) => this.#deliver(e));
     this.resumes = new RedisResumeStore(link, options.resumeQueueLimit ?? DEFAULT_RESUME_QUEUE_LIMIT, (n) => this.#registry.isLive(n));
+  }
+
+  /** True when messages are signed and verified with a cluster secret (`clusterSecret`). */
+  get authenticated(): boolean {
+    return this.#signer !== undefined;
   }
 
   /** True while Redis is reachable and this node is registered: cross-node calls can succeed. */
@@ -400,14 +414,21 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
       this.#stats.dropped += n;
       this.#log?.debug({ err: e }, 'publish failed');
     };
+    const signer = this.#signer;
     for (const [channel, body, n] of batches) {
       this.#stats.publishes++;
       this.#stats.messagesOut += n;
-      this.#pub.publish(channel, body).catch(onError(n));
+      this.#pub.publish(channel, signer === undefined ? body : signer.sign(channel, body)).catch(onError(n));
     }
   }
 
-  #receive(body: Buffer): void {
+  #receive(channel: Buffer, message: Buffer): void {
+    let body = message;
+    if (this.#signer !== undefined) {
+      const opened = this.#signer.open(channel, message);
+      if (opened === undefined) return this.#rejected('unsigned or forged backplane message dropped (clusterSecret)', channel);
+      body = opened;
+    }
     try {
       decodeBatch(body, (m) => {
         if (m.kind !== Kind.PUSH) return;
@@ -423,10 +444,20 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     for (const h of this.#handlers) h(envelope);
   }
 
+  /** Counts a message dropped on receipt; warns at most once per 5 s. */
+  #rejected(text: string, channel?: Buffer): void {
+    this.#stats.rejected++;
+    const now = Date.now();
+    if (now - this.#lastRejectWarn < WARN_REJECTED_EVERY_MS) return;
+    this.#lastRejectWarn = now;
+    this.#log?.warn({ channel: channel?.toString('latin1').slice(0, 128), rejected: this.#stats.rejected }, text);
+  }
+
   #dispatch(op: number, a: unknown[]): void {
     switch (op) {
       case BackplaneOp.PUSH: {
         const [userId, bytes, hops] = a as [string, Uint8Array, number];
+        if (!isUserId(userId) || !(bytes instanceof Uint8Array)) return this.#rejected('push with a malformed user id dropped');
         if (this.directory.has(userId) || hops > 0) {
           this.#deliver({ kind: 'push', userId, bytes });
           return;
@@ -451,17 +482,22 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
       }
       case BackplaneOp.KICK: {
         const [userId, sessionId, code, text] = a as [string, number, string, string];
+        if (!isUserId(userId) || typeof sessionId !== 'number' || typeof code !== 'string') return this.#rejected('malformed kick dropped');
         this.directory.kicked(userId, sessionId);
         this.#deliver({ kind: 'kick', userId, sessionId, code, text });
         return;
       }
       case BackplaneOp.EVENT: {
         const [userId, event] = a as [string, Extract<Envelope, { kind: 'event' }>['event']];
+        // Lifecycle events (`hearth.*`) are the framework's own: never taken from another node.
+        const type = (event as { type?: unknown } | null)?.type;
+        if (!isUserId(userId) || typeof type !== 'string' || type.startsWith('hearth.')) return this.#rejected('malformed event dropped');
         this.#deliver({ kind: 'event', userId, event });
         return;
       }
       case BackplaneOp.RESUMED: {
         const [token, userId, nodeId] = a as [string, string, string];
+        if (!isResumeToken(token) || typeof nodeId !== 'string') return this.#rejected('malformed resume notice dropped');
         this.resumes.notify({ token, userId, nodeId });
         return;
       }

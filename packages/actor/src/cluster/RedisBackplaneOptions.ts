@@ -24,6 +24,16 @@ export interface RedisBackplaneOptions {
   directoryCacheMs?: number;
   /** Most pushes a parked resume record holds. @defaultValue 256 */
   resumeQueueLimit?: number;
+  /**
+   * Shared secret of the cluster's nodes (at least 16 bytes; 32 random bytes recommended). When set,
+   * every backplane message is signed (HMAC-SHA256 over channel and body, 32 bytes appended) and a
+   * message that does not verify is dropped and counted (`stats().rejected`): a client with Redis
+   * access but not the secret cannot forge pushes, kicks, events or resume notices. Give a list to
+   * rotate: the first signs, all verify. Every node of a cluster needs it (nodes without it cannot
+   * read signed messages and vice versa). Replay is not prevented: keep Redis private too.
+   * @defaultValue undefined (messages unsigned: anyone who can PUBLISH to Redis is trusted)
+   */
+  clusterSecret?: string | Uint8Array | readonly (string | Uint8Array)[];
   /** Logger (a `cluster` child is made). @defaultValue silent */
   logger?: Logger;
 }

@@ -6,6 +6,7 @@ export { RedisResumeStore } from './RedisResumeStore.ts';
 export { NodeRegistry } from './NodeRegistry.ts';
 export { BackplaneOp } from './BackplaneOp.ts';
 export { ClusterKeys } from './ClusterKeys.ts';
+export { EnvelopeSigner, TAG_BYTES } from './EnvelopeSigner.ts';
 export {
   DEFAULT_COMMAND_TIMEOUT_MS,
   DEFAULT_DIRECTORY_CACHE_MS,

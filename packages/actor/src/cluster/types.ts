@@ -38,4 +38,9 @@ export interface BackplaneStats {
   dropped: number;
   /** Deliveries that found no local user and were forwarded one hop (stale directory cache). */
   forwarded: number;
+  /**
+   * Messages dropped on receipt: unsigned or forged (tag not verified, with `clusterSecret`), or
+   * naming a malformed user id or token, or a `hearth.*` lifecycle event.
+   */
+  rejected: number;
 }
