@@ -92,6 +92,11 @@ export class RawClient {
     this.sendBody(this.channel!.seal(w.take().slice()));
   }
 
+  /** Sends a WebSocket ping control frame. */
+  ping(): void {
+    this.#ws!.ping();
+  }
+
   /** Stops reading (the server's send queue grows). */
   pause(): void {
     if (this.#socket !== undefined) this.#socket.pause();

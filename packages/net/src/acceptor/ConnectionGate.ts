@@ -29,6 +29,8 @@ export class ConnectionGate {
   readonly #log: Logger;
   readonly #config: SessionConfig;
   readonly #addresses: AddressTable;
+  /** Sessions made only to be refused (not counted per address). */
+  readonly #refused = new WeakSet<Session>();
 
   constructor(
     host: AcceptorHost,
@@ -65,23 +67,23 @@ export class ConnectionGate {
   }
 
   /**
-   * A socket was accepted from `remoteHost`: counts it (call {@link leave} if it goes away before
-   * {@link admit}) and says whether it must be refused.
+   * A socket was accepted from `remoteHost`: counts it (call {@link leave} with the same refusal
+   * if it goes away before {@link admit}) and says whether it must be refused.
    */
   enter(remoteHost: string | undefined): Refusal | undefined {
     this.#host.sessionHost.stats.accepted++;
     this.connections++;
-    const byAddress = this.#addresses.enter(remoteHost);
     if (this.connections > this.#limits.maxConnections) {
       return { code: ErrorCode.SERVER_FULL, text: `server is at its limit of ${this.#limits.maxConnections} connections; retry later` };
     }
-    return byAddress;
+    return this.#addresses.enter(remoteHost);
   }
 
-  /** A socket counted by {@link enter} went away without becoming a link. */
-  leave(remoteHost: string | undefined): void {
+  /** A socket counted by {@link enter} is gone; `refusal` is what enter said of it. */
+  leave(remoteHost: string | undefined, refusal: Refusal | undefined): void {
     this.connections--;
-    this.#addresses.leave(remoteHost);
+    // Only admitted connections are counted per address.
+    if (refusal === undefined) this.#addresses.leave(remoteHost);
   }
 
   /**
@@ -97,12 +99,13 @@ export class ConnectionGate {
     } catch (error) {
       this.#log.error({ err: error }, 'protocol factory failed');
       link.destroy();
-      this.leave(link.remoteHost);
+      this.leave(link.remoteHost, refusal);
       return;
     }
     const session = new Session(host.sessionHost, link, this.#config, handshake, handshakeMs);
     host.track(session);
     if (refusal !== undefined) {
+      this.#refused.add(session);
       // Per-address refusals come in floods: one line each at warn would be an amplifier.
       const level = refusal.code === ErrorCode.SERVER_FULL ? 'warn' : 'debug';
       this.#log[level]({ code: refusal.code, remote: link.remoteAddress }, 'refused');
@@ -111,7 +114,8 @@ export class ConnectionGate {
   }
 
   #gone(session: Session): void {
-    this.leave(session.link.remoteHost);
+    this.connections--;
+    if (!this.#refused.delete(session)) this.#addresses.leave(session.link.remoteHost);
     this.#host.untrack(session);
   }
 }

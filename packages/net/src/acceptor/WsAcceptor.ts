@@ -136,7 +136,7 @@ export class WsAcceptor implements Acceptor {
     clearTimeout(entry.timer);
     socket.off('close', entry.onClose);
     this.#gate.stats.upgrading--;
-    if (gone) this.#gate.leave(entry.remoteHost);
+    if (gone) this.#gate.leave(entry.remoteHost, entry.refusal);
     return entry;
   }
 
@@ -149,7 +149,7 @@ export class WsAcceptor implements Acceptor {
       const entry = this.#forget(socket, false);
       if (entry === undefined || socket.destroyed) {
         // Timed out (or closed) during the upgrade: its socket is already forgotten and counted out.
-        if (entry !== undefined) this.#gate.leave(entry.remoteHost);
+        if (entry !== undefined) this.#gate.leave(entry.remoteHost, entry.refusal);
         ws.terminate();
         return;
       }

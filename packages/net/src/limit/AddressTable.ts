@@ -48,8 +48,10 @@ export class AddressTable {
   }
 
   /**
-   * Counts a new connection from `address` (refused or not: call {@link leave} when it is gone)
-   * and says whether it must be refused: `TOO_MANY_CONNECTIONS` or `RATE_LIMITED`.
+   * Says whether a new connection from `address` must be refused (`TOO_MANY_CONNECTIONS` or
+   * `RATE_LIMITED`); one that is not is counted until {@link leave}. A refused one is not counted
+   * (it lives only until its refusal is sent), so a client retrying in a loop is not locked out
+   * by its own refusals.
    */
   enter(address: string | undefined): Refusal | undefined {
     if (this.#max === false && this.#rate === false) return undefined;
@@ -61,18 +63,19 @@ export class AddressTable {
       entry = { connections: 0, bucket: rate === false ? undefined : new TokenBucket(rate.perSecond, rate.burst, this.#now) };
       this.#entries.set(key, entry);
     }
-    entry.connections++;
-    if (this.#max !== false && entry.connections > this.#max) {
+    if (this.#max !== false && entry.connections >= this.#max) {
       return { code: ErrorCode.TOO_MANY_CONNECTIONS, text: `more than ${this.#max} connections from ${key}; raise "maxConnectionsPerAddress"` };
     }
     if (entry.bucket !== undefined && !entry.bucket.take()) {
+      if (entry.connections === 0 && this.#idle(entry)) this.#entries.delete(key);
       const rate = this.#rate as AddressRate;
       return { code: ErrorCode.RATE_LIMITED, text: `more than ${rate.perSecond} new connections/s (burst ${rate.burst}) from ${key}; retry later` };
     }
+    entry.connections++;
     return undefined;
   }
 
-  /** A connection counted by {@link enter} is gone. */
+  /** A connection admitted (not refused) by {@link enter} is gone. */
   leave(address: string | undefined): void {
     if (this.#max === false && this.#rate === false) return;
     const key = addressKey(address);

@@ -44,31 +44,43 @@ export class WsLink implements Link {
 
   start(sink: LinkSink): void {
     const ws = this.#ws;
-    let counting: ((chunk: Buffer) => void) | undefined;
     const hello = this.#hello;
+    /** Stops the hello budget: called on the first message (or when it is spent). */
+    let helloDone: (() => void) | undefined;
     if (hello !== undefined) {
       // `ws` buffers a whole message (up to maxPayload) before it emits it: count the raw bytes
       // until the first message instead. This listener runs after ws's own (added at upgrade), so a
       // hello that completes in this chunk has been emitted (and counting stopped) before it.
       const budget = hello.maxHelloBytes + WS_MAX_FRAME_HEADER;
       let seen = 0;
-      counting = (chunk: Buffer): void => {
+      let done = false;
+      const count = (chunk: Buffer): void => {
+        if (done) return;
         seen += chunk.length;
         if (seen <= budget) return;
-        hello.socket.off('data', counting!);
+        helloDone!();
         hello.socket.pause();
         sink.fail(ErrorCode.HANDSHAKE_FAILED, `${seen} B before the first message > maxHelloBytes ${hello.maxHelloBytes}: a hello is a few dozen bytes`);
       };
-      hello.socket.on('data', counting);
+      helloDone = () => {
+        done = true;
+        hello.socket.off('data', count);
+        helloDone = undefined;
+      };
+      hello.socket.on('data', count);
     }
     // Control frames are messages too for the rate limit (a ping flood costs a pong each).
     const control = (): void => sink.control();
     ws.on('ping', control);
     ws.on('pong', control);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (counting !== undefined) {
-        hello!.socket.off('data', counting);
-        counting = undefined;
+      if (helloDone !== undefined) {
+        helloDone();
+        if (data.length > hello!.maxHelloBytes) {
+          hello!.socket.pause();
+          sink.fail(ErrorCode.HANDSHAKE_FAILED, `first message of ${data.length} B > maxHelloBytes ${hello!.maxHelloBytes}: a hello is a few dozen bytes`);
+          return;
+        }
       }
       sink.received(data.length);
       if (!isBinary) {
