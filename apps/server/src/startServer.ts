@@ -175,6 +175,7 @@ async function startRedisBackplane(config: ServerConfig, logger: Logger): Promis
     url: config.redis!,
     keyPrefix: config.redisPrefix,
     heartbeatMs: config.clusterHeartbeatMs,
+    ...(config.clusterSecret !== undefined && { clusterSecret: config.clusterSecret }),
     logger,
   });
   try {

@@ -13,6 +13,7 @@ describe('server flags', () => {
       auth: 'dev',
       insecureDevAuth: false,
       adminToken: undefined,
+      clusterSecret: undefined,
       host: '127.0.0.1',
       tcpPort: 7700,
       wsPort: 7701,
@@ -41,6 +42,8 @@ describe('server flags', () => {
     [['--tick-hz', '0'], {}, /^--tick-hz: expected a number in 1\.\.120/],
     [['--auth', 'none'], {}, /^--auth: expected one of dev, got "none"$/],
     [['--admin-token', 'short'], {}, /^--admin-token: expected at least 16 characters/],
+    [['--cluster-secret', 'short', '--redis', 'redis://127.0.0.1:6379'], {}, /^--cluster-secret: expected at least 16 characters/],
+    [[], { HEARTH_CLUSTER_SECRET: 'x'.repeat(32) }, /^--cluster-secret needs --redis/],
   ])('refuses %j with a one-line error naming the flag', (argv, env, message) => {
     const run = () => parseServerConfig((argv as string[]).includes('--auth') ? argv : [...argv, '--auth', 'dev'], env);
     expect(run).toThrow(FlagError);

@@ -95,6 +95,10 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       await expect(dan.ref.request(Whisper, { to: 'cat', text: 'psst' })).resolves.toEqual({ delivered: true });
       expect(await cat.next(Whispered.type)).toEqual({ from: 'dan', text: 'psst' });
       await expect(cat.ref.request(Whisper, { to: 'nobody', text: 'hello?' })).resolves.toEqual({ delivered: false });
+      // a malformed target is refused before it becomes a directory lookup (a Redis key name)
+      for (const to of ['*', 'a{b}', 'x'.repeat(65), 'a\nb', '']) {
+        await expect(cat.ref.request(Whisper, { to, text: 'hi' })).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
+      }
     });
 
     it('a duplicate login on the other node kicks the older session (KICKED)', async () => {

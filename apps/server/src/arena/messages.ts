@@ -100,8 +100,17 @@ export const Echo = defineMessage<{ t: number }, { t: number }>(111, 'arena.echo
  */
 export const Whisper = defineMessage<{ to: string; text: string }, { delivered: boolean }>(112, 'arena.whisper', {
   validate: (p): p is { to: string; text: string } =>
-    isRecord(p) && typeof p['to'] === 'string' && typeof p['text'] === 'string' && p['text'].length <= 200,
+    isRecord(p) && isUserId(p['to']) && typeof p['text'] === 'string' && p['text'].length <= 200,
 });
+
+/**
+ * A user id as `@hearth/actor` accepts it (`USER_ID_FORMAT`: 1-64 of A-Z a-z 0-9 _ . : @ -), checked
+ * here too so that a malformed `to` is refused `BAD_REQUEST` before it is looked up (it would
+ * otherwise become a Redis key name). Inlined: this module is imported by browser clients.
+ */
+function isUserId(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= 64 && /^[\w.:@-]{1,64}$/.test(value);
+}
 
 /** S→C push: a whisper from user `from`. */
 export const Whispered = defineMessage<{ from: string; text: string }>(113, 'arena.whispered');

@@ -29,6 +29,8 @@ export interface ServerConfig {
   readonly redisPrefix: string;
   /** Cluster heartbeat: node, users and rooms are refreshed this often and lapse after 3×. */
   readonly clusterHeartbeatMs: number;
+  /** Shared secret signing every backplane message (HMAC-SHA256); undefined = unsigned. Needs `redis`. */
+  readonly clusterSecret: string | undefined;
   /** Node processes (`node:cluster` workers sharing the game ports); above 1 needs `redis`. */
   readonly workers: number;
   /** Fixed point where players appear (tests, demos); undefined = random. */
@@ -54,6 +56,7 @@ export const SERVER_FLAGS = {
   'admin-token': { env: 'HEARTH_ADMIN_TOKEN', help: 'bearer token the admin endpoint requires (Authorization: Bearer <token>; default none)' },
   redis: { env: 'HEARTH_REDIS_URL', help: 'Redis URL for cluster mode, also read from REDIS_URL (absent: in-memory)' },
   'redis-prefix': { env: 'HEARTH_REDIS_PREFIX', default: 'hearth:', help: 'prefix of every Redis key and channel (no braces)' },
+  'cluster-secret': { env: 'HEARTH_CLUSTER_SECRET', help: 'secret every node signs backplane messages with (HMAC; same on all nodes, >= 16 chars; prefer the env var)' },
   'cluster-heartbeat-ms': { env: 'HEARTH_CLUSTER_HEARTBEAT_MS', type: 'int', min: 50, max: 60_000, default: 5000, help: 'cluster heartbeat; a dead node lapses after 3x' },
   workers: { env: 'HEARTH_WORKERS', type: 'int', min: 1, max: 64, default: 1, help: 'node processes sharing the game ports (> 1 needs --redis)' },
   spawn: { env: 'HEARTH_ARENA_SPAWN', help: 'fixed spawn point x,y for every player (tests, demos; default random)' },
@@ -84,6 +87,13 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
       '--workers',
       `--workers ${workers} needs --redis (or REDIS_URL): in-memory nodes in separate processes cannot see each other; pnpm dev:cluster starts a private Redis`,
     );
+  }
+  const clusterSecret = v['cluster-secret'] as string | undefined;
+  if (clusterSecret !== undefined && clusterSecret.length < 16) {
+    throw new FlagError('--cluster-secret', `--cluster-secret: expected at least 16 characters (e.g. openssl rand -hex 32), got ${clusterSecret.length}`);
+  }
+  if (clusterSecret !== undefined && redis === undefined) {
+    throw new FlagError('--cluster-secret', '--cluster-secret needs --redis (or REDIS_URL): it signs the messages between cluster nodes');
   }
   const host = (v['host'] as string | undefined) ?? '127.0.0.1';
   const auth = v['auth'] as AuthName | undefined;
@@ -123,6 +133,7 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     redis,
     redisPrefix,
     clusterHeartbeatMs: (v['cluster-heartbeat-ms'] as number | undefined) ?? 5000,
+    clusterSecret,
     workers,
     spawn,
     logLevel: (v['log-level'] as string | undefined) ?? 'info',
