@@ -155,6 +155,7 @@ export class StateEncoder<T extends StructType> {
       }
       const start = chunks.pos;
       writeChange(chunks, node, stamp);
+      if (chunks.pos === start) continue;
       if (o.$segs === null) {
         o.$segs = [];
         owners.push(o);
@@ -167,8 +168,6 @@ export class StateEncoder<T extends StructType> {
     out.u8(seq & SEQ_MASK);
     out.range(shared.buf, 0, shared.pos);
     for (const { map, type } of this.#viewed) {
-      if (map.$touched === null) continue;
-      out.varint(map.$ref);
       writeMapChange(out, type, map);
     }
     for (const o of owners) this.#copySegs(out, o);

@@ -81,10 +81,13 @@ function writeItems(w: ByteWriter, type: ArrayType, a: StateArray<unknown>, born
 
 /** One change entry: varint ref, then the change of a struct, a map or an array (docs/protocol.md "State patches"). */
 export function writeChange(w: ByteWriter, node: Node, seq: number): void {
-  w.varint(node.$ref);
   const type = node.$type;
+  if (type.kind === 'map') {
+    writeMapChange(w, type, node as unknown as StateMap<string | number, unknown>);
+    return;
+  }
+  w.varint(node.$ref);
   if (type.kind === 'struct') writeStructChange(w, type, node as TrackedStruct);
-  else if (type.kind === 'map') writeMapChange(w, type, node as unknown as StateMap<string | number, unknown>);
   else writeItems(w, type, node as unknown as StateArray<unknown>, seq);
 }
 
@@ -103,11 +106,14 @@ function writeStructChange(w: ByteWriter, type: StructType, s: TrackedStruct): v
   }
 }
 
-/** Map change: varint op count, then per op: u8 0 (set) + key + value, or u8 1 (delete) + key. */
+/** Map change entry: varint ref, varint op count, then per op: u8 0 (set) + key + value, or u8 1 (delete) + key. Nothing when no op is left. */
 export function writeMapChange(w: ByteWriter, type: MapType, m: StateMap<string | number, unknown>): void {
-  const touched = m.$touched!;
+  const touched = m.$touched;
+  if (touched === null) return;
   let ops = 0;
   for (const [k, existed] of touched) if (existed || m.$m.has(k)) ops++;
+  if (ops === 0) return;
+  w.varint(m.$ref);
   w.varint(ops);
   for (const [k, existed] of touched) {
     const v = m.$m.get(k);
