@@ -4,7 +4,7 @@ import { Gen, World, mutate } from './model.ts';
 
 const empty = { ents: new Map(), tick: 0, cfg: { mode: 0, title: '', big: 0 }, board: new Map(), list: [], wide: {} } as never;
 const CODES: readonly string[] = Object.values(StateErrorCode);
-const canon = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (x instanceof Map ? { map: [...x] } : x));
+const canon = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (x instanceof Map ? { map: [...x].sort(([a], [b]) => (String(a) < String(b) ? -1 : 1)) } : x));
 
 /** Applies bytes that may be bad: either a coded StateError with the mirror untouched, or a success. */
 function tryApply(m: Mirror<typeof World>, bytes: Uint8Array): 'rejected' | 'applied' {

@@ -13,8 +13,8 @@ function expected(state: unknown, visible?: ReadonlySet<string>): unknown {
   return s;
 }
 
-/** Canonical text of a snapshot (maps in insertion order, NaN-safe): fast equality, with toEqual's diff on mismatch. */
-const canon = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (x instanceof Map ? { map: [...x] } : x));
+/** Canonical text of a snapshot (maps sorted by key: map order is not synchronised, NaN-safe): fast equality, with toEqual's diff on mismatch. */
+const canon = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (x instanceof Map ? { map: [...x].sort(([a], [b]) => (String(a) < String(b) ? -1 : 1)) } : x));
 function same(actual: unknown, want: unknown, label: string): void {
   if (canon(actual) !== canon(want)) expect(actual, label).toEqual(want);
 }
