@@ -10,6 +10,11 @@ export interface MessageDefinition<P = unknown, R = unknown> {
   readonly name: string;
   /** Optional runtime check of an inbound payload; a failing request is answered `BAD_REQUEST`. */
   readonly validate?: (payload: unknown) => payload is P;
+  /**
+   * A request that may be handled twice with the same effect (a read, or a write keyed by an id).
+   * A client re-sends such a request after a resume instead of failing it with `DISCONNECTED`.
+   */
+  readonly idempotent?: boolean;
   /** Phantom fields: never set at run time, they carry the types. */
   readonly __payload?: P;
   readonly __reply?: R;
@@ -28,6 +33,8 @@ export type Reply<D> = D extends MessageDefinition<unknown, infer R> ? R : never
 export interface DefineMessageOptions<P> {
   /** Runtime check of inbound payloads (a type guard), e.g. generated from a schema. */
   validate?: (payload: unknown) => payload is P;
+  /** See {@link MessageDefinition.idempotent}. @defaultValue false */
+  idempotent?: boolean;
 }
 
 /** Lowest wire type an application may use; lower ones are the framework's. */
@@ -48,7 +55,11 @@ export function defineMessage<P, R = void>(
   if (!Number.isInteger(type) || type < 0 || type > 0xffff_ffff) {
     throw new RangeError(`message "${name}": type ${type} must be an integer in 0..2^32-1`);
   }
-  const definition: MessageDefinition<P, R> =
-    options.validate === undefined ? { type, name } : { type, name, validate: options.validate };
+  const definition: MessageDefinition<P, R> = {
+    type,
+    name,
+    ...(options.validate !== undefined && { validate: options.validate }),
+    ...(options.idempotent === true && { idempotent: true }),
+  };
   return Object.freeze(definition);
 }
