@@ -66,17 +66,29 @@ describe('player lifecycle over real connections', () => {
   });
 
   it('closes a session that does not log in within the login timeout', async () => {
-    const { node, port } = await startServer(testPlayer(), { timeouts: { loginTimeout: 100 } });
+    const clock = new ManualClock();
+    const { node, port } = await startServer(testPlayer(), { clock, timeouts: { loginTimeout: 100 } });
     const client = await connect(clientService(), port);
+    await until(() => node.holder.size === 1);
+    clock.advance(99);
+    expect(client.ref.alive).toBe(true);
+    clock.advance(1);
     await expect(client.closed).resolves.toMatchObject({ code: ErrorCode.LOGIN_TIMEOUT });
     expect(node.holder.size).toBe(0);
   });
 
   it('pings a silent peer when suspect and closes it with HEARTBEAT_TIMEOUT when it never answers', async () => {
     const log: HookLog = [];
-    const { service, node, port } = await startServer(testPlayer(log), { timeouts: { heartbeatTimeout: 300, grace: 0 } });
+    const clock = new ManualClock();
+    // checks every 60 s of the injected clock: suspect (ping) at 150 s of silence, closed at 300 s
+    const { service, node, port } = await startServer(testPlayer(log), { clock, timeouts: { heartbeatTimeout: 300_000, grace: 0 } });
     const raw = await RawClient.handshake(port, service.protocols.get('msgpack'));
     raw.send((w) => w.request(1, { name: 'dead' }, 1));
+    await until(() => raw.messages.length >= 1); // the login reply
+    clock.advance(180_000);
+    await until(() => raw.messages.some((m) => m.kind === Kind.PING));
+    expect(node.holder.get('dead')?.connected).toBe(true);
+    clock.advance(120_000);
     await raw.closed;
     expect(raw.messages.some((m) => m.kind === Kind.PING)).toBe(true);
     expect(raw.closeMessage).toMatchObject({ code: ErrorCode.HEARTBEAT_TIMEOUT });
@@ -86,12 +98,27 @@ describe('player lifecycle over real connections', () => {
   });
 
   it('keeps a silent but live client: it answers the server pings', async () => {
-    const { node, port } = await startServer(testPlayer(), { timeouts: { heartbeatTimeout: 200 } });
+    const clock = new ManualClock();
+    const { node, port } = await startServer(testPlayer(), { clock, timeouts: { heartbeatTimeout: 200_000 } });
     const client = await connect(clientService(), port);
     await client.login('quiet');
-    await new Promise((r) => setTimeout(r, 500)); // 2.5 timeouts of silence from the application
+    const player = node.holder.get('quiet') as PlayerActor;
+    const heartbeat = (): string => (player.state as { active: { heartbeat: string } }).active.heartbeat;
+    const bytesIn = (): number => (player.ref?.info() as { bytesIn: number }).bytesIn;
+    let pinged = 0;
+    // 2.5 timeouts of silence from the application, one heartbeat check (40 s) at a time; after a
+    // ping, wait for the pong to reach the server before the next check (an event, not a sleep).
+    for (let t = 0; t < 500_000; t += 40_000) {
+      const before = bytesIn();
+      clock.advance(40_000);
+      if (heartbeat() === 'suspect') {
+        pinged++;
+        await until(() => bytesIn() > before);
+      }
+    }
+    expect(pinged).toBeGreaterThanOrEqual(2);
     expect(client.ref.alive).toBe(true);
-    expect(node.holder.get('quiet')?.connected).toBe(true);
+    expect(player.connected).toBe(true);
   });
 
   it('resumes within grace: same actor, game state restored, queued pushes delivered in order', async () => {
@@ -143,12 +170,18 @@ describe('player lifecycle over real connections', () => {
 
   it('ends the actor when grace expires (leave hook runs) and the token stops working', async () => {
     const log: HookLog = [];
-    const { node, port } = await startServer(testPlayer(log), { timeouts: { grace: 150 } });
+    const clock = new ManualClock();
+    const { node, port } = await startServer(testPlayer(log), { clock, timeouts: { grace: 150 } });
     const clients = clientService();
     const first = await connect(clients, port);
     const { resumeToken } = await first.login('ann');
-    const id = node.holder.get('ann')!.sessionId;
+    const player = node.holder.get('ann')!;
+    const id = player.sessionId;
     first.ref.close(ErrorCode.CLOSED);
+    await until(() => !player.connected);
+    clock.advance(149);
+    expect(log).toHaveLength(1);
+    clock.advance(1);
     await until(() => log.length === 2);
     expect(log[1]).toBe(`leave ann ${id} GRACE_EXPIRED`);
     expect(node.holder.size).toBe(0);

@@ -1,71 +1,78 @@
 import { describe, expect, it } from 'vitest';
 import { TimerQueue, type TimerTarget } from '../src/player/TimerQueue.ts';
+import { ManualClock } from '../src/testing/index.ts';
 
 function target(name: string, fired: string[]): TimerTarget & { timerSeq: number } {
   return { timerSeq: 0, onTimerDue: () => void fired.push(name) };
 }
 
-describe('TimerQueue', () => {
-  it('fires entries in order after the delay, skips cancelled and re-armed ones, and stops when empty', async () => {
+describe('TimerQueue (on an injected clock)', () => {
+  it('fires entries in order after the delay, skips cancelled and re-armed ones, and stops when empty', () => {
+    const clock = new ManualClock();
     const fired: string[] = [];
-    const queue = new TimerQueue(20);
+    const queue = new TimerQueue(20, clock);
     const a = target('a', fired);
     const b = target('b', fired);
     const c = target('c', fired);
-    const started = performance.now();
     queue.add(a);
     queue.add(b);
     queue.add(c);
     b.timerSeq++; // b cancels
     queue.cancel();
-    c.timerSeq++; // c re-arms: its old entry is stale, a new one is added
+    clock.advance(5);
+    c.timerSeq++; // c re-arms at 5: its old entry is stale, a new one is due at 25
     queue.add(c);
-    await new Promise<void>((resolve) => {
-      c.onTimerDue = () => {
-        fired.push('c');
-        resolve();
-      };
-    });
+    clock.advance(14);
+    expect(fired).toEqual([]); // 19 ms: nothing due yet
+    clock.advance(1);
+    expect(fired).toEqual(['a']);
+    clock.advance(4);
+    expect(fired).toEqual(['a']);
+    clock.advance(1);
     expect(fired).toEqual(['a', 'c']);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(19);
+    expect(clock.pending).toBe(0); // empty: no timer left set
     queue.close();
   });
 
-  it('fires nothing once every entry is cancelled', async () => {
+  it('fires nothing once every entry is cancelled, and sets no timer', () => {
+    const clock = new ManualClock();
     const fired: string[] = [];
-    const queue = new TimerQueue(5);
+    const queue = new TimerQueue(5, clock);
     const a = target('a', fired);
     queue.add(a);
     a.timerSeq++;
     queue.cancel();
-    await new Promise((r) => setTimeout(r, 30));
+    expect(clock.pending).toBe(0);
+    clock.advance(30);
     expect(fired).toEqual([]);
   });
-});
 
-describe('TimerQueue re-arming from a callback', () => {
-  it('keeps the earlier entries on time when a callback adds one', async () => {
+  it('keeps the earlier entries on time when a callback adds one', () => {
+    const clock = new ManualClock();
     const fired: [string, number][] = [];
-    const queue = new TimerQueue(100);
-    const started = performance.now();
+    const queue = new TimerQueue(100, clock);
     const a = target('a', []);
     const b = target('b', []);
     a.onTimerDue = () => {
-      fired.push(['a', performance.now() - started]);
+      fired.push(['a', clock.monotonic()]);
       queue.add(a); // re-arm from inside the callback (the heartbeat check does)
     };
+    b.onTimerDue = () => void fired.push(['b', clock.monotonic()]);
     queue.add(a);
-    await new Promise((r) => setTimeout(r, 20));
-    const done = new Promise<void>((resolve) => {
-      b.onTimerDue = () => {
-        fired.push(['b', performance.now() - started]);
-        resolve();
-      };
-    });
-    queue.add(b); // due ~120 ms, before a's second round (~200 ms)
-    await done;
+    clock.advance(20);
+    queue.add(b); // due at 120, before a's second round (200)
+    clock.advance(180);
     queue.close();
-    expect(fired.map(([name]) => name)).toEqual(['a', 'b']);
-    expect(fired[1]![1]).toBeLessThan(180);
+    expect(fired).toEqual([
+      ['a', 100],
+      ['b', 120],
+      ['a', 200],
+    ]);
+  });
+
+  it('uses the system clock by default', async () => {
+    const queue = new TimerQueue(1);
+    await new Promise<void>((resolve) => queue.add({ timerSeq: 0, onTimerDue: resolve }));
+    queue.close();
   });
 });

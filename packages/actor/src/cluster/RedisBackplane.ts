@@ -22,7 +22,7 @@ import {
 } from './RedisBackplaneOptions.ts';
 import { RedisResumeStore } from './RedisResumeStore.ts';
 import type { BackplaneEvents, BackplaneStats, NodeInfo, RedisDirectoryEntry } from './types.ts';
-import { isResumeToken, isUserId } from '../wireIds.ts';
+import { isUserId } from '../wireIds.ts';
 
 /** At most one "message rejected" warning per this many ms (a flood would otherwise log per message). */
 const WARN_REJECTED_EVERY_MS = 5_000;
@@ -497,7 +497,8 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
       }
       case BackplaneOp.RESUMED: {
         const [token, userId, nodeId] = a as [string, string, string];
-        if (!isResumeToken(token) || typeof nodeId !== 'string') return this.#rejected('malformed resume notice dropped');
+        // (the key alphabet, as ClusterKeys checks it: the store's own tokens may be shorter than the holder's)
+        if (!isUserId(token) || typeof nodeId !== 'string') return this.#rejected('malformed resume notice dropped');
         this.resumes.notify({ token, userId, nodeId });
         return;
       }

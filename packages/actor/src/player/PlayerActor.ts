@@ -403,6 +403,9 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   }
   /** @internal */
   startHeartbeat(): void {
+    // Takes the connection's traffic mark now (login or resume), so silence counts from here.
+    const info = this.#ref?.info();
+    if (info !== undefined) this.#idleMs(info);
     this.#arm(TIMER_HEARTBEAT, this.#host.timeouts.heartbeatCheck);
   }
   /** @internal */

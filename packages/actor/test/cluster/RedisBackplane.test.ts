@@ -204,8 +204,10 @@ describe('RedisBackplane (real Redis)', () => {
 describe.skipIf(!canStopRedis)('RedisBackplane outage (private Redis stopped and restarted)', () => {
   it('fails fast with BACKPLANE_UNAVAILABLE while Redis is down, recovers without being recreated', async () => {
     await using redis = await startRedis();
-    await using a = await startNode(redis, 'a', { heartbeatMs: 100 });
-    await using b = await startNode(redis, 'b', { heartbeatMs: 100 });
+    // Command timeouts far beyond the test's own timeout: a call that waited on one instead of failing
+    // fast would fail the test, with no wall-clock bound to race on a loaded machine.
+    await using a = await startNode(redis, 'a', { heartbeatMs: 100, commandTimeoutMs: 60_000 });
+    await using b = await startNode(redis, 'b', { heartbeatMs: 100, commandTimeoutMs: 60_000 });
     await b.directory.claim({ userId: 'bob', nodeId: 'b', sessionId: 1 });
     const downs = Promise.all([once(a, 'down'), once(b, 'down')]);
     await redis.stop();
@@ -215,7 +217,6 @@ describe.skipIf(!canStopRedis)('RedisBackplane outage (private Redis stopped and
     const push = () => a.publish('b', { kind: 'push', userId: 'bob', bytes: msg(1) });
     expect(push).toThrow(HearthError);
     expect(push).toThrow(expect.objectContaining({ code: ClusterErrorCode.BACKPLANE_UNAVAILABLE, message: expect.stringMatching(/REDIS_URL/) }));
-    const t0 = performance.now();
     await expect(a.lookup('bob')).rejects.toMatchObject({ code: ClusterErrorCode.BACKPLANE_UNAVAILABLE });
     await expect(a.sendToUser('bob', msg(1))).rejects.toMatchObject({ code: ClusterErrorCode.BACKPLANE_UNAVAILABLE });
     await expect(a.nodes()).rejects.toMatchObject({ code: ClusterErrorCode.BACKPLANE_UNAVAILABLE });
@@ -223,7 +224,6 @@ describe.skipIf(!canStopRedis)('RedisBackplane outage (private Redis stopped and
     await expect(a.register('ann', 2)).rejects.toMatchObject({ code: ClusterErrorCode.BACKPLANE_UNAVAILABLE });
     await expect(a.directory.claim({ userId: 'ann', nodeId: 'a', sessionId: 2 })).resolves.toBeUndefined(); // the holder's login goes on
     a.watchGroup('late', true); // never throws; subscribed on recovery
-    expect(performance.now() - t0).toBeLessThan(100); // fail fast: no waiting on timeouts or queues
 
     const ups = Promise.all([once(a, 'up'), once(b, 'up')]);
     await redis.restart(); // comes back empty: the nodes re-register themselves and their users

@@ -17,8 +17,8 @@ describe.skipIf(!canStopRedis)('game nodes through a Redis outage (private Redis
   it('keeps local play, fails cross-node calls fast with BACKPLANE_UNAVAILABLE, and delivers across nodes again once Redis is back', async () => {
     await using redis = await startRedis();
     const logA = memoryLogger();
-    const a = await startGameNode(redis, 'a', closers, { backplane: { heartbeatMs: 100 }, logger: logA.logger });
-    const b = await startGameNode(redis, 'b', closers, { backplane: { heartbeatMs: 100 } });
+    const a = await startGameNode(redis, 'a', closers, { backplane: { heartbeatMs: 100, commandTimeoutMs: 60_000 }, logger: logA.logger });
+    const b = await startGameNode(redis, 'b', closers, { backplane: { heartbeatMs: 100, commandTimeoutMs: 60_000 } });
     const clients = clientService();
     const [alice, carol, bob, dave] = await Promise.all([connect(clients, a.port), connect(clients, a.port), connect(clients, b.port), connect(clients, b.port)]);
     await alice.login('alice');
@@ -44,9 +44,8 @@ describe.skipIf(!canStopRedis)('game nodes through a Redis outage (private Redis
     expect((await carol.received(Notice.type, 2)).map((m) => m.payload)).toEqual([{ seq: 1 }, { seq: 2 }]);
     expect((await alice.received(Notice.type, 1))[0]!.payload).toEqual({ seq: 2 });
     // cross-node: deliver fails fast with the coded error; sendTo stays best effort (false, logged, counted)
-    const t0 = performance.now();
+    // (fail fast: with a 60 s command timeout, a call that waited on Redis would time the test out)
     await expect(alice.ref.request(Tell, { to: 'bob', seq: 3 })).rejects.toMatchObject({ code: BackplaneErrorCode.BACKPLANE_UNAVAILABLE });
-    expect(performance.now() - t0).toBeLessThan(500);
     await expect(alice.ref.request(Poke, { to: 'bob', seq: 4 })).resolves.toBe(false);
     expect(a.node.holder.stats.remoteDropped).toBeGreaterThanOrEqual(2);
     expect(logA.lines.some((l) => l['level'] === 40 && String(l['msg']).startsWith('cross-node'))).toBe(true);
