@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { ErrorCode } from '@hearth/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { formatAddress } from '../address.ts';
 import type { Refusal } from '../limit/AddressTable.ts';
@@ -114,6 +115,12 @@ export class WsAcceptor implements Acceptor {
     for (const socket of [...this.#upgrading.keys()]) socket.destroy();
   }
 
+  /** An upgrade not finished in time: counted as `HANDSHAKE_TIMEOUT` (one function for every socket). */
+  readonly #timedOut = (socket: Socket): void => {
+    this.#gate.stats.countClose(ErrorCode.HANDSHAKE_TIMEOUT);
+    socket.destroy();
+  };
+
   #accepted(socket: Socket): void {
     const gate = this.#gate;
     const remoteHost = socket.remoteAddress;
@@ -121,7 +128,7 @@ export class WsAcceptor implements Acceptor {
     const limits = gate.limits;
     // A refused socket may still upgrade to hear why (SERVER_FULL, ...), but only for as long as a closing connection may drain.
     const ms = refusal === undefined ? limits.handshakeTimeoutMs : Math.min(limits.handshakeTimeoutMs, limits.closeTimeoutMs);
-    const timer = setTimeout(destroySocket, ms, socket);
+    const timer = setTimeout(this.#timedOut, ms, socket);
     const onClose = (): void => void this.#forget(socket, true);
     this.#upgrading.set(socket, { remoteHost, refusal, startedAt: performance.now(), timer, onClose });
     gate.stats.upgrading++;
@@ -160,8 +167,4 @@ export class WsAcceptor implements Acceptor {
       gate.admit(link, entry.refusal, gate.limits.handshakeTimeoutMs - (performance.now() - entry.startedAt));
     });
   }
-}
-
-function destroySocket(socket: Socket): void {
-  socket.destroy();
 }
