@@ -1,0 +1,407 @@
+import {
+  ErrorCode,
+  HearthError,
+  Kind,
+  Login,
+  Resume,
+  type AnyDefinition,
+  type LoginCredentials,
+  type LoginReply,
+  type Message,
+  type Payload,
+  type Reply,
+} from '@hearth/protocol';
+import { backoffDelay } from './backoff.ts';
+import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './ClientOptions.ts';
+import { Connection } from './connection/Connection.ts';
+import { Emitter, reportListenerError } from './Emitter.ts';
+import { ClientErrorCode, FINAL_CODES } from './errors.ts';
+import { RequestTable, type PendingRequest } from './RequestTable.ts';
+import { defaultProvider, defaultTransport } from './runtime.ts';
+
+/** Why a connection or the client ended. */
+export interface CloseInfo {
+  readonly code: string;
+  readonly text: string;
+}
+
+/** The client's lifecycle events. */
+export interface ClientEvents {
+  /** A new connection is up and not resumed (the first one, or a redial before any login). */
+  connected: () => void;
+  /** After a drop, a new connection resumed the session; the pushes missed follow, in order. */
+  resumed: (reply: LoginReply) => void;
+  /** The connection dropped; the client redials unless the code is final (then `closed` follows). */
+  disconnected: (info: CloseInfo) => void;
+  /** The client is closed for good (by `close()`, a final code, or the retry budget ran out). */
+  closed: (info: CloseInfo) => void;
+}
+
+/** Where a client is. */
+export type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** Options of one request. */
+export interface RequestOptions {
+  /** @defaultValue the client's `requestTimeoutMs` */
+  timeoutMs?: number;
+  /** Send again after a resume instead of failing with `DISCONNECTED`. @defaultValue the definition's `idempotent` */
+  idempotent?: boolean;
+}
+
+type PushHandler = (payload: unknown) => void;
+type RequestHandler = (payload: unknown) => unknown;
+
+/**
+ * A Hearth client: one logical session over a WebSocket (browsers, Node) or TCP (Node)
+ * connection, with typed requests, pushes and handlers, and reconnect with resume built in.
+ *
+ * @example
+ * const client = new HearthClient({ url: 'wss://game.example.com', serverKey: '03a107bf…' });
+ * client.on(ChatLine, (line) => show(line.text));
+ * client.on('disconnected', ({ code }) => showBanner(code));
+ * await client.connect();
+ * await client.login({ name: 'ada' });
+ * const { room } = await client.request(Join, {});
+ */
+export class HearthClient {
+  readonly #options: ResolvedClientOptions;
+  readonly #events = new Emitter<ClientEvents>();
+  readonly #requests: RequestTable;
+  readonly #pushHandlers = new Map<number, Set<PushHandler>>();
+  readonly #requestHandlers = new Map<number, { definition: AnyDefinition; handler: RequestHandler }>();
+  #state: ClientState = 'idle';
+  #connection: Connection | undefined;
+  #userId: string | undefined;
+  #token: string | undefined;
+  #sleep: { timer: unknown; wake(): void } | undefined;
+  #closeInfo: CloseInfo | undefined;
+
+  /** @throws {HearthError} `USAGE` on bad options (see {@link ClientOptions}). */
+  constructor(options: ClientOptions) {
+    this.#options = resolveClientOptions(options);
+    this.#requests = new RequestTable(this.#options.clock);
+  }
+
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  /** The logged-in user id, once logged in. */
+  get userId(): string | undefined {
+    return this.#userId;
+  }
+
+  /** The latest resume token (it changes at every login and resume). */
+  get resumeToken(): string | undefined {
+    return this.#token;
+  }
+
+  /** Round-trip time of the last ping of the current connection, in ms. */
+  get rttMs(): number | undefined {
+    return this.#connection?.rttMs;
+  }
+
+  /** Read through a getter: TypeScript would keep a narrowed `#state` across awaits. */
+  get #closed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  /** Why the client closed, once `closed`. */
+  get closeInfo(): CloseInfo | undefined {
+    return this.#closeInfo;
+  }
+
+  /**
+   * Connects and runs the handshake. With `reconnect.retryFirst` a failed first attempt is
+   * retried like a redial; otherwise the first failure rejects and the client is closed.
+   * @throws {HearthError} the code of the failure (`CLOSED` unreachable, `HANDSHAKE_FAILED`, ...).
+   */
+  async connect(): Promise<void> {
+    if (this.#state !== 'idle') throw new HearthError(ClientErrorCode.USAGE, `connect() was already called (state ${this.#state})`);
+    this.#state = 'connecting';
+    const failure = await this.#dialLoop(true, { code: ErrorCode.CLOSED, text: 'not connected' });
+    if (failure !== undefined) throw new HearthError(failure.code, failure.text);
+  }
+
+  /**
+   * Logs in (framework message `login`); keeps the user id and resume token.
+   * @throws {HearthError} `UNAUTHENTICATED`, `BAD_REQUEST`, or the application's refusal code.
+   */
+  async login(credentials: LoginCredentials): Promise<LoginReply> {
+    const reply = await this.request(Login, credentials);
+    this.#userId = reply.userId;
+    this.#token = reply.resumeToken;
+    return reply;
+  }
+
+  /**
+   * Sends a request and resolves with its typed reply. Made while the client is reconnecting, it
+   * is sent once the session is back (its timeout runs meanwhile).
+   * @throws {HearthError} the server's error code, `TIMEOUT`, `DISCONNECTED` (retryable: the
+   * connection dropped while it was in flight), or the final code once the client is closed.
+   */
+  request<D extends AnyDefinition>(definition: D, payload: Payload<D>, options: RequestOptions = {}): Promise<Reply<D>> {
+    if (this.#state === 'idle') return Promise.reject(new HearthError(ClientErrorCode.USAGE, `${definition.name}: call connect() first`));
+    if (this.#state === 'closed') return Promise.reject(this.#closedError(definition.name));
+    const idempotent = options.idempotent ?? (definition as { idempotent?: boolean }).idempotent ?? false;
+    return new Promise<Reply<D>>((resolve, reject) => {
+      const entry = this.#requests.add(
+        definition,
+        payload,
+        idempotent,
+        options.timeoutMs ?? this.#options.requestTimeoutMs,
+        resolve as (reply: unknown) => void,
+        reject,
+      );
+      if (this.#state === 'open') this.#write(entry);
+    });
+  }
+
+  /** Sends a one-way message; false (not sent) while disconnected or closed. */
+  send<D extends AnyDefinition>(definition: D, payload: Payload<D>): boolean {
+    const connection = this.#connection;
+    if (this.#state !== 'open' || connection === undefined) return false;
+    return connection.write((w) => w.push(definition.type, payload));
+  }
+
+  /** Listens to a lifecycle event. Returns the function that stops listening. */
+  on<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): () => void;
+  /** Handles pushes of a definition (typed payload). Returns the function that stops handling. */
+  on<D extends AnyDefinition>(definition: D, handler: (payload: Payload<D>) => void): () => void;
+  on(target: keyof ClientEvents | AnyDefinition, handler: (...args: never[]) => void): () => void {
+    if (typeof target === 'string') return this.#events.on(target, handler as ClientEvents[typeof target]);
+    let set = this.#pushHandlers.get(target.type);
+    if (set === undefined) this.#pushHandlers.set(target.type, (set = new Set()));
+    const h = handler as PushHandler;
+    set.add(h);
+    return () => void set.delete(h);
+  }
+
+  /** Answers requests the server sends of a definition (typed); others get `UNKNOWN_TYPE`. */
+  handle<D extends AnyDefinition>(definition: D, handler: (payload: Payload<D>) => Reply<D> | Promise<Reply<D>>): () => void {
+    const entry = { definition, handler: handler as RequestHandler };
+    this.#requestHandlers.set(definition.type, entry);
+    return () => {
+      if (this.#requestHandlers.get(definition.type) === entry) this.#requestHandlers.delete(definition.type);
+    };
+  }
+
+  /** Closes for good: sends `[6, code, text]`, fails pending requests with `CLOSED`. Idempotent. */
+  close(code: string = ErrorCode.NORMAL, text = 'closed by the client'): void {
+    if (this.#state === 'closed') return;
+    this.#connection?.close(code, text);
+    this.#finish({ code, text });
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+  }
+
+  /**
+   * Dials until a connection is attached (resumed when logged in), the policy gives up or the
+   * client closes. Returns the failure that closed the client, or undefined.
+   */
+  async #dialLoop(first: boolean, cause: CloseInfo): Promise<CloseInfo | undefined> {
+    const { reconnect: policy, clock } = this.#options;
+    const started = clock.now();
+    let last = cause;
+    for (let attempt = first ? 0 : 1; ; attempt++) {
+      if (attempt > 0) {
+        const retry =
+          policy.enabled &&
+          (!first || policy.retryFirst) &&
+          !FINAL_CODES.has(last.code) &&
+          attempt <= policy.maxAttempts &&
+          clock.now() - started < policy.maxElapsedMs;
+        if (!retry) {
+          const text = attempt > 1 ? `${last.text} (gave up after ${attempt - 1} attempt(s))` : last.text;
+          return this.#finish({ code: last.code, text });
+        }
+        await this.#wait(backoffDelay(policy, attempt, this.#options.random));
+      }
+      if (this.#closed) return this.#closeInfo;
+      const outcome = await this.#attempt();
+      if (outcome === undefined) return undefined;
+      if (this.#closed) return this.#closeInfo;
+      last = outcome;
+    }
+  }
+
+  /** One dial: connect, then resume when logged in. Returns why it failed, or undefined. */
+  async #attempt(): Promise<CloseInfo | undefined> {
+    const o = this.#options;
+    let connection: Connection;
+    try {
+      connection = await Connection.open(
+        {
+          url: o.url,
+          transport: o.transport ?? (await defaultTransport(o.url)),
+          secure: o.secure,
+          provider: o.secure ? (o.provider ?? (await defaultProvider())) : undefined,
+          serverKey: o.serverKey,
+          maxFrameBytes: o.maxFrameBytes,
+          handshakeTimeoutMs: o.handshakeTimeoutMs,
+          pingIntervalMs: o.pingIntervalMs,
+          heartbeatTimeoutMs: o.heartbeatTimeoutMs,
+          clock: o.clock,
+        },
+        {
+          message: (msg) => this.#message(connection, msg),
+          lost: (code, text) => this.#lost(connection, code, text),
+        },
+      );
+    } catch (error) {
+      return infoOf(error);
+    }
+    if (this.#closed) {
+      connection.destroy();
+      return this.#closeInfo;
+    }
+    this.#connection = connection;
+    const token = this.#token;
+    if (token === undefined) {
+      this.#opened();
+      this.#events.emit('connected');
+      return undefined;
+    }
+    return this.#resume(connection, token);
+  }
+
+  /** Sends `resume` first on a new connection; the reply is handled in order, before the pushes behind it. */
+  #resume(connection: Connection, token: string): Promise<CloseInfo | undefined> {
+    return new Promise((settle) => {
+      const entry = this.#requests.add(
+        Resume,
+        { token },
+        false,
+        this.#options.requestTimeoutMs,
+        (reply) => {
+          const r = reply as LoginReply;
+          this.#token = r.resumeToken;
+          this.#userId = r.userId;
+          this.#opened();
+          this.#events.emit('resumed', r);
+          settle(undefined);
+        },
+        (error) => {
+          if (error.code === ErrorCode.UNAUTHENTICATED || error.code === ErrorCode.BAD_REQUEST) {
+            connection.close(ErrorCode.NORMAL, 'resume refused');
+            settle({ code: ClientErrorCode.RESUME_REFUSED, text: `the server refused to resume (${error.code}): ${error.message}; log in again` });
+            return;
+          }
+          if (this.#connection === connection) this.#connection = undefined;
+          connection.destroy();
+          settle(infoOf(error));
+        },
+      );
+      entry.sent = connection.write((w) => w.request(Resume.type, { token }, entry.rid));
+    });
+  }
+
+  /** The session is usable: send what waited. */
+  #opened(): void {
+    this.#state = 'open';
+    for (const entry of this.#requests.unsent()) this.#write(entry);
+  }
+
+  #write(entry: PendingRequest): void {
+    const connection = this.#connection;
+    if (connection === undefined) return;
+    try {
+      entry.sent = connection.write((w) => w.request(entry.definition.type, entry.payload, entry.rid));
+    } catch (error) {
+      const e = infoOf(error);
+      this.#requests.error(entry.rid, e.code, e.text);
+    }
+  }
+
+  #lost(connection: Connection, code: string, text: string): void {
+    if (connection !== this.#connection) return;
+    this.#connection = undefined;
+    const wasOpen = this.#state === 'open';
+    this.#requests.dropped(code);
+    if (!wasOpen) return; // a resume in progress fails through its request
+    this.#state = 'reconnecting';
+    this.#events.emit('disconnected', { code, text });
+    void this.#dialLoop(false, { code, text });
+  }
+
+  #message(connection: Connection, msg: Message): void {
+    if (connection !== this.#connection) return;
+    switch (msg.kind) {
+      case Kind.REPLY:
+        this.#requests.reply(msg.rid, msg.payload);
+        return;
+      case Kind.ERROR:
+        this.#requests.error(msg.rid, msg.code, msg.text);
+        return;
+      case Kind.PUSH: {
+        const handlers = this.#pushHandlers.get(msg.type);
+        if (handlers === undefined) return;
+        for (const handler of [...handlers]) {
+          try {
+            handler(msg.payload);
+          } catch (error) {
+            reportListenerError(error);
+          }
+        }
+        return;
+      }
+      case Kind.REQUEST:
+        this.#serve(connection, msg.type, msg.payload, msg.rid);
+        return;
+    }
+  }
+
+  #serve(connection: Connection, type: number, payload: unknown, rid: number): void {
+    const entry = this.#requestHandlers.get(type);
+    if (entry === undefined) {
+      connection.write((w) => w.error(rid, ErrorCode.UNKNOWN_TYPE, `this client handles no request of type ${type}`));
+      return;
+    }
+    void (async () => {
+      try {
+        const reply = await entry.handler(payload);
+        connection.write((w) => w.reply(rid, reply));
+      } catch (error) {
+        const e = infoOf(error);
+        connection.write((w) => w.error(rid, e.code === ErrorCode.CLOSED ? ErrorCode.INTERNAL : e.code, e.text));
+      }
+    })();
+  }
+
+  /** Sleeps for a backoff delay; `close()` wakes it early. */
+  #wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        this.#options.clock.clearTimeout(this.#sleep?.timer);
+        this.#sleep = undefined;
+        resolve();
+      };
+      this.#sleep = { timer: this.#options.clock.setTimeout(wake, ms), wake };
+    });
+  }
+
+  #finish(info: CloseInfo): CloseInfo {
+    if (this.#state === 'closed') return this.#closeInfo!;
+    this.#state = 'closed';
+    this.#closeInfo = info;
+    const connection = this.#connection;
+    this.#connection = undefined;
+    connection?.destroy();
+    this.#sleep?.wake();
+    this.#requests.failAll(info.code === ErrorCode.NORMAL ? ErrorCode.CLOSED : info.code, `the client is closed (${info.code}): ${info.text}`);
+    this.#events.emit('closed', info);
+    return info;
+  }
+
+  #closedError(name: string): HearthError {
+    const info = this.#closeInfo!;
+    return new HearthError(info.code === ErrorCode.NORMAL ? ErrorCode.CLOSED : info.code, `${name}: the client is closed (${info.code}): ${info.text}`);
+  }
+}
+
+function infoOf(error: unknown): CloseInfo {
+  if (error instanceof HearthError) return { code: error.code, text: error.message };
+  return { code: ErrorCode.INTERNAL, text: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,1 @@
+export { tcpTransport } from './tcpTransport.ts';

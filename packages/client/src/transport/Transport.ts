@@ -1,0 +1,35 @@
+/** What a transport reports about one connection. */
+export interface TransportSink {
+  /** One inbound body (a TCP frame's payload or one binary WebSocket message); valid during the call. */
+  body(body: Uint8Array): void;
+  /**
+   * The connection is gone (once). `code` is a Hearth code when the transport knows one (a
+   * WebSocket close 4000 reason, `FRAME_TOO_LARGE`, `PROTOCOL_ERROR`), else undefined.
+   */
+  closed(code: string | undefined, text: string): void;
+}
+
+/** One open transport connection. */
+export interface TransportLink {
+  /** Sends one body; the link copies or sends it before returning (the caller may reuse it). */
+  send(body: Uint8Array): void;
+  /** Ends gracefully after what is queued; `code` goes where the transport has a close reason. */
+  close(code: string): void;
+  /** Ends at once. */
+  destroy(): void;
+}
+
+/** Options every transport gets. */
+export interface TransportOptions {
+  /** Largest inbound body accepted, in bytes. */
+  readonly maxFrameBytes: number;
+  /** Give up connecting after this many ms. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * Opens a connection to `url` and resolves once it is open (before the Hearth handshake). Rejects
+ * with a `HearthError` (`CLOSED` when refused or unreachable, `HANDSHAKE_TIMEOUT` when slow).
+ * Bodies and the close are reported to `sink` only after it resolved.
+ */
+export type Transport = (url: URL, sink: TransportSink, options: TransportOptions) => Promise<TransportLink>;
