@@ -2,7 +2,8 @@
  * Message-rate limit: WebSocket control frames count (a ping flood costs a pong each), and a
  * session closed by the limit stops decoding the rest of its body at once.
  */
-import { BatchWriter, ErrorCode } from '@hearth/protocol';
+import type { BatchWriter} from '@hearth/protocol';
+import { ErrorCode } from '@hearth/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ProtocolFactory, Service, SessionChannel } from '../../src/index.ts';
 import { Echo, newService, serveEcho, trivialProtocol } from '../helpers.ts';
@@ -36,8 +37,9 @@ describe.each(TEST_PROTOCOLS)('WebSocket control frames, protocol %s', (protocol
  */
 class Probe extends Uint8Array {
   static views = 0;
-  constructor(...args: ConstructorParameters<typeof Uint8Array>) {
-    super(...(args as [ArrayBuffer, number, number]));
+  constructor(source: ArrayBufferLike | ArrayLike<number>, byteOffset?: number, length?: number) {
+    // A copy (from the channel) or a view (from subarray): the runtime takes either shape.
+    super(source as ArrayBuffer, byteOffset, length);
     Probe.views++;
   }
 }
