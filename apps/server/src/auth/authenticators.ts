@@ -20,7 +20,7 @@ export interface AuthenticatorEntry {
  */
 export const AUTHENTICATORS = {
   dev: {
-    summary: 'no password: { name } logs in as that user (local play, tests and bots only)',
+    summary: 'no password: { name } logs in as that user; for local play, tests and bots only',
     insecure: true,
     create: () => devAuthenticator,
   },
