@@ -1,6 +1,6 @@
 import { createNode, type HearthNode, type HolderStats, type PlayerActor } from '@hearth/actor';
 import type { RedisBackplane } from '@hearth/actor/cluster';
-import { Service } from '@hearth/net';
+import { Service, type Limits } from '@hearth/net';
 import type { Logger } from 'pino';
 import { AdminServer } from './admin/AdminServer.ts';
 import type { AdminSession, AdminSource, ClusterView } from './admin/AdminSource.ts';
@@ -45,7 +45,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const authenticate = await createAuthenticator(config, logger);
   // Cluster mode: the backplane is started (connected, node registered) before the node exists.
   const backplane = config.redis !== undefined ? await startRedisBackplane(config, logger) : undefined;
-  const service = new Service({ logger });
+  const service = new Service({ logger, limits: transportLimits(config) });
 
   // The world broadcasts through the holder's groups; the holder exists once the node does.
   let node: HearthNode<ArenaPlayerData, ArenaPlayerEvents> | undefined;
@@ -139,13 +139,23 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   // Shutdown order (docs/cluster.md): players told SHUTDOWN and their leave hooks run (directory
   // entries and parked records released), rooms unregistered, sockets flushed, then the backplane
   // drains (node registration removed) and disconnects.
+  // Bounded by --shutdown-deadline-ms whatever players, hooks or sockets do (docs/security.md,
+  // "Shutdown"): the backplane is closed (the node deregistered) even when the rest overruns.
   const close = () =>
     (closing ??= (async () => {
-      await admin?.close();
-      await liveNode.close('SHUTDOWN');
-      await stopArena();
-      await service.close();
-      await backplane?.close();
+      const endBy = performance.now() + config.shutdownDeadlineMs;
+      const stopped = (async () => {
+        await admin?.close();
+        await liveNode.close('SHUTDOWN');
+        await stopArena();
+        await service.close({ deadlineMs: Math.max(0, endBy - performance.now()) });
+      })();
+      if ((await within(stopped, config.shutdownDeadlineMs + SHUTDOWN_GRACE_MS, logger)) === 'late') {
+        logger.warn({ deadlineMs: config.shutdownDeadlineMs }, 'shutdown deadline passed; closing the backplane anyway');
+      }
+      if (backplane !== undefined && (await within(backplane.close(), SHUTDOWN_GRACE_MS * 4, logger)) === 'late') {
+        logger.warn('the backplane did not close in time; exiting without it');
+      }
     })());
   return {
     tcp: liveNode.endpoints[0]!.address,
@@ -158,6 +168,39 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     service,
     close,
     [Symbol.asyncDispose]: close,
+  };
+}
+
+/** What shutdown allows past its deadline for destroyed sockets to report (net allows 100 ms). */
+const SHUTDOWN_GRACE_MS = 500;
+
+/** Waits for `work` at most `ms`; a failure is logged, not thrown (shutdown carries on). */
+async function within(work: Promise<unknown>, ms: number, logger: Logger): Promise<'done' | 'late'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(resolve, ms, 'late')));
+  const done = work.then(
+    () => 'done' as const,
+    (err: unknown) => {
+      logger.error({ err }, 'shutdown step failed');
+      return 'done' as const;
+    },
+  );
+  try {
+    return await Promise.race([done, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The flags' transport limits (0 turns a per-address limit off). */
+function transportLimits(config: ServerConfig): Limits {
+  return {
+    ...(config.maxConnections !== undefined ? { maxConnections: config.maxConnections } : {}),
+    maxConnectionsPerAddress: config.maxConnectionsPerAddress > 0 ? config.maxConnectionsPerAddress : false,
+    handshakeRatePerAddress:
+      config.handshakesPerSecondPerAddress > 0
+        ? { perSecond: config.handshakesPerSecondPerAddress, burst: 4 * config.handshakesPerSecondPerAddress }
+        : false,
   };
 }
 

@@ -40,6 +40,14 @@ export interface ServerConfig {
   readonly logFormat: 'pretty' | 'json';
   /** Room snapshot rate in Hz. */
   readonly tickHz: number;
+  /** Transport limits of both game listeners (docs/security.md, "Transport limits"); undefined = the net default. */
+  readonly maxConnections: number | undefined;
+  /** Live connections per address (IPv4 address, IPv6 /64); 0 = off. */
+  readonly maxConnectionsPerAddress: number;
+  /** New connections per second per address (burst 4x); 0 = off. */
+  readonly handshakesPerSecondPerAddress: number;
+  /** How long a graceful shutdown may take before connections are destroyed, in ms. */
+  readonly shutdownDeadlineMs: number;
 }
 
 /** The server's flags (kebab-case) with their environment variables. */
@@ -63,6 +71,10 @@ export const SERVER_FLAGS = {
   'log-level': { env: 'HEARTH_LOG_LEVEL', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], default: 'info', help: 'log level' },
   'log-format': { env: 'HEARTH_LOG_FORMAT', choices: ['pretty', 'json'], default: 'pretty on a TTY, else json', help: 'log format' },
   'tick-hz': { env: 'HEARTH_TICK_HZ', type: 'number', min: 1, max: 120, default: 20, help: 'room snapshot rate' },
+  'max-connections': { env: 'HEARTH_MAX_CONNECTIONS', type: 'int', min: 1, max: 10_000_000, default: 'min(10000, ulimit -n - 64)', help: 'live connections per game listener; more get SERVER_FULL' },
+  'max-connections-per-address': { env: 'HEARTH_MAX_CONNECTIONS_PER_ADDRESS', type: 'int', min: 0, max: 10_000_000, default: 256, help: 'live connections per client address (IPv6: /64); 0: no limit' },
+  'handshakes-per-second-per-address': { env: 'HEARTH_HANDSHAKES_PER_SECOND_PER_ADDRESS', type: 'int', min: 0, max: 1_000_000, default: 32, help: 'new connections per second per client address (burst 4x); 0: no limit' },
+  'shutdown-deadline-ms': { env: 'HEARTH_SHUTDOWN_DEADLINE_MS', type: 'int', min: 0, max: 600_000, default: 5000, help: 'graceful shutdown deadline; then connections are destroyed' },
 } as const satisfies Record<string, FlagSpec>;
 
 /**
@@ -139,5 +151,9 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     logLevel: (v['log-level'] as string | undefined) ?? 'info',
     logFormat: ((v['log-format'] as string | undefined) ?? (isTTY ? 'pretty' : 'json')) as ServerConfig['logFormat'],
     tickHz: (v['tick-hz'] as number | undefined) ?? 20,
+    maxConnections: v['max-connections'] as number | undefined,
+    maxConnectionsPerAddress: (v['max-connections-per-address'] as number | undefined) ?? 256,
+    handshakesPerSecondPerAddress: (v['handshakes-per-second-per-address'] as number | undefined) ?? 32,
+    shutdownDeadlineMs: (v['shutdown-deadline-ms'] as number | undefined) ?? 5000,
   });
 }
