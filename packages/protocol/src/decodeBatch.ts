@@ -1,9 +1,11 @@
-import { Decoder } from '@msgpack/msgpack';
+import type { Decoder } from '@msgpack/msgpack';
+import { DEFAULT_MAX_DEPTH, newBoundedDecoder, type DecodeLimits } from './decode/DecodeLimits.ts';
+import { scanErrorText, scanValue } from './decode/scanValue.ts';
 import { ErrorCode, HearthError } from './errors.ts';
 import { Kind, type Message } from './message.ts';
 
 /** Options of {@link decodeBatch}. */
-export interface DecodeBatchOptions {
+export interface DecodeBatchOptions extends DecodeLimits {
   /**
    * Copy msgpack `bin` values out of the body. Needed when the body is a view of a buffer that will
    * be reused (a pooled read buffer): msgpack decodes `bin` as a view of its input. @defaultValue false
@@ -13,12 +15,12 @@ export interface DecodeBatchOptions {
 
 /** Set by the view decoder's bin hook: the current decode handed out a view of its input. */
 let sawBinary = false;
-const viewDecoder = hookBinary(new Decoder(), (bin) => {
+const viewDecoder = hookBinary(newBoundedDecoder(), (bin) => {
   sawBinary = true;
   return bin;
 });
 // Buffer#slice would be a view: copy through Uint8Array's slice.
-const copyDecoder = hookBinary(new Decoder(), (bin) => Uint8Array.prototype.slice.call(bin));
+const copyDecoder = hookBinary(newBoundedDecoder(), (bin) => Uint8Array.prototype.slice.call(bin));
 
 /**
  * @msgpack/msgpack returns `bin` values as views of its input and has no option to copy them;
@@ -40,16 +42,30 @@ function hookBinary(decoder: Decoder, onBinary: (bin: Uint8Array) => Uint8Array)
  * `copyBinary`): then `body`'s memory must not be reused while the application may keep it. This
  * lets a pooled read buffer be recycled unless it lent a view, instead of copying every `bin`
  * (copying was 17% of the 1 KB echo profile in packages/net/bench/run.ts).
- * @throws {HearthError} `PROTOCOL_ERROR` when the body is not a well-formed batch; messages before
- * the malformed one have already been delivered.
+ *
+ * Bounded: before each message is decoded, {@link scanValue} checks its declared lengths against
+ * the bytes that remain and its nesting against `maxDepth`, so a body of B bytes costs O(B) memory
+ * and time (docs/protocol.md, "Decoding limits"). The scan costs ~N % of the decode (bench/run.ts).
+ * @throws {HearthError} `PROTOCOL_ERROR` when the body is not a well-formed batch within the
+ * limits; messages before the malformed one have already been delivered.
  */
 export function decodeBatch(body: Uint8Array, onMessage: (msg: Message) => void, options?: DecodeBatchOptions): boolean {
   sawBinary = false;
   let lent = false;
+  const maxDepth = options?.maxDepth ?? DEFAULT_MAX_DEPTH;
   const values = (options?.copyBinary ? copyDecoder : viewDecoder).decodeMulti(body);
+  const end = body.length;
+  let at = 0;
   let count = 0;
   for (;;) {
     let next: IteratorResult<unknown>;
+    if (at < end) {
+      // The decoder reads exactly the value the scan accepted, and nothing past it.
+      at = scanValue(body, at, end, maxDepth);
+      if (at < 0) {
+        throw new HearthError(ErrorCode.PROTOCOL_ERROR, `body is not valid msgpack after ${count} message(s): ${scanErrorText(at, maxDepth)}`);
+      }
+    }
     try {
       next = values.next();
     } catch (cause) {

@@ -1,4 +1,5 @@
-import { decode, encode } from '@msgpack/msgpack';
+import { encode } from '@msgpack/msgpack';
+import { decodeValue } from '../decode/decodeValue.ts';
 import { ErrorCode, HearthError } from '../errors.ts';
 import type { CryptoProvider } from '../crypto/CryptoProvider.ts';
 
@@ -28,13 +29,19 @@ export function signedTranscript(clientPublicKey: Uint8Array, serverPublicKey: U
 /** `nacl.box.before` of an all-zero X25519 result (a low-order peer key): refused by every provider. */
 export const LOW_ORDER_SHARED_KEY_HEX = '351f86faa3b988468a850122b65b0acece9c4826806aeee63de9c0da2bd7f91e';
 
-/** The decoded array of a handshake body, or a `HANDSHAKE_FAILED` error naming `what`. */
+/**
+ * Nesting limit of handshake bodies: the hello, the welcome and `["error", code, text]` are flat
+ * arrays, so anything nested is refused before it is decoded (docs/protocol.md, "Decoding limits").
+ */
+export const HANDSHAKE_MAX_DEPTH = 1;
+
+/** The decoded array of a handshake body (bounded decode), or a `HANDSHAKE_FAILED` error naming `what`. */
 export function decodeHandshakeArray(body: Uint8Array, what: string): unknown[] {
   let value: unknown;
   try {
-    value = decode(body);
+    value = decodeValue(body, { maxDepth: HANDSHAKE_MAX_DEPTH, code: ErrorCode.HANDSHAKE_FAILED });
   } catch (cause) {
-    throw new HearthError(ErrorCode.HANDSHAKE_FAILED, `${what} is not a single msgpack value (${(cause as Error).message}); see docs/protocol.md, Handshake`, { cause });
+    throw new HearthError(ErrorCode.HANDSHAKE_FAILED, `${what} is not a single flat msgpack array (${(cause as Error).message}); see docs/protocol.md, Handshake`, { cause });
   }
   if (!Array.isArray(value)) throw new HearthError(ErrorCode.HANDSHAKE_FAILED, `${what} must be a msgpack array, got ${typeof value}; see docs/protocol.md, Handshake`);
   return value as unknown[];
