@@ -48,6 +48,7 @@ export class StateEncoder<T extends StructType> {
   readonly #out = new ByteWriter(4096);
   readonly #scratch = new ByteWriter();
   readonly #setKeys = new Set<string | number>();
+  readonly #owners: Node[] = [];
 
   /** @throws StateError `STATE_BAD_VALUE` when `initial` does not fit `type`, `STATE_BAD_SCHEMA` for a view field that is not a top-level map. */
   constructor(type: T, initial: Input<T>, options: StateEncoderOptions<keyof T['fields'] & string> = {}) {
@@ -145,7 +146,8 @@ export class StateEncoder<T extends StructType> {
     const chunks = this.#chunks;
     shared.reset();
     chunks.reset();
-    const owners: Node[] = [];
+    const owners = this.#owners;
+    owners.length = 0;
     for (const node of t.changed) {
       if (node.$tracker === null || node.$born === stamp || node.$viewed) continue;
       const o = node.$owner;
@@ -167,35 +169,29 @@ export class StateEncoder<T extends StructType> {
     // Everyone: shared changes, viewed maps as plain maps, every entry's chunk.
     out.u8(seq & SEQ_MASK);
     out.range(shared.buf, 0, shared.pos);
-    for (const { map, type } of this.#viewed) {
-      writeMapChange(out, type, map);
-    }
+    for (const { map, type } of this.#viewed) writeMapChange(out, type, map);
     for (const o of owners) this.#copySegs(out, o);
-    const offsets: number[] = [0, out.pos];
-    const index = new Map<View, number>();
-    for (const v of this.#views) {
-      index.set(v, offsets.length);
-      out.u8(seq & SEQ_MASK);
-      out.range(shared.buf, 0, shared.pos);
-      for (const x of this.#viewed) this.#viewMap(out, v, x, owners);
-      offsets.push(out.pos);
+    let index: Map<View, number> | null = null;
+    let offsets: number[] | null = null;
+    if (this.#views.size > 0) {
+      index = new Map();
+      offsets = [out.pos];
+      for (const v of this.#views) {
+        out.u8(seq & SEQ_MASK);
+        out.range(shared.buf, 0, shared.pos);
+        for (const x of this.#viewed) this.#viewMap(out, v, x, owners);
+        index.set(v, offsets.length);
+        offsets.push(out.pos);
+      }
     }
     for (const o of owners) o.$segs = null;
     t.commit();
-    const all = out.copy();
-    return {
-      seq,
-      patch(view?: View): Uint8Array {
-        const i = view === undefined ? 1 : index.get(view);
-        if (i === undefined) throw new RangeError('this view was created after the tick or disposed');
-        return all.subarray(offsets[i - 1], offsets[i]);
-      },
-    };
+    return new Tick(seq, out.copy(), index, offsets);
   }
 
   /** One view's ops on one viewed map (entering keys set whole, leaving keys deleted), then the chunks of the entries it holds. */
   #viewMap(out: ByteWriter, v: View, x: Viewed, owners: readonly Node[]): void {
-    const { field, map, type } = x;
+    const { field, map } = x;
     const sent = v.sent.get(field)!;
     const visible = v.visible.get(field)!;
     const pending = v.pending.get(field)!;
@@ -205,27 +201,9 @@ export class StateEncoder<T extends StructType> {
     const w = this.#scratch;
     w.reset();
     let ops = 0;
-    const visit = (k: string | number): void => {
-      const present = map.$m.has(k);
-      const inD = present && visible.has(k);
-      const inS = sent.has(k);
-      if (inS && !inD) {
-        w.u8(MAP_DELETE);
-        writeKey(w, type, k);
-        sent.delete(k);
-        ops++;
-      } else if (inD && (!inS || (touched !== null && touched.has(k))) && !setKeys.has(k)) {
-        w.u8(MAP_SET);
-        writeKey(w, type, k);
-        writeValue(w, type.value, map.$m.get(k));
-        sent.add(k);
-        setKeys.add(k);
-        ops++;
-      }
-    };
-    for (const k of pending) visit(k);
+    for (const k of pending) ops += this.#visit(w, x, k, visible, sent, touched);
     pending.clear();
-    if (touched !== null) for (const k of touched.keys()) visit(k);
+    if (touched !== null) for (const k of touched.keys()) ops += this.#visit(w, x, k, visible, sent, touched);
     if (ops > 0) {
       out.varint(map.$ref);
       out.varint(ops);
@@ -242,6 +220,29 @@ export class StateEncoder<T extends StructType> {
     }
   }
 
+  /** The op (if any) that brings one key of a view up to date: 1 when written. */
+  #visit(w: ByteWriter, x: Viewed, k: string | number, visible: ReadonlySet<string | number>, sent: Set<string | number>, touched: ReadonlyMap<string | number, boolean> | null): number {
+    const { map, type } = x;
+    const present = map.$m.has(k);
+    const inD = present && visible.has(k);
+    const inS = sent.has(k);
+    if (inS && !inD) {
+      w.u8(MAP_DELETE);
+      writeKey(w, type, k);
+      sent.delete(k);
+      return 1;
+    }
+    if (inD && (!inS || (touched !== null && touched.has(k))) && !this.#setKeys.has(k)) {
+      w.u8(MAP_SET);
+      writeKey(w, type, k);
+      writeValue(w, type.value, map.$m.get(k));
+      sent.add(k);
+      this.#setKeys.add(k);
+      return 1;
+    }
+    return 0;
+  }
+
   #copySegs(out: ByteWriter, o: Node): void {
     const segs = o.$segs!;
     const src = this.#chunks.buf;
@@ -256,5 +257,34 @@ export class StateEncoder<T extends StructType> {
     if (this.#tracker.changed.length > 0) {
       throw new StateError(StateErrorCode.PENDING_CHANGES, `${what}() needs the state as of the last patch; call it right after encodeTick(), before mutating`);
     }
+  }
+}
+
+/** One tick's bytes: every patch is a view into one allocation; a view's patch is built once and shared. */
+class Tick implements TickPatches {
+  readonly seq: number;
+  readonly #all: Uint8Array;
+  /** Per view, the index in `offsets` of the end of its patch (it starts at the previous offset). */
+  readonly #index: Map<View, number> | null;
+  readonly #offsets: number[] | null;
+  #cache: Map<View, Uint8Array> | null = null;
+
+  constructor(seq: number, all: Uint8Array, index: Map<View, number> | null, offsets: number[] | null) {
+    this.seq = seq;
+    this.#all = all;
+    this.#index = index;
+    this.#offsets = offsets;
+  }
+
+  patch(view?: View): Uint8Array {
+    const offsets = this.#offsets;
+    if (view === undefined) return offsets === null ? this.#all : this.#all.subarray(0, offsets[0]);
+    let b = this.#cache?.get(view);
+    if (b !== undefined) return b;
+    const i = this.#index?.get(view);
+    if (i === undefined) throw new RangeError('this view was created after the tick or disposed');
+    b = this.#all.subarray(offsets![i - 1], offsets![i]);
+    (this.#cache ??= new Map()).set(view, b);
+    return b;
   }
 }
