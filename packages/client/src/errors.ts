@@ -43,7 +43,6 @@ export const FINAL_CODES: ReadonlySet<string> = new Set<string>([
   ErrorCode.LOGIN_TIMEOUT,
   ErrorCode.HANDSHAKE_FAILED,
   ErrorCode.VERSION_UNSUPPORTED,
-  ErrorCode.CLOSED,
   ErrorCode.NORMAL,
   ClientErrorCode.RESUME_REFUSED,
   ClientErrorCode.USAGE,

@@ -12,3 +12,5 @@ export type { Transport, TransportLink, TransportOptions, TransportSink } from '
 // Re-exported so a game client needs one import for the basics.
 export { ErrorCode, HearthError, Login, Resume, defineMessage } from '@hearth/protocol';
 export type { AnyDefinition, LoginCredentials, LoginReply, MessageDefinition, Payload, Reply } from '@hearth/protocol';
+export { OrderedFeed } from './OrderedFeed.ts';
+export type { OrderedFeedOptions } from './OrderedFeed.ts';
