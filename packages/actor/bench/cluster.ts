@@ -6,6 +6,8 @@
  * Throughput: BENCH_CLUSTER_MESSAGES pushes of 64 B data, routed like `Holder.send` (directory lookup
  * through the routing cache, then `publish`), with at most BENCH_CLUSTER_WINDOW in flight; counted
  * when node B's envelope handler has them. Latency: one push at a time, send → B's handler.
+ * Both again with `clusterSecret` set (every message signed and verified with HMAC-SHA256): the
+ * `Signed` figures, the cost of cluster trust.
  * Median of BENCH_RUNS (3). Writes bench/results/cluster.json at the repository root.
  *
  * Run: node --import tsx --conditions=@hearth/source bench/cluster.ts   (from packages/actor)
@@ -16,6 +18,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeMessage, Kind } from '@hearth/protocol';
 import { Redis } from 'ioredis';
+import { EnvelopeSigner } from '../src/cluster/EnvelopeSigner.ts';
 import { RedisBackplane } from '../src/cluster/RedisBackplane.ts';
 import { startRedis } from '../src/testing/index.ts';
 
@@ -25,6 +28,7 @@ const WINDOW = Number(process.env['BENCH_CLUSTER_WINDOW'] ?? 20_000);
 const PER_TURN = 1_000;
 const LATENCY_ROUNDS = 2_000;
 const PAYLOAD = 64;
+const SECRET = 'bench cluster secret, 32 bytes..';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
@@ -103,9 +107,10 @@ function redisBenchmark(port: number): number {
   return Number(JSON.parse(row[1]!));
 }
 
-async function backplanePair(url: string, prefix: string): Promise<{ a: RedisBackplane; b: RedisBackplane; close(): Promise<void> }> {
-  const a = new RedisBackplane({ url, keyPrefix: prefix, nodeId: 'bench-a' });
-  const b = new RedisBackplane({ url, keyPrefix: prefix, nodeId: 'bench-b' });
+async function backplanePair(url: string, prefix: string, signed: boolean): Promise<{ a: RedisBackplane; b: RedisBackplane; close(): Promise<void> }> {
+  const secret = signed ? { clusterSecret: SECRET } : {};
+  const a = new RedisBackplane({ url, keyPrefix: prefix, nodeId: 'bench-a', ...secret });
+  const b = new RedisBackplane({ url, keyPrefix: prefix, nodeId: 'bench-b', ...secret });
   await Promise.all([a.start(), b.start()]);
   await b.directory.claim({ userId: 'target', nodeId: 'bench-b', sessionId: 1 });
   return { a, b, close: async () => void (await Promise.all([a.close(), b.close()])) };
@@ -118,8 +123,8 @@ function holderSend(a: RedisBackplane, bytes: Uint8Array): void {
   });
 }
 
-async function clusterThroughput(url: string, prefix: string): Promise<{ rate: number; publishes: number }> {
-  const { a, b, close } = await backplanePair(url, prefix);
+async function clusterThroughput(url: string, prefix: string, signed = false): Promise<{ rate: number; publishes: number }> {
+  const { a, b, close } = await backplanePair(url, prefix, signed);
   const bytes = encodeMessage({ kind: Kind.PUSH, type: 100, payload: new Uint8Array(PAYLOAD) });
   let got = 0;
   let finish!: () => void;
@@ -133,8 +138,8 @@ async function clusterThroughput(url: string, prefix: string): Promise<{ rate: n
   return { rate, publishes };
 }
 
-async function clusterLatency(url: string, prefix: string): Promise<number[]> {
-  const { a, b, close } = await backplanePair(url, prefix);
+async function clusterLatency(url: string, prefix: string, signed = false): Promise<number[]> {
+  const { a, b, close } = await backplanePair(url, prefix, signed);
   const bytes = encodeMessage({ kind: Kind.PUSH, type: 100, payload: new Uint8Array(PAYLOAD) });
   let resolveOne!: () => void;
   b.onEnvelope(() => resolveOne());
@@ -150,6 +155,24 @@ async function clusterLatency(url: string, prefix: string): Promise<number[]> {
   return samples;
 }
 
+/** CPU of signing and verifying one published body (µs, median of 9 rounds): the per-publish cost of `clusterSecret`. */
+function signVerifyMicros(messages: number): number {
+  const signer = new EnvelopeSigner(SECRET);
+  const channel = 'hearth:node:bench-b';
+  const name = Buffer.from(channel);
+  const one = encodeMessage({ kind: Kind.PUSH, type: BackplaneOpPush, payload: ['target', new Uint8Array(PAYLOAD), 0] });
+  const body = Buffer.concat(Array.from({ length: messages }, () => one));
+  const rounds = messages > 1 ? 200 : 20_000;
+  const samples: number[] = [];
+  for (let k = 0; k < 9; k++) {
+    const t0 = performance.now();
+    for (let i = 0; i < rounds; i++) if (signer.open(name, signer.sign(channel, body)) === undefined) throw new Error('verify failed');
+    samples.push(((performance.now() - t0) * 1000) / rounds);
+  }
+  return median(samples);
+}
+const BackplaneOpPush = 1;
+
 async function main(): Promise<void> {
   await using redis = await startRedis();
   const port = Number(new URL(redis.url).port);
@@ -160,6 +183,8 @@ async function main(): Promise<void> {
     const cluster = await clusterThroughput(redis.url, `${redis.prefix}${run}:`);
     const rawLat = await rawLatency(redis.url);
     const clusterLat = await clusterLatency(redis.url, `${redis.prefix}${run}l:`);
+    const signed = await clusterThroughput(redis.url, `${redis.prefix}${run}s:`, true);
+    const signedLat = await clusterLatency(redis.url, `${redis.prefix}${run}sl:`, true);
     const r = {
       redisBenchmarkPublishPerSec: benchRps,
       rawPublishPerSec: raw,
@@ -169,11 +194,16 @@ async function main(): Promise<void> {
       rawLatencyP99Ms: pct(rawLat, 0.99),
       clusterLatencyP50Ms: pct(clusterLat, 0.5),
       clusterLatencyP99Ms: pct(clusterLat, 0.99),
+      clusterSignedPushPerSec: signed.rate,
+      clusterSignedLatencyP50Ms: pct(signedLat, 0.5),
+      clusterSignedLatencyP99Ms: pct(signedLat, 0.99),
     };
     runs.push(r);
     console.log(`run ${run + 1}/${RUNS}`, r);
   }
   const med = (k: string): number => median(runs.map((r) => r[k]!));
+  const perBatch = signVerifyMicros(2_000);
+  const perLone = signVerifyMicros(1);
   const result = {
     benchmark: 'cluster',
     date: new Date().toISOString(),
@@ -192,10 +222,19 @@ async function main(): Promise<void> {
       rawLatencyP99Ms: +med('rawLatencyP99Ms').toFixed(3),
       clusterLatencyP50Ms: +med('clusterLatencyP50Ms').toFixed(3),
       clusterLatencyP99Ms: +med('clusterLatencyP99Ms').toFixed(3),
+      clusterSignedPushPerSec: Math.round(med('clusterSignedPushPerSec')),
+      clusterSignedLatencyP50Ms: +med('clusterSignedLatencyP50Ms').toFixed(3),
+      clusterSignedLatencyP99Ms: +med('clusterSignedLatencyP99Ms').toFixed(3),
     },
     ratio: {
       clusterVsRawPublish: +(med('clusterPushPerSec') / med('rawPublishPerSec')).toFixed(2),
       clusterVsRedisBenchmark: +(med('clusterPushPerSec') / med('redisBenchmarkPublishPerSec')).toFixed(2),
+      signedVsUnsigned: +(med('clusterSignedPushPerSec') / med('clusterPushPerSec')).toFixed(2),
+    },
+    signing: {
+      signVerifyMicrosPerPublishOf2000: +perBatch.toFixed(1),
+      signVerifyMicrosPerMessageBatched: +(perBatch / 2_000).toFixed(3),
+      signVerifyMicrosPerLonePublish: +perLone.toFixed(1),
     },
     target: 'clusterPushPerSec >= 0.5 x raw PUBLISH rate (64 B)',
     runsDetail: runs,
@@ -203,7 +242,7 @@ async function main(): Promise<void> {
   const out = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bench/results/cluster.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
-  console.log(JSON.stringify(result.median), JSON.stringify(result.ratio));
+  console.log(JSON.stringify(result.median), JSON.stringify(result.ratio), JSON.stringify(result.signing));
 }
 
 await main();
