@@ -37,7 +37,8 @@ describe('malformed and truncated patches', { timeout: 300_000 }, () => {
         for (let i = 0; i < 8 && patch.length > 1; i++) bad.push(patch.subarray(0, 1 + g.int(patch.length - 1)));
         for (let i = 0; i < 4 && patch.length > 1; i++) {
           const b = patch.slice();
-          b[1 + g.int(b.length - 1)] ^= 1 << g.int(8);
+          const at = 1 + g.int(b.length - 1);
+          b[at] = b[at]! ^ (1 << g.int(8));
           bad.push(b);
         }
         let diverged = false;
