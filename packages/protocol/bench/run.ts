@@ -4,9 +4,10 @@
  * (run 1 of every case, then run 2, ...) so machine noise hits all alike; median of the runs.
  * Writes bench/results/protocol.json at the repo root and prints a table.
  *
- * Env: BENCH_RUNS (3), BENCH_DURATION_MS (400 per run and case).
+ * Env: BENCH_RUNS (3), BENCH_DURATION_MS (400 per run and case), BENCH_GROUPS (comma-separated
+ * groups to run, e.g. `decode`; all by default).
  */
-import { decode, encode } from '@msgpack/msgpack';
+import { Decoder, decode, encode } from '@msgpack/msgpack';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -15,7 +16,9 @@ import {
   BatchWriter,
   ClientHandshake,
   ServerHandshake,
+  DEFAULT_MAX_DEPTH,
   decodeBatch,
+  scanValue,
   tweetnaclProvider,
   type Channel,
   type CryptoProvider,
@@ -83,6 +86,34 @@ for (const size of [64, 1024]) {
     },
   });
   if (sink < 0) console.log(sink);
+}
+
+// ---- decode: what the bounded decoding (pre-scan, then decode) costs over the unbounded decoder -----
+{
+  const shapes: Array<[string, (i: number) => unknown]> = [
+    ['64 B game', (i) => payloadOf(64, 1000 + i)],
+    ['1024 B game', (i) => payloadOf(1024, 1000 + i)],
+    ['1 KB bin (echo)', (i) => ({ t: 1_790_000_000_000 + i, data: new Uint8Array(1024).fill(i) })],
+    ['200 small ints', (i) => Array.from({ length: 200 }, (_, k) => (k * 7 + i) & 0x7f)],
+  ];
+  const unbounded = new Decoder();
+  for (const [shape, make] of shapes) {
+    const writer = new BatchWriter();
+    for (let i = 0; i < BATCH; i++) writer.push(100, make(i));
+    const body = writer.take().slice();
+    let sink = 0;
+    const baseline = `unbounded decodeMulti ${shape}`;
+    add({ name: baseline, group: 'decode', unit: 'msgs/s', baseline, perOp: BATCH, op: () => {
+      for (const v of unbounded.decodeMulti(body)) sink += (v as unknown[]).length;
+    } });
+    add({ name: `decodeBatch (scan+decode) ${shape}`, group: 'decode', unit: 'msgs/s', baseline, perOp: BATCH, op: () => {
+      decodeBatch(body, () => sink++);
+    } });
+    add({ name: `scanValue alone ${shape}`, group: 'decode', unit: 'msgs/s', baseline, perOp: BATCH, op: () => {
+      for (let at = 0; at < body.length; ) at = scanValue(body, at, body.length, DEFAULT_MAX_DEPTH);
+    } });
+    if (sink < 0) console.log(sink);
+  }
 }
 
 // ---- seal+open: one body through a client channel and a server channel ----------------------------
@@ -156,6 +187,8 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 function main(): void {
   const started = performance.now();
+  const groups = process.env['BENCH_GROUPS']?.split(',');
+  if (groups !== undefined) cases.splice(0, cases.length, ...cases.filter((c) => groups.includes(c.group)));
   for (let run = 0; run < RUNS; run++) {
     for (const c of cases) c.runs.push(Math.round(measure(c, run === 0)));
   }
@@ -166,7 +199,10 @@ function main(): void {
     return { name: c.name, group: c.group, unit: c.unit, median: med, runs: c.runs, baseline: c.baseline, ratio: Math.round((med / base) * 100) / 100 };
   });
   const handshakeRatio = (name: string) => rows.find((r) => r.name === `server handshake ${name}`)!.ratio;
-  const target = { description: 'node provider server handshakes/s >= 30x tweetnacl in the same run', ratio: handshakeRatio('node'), met: handshakeRatio('node') >= 30 };
+  const handshakes = groups === undefined || groups.includes('handshake');
+  const target = handshakes
+    ? { description: 'node provider server handshakes/s >= 30x tweetnacl in the same run', ratio: handshakeRatio('node'), met: handshakeRatio('node') >= 30 }
+    : undefined;
   const result = {
     benchmark: 'protocol codec, seal+open and handshakes',
     date: new Date().toISOString(),
@@ -179,8 +215,10 @@ function main(): void {
     rows,
   };
   const out = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bench/results/protocol.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  if (groups === undefined) {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  }
 
   const fmt = (n: number) => n.toLocaleString('en-US');
   const nameWidth = Math.max(...rows.map((r) => r.name.length));
@@ -188,8 +226,8 @@ function main(): void {
   for (const r of rows) {
     console.log(`${r.name.padEnd(nameWidth)}  ${fmt(r.median).padStart(12)}  ${r.unit.padEnd(12)}  ${`${r.ratio}x`.padStart(6)}  ${r.runs.map(fmt).join(' / ')}`);
   }
-  console.log(`\ntarget: node handshakes ${target.ratio}x tweetnacl (>= 30x): ${target.met ? 'met' : 'NOT met'}`);
-  console.log(`wrote ${out} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (target !== undefined) console.log(`\ntarget: node handshakes ${target.ratio}x tweetnacl (>= 30x): ${target.met ? 'met' : 'NOT met'}`);
+  console.log(`${groups === undefined ? `wrote ${out}` : 'BENCH_GROUPS set: results not written'} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 main();

@@ -20,8 +20,11 @@ export function scanErrorText(reason: number, maxDepth: number): string {
   return 'a declared length longer than the bytes that remain';
 }
 
-/** Values still to read at each open container level; shared because a scan never calls out. */
-let pendingStack = new Float64Array(64);
+/**
+ * Values still to read at each open container level; shared because a scan never calls out. Int32:
+ * a count is pushed only once it is checked against the bytes that remain (a body is < 2 GiB).
+ */
+let pendingStack = new Int32Array(64);
 
 /**
  * Finds where the one msgpack value starting at `bytes[at]` ends, without decoding it: a linear
@@ -38,7 +41,7 @@ export function scanValue(bytes: Uint8Array, at: number, end: number, maxDepth: 
   let pos = at;
   let depth = 0;
   let pending = 1; // values still to read in the current container (1: the value itself)
-  if (pendingStack.length < maxDepth) pendingStack = new Float64Array(maxDepth);
+  if (pendingStack.length < maxDepth) pendingStack = new Int32Array(maxDepth);
   const stack = pendingStack;
   for (;;) {
     if (pending === 0) {
@@ -49,8 +52,17 @@ export function scanValue(bytes: Uint8Array, at: number, end: number, maxDepth: 
     pending--;
     if (pos >= end) return ScanError.TRUNCATED;
     const h = bytes[pos++]!;
-    // fixint, negative fixint, nil, false, true: the head byte is the whole value.
-    if (h < 0x80 || h >= 0xe0) continue;
+    // fixint and negative fixint: the head byte is the whole value. Take the run of them that
+    // follows in a tight loop (game state arrays are mostly small ints: 2x on "200 small ints").
+    if (h < 0x80 || h >= 0xe0) {
+      while (pending > 0 && pos < end) {
+        const next = bytes[pos]!;
+        if (next >= 0x80 && next < 0xe0) break;
+        pos++;
+        pending--;
+      }
+      continue;
+    }
     let count: number; // elements of a container to open (map entries count twice)
     if (h < 0x90) count = (h & 0x0f) * 2;
     else if (h < 0xa0) count = h & 0x0f;
