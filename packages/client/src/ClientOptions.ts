@@ -7,8 +7,12 @@ import type { Transport } from './transport/Transport.ts';
 
 /** Options of a {@link HearthClient}. Only `url` and (secure) `serverKey` are needed. */
 export interface ClientOptions {
-  /** `ws://`, `wss://` (browsers and Node) or `tcp://` (Node) address of the server. */
-  url: string | URL;
+  /**
+   * `ws://`, `wss://` (browsers and Node) or `tcp://` (Node) address of the server, or several
+   * (the nodes of a cluster): the first is dialled first, and a failed dial moves to the next, so
+   * a client whose node died resumes on another one.
+   */
+  url: string | URL | readonly (string | URL)[];
   /** Wire protocol the server endpoint speaks. @defaultValue "msgpack+nacl" */
   protocol?: 'msgpack+nacl' | 'msgpack';
   /**
@@ -42,11 +46,25 @@ export interface ClientOptions {
   clock?: Clock;
   /** Random numbers in [0, 1) for the backoff jitter (tests inject their own). @defaultValue Math.random */
   random?: () => number;
+  /** Traffic counters to add to (share one object among many clients to total them). @defaultValue a new one */
+  stats?: TrafficStats;
+}
+
+/** Traffic of a client (or of all the clients sharing the object), across its connections. */
+export interface TrafficStats {
+  /** Messages received (every kind, pings and pongs included). */
+  messagesIn: number;
+  /** Messages sent. */
+  messagesOut: number;
+  /** Body bytes received (sealed size; without TCP frame headers). */
+  bytesIn: number;
+  /** Body bytes sent. */
+  bytesOut: number;
 }
 
 /** {@link ClientOptions} checked, with defaults applied. */
 export interface ResolvedClientOptions {
-  readonly url: URL;
+  readonly urls: readonly URL[];
   readonly secure: boolean;
   readonly serverKey: Uint8Array | undefined;
   readonly provider: CryptoProvider | undefined;
@@ -59,6 +77,7 @@ export interface ResolvedClientOptions {
   readonly reconnect: ResolvedReconnect;
   readonly clock: Clock;
   readonly random: () => number;
+  readonly stats: TrafficStats;
 }
 
 /**
@@ -66,12 +85,15 @@ export interface ResolvedClientOptions {
  * @throws {HearthError} `USAGE` on a bad URL or key, or a secure client with no pinned key.
  */
 export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
-  let url: URL;
-  try {
-    url = new URL(o.url);
-  } catch (cause) {
-    throw new HearthError(ClientErrorCode.USAGE, `bad url "${String(o.url)}": use ws://host:port, wss://host/path or tcp://host:port`, { cause });
-  }
+  const given = typeof o.url === 'string' || o.url instanceof URL ? [o.url] : o.url;
+  if (given.length === 0) throw new HearthError(ClientErrorCode.USAGE, 'url: give at least one server address');
+  const urls = given.map((u) => {
+    try {
+      return new URL(u);
+    } catch (cause) {
+      throw new HearthError(ClientErrorCode.USAGE, `bad url "${String(u)}": use ws://host:port, wss://host/path or tcp://host:port`, { cause });
+    }
+  });
   const secure = (o.protocol ?? 'msgpack+nacl') === 'msgpack+nacl';
   const serverKey = o.serverKey === undefined ? undefined : parseKey(o.serverKey);
   if (secure && serverKey === undefined && o.allowUnpinned !== true) {
@@ -81,7 +103,7 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     );
   }
   return {
-    url,
+    urls,
     secure,
     serverKey,
     provider: o.provider,
@@ -94,6 +116,7 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     reconnect: resolveReconnect(o.reconnect),
     clock: o.clock ?? systemClock,
     random: o.random ?? Math.random,
+    stats: o.stats ?? { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 },
   };
 }
 

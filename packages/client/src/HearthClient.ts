@@ -12,7 +12,7 @@ import {
   type Reply,
 } from '@hearth/protocol';
 import { backoffDelay } from './backoff.ts';
-import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions } from './ClientOptions.ts';
+import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions, type TrafficStats } from './ClientOptions.ts';
 import { Connection } from './connection/Connection.ts';
 import { Emitter, reportListenerError } from './Emitter.ts';
 import { ClientErrorCode, FINAL_CODES } from './errors.ts';
@@ -75,6 +75,8 @@ export class HearthClient {
   #token: string | undefined;
   #sleep: { timer: unknown; wake(): void } | undefined;
   #closeInfo: CloseInfo | undefined;
+  /** Index in `urls` of the address dialled next. */
+  #urlIndex = 0;
 
   /** @throws {HearthError} `USAGE` on bad options (see {@link ClientOptions}). */
   constructor(options: ClientOptions) {
@@ -94,6 +96,16 @@ export class HearthClient {
   /** The latest resume token (it changes at every login and resume). */
   get resumeToken(): string | undefined {
     return this.#token;
+  }
+
+  /** Traffic counters (the object given as `stats`, shared, or the client's own). */
+  get stats(): TrafficStats {
+    return this.#options.stats;
+  }
+
+  /** The address of the current (or next) connection. */
+  get url(): string {
+    return this.#options.urls[this.#urlIndex]!.href;
   }
 
   /** Round-trip time of the last ping of the current connection, in ms. */
@@ -230,12 +242,13 @@ export class HearthClient {
   /** One dial: connect, then resume when logged in. Returns why it failed, or undefined. */
   async #attempt(): Promise<CloseInfo | undefined> {
     const o = this.#options;
+    const url = o.urls[this.#urlIndex]!;
     let connection: Connection;
     try {
       connection = await Connection.open(
         {
-          url: o.url,
-          transport: o.transport ?? (await defaultTransport(o.url)),
+          url,
+          transport: o.transport ?? (await defaultTransport(url)),
           secure: o.secure,
           provider: o.secure ? (o.provider ?? (await defaultProvider())) : undefined,
           serverKey: o.serverKey,
@@ -244,6 +257,7 @@ export class HearthClient {
           pingIntervalMs: o.pingIntervalMs,
           heartbeatTimeoutMs: o.heartbeatTimeoutMs,
           clock: o.clock,
+          stats: o.stats,
         },
         {
           message: (msg) => this.#message(connection, msg),
@@ -251,6 +265,8 @@ export class HearthClient {
         },
       );
     } catch (error) {
+      // Unreachable or refused: the next attempt tries the next address (another node).
+      this.#urlIndex = (this.#urlIndex + 1) % o.urls.length;
       return infoOf(error);
     }
     if (this.#closed) {

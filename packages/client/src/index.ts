@@ -1,6 +1,6 @@
 export { HearthClient } from './HearthClient.ts';
 export type { ClientEvents, ClientState, CloseInfo, RequestOptions } from './HearthClient.ts';
-export type { ClientOptions } from './ClientOptions.ts';
+export type { ClientOptions, TrafficStats } from './ClientOptions.ts';
 export { backoffDelay, resolveReconnect } from './backoff.ts';
 export type { ReconnectOptions, ResolvedReconnect } from './backoff.ts';
 export { systemClock } from './clock.ts';

@@ -223,6 +223,31 @@ describe('reconnect and resume (in-memory server, manual clock)', () => {
   });
 });
 
+describe('several addresses', () => {
+  it('moves to the next address when a dial fails, and resumes there', async () => {
+    const h = await loggedIn({ url: ['tcp://node-a:1', 'tcp://node-b:1'] });
+    expect(h.client.url).toBe('tcp://node-a:1');
+    h.server.down = 'node-a';
+    h.server.last.drop(undefined);
+    await h.clock.advance(100 + 200);
+    expect(h.server.dialled).toEqual(['tcp://node-a:1', 'tcp://node-a:1', 'tcp://node-b:1']);
+    expect(h.events).toEqual(['connected', 'disconnected CLOSED', 'resumed']);
+    expect(h.client.url).toBe('tcp://node-b:1');
+  });
+
+  it('counts traffic into a shared stats object', async () => {
+    const stats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
+    const a = await loggedIn({ stats });
+    const b = await loggedIn({ stats });
+    expect(a.client.stats).toBe(stats);
+    // two logins: one request out and one reply in each
+    expect(stats).toMatchObject({ messagesIn: 2, messagesOut: 2 });
+    expect(stats.bytesIn).toBeGreaterThan(0);
+    expect(stats.bytesOut).toBeGreaterThan(0);
+    void b;
+  });
+});
+
 describe('heartbeat (manual clock)', () => {
   it('pings when idle and detects a half-open connection by its heartbeat timeout', async () => {
     const h = await loggedIn({ reconnect: false });

@@ -9,6 +9,7 @@ import {
   type CryptoProvider,
   type Message,
 } from '@hearth/protocol';
+import type { TrafficStats } from '../ClientOptions.ts';
 import type { Clock } from '../clock.ts';
 import type { Transport, TransportLink } from '../transport/Transport.ts';
 
@@ -26,6 +27,7 @@ export interface ConnectionConfig {
   /** Declare the connection dead after this long without receiving anything. */
   readonly heartbeatTimeoutMs: number;
   readonly clock: Clock;
+  readonly stats: TrafficStats;
 }
 
 /** What a connection reports to its owner. */
@@ -161,15 +163,20 @@ export class Connection {
   #flush(): void {
     this.#flushQueued = false;
     if (this.#ended || this.#writer.count === 0) return;
+    const stats = this.#config.stats;
+    stats.messagesOut += this.#writer.count;
     const plain = this.#writer.take();
     // A plain channel returns the writer's own (reused) buffer: copy it before it leaves.
-    this.#link.send(this.#channel.secure ? this.#channel.seal(plain) : plain.slice());
+    const body = this.#channel.secure ? this.#channel.seal(plain) : plain.slice();
+    stats.bytesOut += body.length;
+    this.#link.send(body);
     this.#lastSent = this.#config.clock.now();
   }
 
   #body(body: Uint8Array): void {
     if (this.#ended) return;
     this.#lastReceived = this.#config.clock.now();
+    this.#config.stats.bytesIn += body.length;
     try {
       decodeBatch(this.#channel.open(body), (msg) => this.#message(msg), { copyBinary: true });
     } catch (error) {
@@ -184,6 +191,7 @@ export class Connection {
 
   #message(msg: Message): void {
     if (this.#ended) return;
+    this.#config.stats.messagesIn++;
     switch (msg.kind) {
       case Kind.PING:
         this.write((w) => w.pong(msg.t));

@@ -70,8 +70,15 @@ export class MemoryServer {
   refuse: string | undefined;
   onMessage: ((msg: Message, peer: MemoryPeer) => void) | undefined;
 
-  readonly transport: Transport = (_url, sink) => {
+  /** The URL of every dial, in order. */
+  readonly dialled: string[] = [];
+  /** While set, dials of URLs containing this text fail with `CLOSED`. */
+  down: string | undefined;
+
+  readonly transport: Transport = (url, sink) => {
     this.dials++;
+    this.dialled.push(url.href);
+    if (this.down !== undefined && url.href.includes(this.down)) return Promise.reject(new HearthError('CLOSED', `${url.href} is down`));
     if (this.refuse !== undefined) return Promise.reject(new HearthError(this.refuse, 'refused by the test'));
     const peer = new MemoryPeer(sink);
     peer.onMessage = (m, p) => this.onMessage?.(m, p);
