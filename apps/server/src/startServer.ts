@@ -12,6 +12,8 @@ import { createAuthenticator } from './auth/authenticators.ts';
 import { defineArenaPlayer, type ArenaPlayerData, type ArenaPlayerEvents } from './arena/arenaPlayer.ts';
 import type { ServerConfig } from './config/ServerConfig.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './keys/loadOrCreateSigningKey.ts';
+import { resolveWebDir } from './web/defaultWebDir.ts';
+import { WebRoutes } from './web/WebRoutes.ts';
 
 /** A running Arena server. */
 export interface RunningServer extends AsyncDisposable {
@@ -125,7 +127,21 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   let admin: AdminServer | undefined;
   if (config.adminPort >= 0) {
     try {
-      admin = await AdminServer.listen({ source, registry: metrics.registry, host: config.adminHost, port: config.adminPort, token: config.adminToken });
+      // The page and the dashboard (src/web): the holder is read per request, the game's address once.
+      const routes = new WebRoutes({
+        source,
+        registry: metrics.registry,
+        webDir: resolveWebDir(config.webDir),
+        page: { ws: liveNode.endpoints[1]!.address, protocol: config.protocol, serverKey: Buffer.from(key.publicKey).toString('hex'), tickHz: config.tickHz },
+        dashboard: {
+          rooms: () => holder().groupNames().map((name) => ({ name, players: holder().members(name).size })),
+          player: (id) => {
+            const p = holder().atSession(id);
+            return p === undefined ? undefined : { ...p.snapshot(), data: p.data };
+          },
+        },
+      });
+      admin = await AdminServer.listen({ source, registry: metrics.registry, host: config.adminHost, port: config.adminPort, token: config.adminToken, routes });
     } catch (err) {
       await liveNode.close();
       await stopArena();

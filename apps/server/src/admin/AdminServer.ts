@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
 import { AdminGuard } from './AdminGuard.ts';
+import type { AdminRoutes } from './AdminRoutes.ts';
 import type { AdminSource } from './AdminSource.ts';
 
 /** `/sessions` page size when `?limit=` is absent. */
@@ -23,6 +24,8 @@ export interface AdminServerOptions {
   port: number;
   /** Bearer token every path but `/health` requires (`Authorization: Bearer <token>`). @defaultValue none */
   token?: string | undefined;
+  /** More routes (the web page and the dashboard, `src/web/WebRoutes.ts`). @defaultValue none */
+  routes?: AdminRoutes | undefined;
 }
 
 /**
@@ -34,11 +37,13 @@ export interface AdminServerOptions {
  */
 export class AdminServer implements AsyncDisposable {
   readonly #server: Server;
+  readonly #routes: AdminRoutes | undefined;
   readonly port: number;
   readonly url: string;
 
-  private constructor(server: Server, port: number, host: string) {
+  private constructor(server: Server, port: number, host: string, routes: AdminRoutes | undefined) {
     this.#server = server;
+    this.#routes = routes;
     this.port = port;
     this.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   }
@@ -48,10 +53,13 @@ export class AdminServer implements AsyncDisposable {
     const { source, registry } = options;
     const host = options.host ?? '127.0.0.1';
     // Set once bound (the Host check needs the real port).
-    const bound: { guard?: AdminGuard } = {};
+    const bound: { guard?: AdminGuard; publicGuard?: AdminGuard } = {};
+    const routes = options.routes;
     const server = createServer((req, res) => {
       const [path = '/', query = ''] = (req.url ?? '/').split('?', 2);
-      const refusal = bound.guard === undefined ? { status: 403 as const, text: 'not listening yet' } : bound.guard.check(req, path);
+      // Public routes (the page, its config) skip the token, not the Host check.
+      const guard = routes?.isPublic(path) === true ? bound.publicGuard : bound.guard;
+      const refusal = guard === undefined ? { status: 403 as const, text: 'not listening yet' } : guard.check(req, path);
       if (refusal !== undefined) {
         const headers = { 'content-type': 'text/plain', ...(refusal.status === 401 ? { 'www-authenticate': 'Bearer realm="hearth-admin"' } : {}) };
         res.writeHead(refusal.status, headers).end(`${refusal.text}\n`);
@@ -94,7 +102,7 @@ export class AdminServer implements AsyncDisposable {
         const backplane = view?.mode === 'redis' ? { backplane: view.available ? 'up' : 'down' } : {};
         const status = view?.mode === 'redis' && !view.available ? 'degraded' : 'ok';
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status, sessions: source.stats().sessionsOpen, ...backplane }));
-      } else {
+      } else if (routes?.serve(req, res, path, new URLSearchParams(query)) !== true) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('try /metrics, /sessions, /nodes or /health\n');
       }
     });
@@ -108,11 +116,13 @@ export class AdminServer implements AsyncDisposable {
     });
     const port = (server.address() as AddressInfo).port;
     bound.guard = new AdminGuard(host, port, options.token);
-    return new AdminServer(server, port, host);
+    bound.publicGuard = new AdminGuard(host, port, undefined);
+    return new AdminServer(server, port, host, routes);
   }
 
   /** Stops listening and ends open connections; idempotent. */
   async close(): Promise<void> {
+    this.#routes?.close();
     if (!this.#server.listening) return;
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());

@@ -48,6 +48,8 @@ export interface ServerConfig {
   readonly handshakesPerSecondPerAddress: number;
   /** How long a graceful shutdown may take before connections are destroyed, in ms. */
   readonly shutdownDeadlineMs: number;
+  /** `--web-dir`: static files the admin port serves (the Arena page); undefined = the built apps/web/dist if any, `off` = none. */
+  readonly webDir: string | undefined;
 }
 
 /** The server's flags (kebab-case) with their environment variables. */
@@ -75,6 +77,7 @@ export const SERVER_FLAGS = {
   'max-connections-per-address': { env: 'HEARTH_MAX_CONNECTIONS_PER_ADDRESS', type: 'int', min: 0, max: 10_000_000, default: 256, help: 'live connections per client address (IPv6: /64); 0: no limit' },
   'handshakes-per-second-per-address': { env: 'HEARTH_HANDSHAKES_PER_SECOND_PER_ADDRESS', type: 'int', min: 0, max: 1_000_000, default: 32, help: 'new connections per second per client address (burst 4x); 0: no limit' },
   'shutdown-deadline-ms': { env: 'HEARTH_SHUTDOWN_DEADLINE_MS', type: 'int', min: 0, max: 600_000, default: 5000, help: 'graceful shutdown deadline; then connections are destroyed' },
+  'web-dir': { env: 'HEARTH_WEB_DIR', default: 'apps/web/dist when built', help: 'static files served on the admin port: the Arena page at /, the dashboard at /admin/ (off: none)' },
 } as const satisfies Record<string, FlagSpec>;
 
 /**
@@ -155,5 +158,6 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     maxConnectionsPerAddress: (v['max-connections-per-address'] as number | undefined) ?? 256,
     handshakesPerSecondPerAddress: (v['handshakes-per-second-per-address'] as number | undefined) ?? 32,
     shutdownDeadlineMs: (v['shutdown-deadline-ms'] as number | undefined) ?? 5000,
+    webDir: v['web-dir'] as string | undefined,
   });
 }
