@@ -12,6 +12,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { colyseus, hearth, moved, mutativeMsgpack, resetValues, type Side } from './scenarios.ts';
 import { viewsRoom, type TickTimes } from './viewsRoom.ts';
+import { accessorObjects, proxyObjects, N } from './tracking.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 400);
@@ -70,6 +71,28 @@ for (const impl of Object.keys(IMPLS)) {
     const patches = Array.from({ length: 100 }, () => side.patch(moved(50)).slice());
     const d = IMPLS[impl]!();
     cases.push({ name: `${impl} decode x/y of 50`, scenario: 'x/y of 50', impl, kind: 'decode', unit: 'patches/s', perOp: 100, op: () => d.decode(full, patches), runs: [] });
+  }
+}
+
+// ---- change tracking: write x/y of 100 structs (no encoding) ------------------------------------------
+{
+  let k = 0;
+  for (const [impl, objs] of [['accessors', accessorObjects()], ['proxy', proxyObjects()]] as const) {
+    cases.push({
+      name: `${impl} tracking: set x/y of 100`,
+      scenario: 'tracking',
+      impl: impl === 'proxy' ? 'colyseus' : impl, // the Proxy is this group's baseline
+      kind: 'encode',
+      unit: 'writes/s',
+      perOp: 2 * N,
+      op: () => {
+        for (const o of objs) {
+          o.x = k++ & 1023;
+          o.y = k & 1023;
+        }
+      },
+      runs: [],
+    });
   }
 }
 
@@ -137,6 +160,7 @@ function main(): void {
   }));
   const hearthBytes = bytesRows.filter((r) => r.impl === 'hearth');
   const hearthEncode = rows.filter((r) => r.impl === 'hearth' && r.kind === 'encode');
+  for (const r of rows) if (r.scenario === 'tracking') r.impl = r.name.startsWith('proxy') ? 'proxy' : 'accessors';
   const targets = {
     bytes: { description: 'Hearth bytes <= 0.9x @colyseus/schema on every published scenario', worst: Math.max(...hearthBytes.map((r) => r.ratio)), met: hearthBytes.every((r) => r.ratio <= 0.9) },
     encode: { description: 'Hearth encode ops/s >= 1.5x @colyseus/schema on every published scenario', worst: Math.min(...hearthEncode.map((r) => r.ratio)), met: hearthEncode.every((r) => r.ratio >= 1.5) },

@@ -103,7 +103,7 @@ export function hearth(): Side {
         p.x = next();
         p.y = next();
       }
-      return enc.encodeTick().patch();
+      return enc.encode();
     },
     decode(full, patches) {
       const m = new Mirror(HState);

@@ -138,9 +138,9 @@ export class Mirror<T extends StructType> {
   }
 
   /** A map entry replaced (value, key, previous); a struct field changed (field, value, previous); an array changed (array). */
+  onChange<I>(array: readonly I[], cb: (array: readonly I[]) => void): () => void;
   onChange<V>(map: MapOf<V>, cb: (value: V, key: unknown, previous: V) => void): () => void;
   onChange<S extends object>(struct: S, cb: (field: keyof S & string, value: S[keyof S], previous: S[keyof S]) => void): () => void;
-  onChange<I>(array: readonly I[], cb: (array: readonly I[]) => void): () => void;
   onChange(target: object, cb: (...args: never[]) => void): () => void {
     return this.#on(target, 'change', cb as (...args: unknown[]) => void);
   }

@@ -2,6 +2,7 @@ import { StateError, StateErrorCode } from '../errors.ts';
 import type { Infer, Input } from '../infer.ts';
 import type { MapType, StructType } from '../types.ts';
 import { ByteWriter } from '../wire/ByteWriter.ts';
+import { Slab } from '../wire/Slab.ts';
 import { FULL, MAP_DELETE, MAP_SET, REBASE, SEQ_MASK } from '../wire/format.ts';
 import { convert } from './convert.ts';
 import type { StateMap } from './StateMap.ts';
@@ -49,6 +50,7 @@ export class StateEncoder<T extends StructType> {
   readonly #scratch = new ByteWriter();
   readonly #setKeys = new Set<string | number>();
   readonly #owners: Node[] = [];
+  readonly #slab = new Slab();
 
   /** @throws StateError `STATE_BAD_VALUE` when `initial` does not fit `type`, `STATE_BAD_SCHEMA` for a view field that is not a top-level map. */
   constructor(type: T, initial: Input<T>, options: StateEncoderOptions<keyof T['fields'] & string> = {}) {
@@ -74,7 +76,7 @@ export class StateEncoder<T extends StructType> {
 
   /** True when nothing changed since the last patch. */
   get clean(): boolean {
-    return this.#tracker.changed.length === 0;
+    return this.#tracker.count === 0;
   }
 
   /** A view over the maps listed in `views`; dispose of it when no client uses it. */
@@ -139,16 +141,37 @@ export class StateEncoder<T extends StructType> {
 
   /** Encodes the changes since the last patch once (per view with views), then starts a new tick. */
   encodeTick(): TickPatches {
+    const seq = this.#tracker.seq + 1;
+    const views = this.#run();
+    return new Tick(seq, this.#slab.take(this.#out), views?.index ?? null, views?.offsets ?? null);
+  }
+
+  /** `encodeTick().patch()`: the tick's patch for clients without a view, with one allocation less. */
+  encode(): Uint8Array {
+    if (this.#views.size > 0) return this.encodeTick().patch();
+    this.#run();
+    return this.#slab.take(this.#out);
+  }
+
+  /** Writes the everyone patch then each view's into `#out`; returns where the views' patches end. */
+  #run(): { index: Map<View, number>; offsets: number[] } | null {
     const t = this.#tracker;
     const stamp = t.seq;
     const seq = stamp + 1;
-    const shared = this.#shared;
     const chunks = this.#chunks;
-    shared.reset();
+    const out = this.#out;
+    out.reset();
+    out.u8(seq & SEQ_MASK);
     chunks.reset();
+    // Without views the shared changes go straight into the one patch (bench: "x/y of 1" is mostly fixed cost).
+    const views = this.#views.size > 0;
+    const shared = views ? this.#shared : out;
+    if (views) shared.reset();
     const owners = this.#owners;
-    owners.length = 0;
-    for (const node of t.changed) {
+    if (owners.length !== 0) owners.length = 0;
+    const changed = t.changed;
+    for (let i = 0; i < t.count; i++) {
+      const node = changed[i]!;
       if (node.$tracker === null || node.$born === stamp || node.$viewed) continue;
       const o = node.$owner;
       if (o === null) {
@@ -164,18 +187,15 @@ export class StateEncoder<T extends StructType> {
       }
       o.$segs.push(start, chunks.pos);
     }
-    const out = this.#out;
-    out.reset();
     // Everyone: shared changes, viewed maps as plain maps, every entry's chunk.
-    out.u8(seq & SEQ_MASK);
-    out.range(shared.buf, 0, shared.pos);
+    if (views) out.range(shared.buf, 0, shared.pos);
     for (const { map, type } of this.#viewed) writeMapChange(out, type, map);
     for (const o of owners) this.#copySegs(out, o);
-    let index: Map<View, number> | null = null;
-    let offsets: number[] | null = null;
-    if (this.#views.size > 0) {
-      index = new Map();
-      offsets = [out.pos];
+    let result: { index: Map<View, number>; offsets: number[] } | null = null;
+    if (views) {
+      const index = new Map<View, number>();
+      const offsets = [out.pos];
+      result = { index, offsets };
       for (const v of this.#views) {
         out.u8(seq & SEQ_MASK);
         out.range(shared.buf, 0, shared.pos);
@@ -186,7 +206,7 @@ export class StateEncoder<T extends StructType> {
     }
     for (const o of owners) o.$segs = null;
     t.commit();
-    return new Tick(seq, out.copy(), index, offsets);
+    return result;
   }
 
   /** One view's ops on one viewed map (entering keys set whole, leaving keys deleted), then the chunks of the entries it holds. */
@@ -254,7 +274,7 @@ export class StateEncoder<T extends StructType> {
   }
 
   #assertClean(what: string): void {
-    if (this.#tracker.changed.length > 0) {
+    if (this.#tracker.count > 0) {
       throw new StateError(StateErrorCode.PENDING_CHANGES, `${what}() needs the state as of the last patch; call it right after encodeTick(), before mutating`);
     }
   }
