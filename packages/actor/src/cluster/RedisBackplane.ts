@@ -436,7 +436,8 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
         this.#dispatch(m.type, m.payload as unknown[]);
       });
     } catch (e) {
-      this.#log?.warn({ err: e }, 'malformed backplane message dropped');
+      // Bounded decode (docs/protocol.md, "Decoding limits"): a hostile body costs O(its bytes), then is counted here.
+      this.#rejected(`malformed backplane message dropped: ${(e as Error).message}`, channel);
     }
   }
 

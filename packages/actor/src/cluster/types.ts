@@ -40,7 +40,8 @@ export interface BackplaneStats {
   forwarded: number;
   /**
    * Messages dropped on receipt: unsigned or forged (tag not verified, with `clusterSecret`), or
-   * naming a malformed user id or token, or a `hearth.*` lifecycle event.
+   * naming a malformed user id or token, or a `hearth.*` lifecycle event, or a body that is not a
+   * well-formed batch within the decoding limits (docs/protocol.md, "Decoding limits").
    */
   rejected: number;
 }
