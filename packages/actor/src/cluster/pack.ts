@@ -8,7 +8,7 @@ export function packValue(value: unknown): Buffer {
   return Buffer.from(writer.take());
 }
 
-/** Inverse of {@link packValue}; `bin` values are views of `bytes`. */
+/** Inverse of {@link packValue}, bounded like every decode (docs/protocol.md, "Decoding limits"); `bin` values are views of `bytes`. */
 export function unpackValue(bytes: Uint8Array): unknown {
   let value: unknown;
   decodeBatch(bytes, (m) => {
