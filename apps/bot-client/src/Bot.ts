@@ -1,6 +1,7 @@
-import { HearthError, Login, type AnyDefinition, type InboundMessage, type Payload, type Reply } from '@hearth/protocol';
-import type { SessionRef } from '@hearth/net';
+import { HearthError, type HearthClient } from '@hearth/client';
+import type { AnyDefinition, Payload, Reply } from '@hearth/protocol';
 import {
+  ArenaErrorCode,
   ChatLine,
   Chat,
   Echo,
@@ -23,7 +24,7 @@ export interface Seen {
 }
 
 /** Where a bot is in its life. */
-export type BotPhase = 'waiting' | 'connecting' | 'loggingIn' | 'joining' | 'playing' | 'closed' | 'failed';
+export type BotPhase = 'waiting' | 'connecting' | 'loggingIn' | 'joining' | 'playing' | 'reconnecting' | 'closed' | 'failed';
 
 /** What a bot needs from its swarm. */
 export interface BotHost {
@@ -32,12 +33,25 @@ export interface BotHost {
   expects(code: string): boolean;
   /** Request timeout, in ms. */
   readonly requestTimeoutMs: number;
+  /** Whether the run is ending (closes are then expected). */
+  readonly stopping: boolean;
+  /**
+   * A client for this bot, dialling `from` first; `again` for a fresh login after the session was
+   * lost (its first connect is retried like a redial: the bot's node may be gone).
+   */
+  newClient(from: string, again: boolean): HearthClient;
+  /** A connect failure, in words that say how to fix it (e.g. which `--protocol` to pass). */
+  explain(code: string, text: string): string;
 }
 
+/** Fresh logins a bot makes after its session was lost for good (its node died), at most. */
+const MAX_RELOGINS = 3;
+
 /**
- * One simulated player: plain state plus the few actions a scenario combines. Bots own no timers
- * and no subscriptions; the swarm's single tick and single message subscription drive all of them
- * (5,000 bots would otherwise mean 5,000 timers and closures per kind of event).
+ * One simulated player on its own `HearthClient`: plain state plus the few actions a scenario
+ * combines. Bots own no scenario timers; the swarm's single tick drives all of them. The client
+ * redials and resumes on its own; when the session is lost for good (its node died, so the resume
+ * is refused) the bot logs in again on a new client and rejoins a room.
  */
 export class Bot {
   readonly index: number;
@@ -47,7 +61,12 @@ export class Bot {
   #seed: number;
 
   phase: BotPhase = 'waiting';
-  ref: SessionRef | undefined;
+  client: HearthClient | undefined;
+  /** Sessions resumed after a drop, and fresh logins after a session was lost. */
+  resumes = 0;
+  relogins = 0;
+  #connectedOnce = false;
+  #loggedInOnce = false;
   /** Player number and room once joined. */
   pid = 0;
   room = '';
@@ -62,7 +81,6 @@ export class Bot {
   nextChatAt = 0;
   nextLeaderboardAt = 0;
   nextEchoAt = 0;
-  nextPingAt = 0;
   lastTagAt = -Infinity;
   tagInFlight = false;
   chasing = false;
@@ -95,18 +113,70 @@ export class Bot {
     return this.#seed / 4294967296;
   }
 
-  /** Logs in and joins a room over an open session; resolves when playing (or failed). */
-  async start(ref: SessionRef): Promise<void> {
-    this.ref = ref;
-    this.phase = 'loggingIn';
+  /** Connects, logs in and joins a room; resolves when playing (or failed). */
+  async start(client: HearthClient): Promise<void> {
+    this.client = client;
+    this.#listen(client);
+    this.phase = 'connecting';
     const stats = this.#host.stats;
-    const login = await this.#request('login', Login, { name: this.name });
+    try {
+      await client.connect();
+    } catch (err) {
+      const code = err instanceof HearthError ? err.code : 'CONNECT_FAILED';
+      if (!this.#host.stopping) this.fail(code, this.#host.explain(code, `connect ${client.url}: ${(err as Error).message}`));
+      return;
+    }
+    if (!this.#connectedOnce) {
+      this.#connectedOnce = true;
+      stats.connected += 1;
+    }
+    this.phase = 'loggingIn';
+    const login = await this.#request('login', null, { name: this.name });
     if (login === undefined) return;
-    stats.loggedIn += 1;
+    if (!this.#loggedInOnce) {
+      this.#loggedInOnce = true;
+      stats.loggedIn += 1;
+    }
     this.phase = 'joining';
     const joined = await this.#request('join', Join, {});
     if (joined === undefined) return;
     this.#joined(joined, performance.now());
+  }
+
+  /** Routes the client's pushes and lifecycle to this bot. */
+  #listen(client: HearthClient): void {
+    client.on(Snapshot, (p) => this.onPush(Snapshot.type, p));
+    client.on(MemberJoined, (p) => this.onPush(MemberJoined.type, p));
+    client.on(MemberLeft, (p) => this.onPush(MemberLeft.type, p));
+    client.on(ChatLine, (p) => this.onPush(ChatLine.type, p));
+    client.on(Rejected, (p) => this.onPush(Rejected.type, p));
+    client.on('disconnected', () => {
+      if (this.phase === 'playing') this.phase = 'reconnecting';
+    });
+    client.on('resumed', () => {
+      this.resumes += 1;
+      this.#host.stats.resumed += 1;
+      if (this.phase === 'reconnecting') this.phase = 'playing';
+    });
+    client.on('closed', ({ code, text }) => {
+      if (client !== this.client) return;
+      this.#closed(code, text);
+    });
+  }
+
+  /** The client closed for good: expected at the end of the run; else log in again, or fail. */
+  #closed(code: string, text: string): void {
+    // A failed connect is reported by start(), with advice.
+    if (this.phase === 'closed' || this.phase === 'failed' || this.phase === 'connecting') return;
+    if (this.#host.stopping) {
+      this.phase = 'closed';
+      return;
+    }
+    const lostSession = code === 'RESUME_REFUSED' || (this.phase === 'reconnecting' && code !== 'KICKED');
+    if (lostSession && this.#restart()) return;
+    this.phase = 'failed';
+    this.#host.stats.dropped += 1;
+    this.#error(code, `connection closed: ${text}`, false);
   }
 
   #joined(reply: JoinReply, t: number): void {
@@ -127,13 +197,13 @@ export class Bot {
     this.nextChatAt = t + 500 + offset;
     this.nextLeaderboardAt = t + 1000 + offset;
     this.nextEchoAt = t + offset;
-    this.nextPingAt = t + 5000 * this.random();
     this.phase = 'playing';
   }
 
-  /** Handles a push from the server (the swarm routes it here by session id). */
-  onPush(msg: InboundMessage): void {
+  /** Handles a push from the server. */
+  onPush(type: number, payload: unknown): void {
     const stats = this.#host.stats;
+    const msg = { type, payload };
     switch (msg.type) {
       case Snapshot.type: {
         stats.snapshots += 1;
@@ -197,18 +267,14 @@ export class Bot {
   move(x: number, y: number): void {
     this.x = x;
     this.y = y;
-    if (this.ref?.send(Move, { x, y })) this.#host.stats.movesSent += 1;
+    if (this.client?.send(Move, { x, y })) this.#host.stats.movesSent += 1;
   }
 
   chat(text: string): void {
-    if (this.ref?.send(Chat, { text })) {
+    if (this.client?.send(Chat, { text })) {
       this.chatsSent += 1;
       this.#host.stats.chatsSent += 1;
     }
-  }
-
-  ping(): void {
-    this.ref?.ping();
   }
 
   tag(target: { pid: number }, now: number): void {
@@ -233,14 +299,21 @@ export class Bot {
     void this.#request('echo', Echo, { t: now });
   }
 
-  /** The session ended: by the swarm (expected) or not. */
-  onClose(code: string, text: string, expected: boolean): void {
-    if (this.phase === 'closed' || this.phase === 'failed') return;
-    this.phase = expected ? 'closed' : 'failed';
-    if (!expected) {
-      this.#host.stats.dropped += 1;
-      this.#error(code, `connection closed: ${text}`, false);
-    }
+  /**
+   * Logs in again on a new client (the node that held the session died, or the connection dropped
+   * during login or join): what a player would do. False when the bot has done so too often.
+   */
+  #restart(): boolean {
+    if (this.relogins >= MAX_RELOGINS) return false;
+    this.relogins += 1;
+    this.#host.stats.relogins += 1;
+    const old = this.client;
+    this.client = undefined;
+    old?.close();
+    this.others.clear();
+    this.room = '';
+    void this.start(this.#host.newClient(old?.url ?? this.url, true));
+    return true;
   }
 
   /** Counts a failure that happened before the bot had a session (connect refused). */
@@ -255,20 +328,35 @@ export class Bot {
     this.#host.stats.error(this.name, code, text, expected);
   }
 
-  /** A timed request; resolves undefined on an error (counted), never rejects. */
-  async #request<D extends AnyDefinition>(name: string, def: D, payload: Payload<D>): Promise<Reply<D> | undefined> {
-    const ref = this.ref;
-    if (ref === undefined) return undefined;
+  /** A timed request (`def` null: login); resolves undefined on an error (counted), never rejects. */
+  async #request<D extends AnyDefinition>(name: string, def: D | null, payload: Payload<D>): Promise<Reply<D> | undefined> {
+    const client = this.client;
+    if (client === undefined) return undefined;
     // Timed here, not from the tick's clock: a tick serves thousands of bots.
     const sentAt = performance.now();
     try {
-      const reply = await ref.request(def, payload, { timeout: this.#host.requestTimeoutMs });
+      const reply = def === null ? ((await client.login(payload as Record<string, unknown>)) as Reply<D>) : await client.request(def, payload);
       this.#host.stats.roundTrip(name, performance.now() - sentAt);
       return reply;
     } catch (err) {
       const code = err instanceof HearthError ? err.code : 'INTERNAL';
-      // Cut short by the swarm's own shutdown (not a failure), or by a close already counted.
-      if (this.phase === 'closed' || (this.phase === 'failed' && code === 'CLOSED')) return undefined;
+      // Cut short by the swarm's own shutdown (not a failure), by a close already counted, or by a
+      // drop: a request in flight then fails DISCONNECTED and the bot carries on once resumed.
+      if (this.phase === 'closed' || this.#host.stopping || (this.phase === 'failed' && code === 'CLOSED')) return undefined;
+      if (client !== this.client || code === 'RESUME_REFUSED') return undefined;
+      if (code === ArenaErrorCode.ROOM_UNREACHABLE && this.phase === 'playing') {
+        // The room's node died (a cluster): there is no way to leave a dead room but to log in
+        // again, which is what a player does. Expected after a node loss, so not a failure.
+        this.#host.stats.error(this.name, code, `${name}: ${(err as Error).message}`, true);
+        if (!this.#restart()) this.#error(code, `${name}: ${(err as Error).message}`, false);
+        return undefined;
+      }
+      if (code === 'DISCONNECTED') {
+        // Lost with the connection: in play the bot carries on once resumed; before it plays, it
+        // cannot know whether it logged in or joined, so it starts over.
+        if ((this.phase === 'loggingIn' || this.phase === 'joining') && !this.#restart()) this.#error(code, `${name}: ${(err as Error).message}`);
+        return undefined;
+      }
       this.#error(code, `${name}: ${(err as Error).message}`);
       if (this.phase === 'loggingIn' || this.phase === 'joining') this.phase = 'failed';
       return undefined;

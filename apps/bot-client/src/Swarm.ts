@@ -1,4 +1,4 @@
-import { Service } from '@hearth/net';
+import { HearthClient, type TrafficStats } from '@hearth/client';
 import { Bot, type BotHost } from './Bot.ts';
 import type { Scenario } from './scenarios/Scenario.ts';
 import { SwarmStats } from './stats/SwarmStats.ts';
@@ -42,8 +42,9 @@ export interface SwarmProgress {
 }
 
 /**
- * A swarm of bots against one server, in one process: one `Service` dials every connection, one
- * subscription routes every push to its bot by session id, and one timer (the tick) drives every
+ * A swarm of bots against one server (or the nodes of a cluster), in one process: every bot has
+ * its own `HearthClient` (reconnect and resume built in; the other `--url`s are its fallbacks when
+ * its node dies), all clients add to one traffic counter, and one timer (the tick) drives every
  * bot's scenario. That is what lets one process run thousands of bots.
  */
 export class Swarm implements BotHost {
@@ -51,8 +52,7 @@ export class Swarm implements BotHost {
   readonly requestTimeoutMs: number;
   readonly #o: Required<Omit<SwarmOptions, 'serverKey'>> & { serverKey: Uint8Array | undefined };
   readonly #bots: Bot[] = [];
-  readonly #bySession = new Map<number, Bot>();
-  #service: Service | undefined;
+  readonly #traffic: TrafficStats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
   #stopping = false;
   #stopRequested = false;
   #connecting = 0;
@@ -81,23 +81,41 @@ export class Swarm implements BotHost {
     return this.#o.scenario.expected.has(code);
   }
 
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  /** A client dialling `from` first, the other addresses (other nodes) as fallbacks. */
+  newClient(from: string, again = false): HearthClient {
+    const urls = this.#o.urls;
+    const first = Math.max(0, urls.findIndex((u) => new URL(u).href === new URL(from).href));
+    return new HearthClient({
+      url: [...urls.slice(first), ...urls.slice(0, first)],
+      ...(again && { reconnect: { retryFirst: true } }),
+      protocol: this.#o.protocol === 'msgpack' ? 'msgpack' : 'msgpack+nacl',
+      ...(this.#o.serverKey !== undefined ? { serverKey: this.#o.serverKey } : { allowUnpinned: true }),
+      requestTimeoutMs: this.requestTimeoutMs,
+      stats: this.#traffic,
+    });
+  }
+
+  explain(code: string, text: string): string {
+    if (code !== 'HANDSHAKE_FAILED') return text;
+    // The handshake says which protocol the server speaks; say which flag picks it.
+    if (/plain protocol/.test(text)) return `${text}. The server speaks msgpack: run the bots with --protocol msgpack`;
+    if (/secure protocol/.test(text)) return `${text}. The server speaks msgpack+nacl: run the bots with --protocol msgpack+nacl (and --server-key-file)`;
+    return text;
+  }
+
   /**
    * Runs the scenario for the configured duration, then closes every connection.
    * @param onProgress called about once a second.
    */
   async run(onProgress?: (p: SwarmProgress) => void): Promise<SwarmSummary> {
-    const service = new Service({ log: false, requestTimeoutMs: this.requestTimeoutMs });
-    this.#service = service;
-    const unsubMessage = service.sub('message', (ref, msg) => this.#bySession.get(ref.id)?.onPush(msg));
-    const unsubClose = service.sub('close', (ev) => {
-      const bot = this.#bySession.get(ev.id);
-      if (bot === undefined) return;
-      this.#bySession.delete(ev.id);
-      bot.onClose(ev.code, ev.text, this.#stopping);
-    });
+    const traffic = this.#traffic;
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    const base = service.stats();
+    const base = { ...traffic };
     let last = { t: t0, in: base.messagesIn, out: base.messagesOut };
     const scenario = this.#o.scenario;
 
@@ -105,7 +123,7 @@ export class Swarm implements BotHost {
       const timer = setInterval(() => {
         const now = performance.now();
         const elapsed = now - t0;
-        if (elapsed >= this.#o.durationMs || this.#stopRequested) {
+        if (elapsed >= this.#o.durationMs || this.#stopRequested || this.#allFailed()) {
           clearInterval(timer);
           resolve();
           return;
@@ -113,16 +131,17 @@ export class Swarm implements BotHost {
         this.#startDue(elapsed);
         for (const bot of this.#bots) if (bot.phase === 'playing') scenario.act(bot, now);
         if (now - last.t >= 1000) {
-          const s = service.stats();
           const secs = (now - last.t) / 1000;
-          const msgsIn = (s.messagesIn - last.in) / secs;
-          const msgsOut = (s.messagesOut - last.out) / secs;
+          const msgsIn = (traffic.messagesIn - last.in) / secs;
+          const msgsOut = (traffic.messagesOut - last.out) / secs;
           if (msgsIn > this.#peakMsgsIn) this.#peakMsgsIn = msgsIn;
           if (msgsOut > this.#peakMsgsOut) this.#peakMsgsOut = msgsOut;
-          last = { t: now, in: s.messagesIn, out: s.messagesOut };
+          last = { t: now, in: traffic.messagesIn, out: traffic.messagesOut };
+          let connected = 0;
+          for (const bot of this.#bots) if (bot.client?.state === 'open') connected++;
           const progress: SwarmProgress = {
             elapsedMs: elapsed,
-            connected: this.#bySession.size,
+            connected,
             loggedIn: this.stats.loggedIn,
             bots: this.#o.bots,
             msgsInPerSec: msgsIn,
@@ -140,19 +159,20 @@ export class Swarm implements BotHost {
 
     const elapsedMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    const end = service.stats();
+    const end = { ...traffic };
     this.#stopping = true;
     for (const bot of this.#bots) {
-      if (bot.phase !== 'playing' && bot.phase !== 'failed' && bot.phase !== 'closed') {
+      if (bot.phase === 'reconnecting') {
+        bot.fail('NOT_RESUMED', `still reconnecting (${bot.client?.url}) when the run ended`);
+      } else if (bot.phase !== 'playing' && bot.phase !== 'failed' && bot.phase !== 'closed') {
         bot.fail('NOT_STARTED', `still ${bot.phase} when the run ended; lengthen --duration or shorten --ramp`);
       } else if (bot.phase === 'playing') bot.phase = 'closed';
-      bot.ref?.close('NORMAL', 'bot run over');
+      bot.client?.close('NORMAL', 'bot run over');
     }
-    await service.close({ deadlineMs: 2000 });
-    unsubMessage();
-    unsubClose();
     return summarize({
       options: { ...this.#o, serverKeyPinned: this.#o.serverKey !== undefined },
+      resumed: this.stats.resumed,
+      relogins: this.stats.relogins,
       bots: this.#bots,
       stats: this.stats,
       elapsedMs,
@@ -182,25 +202,15 @@ export class Swarm implements BotHost {
     }
   }
 
+  /** Every bot has started and every one has failed: waiting out the run would show nothing more. */
+  #allFailed(): boolean {
+    if (this.#started < this.#bots.length) return false;
+    for (const bot of this.#bots) if (bot.phase !== 'failed') return false;
+    return true;
+  }
+
   async #launch(bot: Bot): Promise<void> {
-    bot.phase = 'connecting';
-    let ref;
-    try {
-      ref = await this.#service!.connect(bot.url, this.#o.protocol, {
-        reconnect: false,
-        ...(this.#o.serverKey !== undefined ? { serverSigningKey: this.#o.serverKey } : {}),
-      });
-    } catch (err) {
-      // A dial cut short by the end of the run was already counted as NOT_STARTED.
-      if (!this.#stopping) bot.fail((err as { code?: string }).code ?? 'CONNECT_FAILED', `connect ${bot.url}: ${(err as Error).message}`);
-      return;
-    }
-    if (this.#stopping) {
-      ref.close('NORMAL');
-      return;
-    }
-    this.stats.connected += 1;
-    this.#bySession.set(ref.id, bot);
-    await bot.start(ref);
+    if (this.#stopping) return;
+    await bot.start(this.newClient(bot.url));
   }
 }

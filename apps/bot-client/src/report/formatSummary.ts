@@ -10,7 +10,7 @@ export function formatSummary(s: SwarmSummary): string {
     ['scenario', `${s.scenario} · ${s.protocol}${s.serverKeyPinned ? ' (server key pinned)' : ''} · ${s.urls.join(', ')}`],
     ['time', `${s.elapsedS} s · bot process CPU ${s.cpuCores} cores`],
     ['bots', `${n(s.bots.total)} total · ${n(s.bots.connected)} connected · ${n(s.bots.loggedIn)} logged in · ${n(s.bots.joined)} in ${n(s.rooms)} rooms`],
-    ['', `${n(s.bots.dropped)} dropped · ${n(s.bots.failed)} failed`],
+    ['', `${n(s.bots.dropped)} dropped · ${n(s.bots.failed)} failed · ${n(s.bots.resumed)} resumed · ${n(s.bots.relogins)} logged in again`],
     ['saw others move', `${n(s.bots.sawOthersMove)} bots (${n(s.game.othersMoves)} moves in ${n(s.game.snapshots)} snapshots)`],
     ['chat', `${n(s.game.chatsSent)} sent · ${n(s.game.chatsReceived)} received · ${n(s.bots.receivedChat)} bots heard others`],
     ['tags · leaderboard', `${n(s.game.tagsScored)} scored · ${n(s.game.leaderboards)} answers to ${n(s.bots.gotLeaderboard)} bots`],

@@ -32,6 +32,10 @@ export interface SwarmSummary {
     joined: number;
     dropped: number;
     failed: number;
+    /** Sessions resumed after a dropped connection (the client redialled and resumed). */
+    resumed: number;
+    /** Fresh logins after a session was lost for good (its node died: nothing to resume). */
+    relogins: number;
     /** Bots that saw at least one other player of their room move. */
     sawOthersMove: number;
     /** Bots that received at least one chat line from another bot. */
@@ -65,6 +69,8 @@ export interface SummaryInput {
   options: { urls: readonly string[]; protocol: string; scenario: { name: string }; serverKeyPinned: boolean };
   bots: readonly Bot[];
   stats: SwarmStats;
+  resumed: number;
+  relogins: number;
   elapsedMs: number;
   cpuMs: number;
   messagesIn: number;
@@ -117,6 +123,8 @@ export function summarize(input: SummaryInput): SwarmSummary {
       joined: stats.joined,
       dropped: stats.dropped,
       failed,
+      resumed: input.resumed,
+      relogins: input.relogins,
       sawOthersMove,
       receivedChat,
       gotLeaderboard,

@@ -5,8 +5,12 @@ export class SwarmStats {
   connected = 0;
   loggedIn = 0;
   joined = 0;
-  /** Bots whose connection ended while the scenario still ran. */
+  /** Bots whose connection ended for good while the scenario still ran. */
   dropped = 0;
+  /** Sessions resumed after a dropped connection. */
+  resumed = 0;
+  /** Fresh logins after a session was lost (its node died). */
+  relogins = 0;
   movesSent = 0;
   chatsSent = 0;
   /** Chat lines from other bots received. */
