@@ -14,7 +14,8 @@ import {
 import { backoffDelay } from './backoff.ts';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions, type TrafficStats } from './ClientOptions.ts';
 import { Connection } from './connection/Connection.ts';
-import { Emitter, reportListenerError } from './Emitter.ts';
+import { Emitter } from './Emitter.ts';
+import { Handlers } from './Handlers.ts';
 import { ClientErrorCode, FINAL_CODES } from './errors.ts';
 import { RequestTable, type PendingRequest } from './RequestTable.ts';
 import { defaultProvider, defaultTransport } from './runtime.ts';
@@ -48,9 +49,6 @@ export interface RequestOptions {
   idempotent?: boolean;
 }
 
-type PushHandler = (payload: unknown) => void;
-type RequestHandler = (payload: unknown) => unknown;
-
 /**
  * A Hearth client: one logical session over a WebSocket (browsers, Node) or TCP (Node)
  * connection, with typed requests, pushes and handlers, and reconnect with resume built in.
@@ -67,8 +65,7 @@ export class HearthClient {
   readonly #options: ResolvedClientOptions;
   readonly #events = new Emitter<ClientEvents>();
   readonly #requests: RequestTable;
-  readonly #pushHandlers = new Map<number, Set<PushHandler>>();
-  readonly #requestHandlers = new Map<number, { definition: AnyDefinition; handler: RequestHandler }>();
+  readonly #handlers = new Handlers();
   #state: ClientState = 'idle';
   #connection: Connection | undefined;
   #userId: string | undefined;
@@ -182,20 +179,12 @@ export class HearthClient {
   on<D extends AnyDefinition>(definition: D, handler: (payload: Payload<D>) => void): () => void;
   on(target: keyof ClientEvents | AnyDefinition, handler: (...args: never[]) => void): () => void {
     if (typeof target === 'string') return this.#events.on(target, handler as ClientEvents[typeof target]);
-    let set = this.#pushHandlers.get(target.type);
-    if (set === undefined) this.#pushHandlers.set(target.type, (set = new Set()));
-    const h = handler as PushHandler;
-    set.add(h);
-    return () => void set.delete(h);
+    return this.#handlers.onPush(target, handler as (payload: unknown) => void);
   }
 
   /** Answers requests the server sends of a definition (typed); others get `UNKNOWN_TYPE`. */
   handle<D extends AnyDefinition>(definition: D, handler: (payload: Payload<D>) => Reply<D> | Promise<Reply<D>>): () => void {
-    const entry = { definition, handler: handler as RequestHandler };
-    this.#requestHandlers.set(definition.type, entry);
-    return () => {
-      if (this.#requestHandlers.get(definition.type) === entry) this.#requestHandlers.delete(definition.type);
-    };
+    return this.#handlers.onRequest(definition, handler as (payload: unknown) => unknown);
   }
 
   /** Closes for good: sends `[6, code, text]`, fails pending requests with `CLOSED`. Idempotent. */
@@ -351,39 +340,13 @@ export class HearthClient {
       case Kind.ERROR:
         this.#requests.error(msg.rid, msg.code, msg.text);
         return;
-      case Kind.PUSH: {
-        const handlers = this.#pushHandlers.get(msg.type);
-        if (handlers === undefined) return;
-        for (const handler of [...handlers]) {
-          try {
-            handler(msg.payload);
-          } catch (error) {
-            reportListenerError(error);
-          }
-        }
+      case Kind.PUSH:
+        this.#handlers.push(msg.type, msg.payload);
         return;
-      }
       case Kind.REQUEST:
-        this.#serve(connection, msg.type, msg.payload, msg.rid);
+        this.#handlers.serve(connection, msg.type, msg.payload, msg.rid);
         return;
     }
-  }
-
-  #serve(connection: Connection, type: number, payload: unknown, rid: number): void {
-    const entry = this.#requestHandlers.get(type);
-    if (entry === undefined) {
-      connection.write((w) => w.error(rid, ErrorCode.UNKNOWN_TYPE, `this client handles no request of type ${type}`));
-      return;
-    }
-    void (async () => {
-      try {
-        const reply = await entry.handler(payload);
-        connection.write((w) => w.reply(rid, reply));
-      } catch (error) {
-        const e = infoOf(error);
-        connection.write((w) => w.error(rid, e.code === ErrorCode.CLOSED ? ErrorCode.INTERNAL : e.code, e.text));
-      }
-    })();
   }
 
   /** Sleeps for a backoff delay; `close()` wakes it early. */
