@@ -4,7 +4,7 @@
  * grid cell. Throughput cases run round-robin (run 1 of every case, then run 2, ...), median of the runs.
  * Writes bench/results/state.json at the repo root and prints a table.
  *
- * Env: BENCH_RUNS (3), BENCH_DURATION_MS (400 per run and case), BENCH_TICKS (200 room ticks per run).
+ * Env: BENCH_RUNS (7; at least 3), BENCH_DURATION_MS (200 per run and case), BENCH_TICKS (200 room ticks per run).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -13,9 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { colyseus, hearth, moved, mutativeMsgpack, resetValues, type Side } from './scenarios.ts';
 import { viewsRoom, type TickTimes } from './viewsRoom.ts';
 import { accessorObjects, proxyObjects, N } from './tracking.ts';
+import { arenaBytes } from './arenaBytes.ts';
 
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
-const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 400);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 7);
+const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 200);
 const TICKS = Number(process.env['BENCH_TICKS'] ?? 200);
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const SCENARIOS = [
@@ -138,15 +139,23 @@ function runRoom(r: RoomRow, seed: number): void {
 
 function main(): void {
   const started = performance.now();
+  // Cases compared with each other run back to back (the order flipped every run), and a ratio is the
+  // median of the per-run ratios: on a shared, loaded machine the speed drifts between far-apart cases.
+  const groups = new Map<string, Case[]>();
+  for (const c of cases) {
+    // mutative allocates heavily: its cases run apart so their garbage lands in no compared pair
+    const k = `${c.kind} ${c.scenario}${c.impl === 'mutative+msgpack' ? ' mutative' : ''}`;
+    groups.set(k, [...(groups.get(k) ?? []), c]);
+  }
   for (let run = 0; run < RUNS; run++) {
-    for (const c of cases) c.runs.push(measure(c.op, c.perOp));
+    for (const g of groups.values()) for (const c of run % 2 === 0 ? g : [...g].reverse()) c.runs.push(measure(c.op, c.perOp));
     for (const r of rooms) runRoom(r, run + 1);
   }
   const rows = cases.map((c) => {
     const base = cases.find((b) => b.scenario === c.scenario && b.kind === c.kind && b.impl === 'colyseus')!;
-    return { name: c.name, scenario: c.scenario, impl: c.impl, kind: c.kind, unit: c.unit, median: median(c.runs), runs: c.runs, ratio: 0, baseline: base.name };
+    const ratio = median(c.runs.map((x, i) => x / base.runs[i]!));
+    return { name: c.name, scenario: c.scenario, impl: c.impl, kind: c.kind, unit: c.unit, median: median(c.runs), runs: c.runs, ratio: Math.round(ratio * 100) / 100, baseline: base.name };
   });
-  for (const r of rows) r.ratio = Math.round((r.median / rows.find((b) => b.name === r.baseline)!.median) * 100) / 100;
   const roomRows = rooms.map((r) => ({
     name: r.name,
     entities: r.entities,
@@ -173,8 +182,9 @@ function main(): void {
     cpus: cpus().length,
     config: { runs: RUNS, durationMs: DURATION_MS, ticks: TICKS },
     notes:
-      "Published scenarios: map of 100 { name, x, y }, 9-char keys, x/y integers 0..199 (colyseus t.number(), Hearth varint). Bytes: mean of 64 patches; Hearth's include the 1-byte patch header (sequence number). Encode: mutate x/y + encode the patch (colyseus encode()+discardChanges(), Hearth encodeTick().patch(), mutative create(enablePatches)+msgpack). Decode: a fresh decoder fed the full state and 100 patches. Room: median tick; encode = encodeTick + every client's patch + view switches; grid = GridViews bookkeeping; one core. Median of runs; ratio = vs @colyseus/schema.",
+      "Published scenarios: map of 100 { name, x, y }, 9-char keys, x/y integers 0..199 (colyseus t.number(), Hearth varint). Bytes: mean of 64 patches; Hearth's include the 1-byte patch header (sequence number). Encode: mutate x/y + encode the patch (colyseus encode()+discardChanges(), Hearth encodeTick().patch(), mutative create(enablePatches)+msgpack). Decode: a fresh decoder fed the full state and 100 patches. Room: median tick; encode = encodeTick + every client's patch + view switches; grid = GridViews bookkeeping; one core. Median of runs; ratio = median of per-run ratios vs @colyseus/schema measured back to back (order flipped every run).",
     targets,
+    arena: { description: 'Arena-like room (16 players, 20 Hz, secure protocol framing), simulated: hand-made snapshots vs state patches (bench/arenaBytes.ts)', ...arenaBytes() },
     bytes: bytesRows,
     rows,
     rooms: roomRows,
@@ -191,6 +201,7 @@ function main(): void {
   for (const r of rows) console.log(`  ${r.name.padEnd(w)}  ${fmt(r.median).padStart(10)} ${r.unit.padEnd(10)} ${`${r.ratio}x`.padStart(7)}  ${r.runs.map(fmt).join(' / ')}`);
   console.log('\nrooms');
   for (const r of roomRows) console.log(`  ${r.name}: encode ${r.encodeMsPerTick} ms/tick (${r.encodeRuns.join(' / ')}), grid ${r.gridMsPerTick} ms, game ${r.mutateMsPerTick} ms, ${r.bytesPerClientPerTick} B/client/tick, ${r.views} views`);
+  console.log(`\narena (simulated, 16 players, 20 Hz, secure): snapshots ${result.arena.beforeBytesPerClientPerSecond} B/client/s, state patches ${result.arena.afterBytesPerClientPerSecond} B/client/s (${result.arena.ratio}x)`);
   console.log('\ntargets');
   for (const [k, v] of Object.entries(targets)) console.log(`  ${k}: ${v.met ? 'met' : 'NOT met'} — ${v.description} (${'worst' in v ? v.worst : v.ms})`);
   console.log(`wrote ${out} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
