@@ -1,4 +1,4 @@
-import { createNode, type HearthNode, type HolderStats, type PlayerActor } from '@hearth/actor';
+import { createNode, type HearthNode, type HolderStats, type LoginThrottleOptions, type PlayerActor } from '@hearth/actor';
 import type { RedisBackplane } from '@hearth/actor/cluster';
 import { Service, type Limits } from '@hearth/net';
 import type { Logger } from 'pino';
@@ -109,6 +109,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       service,
       player,
       authenticate,
+      loginThrottle: loginThrottleOf(config),
       logger: logger.child({ component: 'actor' }),
       ...(backplane !== undefined ? { backplane } : {}),
       listen: [
@@ -218,6 +219,13 @@ function transportLimits(config: ServerConfig): Limits {
         ? { perSecond: config.handshakesPerSecondPerAddress, burst: 4 * config.handshakesPerSecondPerAddress }
         : false,
   };
+}
+
+/** `--login-failures-per-*` as `createNode`'s `loginThrottle` (0: no limit; both 0: no throttle). */
+function loginThrottleOf(config: ServerConfig): LoginThrottleOptions | false {
+  if (config.loginFailuresPerAddress === 0 && config.loginFailuresPerUser === 0) return false;
+  const limit = (n: number) => (n === 0 ? Infinity : n);
+  return { maxFailuresPerAddress: limit(config.loginFailuresPerAddress), maxFailuresPerUser: limit(config.loginFailuresPerUser) };
 }
 
 function hostPart(host: string): string {

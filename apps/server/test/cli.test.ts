@@ -12,6 +12,8 @@ describe('server flags', () => {
     expect(parseServerConfig(['--auth', 'dev'], {})).toMatchObject({
       auth: 'dev',
       insecureDevAuth: false,
+      loginFailuresPerAddress: 20,
+      loginFailuresPerUser: 5,
       adminToken: undefined,
       clusterSecret: undefined,
       host: '127.0.0.1',

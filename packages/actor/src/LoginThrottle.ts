@@ -4,9 +4,9 @@ import { refuse, type Admission, type Authenticator, type Refusal } from './auth
 
 /** Options of a {@link LoginThrottle}. */
 export interface LoginThrottleOptions {
-  /** Failed logins from one address (IP, port ignored) per window before its logins are refused. @defaultValue 20 */
+  /** Failed logins from one address (IP, port ignored) per window before its logins are refused (`Infinity`: no limit). @defaultValue 20 */
   maxFailuresPerAddress?: number;
-  /** Failed logins naming one user per window before logins naming it are refused. @defaultValue 5 */
+  /** Failed logins naming one user per window before logins naming it are refused (`Infinity`: no limit). @defaultValue 5 */
   maxFailuresPerUser?: number;
   /** The window, in ms: a key's count starts over this long after its first failure. @defaultValue 60_000 */
   windowMs?: number;

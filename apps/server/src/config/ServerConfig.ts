@@ -10,6 +10,10 @@ export interface ServerConfig {
   readonly auth: AuthName;
   /** `--auth dev` on a non-loopback host was asked for explicitly (warned at start and every minute). */
   readonly insecureDevAuth: boolean;
+  /** Failed logins per client address per minute before its logins are refused `RATE_LIMITED`; 0 = no limit. */
+  readonly loginFailuresPerAddress: number;
+  /** Failed logins naming one user per minute before logins naming it are refused `RATE_LIMITED`; 0 = no limit. */
+  readonly loginFailuresPerUser: number;
   /** TCP game port (0 = ephemeral; the bound port is logged in the `listening` line). */
   readonly tcpPort: number;
   /** WebSocket game port (0 = ephemeral). */
@@ -50,6 +54,18 @@ export interface ServerConfig {
   readonly shutdownDeadlineMs: number;
   /** `--web-dir`: static files the admin port serves (the Arena page); undefined = the built apps/web/dist if any, `off` = none. */
   readonly webDir: string | undefined;
+  /** `--database`: `postgres://…` or `pglite:DIR`; undefined = PGlite in `.hearth/pglite` when storage is used. */
+  readonly database: string | undefined;
+  /** True when the server opens storage: an accounts `--auth`, or `--database` given (Arena's leaderboard then persists). */
+  readonly storage: boolean;
+  /** `--jwt-issuer`: required `iss` of token logins (enables them under `--auth accounts`). */
+  readonly jwtIssuer: string | undefined;
+  /** `--jwt-jwks-url`: the identity service's JWKS endpoint. */
+  readonly jwtJwksUrl: string | undefined;
+  /** `--jwt-key-file`: the identity service's public key (PEM). */
+  readonly jwtKeyFile: string | undefined;
+  /** `--jwt-audience`: required `aud`, when set. */
+  readonly jwtAudience: string | undefined;
 }
 
 /** The server's flags (kebab-case) with their environment variables. */
@@ -57,6 +73,8 @@ export const SERVER_FLAGS = {
   host: { env: 'HEARTH_HOST', default: '127.0.0.1', help: 'interface the game listeners bind' },
   auth: { env: 'HEARTH_AUTH', choices: AUTH_NAMES, help: 'how players log in (required): dev = no password, loopback only' },
   'insecure-dev-auth': { env: 'HEARTH_INSECURE_DEV_AUTH', type: 'boolean', help: 'allow --auth dev on a non-loopback --host (anyone can log in as anyone)' },
+  'login-failures-per-address': { env: 'HEARTH_LOGIN_FAILURES_PER_ADDRESS', type: 'int', min: 0, max: 1_000_000, default: 20, help: 'failed logins per client address per minute, then RATE_LIMITED; 0: no limit' },
+  'login-failures-per-user': { env: 'HEARTH_LOGIN_FAILURES_PER_USER', type: 'int', min: 0, max: 1_000_000, default: 5, help: 'failed logins naming one user per minute, then RATE_LIMITED; 0: no limit' },
   'tcp-port': { env: 'HEARTH_TCP_PORT', type: 'port', default: 7700, help: 'TCP game port (0: ephemeral)' },
   'ws-port': { env: 'HEARTH_WS_PORT', type: 'port', default: 7701, help: 'WebSocket game port (0: ephemeral)' },
   protocol: { env: 'HEARTH_PROTOCOL', choices: ['msgpack+nacl', 'msgpack'], default: 'msgpack+nacl', help: 'wire protocol' },
@@ -77,6 +95,11 @@ export const SERVER_FLAGS = {
   'max-connections-per-address': { env: 'HEARTH_MAX_CONNECTIONS_PER_ADDRESS', type: 'int', min: 0, max: 10_000_000, default: 256, help: 'live connections per client address (IPv6: /64); 0: no limit' },
   'handshakes-per-second-per-address': { env: 'HEARTH_HANDSHAKES_PER_SECOND_PER_ADDRESS', type: 'int', min: 0, max: 1_000_000, default: 32, help: 'new connections per second per client address (burst 4x); 0: no limit' },
   'shutdown-deadline-ms': { env: 'HEARTH_SHUTDOWN_DEADLINE_MS', type: 'int', min: 0, max: 600_000, default: 5000, help: 'graceful shutdown deadline; then connections are destroyed' },
+  database: { env: 'HEARTH_DATABASE', default: 'PGlite in .hearth/pglite (when storage is used)', help: 'accounts and leaderboard storage: postgres://user@host:port/db, or pglite:DIR' },
+  'jwt-issuer': { env: 'HEARTH_JWT_ISSUER', help: 'required iss of token logins (--auth jwt, or accounts with tokens)' },
+  'jwt-jwks-url': { env: 'HEARTH_JWT_JWKS_URL', help: "the identity service's JWKS URL (or --jwt-key-file)" },
+  'jwt-key-file': { env: 'HEARTH_JWT_KEY_FILE', help: "the identity service's public key, PEM (or --jwt-jwks-url)" },
+  'jwt-audience': { env: 'HEARTH_JWT_AUDIENCE', help: 'required aud of token logins (default: not checked)' },
   'web-dir': { env: 'HEARTH_WEB_DIR', default: 'apps/web/dist when built', help: 'static files served on the admin port: the Arena page at /, the dashboard at /admin/ (off: none)' },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -123,6 +146,7 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
       `--auth ${auth} on --host ${host}: anyone who reaches the port could log in as any player; bind --host 127.0.0.1, choose a real --auth, or add --insecure-dev-auth if you mean it`,
     );
   }
+  const storage = checkStorage(v, auth, redis, workers);
   const adminToken = v['admin-token'] as string | undefined;
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new FlagError('--admin-token', `--admin-token: expected at least 16 characters (e.g. openssl rand -hex 32), got ${adminToken.length}`);
@@ -138,6 +162,8 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     host,
     auth,
     insecureDevAuth,
+    loginFailuresPerAddress: (v['login-failures-per-address'] as number | undefined) ?? 20,
+    loginFailuresPerUser: (v['login-failures-per-user'] as number | undefined) ?? 5,
     tcpPort: (v['tcp-port'] as number | undefined) ?? 7700,
     wsPort: (v['ws-port'] as number | undefined) ?? 7701,
     protocol: ((v['protocol'] as string | undefined) ?? 'msgpack+nacl') as ServerConfig['protocol'],
@@ -159,5 +185,30 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     handshakesPerSecondPerAddress: (v['handshakes-per-second-per-address'] as number | undefined) ?? 32,
     shutdownDeadlineMs: (v['shutdown-deadline-ms'] as number | undefined) ?? 5000,
     webDir: v['web-dir'] as string | undefined,
+    ...storage,
   });
+}
+
+type StorageConfig = Pick<ServerConfig, 'database' | 'storage' | 'jwtIssuer' | 'jwtJwksUrl' | 'jwtKeyFile' | 'jwtAudience'>;
+
+/** `--database` and `--jwt-*`: well-formed, complete for the chosen `--auth`, and shared in a cluster. */
+function checkStorage(v: Record<string, unknown>, auth: AuthName, redis: string | undefined, workers: number): StorageConfig {
+  const database = v['database'] as string | undefined;
+  if (database !== undefined && !/^(postgres(ql)?:\/\/.+|pglite:.+)$/.test(database)) {
+    throw new FlagError('--database', `--database: expected postgres://user@host:port/db or pglite:DIR, got "${database.replace(/:[^:@/]*@/, ':***@')}"`);
+  }
+  const storage = AUTHENTICATORS[auth].storage || database !== undefined;
+  if (storage && (redis !== undefined || workers > 1) && !database?.startsWith('postgres')) {
+    throw new FlagError('--database', '--database: a cluster (--redis, --workers) needs one shared PostgreSQL: --database postgres://…; PGlite belongs to one process');
+  }
+  const jwtIssuer = v['jwt-issuer'] as string | undefined;
+  const jwtJwksUrl = v['jwt-jwks-url'] as string | undefined;
+  const jwtKeyFile = v['jwt-key-file'] as string | undefined;
+  if ((auth === 'jwt' || jwtIssuer !== undefined) && (jwtIssuer === undefined || (jwtJwksUrl === undefined) === (jwtKeyFile === undefined))) {
+    throw new FlagError('--jwt-issuer', '--jwt-issuer: token logins need --jwt-issuer and exactly one of --jwt-jwks-url or --jwt-key-file');
+  }
+  if (jwtJwksUrl !== undefined && !/^https?:\/\//.test(jwtJwksUrl)) {
+    throw new FlagError('--jwt-jwks-url', `--jwt-jwks-url: expected an http(s) URL, got "${jwtJwksUrl}"`);
+  }
+  return { database, storage, jwtIssuer, jwtJwksUrl, jwtKeyFile, jwtAudience: v['jwt-audience'] as string | undefined };
 }

@@ -37,4 +37,18 @@ describe('hostile: login guessing', () => {
     expect(await attempt(fresh, 'bob')).toBe(ErrorCode.RATE_LIMITED);
     expect(await attempt(guessers[0]!, 'bob')).toBe(ErrorCode.RATE_LIMITED);
   });
+
+  it('the limits are flags: --login-failures-per-user 2, and HEARTH_LOGIN_FAILURES_PER_ADDRESS=0 turns the address limit off', async () => {
+    await using server = startArena(['--protocol', 'msgpack', '--admin-port=-1', '--login-failures-per-user', '2'], { HEARTH_LOGIN_FAILURES_PER_ADDRESS: '0' });
+    const { tcp } = await server.listening;
+    await using clients = new TestClients();
+    const guesser = await clients.connect(tcp);
+    const same: string[] = [];
+    for (let i = 0; i < 3; i++) same.push(await attempt(guesser, 'not a name!'));
+    expect(same).toEqual([ErrorCode.BAD_REQUEST, ErrorCode.BAD_REQUEST, ErrorCode.RATE_LIMITED]);
+    const many: string[] = [];
+    for (let i = 0; i < 30; i++) many.push(await attempt(guesser, `bad name ${i}`));
+    expect(many.every((c) => c === ErrorCode.BAD_REQUEST)).toBe(true);
+    expect(await attempt(guesser, 'carol')).toBe('ok');
+  });
 });
