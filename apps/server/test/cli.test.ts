@@ -42,7 +42,7 @@ describe('server flags', () => {
     [['--redis', 'localhost:6379'], {}, /^--redis: expected redis:\/\//],
     [['--bogus'], {}, /--bogus/],
     [['--tick-hz', '0'], {}, /^--tick-hz: expected a number in 1\.\.120/],
-    [['--auth', 'none'], {}, /^--auth: expected one of dev, got "none"$/],
+    [['--auth', 'none'], {}, /^--auth: expected one of dev(\|[a-z]+)*, got "none"$/],
     [['--admin-token', 'short'], {}, /^--admin-token: expected at least 16 characters/],
     [['--cluster-secret', 'short', '--redis', 'redis://127.0.0.1:6379'], {}, /^--cluster-secret: expected at least 16 characters/],
     [[], { HEARTH_CLUSTER_SECRET: 'x'.repeat(32) }, /^--cluster-secret needs --redis/],
