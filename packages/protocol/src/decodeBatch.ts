@@ -15,12 +15,20 @@ export interface DecodeBatchOptions extends DecodeLimits {
 
 /** Set by the view decoder's bin hook: the current decode handed out a view of its input. */
 let sawBinary = false;
-const viewDecoder = hookBinary(newBoundedDecoder(), (bin) => {
-  sawBinary = true;
-  return bin;
-});
+const newViewDecoder = (): Decoder =>
+  hookBinary(newBoundedDecoder(), (bin) => {
+    sawBinary = true;
+    return bin;
+  });
 // Buffer#slice would be a view: copy through Uint8Array's slice.
-const copyDecoder = hookBinary(newBoundedDecoder(), (bin) => Uint8Array.prototype.slice.call(bin));
+const newCopyDecoder = (): Decoder => hookBinary(newBoundedDecoder(), (bin) => Uint8Array.prototype.slice.call(bin));
+const viewDecoder = newViewDecoder();
+const copyDecoder = newCopyDecoder();
+/**
+ * decodeBatch calls in progress: a handler may decode another body. The nested call gets its own
+ * hooked decoder, since @msgpack/msgpack would decode it with a plain clone (no bin hook).
+ */
+let active = 0;
 
 /**
  * @msgpack/msgpack returns `bin` values as views of its input and has no option to copy them;
@@ -54,29 +62,38 @@ export function decodeBatch(body: Uint8Array, onMessage: (msg: Message) => void,
   sawBinary = false;
   let lent = false;
   const maxDepth = options?.maxDepth ?? DEFAULT_MAX_DEPTH;
-  const values = (options?.copyBinary ? copyDecoder : viewDecoder).decodeMulti(body);
+  const decoder = active === 0 ? (options?.copyBinary ? copyDecoder : viewDecoder) : options?.copyBinary ? newCopyDecoder() : newViewDecoder();
+  const values = decoder.decodeMulti(body);
   const end = body.length;
   let at = 0;
   let count = 0;
-  for (;;) {
-    let next: IteratorResult<unknown>;
-    if (at < end) {
-      // The decoder reads exactly the value the scan accepted, and nothing past it.
-      at = scanValue(body, at, end, maxDepth);
-      if (at < 0) {
-        throw new HearthError(ErrorCode.PROTOCOL_ERROR, `body is not valid msgpack after ${count} message(s): ${scanErrorText(at, maxDepth)}`);
+  active++;
+  try {
+    for (;;) {
+      let next: IteratorResult<unknown>;
+      if (at < end) {
+        // The decoder reads exactly the value the scan accepted, and nothing past it.
+        at = scanValue(body, at, end, maxDepth);
+        if (at < 0) {
+          throw new HearthError(ErrorCode.PROTOCOL_ERROR, `body is not valid msgpack after ${count} message(s): ${scanErrorText(at, maxDepth)}`);
+        }
       }
+      try {
+        next = values.next();
+      } catch (cause) {
+        throw new HearthError(ErrorCode.PROTOCOL_ERROR, `body is not valid msgpack after ${count} message(s): ${(cause as Error).message}`, { cause });
+      }
+      if (next.done) break;
+      count++;
+      // A handler may decode too (another session in this process): read the flag before calling out.
+      lent ||= sawBinary;
+      onMessage(toMessage(next.value));
     }
-    try {
-      next = values.next();
-    } catch (cause) {
-      throw new HearthError(ErrorCode.PROTOCOL_ERROR, `body is not valid msgpack after ${count} message(s): ${(cause as Error).message}`, { cause });
-    }
-    if (next.done) break;
-    count++;
-    // A handler may decode too (another session in this process): read the flag before calling out.
-    lent ||= sawBinary;
-    onMessage(toMessage(next.value));
+  } finally {
+    active--;
+    // Leaving early (a refused value, a throwing handler) must end the generator: until it ends,
+    // the decoder stays "entered" and decodes every later body with an unhooked clone.
+    values.return(undefined);
   }
   if (count === 0) throw new HearthError(ErrorCode.PROTOCOL_ERROR, 'empty body: a body holds at least one message');
   return lent;

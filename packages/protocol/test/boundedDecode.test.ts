@@ -175,6 +175,46 @@ describe('decodeBatch limits', () => {
   });
 });
 
+describe('decodeBatch state after errors and nested calls', () => {
+  const withBin = encode([0, 100, Uint8Array.of(1, 2, 3)]);
+  /** Whether `copyBinary` still copies, and the view decoder still reports lent views. */
+  function decoderIntact(): void {
+    let payload: unknown;
+    decodeBatch(withBin, (m) => (payload = m.kind === 0 ? m.payload : undefined), { copyBinary: true });
+    expect((payload as Uint8Array).buffer).not.toBe(withBin.buffer);
+    expect(decodeBatch(withBin, () => {})).toBe(true);
+  }
+
+  it('a body refused mid-way leaves the shared decoders intact (copies, lent views reported)', () => {
+    decoderIntact();
+    for (const copyBinary of [false, true]) {
+      const body = new Uint8Array([...encode([4, 1]), 0xdc, 0xff, 0xff]);
+      expect(() => decodeBatch(body, () => {}, { copyBinary })).toThrow(expect.objectContaining({ code: ErrorCode.PROTOCOL_ERROR }));
+      decoderIntact();
+    }
+  });
+
+  it('a handler that throws leaves the shared decoders intact', () => {
+    for (const copyBinary of [false, true]) {
+      expect(() => decodeBatch(encode([4, 1]), () => { throw new Error('handler'); }, { copyBinary })).toThrow('handler');
+      decoderIntact();
+    }
+  });
+
+  it('a handler that decodes another body gets the same copying and bounds', () => {
+    let inner: unknown;
+    let lent = false;
+    decodeBatch(withBin, () => {
+      decodeBatch(withBin, (m) => (inner = m.kind === 0 ? m.payload : undefined), { copyBinary: true });
+      lent = decodeBatch(withBin, () => {});
+      expect(() => decodeBatch(encode([0, 100, nested(DEFAULT_MAX_DEPTH)]), () => {})).toThrow(/nested deeper than 32/);
+    });
+    expect((inner as Uint8Array).buffer).not.toBe(withBin.buffer);
+    expect(lent).toBe(true);
+    decoderIntact();
+  });
+});
+
 describe('handshake decoding limits', () => {
   it.each(bombs)('a hello of %s fails with HANDSHAKE_FAILED', (_, bytes) => {
     expect(() => new ServerHandshake({ secure: false }).receive(bytes)).toThrow(expect.objectContaining({ code: ErrorCode.HANDSHAKE_FAILED }));
