@@ -3,12 +3,12 @@ import { resolveReconnect, type ReconnectOptions, type ResolvedReconnect } from 
 import { systemClock, type Clock } from './clock.ts';
 import { ClientErrorCode } from './errors.ts';
 import { HearthError } from '@hearth/protocol';
-import type { Transport } from './transport/Transport.ts';
+import type { TlsOptions, Transport } from './transport/Transport.ts';
 
 /** Options of a {@link HearthClient}. Only `url` and (secure) `serverKey` are needed. */
 export interface ClientOptions {
   /**
-   * `ws://`, `wss://` (browsers and Node) or `tcp://` (Node) address of the server, or several
+   * `ws://`, `wss://` (browsers and Node), `tcp://` or `tls://` (Node) address of the server, or several
    * (the nodes of a cluster): the first is dialled first, and a failed dial moves to the next, so
    * a client whose node died resumes on another one.
    */
@@ -46,6 +46,11 @@ export interface ClientOptions {
   clock?: Clock;
   /** Random numbers in [0, 1) for the backoff jitter (tests inject their own). @defaultValue Math.random */
   random?: () => number;
+  /**
+   * TLS trust in Node for `tls://` (TLS over TCP) and `wss://`: e.g. `{ ca: pemOfASelfSignedCert }`.
+   * Browsers use their own trust store. @defaultValue Node's default certificate authorities
+   */
+  tls?: TlsOptions;
   /** Traffic counters to add to (share one object among many clients to total them). @defaultValue a new one */
   stats?: TrafficStats;
 }
@@ -78,6 +83,7 @@ export interface ResolvedClientOptions {
   readonly clock: Clock;
   readonly random: () => number;
   readonly stats: TrafficStats;
+  readonly tls: TlsOptions | undefined;
 }
 
 /**
@@ -117,6 +123,7 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     clock: o.clock ?? systemClock,
     random: o.random ?? Math.random,
     stats: o.stats ?? { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 },
+    tls: o.tls,
   };
 }
 

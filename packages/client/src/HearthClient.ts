@@ -237,7 +237,7 @@ export class HearthClient {
       connection = await Connection.open(
         {
           url,
-          transport: o.transport ?? (await defaultTransport(url)),
+          transport: o.transport ?? (await defaultTransport(url, o.tls !== undefined)),
           secure: o.secure,
           provider: o.secure ? (o.provider ?? (await defaultProvider())) : undefined,
           serverKey: o.serverKey,
@@ -247,6 +247,7 @@ export class HearthClient {
           heartbeatTimeoutMs: o.heartbeatTimeoutMs,
           clock: o.clock,
           stats: o.stats,
+          tls: o.tls,
         },
         {
           message: (msg) => this.#message(connection, msg),

@@ -8,7 +8,7 @@ export type { Clock } from './clock.ts';
 export { ClientErrorCode, FINAL_CODES, isRetryable } from './errors.ts';
 export { webSocketTransport, WS_CLOSE_HEARTH } from './transport/webSocketTransport.ts';
 export type { WebSocketConstructor, WebSocketLike } from './transport/webSocketTransport.ts';
-export type { Transport, TransportLink, TransportOptions, TransportSink } from './transport/Transport.ts';
+export type { TlsOptions, Transport, TransportLink, TransportOptions, TransportSink } from './transport/Transport.ts';
 // Re-exported so a game client needs one import for the basics.
 export { ErrorCode, HearthError, Login, Resume, defineMessage } from '@hearth/protocol';
 export type { AnyDefinition, LoginCredentials, LoginReply, MessageDefinition, Payload, Reply } from '@hearth/protocol';

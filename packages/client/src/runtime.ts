@@ -31,22 +31,29 @@ export function defaultProvider(): Promise<CryptoProvider> {
 
 let wsTransport: Promise<Transport> | undefined;
 
-/** The transport for a URL's scheme: WebSocket for `ws:`/`wss:`, TCP (Node only) for `tcp:`. */
-export function defaultTransport(url: URL): Promise<Transport> {
+let wsPackageTransport: Promise<Transport> | undefined;
+
+/**
+ * The transport for a URL's scheme: WebSocket for `ws:`/`wss:`, TCP for `tcp:` and TLS over TCP
+ * for `tls:` (Node only). With TLS options in Node, WebSocket is the `ws` package (the global one
+ * takes no certificate authority).
+ */
+export function defaultTransport(url: URL, tls = false): Promise<Transport> {
   if (url.protocol === 'ws:' || url.protocol === 'wss:') {
-    return (wsTransport ??= webSocketClass().then(webSocketTransport));
+    if (tls && isNode()) return (wsPackageTransport ??= webSocketClass(true).then(webSocketTransport));
+    return (wsTransport ??= webSocketClass(false).then(webSocketTransport));
   }
-  if (url.protocol === 'tcp:') {
-    if (!isNode()) return Promise.reject(new Error(`tcp:// needs Node; in a browser connect with ws:// or wss://`));
+  if (url.protocol === 'tcp:' || url.protocol === 'tls:') {
+    if (!isNode()) return Promise.reject(new Error(`${url.protocol}// needs Node; in a browser connect with ws:// or wss://`));
     return import(/* @vite-ignore */ NODE_TRANSPORTS).then((m: { tcpTransport: Transport }) => m.tcpTransport);
   }
-  return Promise.reject(new Error(`unsupported URL scheme "${url.protocol}" in ${url.href}: use ws://, wss:// or tcp://`));
+  return Promise.reject(new Error(`unsupported URL scheme "${url.protocol}" in ${url.href}: use ws://, wss://, tcp:// or tls://`));
 }
 
-/** The global `WebSocket` (browsers, Node ≥ 22), else the `ws` package (Node 20). */
-async function webSocketClass(): Promise<WebSocketConstructor> {
+/** The global `WebSocket` (browsers, Node ≥ 22), else (or when `package`) the `ws` package. */
+async function webSocketClass(usePackage: boolean): Promise<WebSocketConstructor> {
   const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
-  if (global !== undefined) return global;
+  if (global !== undefined && !usePackage) return global;
   try {
     const m = (await import(/* @vite-ignore */ WS_PACKAGE)) as { WebSocket: WebSocketConstructor };
     return m.WebSocket;

@@ -11,7 +11,7 @@ import {
 } from '@hearth/protocol';
 import type { TrafficStats } from '../ClientOptions.ts';
 import type { Clock } from '../clock.ts';
-import type { Transport, TransportLink } from '../transport/Transport.ts';
+import type { TlsOptions, Transport, TransportLink } from '../transport/Transport.ts';
 
 /** What one connection needs (resolved by the client). */
 export interface ConnectionConfig {
@@ -28,6 +28,7 @@ export interface ConnectionConfig {
   readonly heartbeatTimeoutMs: number;
   readonly clock: Clock;
   readonly stats: TrafficStats;
+  readonly tls?: TlsOptions | undefined;
 }
 
 /** What a connection reports to its owner. */
@@ -115,7 +116,7 @@ export class Connection {
             else fail(new HearthError(code ?? ErrorCode.CLOSED, `the connection closed during the handshake: ${text}`));
           },
         },
-        { maxFrameBytes: config.maxFrameBytes, timeoutMs: config.handshakeTimeoutMs },
+        { maxFrameBytes: config.maxFrameBytes, timeoutMs: config.handshakeTimeoutMs, tls: config.tls },
       );
       opened.then(
         (l) => {

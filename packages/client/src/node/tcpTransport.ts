@@ -1,10 +1,15 @@
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { ErrorCode, FrameReader, HearthError, encodeFrame } from '@hearth/protocol';
 import type { Transport } from '../transport/Transport.ts';
 
+/** Node's codes of a certificate that does not verify: a configuration error, not worth a redial. */
+const CERTIFICATE_ERRORS = /^(ERR_TLS_CERT|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_(GET_ISSUER_CERT|VERIFY_LEAF_SIGNATURE)|HOSTNAME_MISMATCH)/;
+
 /**
- * The TCP transport (Node only): frames of a u32 big-endian length and a body. Chosen
- * automatically for `tcp://` URLs in Node; import it from `@hearth/client/node` to pass it yourself.
+ * The TCP transport (Node only): frames of a u32 big-endian length and a body, over plain TCP
+ * (`tcp://`) or TLS (`tls://`, trusting `options.tls`). Chosen automatically for these URLs in
+ * Node; import it from `@hearth/client/node` to pass it yourself.
  */
 export const tcpTransport: Transport = (url, sink, options) =>
   new Promise((resolve, reject) => {
@@ -14,7 +19,20 @@ export const tcpTransport: Transport = (url, sink, options) =>
       reject(new HearthError('USAGE', `tcp URL ${url.href} has no port: use tcp://host:port`));
       return;
     }
-    const socket = connect({ host, port, noDelay: true });
+    const secure = url.protocol === 'tls:';
+    const tls = options.tls;
+    const socket: Socket = secure
+      ? connectTls({
+          host,
+          port,
+          servername: tls?.servername ?? (/^[\d.]+$|:/.test(host) ? undefined : host),
+          ...(tls?.ca !== undefined && {
+            ca: (Array.isArray(tls.ca) ? tls.ca : [tls.ca]).map((c: string | Uint8Array) => (typeof c === 'string' ? c : Buffer.from(c))),
+          }),
+          rejectUnauthorized: tls?.rejectUnauthorized ?? true,
+        })
+      : connect({ host, port, noDelay: true });
+    if (secure) socket.setNoDelay(true);
     let open = false;
     let closed = false;
     let failure: { code: string; text: string } | undefined;
@@ -41,10 +59,15 @@ export const tcpTransport: Transport = (url, sink, options) =>
         finish(failure.code, failure.text);
       }
     });
-    socket.on('error', (error) => {
+    socket.on('error', (error: Error & { code?: string }) => {
       if (!open) {
         clearTimeout(timer);
-        reject(new HearthError(ErrorCode.CLOSED, `cannot connect to ${host}:${port}: ${error.message}`, { cause: error }));
+        const certificate = CERTIFICATE_ERRORS.test(error.code ?? '');
+        reject(
+          certificate
+            ? new HearthError(ErrorCode.HANDSHAKE_FAILED, `TLS to ${host}:${port}: ${error.message} (${error.code}); trust the server's certificate with the "tls.ca" option`, { cause: error })
+            : new HearthError(ErrorCode.CLOSED, `cannot connect to ${host}:${port}: ${error.message}`, { cause: error }),
+        );
         return;
       }
       failure ??= { code: ErrorCode.CLOSED, text: error.message };
@@ -55,7 +78,7 @@ export const tcpTransport: Transport = (url, sink, options) =>
       reader.dispose();
       if (open) finish(failure?.code, failure?.text ?? 'TCP connection closed');
     });
-    socket.once('connect', () => {
+    socket.once(secure ? 'secureConnect' : 'connect', () => {
       clearTimeout(timer);
       open = true;
       resolve({

@@ -25,6 +25,18 @@ export interface TransportOptions {
   readonly maxFrameBytes: number;
   /** Give up connecting after this many ms. */
   readonly timeoutMs: number;
+  /** TLS trust for `tls://` and `wss://` in Node (browsers use their own trust store). */
+  readonly tls?: TlsOptions | undefined;
+}
+
+/** How a Node client trusts a TLS server (`tls://`, `wss://`). */
+export interface TlsOptions {
+  /** Certificate authorities to trust instead of Node's defaults (PEM), e.g. a self-signed certificate. */
+  ca?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** Name to verify the certificate against. @defaultValue the URL's host */
+  servername?: string;
+  /** Refuse a certificate that does not verify. Only turn off in a test. @defaultValue true */
+  rejectUnauthorized?: boolean;
 }
 
 /**

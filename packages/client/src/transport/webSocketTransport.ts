@@ -11,7 +11,7 @@ export interface WebSocketLike {
   readonly readyState: number;
   onopen: ((event: unknown) => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onerror: ((event: { message?: string; error?: { code?: string } }) => void) | null;
   onclose: ((event: { code: number; reason: string }) => void) | null;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
@@ -28,7 +28,7 @@ export function webSocketTransport(WebSocketClass: WebSocketConstructor): Transp
   return (url, sink, options) =>
     new Promise((resolve, reject) => {
       // Third argument: options of the `ws` package (ignored by browsers).
-      const ws = new WebSocketClass(url.href, [], { maxPayload: options.maxFrameBytes, perMessageDeflate: false });
+      const ws = new WebSocketClass(url.href, [], { maxPayload: options.maxFrameBytes, perMessageDeflate: false, ...options.tls });
       ws.binaryType = 'arraybuffer';
       let open = false;
       let closed = false;
@@ -74,13 +74,21 @@ export function webSocketTransport(WebSocketClass: WebSocketConstructor): Transp
         }
         if (!closed) sink.body(new Uint8Array(data));
       };
-      ws.onerror = () => {
-        // The close event follows with what is known.
+      let lastError: { message?: string; error?: { code?: string } } | undefined;
+      ws.onerror = (event) => {
+        // The close event follows; browsers say nothing more, the `ws` package names the cause.
+        lastError = event;
       };
       ws.onclose = (event) => {
         if (!open) {
           clearTimeout(timer);
-          reject(new HearthError(ErrorCode.CLOSED, `cannot connect to ${url.href} (WebSocket close ${event.code})`));
+          const why = lastError?.message ?? '';
+          const certificate = /certificate|self[- ]signed|CERT_/i.test(`${why} ${lastError?.error?.code ?? ''}`);
+          reject(
+            certificate
+              ? new HearthError(ErrorCode.HANDSHAKE_FAILED, `TLS to ${url.href}: ${why}; trust the server's certificate with the "tls.ca" option`)
+              : new HearthError(ErrorCode.CLOSED, `cannot connect to ${url.href} (WebSocket close ${event.code}${why ? `: ${why}` : ''})`),
+          );
           return;
         }
         if (failure !== undefined) finish(failure.code, failure.text);
