@@ -1,0 +1,46 @@
+import type { HearthClient } from '@hearth/client';
+import { Chat, ChatLine, Join, Leaderboard, MemberJoined, MemberLeft, Move, Rejected, Snapshot, Tag, Tagged } from '@hearth/server/messages';
+import type { ArenaModel } from './ArenaModel.ts';
+
+/** What the page's controls ask of the game, whatever carries it. */
+export interface GameLink {
+  /** Joins a room; the model then holds it. */
+  join(): Promise<void>;
+  /** Sends your new position (integers, on the plane). */
+  move(x: number, y: number): void;
+  chat(text: string): boolean;
+  /** Tags player `pid`; resolves your new score. @throws {HearthError} `ARENA_TOO_FAR`, … */
+  tag(pid: number): Promise<number>;
+  leaderboard(top: number): Promise<Array<{ name: string; score: number }>>;
+  /** Stops writing into the model. */
+  detach(): void;
+}
+
+/**
+ * Arena's messages (`@hearth/server/messages`: hand-made snapshots, member and chat pushes) decoded
+ * into the {@link ArenaModel}. The only file of the page that knows the wire messages.
+ */
+export function arenaFeed(client: HearthClient, model: ArenaModel, now: () => number = () => performance.now()): GameLink {
+  const off = [
+    client.on(Snapshot, ({ tick, moved }) => model.moved(tick, moved, now())),
+    client.on(MemberJoined, (m) => model.joined(m)),
+    client.on(MemberLeft, ({ pid }) => model.left(pid)),
+    client.on(ChatLine, ({ from, name, text }) => model.chatLine(from, name, text)),
+    client.on(Tagged, ({ by, target, score }) => model.tagged(by, target, score, now())),
+    client.on(Rejected, ({ code, x, y }) => {
+      if (x !== undefined && y !== undefined) model.corrected(x, y);
+      else model.notice(code);
+    }),
+  ];
+  return {
+    async join() {
+      const reply = await client.request(Join, {});
+      model.enterRoom(reply.room, reply.you, reply.members);
+    },
+    move: (x, y) => void client.send(Move, { x, y }),
+    chat: (text) => client.send(Chat, { text }),
+    tag: async (pid) => (await client.request(Tag, { target: pid })).score,
+    leaderboard: async (top) => (await client.request(Leaderboard, { top })).entries,
+    detach: () => off.forEach((f) => f()),
+  };
+}

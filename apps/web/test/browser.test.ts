@@ -1,0 +1,172 @@
+// The Arena page and the admin dashboard in a real headless Chromium (Debian's, driven by
+// playwright-core), against a real server process (from source) with bots, its page built by Vite
+// and served from the admin port. Every wait is on a condition (waitForFunction / a bot's pushes).
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startArena, type ArenaProcess } from '../../server/test/fixtures/arenaProcess.ts';
+import type { PageHandle } from '../src/game/main.ts';
+import { launchChromium, type TestBrowser } from './support/chromium.ts';
+import { CutProxy } from './support/CutProxy.ts';
+import { TestBot } from './support/TestBot.ts';
+
+const WEB = join(import.meta.dirname, '..');
+/** Screenshots (ignored by git; docs/img has the committed ones). */
+const SHOTS = join(WEB, 'test-output');
+const TOKEN = 'browser-test-admin-token-0123456789';
+const WAIT = { timeout: 20_000, polling: 'raf' as const };
+
+declare const window: { hearth: PageHandle; dashboard: { samples: Array<{ sessions: number }> } };
+
+let server: ArenaProcess;
+let admin: string;
+let proxy: CutProxy;
+let browser: TestBrowser;
+let page: Page;
+const bots: TestBot[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'hearth-web-dist-'));
+  await build({ root: WEB, configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  server = startArena(['--web-dir', outDir, '--spawn', '500,500', '--protocol', 'msgpack+nacl'], { HEARTH_ADMIN_TOKEN: TOKEN });
+  const listening = await server.listening;
+  admin = listening.admin;
+  proxy = await CutProxy.start(Number(new URL(listening.ws).port));
+  // Two walking bots and one standing still (to be tagged), all in the page's room-to-be.
+  for (const name of ['walker-1', 'walker-2', 'statue']) bots.push(await TestBot.join(listening.ws, listening.publicKey, name));
+  bots[0]!.walk();
+  bots[1]!.walk(30);
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  mkdirSync(SHOTS, { recursive: true });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.[Symbol.asyncDispose]();
+  for (const bot of bots) await bot[Symbol.asyncDispose]();
+  await proxy?.[Symbol.asyncDispose]();
+  await server?.stop();
+});
+
+/** The page's player number once in a room. */
+const you = () => page.evaluate(() => window.hearth.model.you!);
+
+describe('the Arena page in Chromium', () => {
+  it('loads from the admin port, connects over WebSocket (msgpack+nacl, key pinned) and shows the room with the bots', async () => {
+    // The game through the proxy (?ws=), so the test can cut the connection later.
+    await page.goto(`${admin}/?name=browser&ws=ws://127.0.0.1:${proxy.port}`);
+    await page.waitForFunction(() => window.hearth.model.status.state === 'online' && window.hearth.model.players.size >= 4, undefined, WAIT);
+    const names = await page.evaluate(() => [...window.hearth.model.players.values()].map((p) => p.name).sort());
+    expect(names).toEqual(['browser', 'statue', 'walker-1', 'walker-2']);
+    expect(await page.textContent('#status')).toContain('key pinned');
+    expect(await page.evaluate(() => window.hearth.model.room)).toBe(bots[0]!.room.room);
+  });
+
+  it('shows the others moving, drawn between snapshots (interpolated)', async () => {
+    const walker = bots[0]!.room.you;
+    // Some frame draws the walker strictly between two snapshot positions.
+    const between = await page.waitForFunction(
+      (pid) => {
+        const m = window.hearth.model;
+        const at = m.drawPosition(pid, performance.now());
+        const samples = m.players.get(pid)?.samples ?? [];
+        if (at === undefined || samples.length < 3) return false;
+        return samples.every((s) => Math.hypot(s.x - at.x, s.y - at.y) > 0.01) ? at : false;
+      },
+      walker,
+      WAIT,
+    );
+    const first = (await between.jsonValue()) as { x: number; y: number };
+    await page.waitForFunction(
+      ([pid, x, y]) => {
+        const at = window.hearth.model.drawPosition(pid, performance.now());
+        return at !== undefined && Math.hypot(at.x - x, at.y - y) > 5;
+      },
+      [walker, first.x, first.y] as const,
+      WAIT,
+    );
+  });
+
+  it('tags a nearby player with a click', async () => {
+    const statue = bots[2]!.room.you;
+    const point = await page.evaluate((pid) => {
+      const at = window.hearth.model.drawPosition(pid, performance.now())!;
+      const r = document.getElementById('room')!.getBoundingClientRect();
+      return { x: r.left + (at.x / 1000) * r.width, y: r.top + (at.y / 1000) * r.height };
+    }, statue);
+    await page.mouse.click(point.x, point.y);
+    await page.waitForFunction(() => (window.hearth.model.players.get(window.hearth.model.you!)?.score ?? 0) >= 1, undefined, WAIT);
+  });
+
+  it('moves its own player with the keyboard: the server state and another client see it', async () => {
+    const pid = await you();
+    const start = (await page.evaluate(() => window.hearth.model.confirmed()))!;
+    await page.locator('#room').focus();
+    await page.keyboard.down('ArrowRight');
+    await page.waitForFunction((x0) => (window.hearth.model.confirmed()?.x ?? 0) >= x0 + 40, start.x, WAIT);
+    await bots[2]!.until(() => (bots[2]!.positions.get(pid)?.x ?? 0) >= start.x + 40);
+    await page.keyboard.up('ArrowRight');
+  });
+
+  it('sends a chat line that a bot receives', async () => {
+    await page.fill('#chat-input', 'hello from Chromium');
+    await page.press('#chat-input', 'Enter');
+    const pid = await you();
+    await bots[1]!.until(() => bots[1]!.chat.some((l) => l.from === pid && l.text === 'hello from Chromium'));
+    await page.waitForFunction(() => document.getElementById('chat')!.textContent!.includes('hello from Chromium'), undefined, WAIT);
+  });
+
+  it('survives a dropped connection: resumes into the same room as the same player', async () => {
+    const before = await page.evaluate(() => ({ room: window.hearth.model.room, you: window.hearth.model.you }));
+    const dials = proxy.accepted;
+    expect(proxy.cut()).toBeGreaterThan(0);
+    await page.waitForFunction(() => window.hearth.model.status.detail.startsWith('resumed'), undefined, WAIT);
+    expect(proxy.accepted).toBeGreaterThan(dials);
+    expect(await page.evaluate(() => ({ room: window.hearth.model.room, you: window.hearth.model.you }))).toEqual(before);
+    // Back in the room: its moves reach the others again.
+    const y0 = bots[2]!.positions.get(before.you!)!.y;
+    await page.locator('#room').focus();
+    await page.keyboard.down('ArrowDown');
+    await bots[2]!.until(() => (bots[2]!.positions.get(before.you!)?.y ?? 0) >= y0 + 30);
+    await page.keyboard.up('ArrowDown');
+    await page.waitForFunction(() => window.hearth.model.leaderboard.length > 0, undefined, WAIT);
+    await page.screenshot({ path: join(SHOTS, 'arena.png') });
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe('the admin dashboard in Chromium', () => {
+  it('is behind the admin token, then shows the live session count and charts that move', async () => {
+    const dash = await browser.context.newPage();
+    dash.on('pageerror', (err) => pageErrors.push(err.message));
+    await dash.goto(`${admin}/admin/`);
+    await dash.waitForSelector('#token-form:not([hidden])', { timeout: 20_000 });
+    await dash.fill('#token', TOKEN);
+    await dash.press('#token', 'Enter');
+    const sessions = async () => ((await (await fetch(`${admin}/health`)).json()) as { sessions: number }).sessions;
+    const card = (id: string) => `.card[data-card="${id}"] .value`;
+    await dash.waitForFunction(([sel, n]) => document.querySelector(sel)?.textContent === String(n), [card('sessions'), await sessions()] as const, WAIT);
+    const chart = () => dash.evaluate(() => (document.querySelector('.card[data-card="sessions"] canvas') as HTMLCanvasElement).toDataURL());
+    const before = await chart();
+    // One more player: the count and its chart follow.
+    bots.push(await TestBot.join((await server.listening).ws, (await server.listening).publicKey, 'late-bot'));
+    const now = await sessions();
+    await dash.waitForFunction(([sel, n]) => document.querySelector(sel)?.textContent === String(n), [card('sessions'), now] as const, WAIT);
+    expect(await chart()).not.toBe(before);
+    // The tables list the sessions (search) and one player's actor.
+    await dash.fill('#sessions input', 'late-bot');
+    await dash.waitForFunction(() => document.querySelectorAll('#sessions tbody tr').length === 1, undefined, WAIT);
+    await dash.click('#sessions tbody tr');
+    await dash.waitForFunction(() => document.getElementById('player')!.textContent!.includes('"userId": "late-bot"'), undefined, WAIT);
+    await dash.waitForFunction(() => document.querySelectorAll('#rooms tbody tr').length >= 1, undefined, WAIT);
+    await dash.fill('#sessions input', '');
+    await dash.waitForFunction(() => document.querySelectorAll('#sessions tbody tr').length >= 5 && window.dashboard.samples.length >= 6, undefined, WAIT);
+    await dash.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+});
