@@ -171,11 +171,12 @@ describe('after every bomb', () => {
     expect(after.closedByCode[ErrorCode.PROTOCOL_ERROR]).toBe(n * SESSION_BOMBS.length);
     expect(after.closedByCode[ErrorCode.HANDSHAKE_FAILED]).toBe(n * HELLO_BOMBS.length);
     // The bounded decoder refuses each bomb after reading a few bytes (1 MiB of 0x91: 33 bytes), so
-    // the loop never waits on it; the unbounded one stalled 0.7-1.9 s per bomb. 500 ms leaves room
-    // for a loaded 2-core CI machine and for the 1 MiB bodies' own copies and GC.
-    expect(after.stallMs).toBeLessThan(500);
-    // Canary round trips: the requirement is < 50 ms on an idle machine; the figure is printed above.
-    // Asserted with the same margin as the stall, for the same reason.
-    expect(figures.canaryMaxMs).toBeLessThan(500);
+    // the loop never waits on it: measured 15-55 ms worst stall on a 2-core machine at load 7-15,
+    // where the unbounded decoder stalled 6.8 s (dc ff ff x2,000) and 2.1 s (1 MiB of 0x91). The
+    // bound is 1 s so that a CPU-starved CI machine cannot fail it while a real stall still does.
+    expect(after.stallMs).toBeLessThan(1000);
+    // Canary round trips: the requirement is < 50 ms on an idle machine (measured 10-70 ms at load
+    // 7-15; the figure is printed above). Asserted with the same margin as the stall, for the same reason.
+    expect(figures.canaryMaxMs).toBeLessThan(1000);
   });
 });
