@@ -2,9 +2,12 @@
 // `pnpm dev`: the Arena server (in-memory, msgpack+nacl, dev key in .hearth/) and 20 bots playing
 // it, with the server's logs made readable by pino-pretty and the bots' live line kept at the
 // bottom of the terminal. Ctrl-C stops the bots (they print their summary), then the server.
+// The server's admin port also serves the page built in apps/web/dist (the `dev` script builds it):
+// the game at /, the live dashboard at /admin/; both URLs are printed once it listens.
 //
 // Environment: HEARTH_DEV_BOTS (20), and every variable the two programs read (HEARTH_TCP_PORT, …).
-import { children, print, setStatus, startBots, startServer } from './lib/devConsole.mjs';
+import { existsSync } from 'node:fs';
+import { children, print, root, setStatus, startBots, startServer } from './lib/devConsole.mjs';
 
 const bots = process.env.HEARTH_DEV_BOTS ?? '20';
 // Every bot comes from 127.0.0.1: the per-address limits (docs/security.md) would refuse HEARTH_DEV_BOTS=500.
@@ -35,6 +38,11 @@ try {
 } catch (err) {
   print(`dev: ${err.message}`);
   process.exit(1);
+}
+if (addr.admin && existsSync(`${root}apps/web/dist/index.html`)) {
+  print(`dev: play Arena in a browser at ${addr.admin}/ · live dashboard at ${addr.admin}/admin/`);
+} else if (addr.admin) {
+  print('dev: no page (apps/web/dist is not built: npx -y pnpm@10 --filter @hearth/web build)');
 }
 print(`dev: starting ${bots} bots against ${addr.tcp} (Ctrl-C stops bots and server)`);
 botsChild = startBots('[bots]', ['--url', addr.tcp, '--bots', bots, '--ramp', '0']);
