@@ -1,4 +1,5 @@
 import { createNode, type HearthNode, type HolderStats, type LoginThrottleOptions, type PlayerActor } from '@hearth/actor';
+import { Accounts, accountOf, openStorage, type Storage } from '@hearth/storage';
 import type { RedisBackplane } from '@hearth/actor/cluster';
 import { Service, type Limits } from '@hearth/net';
 import type { Logger } from 'pino';
@@ -8,7 +9,8 @@ import { createMetrics } from './admin/createMetrics.ts';
 import type { Arena } from './arena/Arena.ts';
 import { ArenaWorld, type GroupOutbox } from './arena/ArenaWorld.ts';
 import { ClusterArena } from './arena/cluster/ClusterArena.ts';
-import { createAuthenticator } from './auth/authenticators.ts';
+import { AUTHENTICATORS, createAuthenticator } from './auth/authenticators.ts';
+import { StorageLeaderboard } from './arena/StorageLeaderboard.ts';
 import { defineArenaPlayer, type ArenaPlayerData, type ArenaPlayerEvents } from './arena/arenaPlayer.ts';
 import type { ServerConfig } from './config/ServerConfig.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './keys/loadOrCreateSigningKey.ts';
@@ -29,6 +31,8 @@ export interface RunningServer extends AsyncDisposable {
   readonly nodeId: string | undefined;
   readonly node: HearthNode<ArenaPlayerData, ArenaPlayerEvents>;
   readonly service: Service;
+  /** Accounts and leaderboard storage (`--database`), when the server uses it. */
+  readonly storage: Storage | undefined;
   /** Graceful stop: `SHUTDOWN` to every player, leave hooks, flush, close listeners. Idempotent. */
   close(): Promise<void>;
 }
@@ -44,7 +48,23 @@ export interface RunningServer extends AsyncDisposable {
  */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const key = loadOrCreateSigningKey(config.keyFile);
-  const authenticate = await createAuthenticator(config, logger);
+  // Storage (accounts, Arena's leaderboard): opened and migrated before anything listens.
+  const storage = config.storage ? await openStorage(config.database) : undefined;
+  let authenticate;
+  let leaderboard: StorageLeaderboard | undefined;
+  try {
+    authenticate = await createAuthenticator(config, logger, { accounts: storage && new Accounts(storage) });
+    leaderboard =
+      storage &&
+      (await StorageLeaderboard.open(storage, {
+        // Dev logins have no account row: the board makes one per scoring user.
+        ensureUsers: !AUTHENTICATORS[config.auth].storage,
+        onWriteFailed: (err) => logger.warn({ err, component: 'arena' }, 'leaderboard write failed; kept for a retry'),
+      }));
+  } catch (err) {
+    await storage?.close();
+    throw err;
+  }
   // Cluster mode: the backplane is started (connected, node registered) before the node exists.
   const backplane = config.redis !== undefined ? await startRedisBackplane(config, logger) : undefined;
   const service = new Service({ logger, limits: transportLimits(config) });
@@ -55,7 +75,12 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     broadcast: (group, definition, payload) => node?.holder.broadcast(group, definition, payload) ?? 0,
     send: (userId, definition, payload) => node?.holder.send(userId, definition, payload) ?? false,
   };
-  const worldOptions = { outbox, tickHz: config.tickHz, ...(config.spawn !== undefined ? { spawn: () => ({ ...config.spawn! }) } : {}) };
+  const worldOptions = {
+    outbox,
+    tickHz: config.tickHz,
+    ...(config.spawn !== undefined ? { spawn: () => ({ ...config.spawn! }) } : {}),
+    ...(leaderboard !== undefined ? { leaderboard } : {}),
+  };
   // The one choice between the two modes: the game code below is the same for both.
   const cluster =
     backplane !== undefined
@@ -121,6 +146,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     await stopArena();
     await service.close();
     await backplane?.close();
+    await storage?.close();
     throw err;
   }
   const liveNode = node;
@@ -148,6 +174,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       await stopArena();
       await service.close();
       await backplane?.close();
+      await storage?.close();
       throw err;
     }
   }
@@ -166,6 +193,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         await liveNode.close('SHUTDOWN');
         await stopArena();
         await service.close({ deadlineMs: Math.max(0, endBy - performance.now()) });
+        await leaderboard?.flush();
+        await storage?.close();
       })();
       if ((await within(stopped, config.shutdownDeadlineMs + SHUTDOWN_GRACE_MS, logger)) === 'late') {
         logger.warn({ deadlineMs: config.shutdownDeadlineMs }, 'shutdown deadline passed; closing the backplane anyway');
@@ -183,6 +212,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     node: liveNode,
     nodeId: backplane?.nodeId,
     service,
+    storage,
     close,
     [Symbol.asyncDispose]: close,
   };
@@ -225,7 +255,12 @@ function transportLimits(config: ServerConfig): Limits {
 function loginThrottleOf(config: ServerConfig): LoginThrottleOptions | false {
   if (config.loginFailuresPerAddress === 0 && config.loginFailuresPerUser === 0) return false;
   const limit = (n: number) => (n === 0 ? Infinity : n);
-  return { maxFailuresPerAddress: limit(config.loginFailuresPerAddress), maxFailuresPerUser: limit(config.loginFailuresPerUser) };
+  return {
+    maxFailuresPerAddress: limit(config.loginFailuresPerAddress),
+    maxFailuresPerUser: limit(config.loginFailuresPerUser),
+    // Accounts logins: a device id counts as an account too (username, email as by default).
+    ...(AUTHENTICATORS[config.auth].storage ? { userOf: accountOf } : {}),
+  };
 }
 
 function hostPart(host: string): string {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isBackplaneDown } from '@hearth/actor';
 import type { Logger } from 'pino';
 import type { Arena, Joiner, Seat } from '../Arena.ts';
-import { ArenaWorld, type ArenaWorldOptions } from '../ArenaWorld.ts';
+import { ArenaWorld, type ArenaWorldOptions, type ScoreBoard } from '../ArenaWorld.ts';
 import { ArenaErrorCode } from '../constants.ts';
 import type { JoinReply, LeaderboardEntry } from '../messages.ts';
 import type { RoomAnswer } from '../roomMachine.ts';
@@ -31,6 +31,8 @@ type Wire =
 export interface ClusterArenaOptions extends Omit<ArenaWorldOptions, 'leaderboard' | 'onRoomChanged'> {
   /** The node's started `RedisBackplane`. */
   backplane: ClusterBackplane;
+  /** Where scores go (e.g. a `StorageLeaderboard` on the shared database). @defaultValue a {@link RedisLeaderboard} */
+  leaderboard?: ScoreBoard;
   /** How often this node refreshes its rooms' registrations and drops members of dead nodes. @defaultValue 5_000 */
   refreshMs?: number;
   /** A room on another node that does not answer a join or tag within this is `ARENA_ROOM_UNREACHABLE`. @defaultValue 2_000 */
@@ -63,7 +65,8 @@ export interface ClusterArenaStats {
  *   answers. The player's node then adds it to the room's holder group, so R's snapshots, chat and
  *   tags (one group broadcast: one PUBLISH per tick, fanned out by each node to its own members)
  *   reach it; its moves, chat lines, tags and leave are forwarded to R, batched per turn.
- * Scores go to a Redis sorted set read by every node ({@link RedisLeaderboard}).
+ * Scores go to a Redis sorted set read by every node ({@link RedisLeaderboard}), or to the shared
+ * database (`leaderboard` option, a `StorageLeaderboard`) when the server has one.
  *
  * Failure: with Redis down, players already seated in rooms of their own node play on; new players
  * get a room on their own node (registered when Redis returns); forwards to other nodes are dropped
@@ -73,7 +76,7 @@ export interface ClusterArenaStats {
 export class ClusterArena implements Arena {
   /** The rooms run on this node. */
   readonly local: ArenaWorld;
-  readonly leaderboard: RedisLeaderboard;
+  readonly leaderboard: ScoreBoard;
   readonly registry: RoomRegistry;
   readonly stats: ClusterArenaStats = { remoteJoins: 0, forwarded: 0, served: 0, dropped: 0, timeouts: 0, orphansRemoved: 0 };
   readonly #bp: ClusterBackplane;
@@ -92,13 +95,13 @@ export class ClusterArena implements Arena {
   #missing = new Set<string>();
 
   constructor(options: ClusterArenaOptions) {
-    const { backplane, refreshMs = 5_000, rpcTimeoutMs = 2_000, logger, ...world } = options;
+    const { backplane, refreshMs = 5_000, rpcTimeoutMs = 2_000, logger, leaderboard, ...world } = options;
     this.#bp = backplane;
     this.#log = logger;
     this.#rpcTimeoutMs = rpcTimeoutMs;
     const prefix = backplane.keys.prefix;
     this.registry = new RoomRegistry(backplane.redis, prefix, backplane.nodeId, refreshMs * 3);
-    this.leaderboard = new RedisLeaderboard(backplane.redis, prefix);
+    this.leaderboard = leaderboard ?? new RedisLeaderboard(backplane.redis, prefix);
     this.local = new ArenaWorld({ ...world, leaderboard: this.leaderboard, onRoomChanged: (room, closed) => this.#changed(room, closed) });
     const offMessages = backplane.onNodeMessage(TOPIC, (payload, from) => this.#receive(payload as Wire, from));
     // Redis came back (possibly empty): re-register this node's rooms now rather than at the next
