@@ -22,6 +22,8 @@ function same(actual: unknown, want: unknown, label: string): void {
 interface Client {
   mirror: Mirror<typeof World>;
   view: number | undefined;
+  /** Ticks left offline (its patches are lost); back online it resumes with a full state. */
+  offline: number;
 }
 
 describe('random mutation sequences: mirror equals state after every patch', { timeout: 300_000 }, () => {
@@ -49,7 +51,8 @@ describe('random mutation sequences: mirror equals state after every patch', { t
     }
   });
 
-  it(`with views changing while entities move (${Math.ceil(SEEDS / 2)} seeds)`, () => {
+  it(`with views changing while entities move, clients switching views, joining and resuming (${Math.ceil(SEEDS / 2)} seeds)`, () => {
+    let resumes = 0;
     for (let seed = 1; seed <= Math.ceil(SEEDS / 2); seed++) {
       const g = new Gen(seed * 7919);
       const enc = new StateEncoder(World, empty, { views: ['ents'] });
@@ -59,7 +62,7 @@ describe('random mutation sequences: mirror equals state after every patch', { t
       const join = (view: number | undefined): void => {
         const mirror = new Mirror(World);
         mirror.apply(enc.full(view === undefined ? undefined : views[view]));
-        clients.push({ mirror, view });
+        clients.push({ mirror, view, offline: 0 });
       };
       join(0);
       join(1);
@@ -78,13 +81,32 @@ describe('random mutation sequences: mirror equals state after every patch', { t
           }
         }
         const t = enc.encodeTick();
-        for (const c of clients) c.mirror.apply(t.patch(c.view === undefined ? undefined : views[c.view]));
+        const viewOf = (c: Client) => (c.view === undefined ? undefined : views[c.view]);
+        const away = new Set<Client>();
+        for (const c of clients) {
+          if (c.offline > 0) {
+            c.offline--;
+            away.add(c);
+            continue;
+          }
+          try {
+            c.mirror.apply(t.patch(viewOf(c)));
+          } catch (e) {
+            // back from offline: the missed patches are detected, the full state brings the mirror back
+            expect((e as StateError).code, `seed ${seed} tick ${tick}`).toBe('STATE_SEQ_GAP');
+            expect(c.mirror.stale).toBe(true);
+            c.mirror.apply(enc.full(viewOf(c)));
+            resumes++;
+          }
+        }
+        if (g.int(8) === 0 && clients.length > 0) g.pick(clients).offline = 1 + g.int(3);
         const present = new Set(enc.state.ents.keys());
         const vis = (v: number | undefined) => (v === undefined ? undefined : new Set([...model[v]!].filter((k) => present.has(k))));
-        for (const c of clients) same(snapshot(World, c.mirror.state), expected(enc.state, vis(c.view)), `seed ${seed} tick ${tick} view ${c.view}`);
+        for (const c of clients) if (!away.has(c)) same(snapshot(World, c.mirror.state), expected(enc.state, vis(c.view)), `seed ${seed} tick ${tick} view ${c.view}`);
         // a client moves to another view between ticks
         if (clients.length > 0 && g.int(3) === 0) {
           const c = g.pick(clients);
+          if (away.has(c) || c.offline > 0) continue;
           const to = g.int(4) === 0 ? undefined : g.int(views.length);
           const from = c.view;
           c.mirror.apply(enc.switchView(from === undefined ? undefined : views[from], to === undefined ? undefined : views[to]));
@@ -94,6 +116,7 @@ describe('random mutation sequences: mirror equals state after every patch', { t
         if (g.int(5) === 0) join(g.int(4) === 0 ? undefined : g.int(views.length));
       }
     }
+    expect(resumes).toBeGreaterThan(100);
   });
 });
 
