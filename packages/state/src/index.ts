@@ -9,6 +9,6 @@ export { StateArray } from './server/StateArray.ts';
 export { View } from './server/View.ts';
 export { GridViews } from './server/GridViews.ts';
 export type { GridViewsOptions } from './server/GridViews.ts';
-export { Mirror, DEFAULT_MAX_COUNT, DEFAULT_MAX_STRING_BYTES } from './mirror/Mirror.ts';
+export { Mirror, DEFAULT_MAX_COUNT, DEFAULT_MAX_STRING_BYTES, OLD_PATCH_WINDOW } from './mirror/Mirror.ts';
 export type { Applied, MirrorOptions } from './mirror/Mirror.ts';
 export { snapshot } from './snapshot.ts';

@@ -148,8 +148,25 @@ describe('gaps', () => {
     enc.state.board.set(1, 5);
     const p = enc.encodeTick().patch();
     m.apply(p);
-    expect(() => m.apply(p)).toThrow(StateError);
+    expect(() => m.apply(p)).toThrow(expect.objectContaining({ code: 'STATE_SEQ_GAP' }));
     expect(m.stale).toBe(true);
+  });
+
+  it('a joiner ignores the broadcasts its full state overtook, then follows the stream', () => {
+    const enc = new StateEncoder(World, empty);
+    const late: Uint8Array[] = [];
+    for (let i = 1; i <= 3; i++) {
+      enc.state.tick = i;
+      late.push(enc.encodeTick().patch());
+    }
+    const m = new Mirror(World);
+    m.apply(enc.full()); // seq 3
+    for (const p of late) expect(m.apply(p)).toBe('old');
+    expect(m.state!.tick).toBe(3);
+    enc.state.tick = 4;
+    expect(m.apply(enc.encodeTick().patch())).toBe('patch');
+    // once a patch applied, an old one is a gap again
+    expect(() => m.apply(late[2]!)).toThrow(expect.objectContaining({ code: 'STATE_SEQ_GAP' }));
   });
 
   it('full() refuses a state with unpatched changes (no stale joiner)', () => {

@@ -15,8 +15,14 @@ export interface MirrorOptions {
 export const DEFAULT_MAX_STRING_BYTES = 65_536;
 export const DEFAULT_MAX_COUNT = 1_000_000;
 
-/** What `apply` applied. */
-export type Applied = 'full' | 'patch' | 'rebase';
+/** What `apply` did: applied a full state, a patch or a view switch, or ignored a patch the last full state already includes. */
+export type Applied = 'full' | 'patch' | 'rebase' | 'old';
+
+/**
+ * Patches up to this many behind a fresh full state are ignored, not a gap: a joiner's full state can
+ * overtake the room's last broadcasts (they travel different routes), and it already includes them.
+ */
+export const OLD_PATCH_WINDOW = 16;
 
 type MapOf<V> = ReadonlyMap<unknown, V>;
 
@@ -34,6 +40,8 @@ export class Mirror<T extends StructType> {
   #state: Mirrored<T> | undefined;
   #seq = 0;
   #stale = true;
+  /** No patch applied since the last full state. */
+  #fresh = false;
   #nodes = new Map<number, MirrorNode>();
   #refOf = new WeakMap<object, number>();
   readonly #listeners = new WeakMap<object, Listeners>();
@@ -61,7 +69,8 @@ export class Mirror<T extends StructType> {
   }
 
   /**
-   * Applies a full state, a patch or a view switch.
+   * Applies a full state, a patch or a view switch. Right after a full state at `seq`, a patch at most
+   * {@link OLD_PATCH_WINDOW} behind it is ignored (`'old'`): the full state includes it.
    * @throws StateError `STATE_SEQ_GAP` (the mirror is now stale: ask for the full state), `STATE_NO_STATE`,
    * `STATE_TRUNCATED`, `STATE_MALFORMED`, `STATE_TOO_LARGE`; the mirror is unchanged by a failed call.
    */
@@ -75,6 +84,7 @@ export class Mirror<T extends StructType> {
     if (head <= SEQ_MASK) {
       seq = this.#seq + 1;
       if (head !== (seq & SEQ_MASK)) {
+        if (this.#fresh && (this.#seq - head + 128) % 128 < OLD_PATCH_WINDOW) return 'old';
         this.#stale = true;
         throw new StateError(StateErrorCode.SEQ_GAP, `patch ${head} (mod 128) does not follow ${this.#seq}; ask for the full state`);
       }
@@ -95,6 +105,7 @@ export class Mirror<T extends StructType> {
       throw e;
     }
     this.#seq = seq;
+    this.#fresh = false;
     for (const e of d.events) {
       const l = this.#listeners.get(e.target);
       if (l !== undefined) fire(l, e);
@@ -117,6 +128,7 @@ export class Mirror<T extends StructType> {
     this.#state = state as Mirrored<T>;
     this.#seq = seq;
     this.#stale = false;
+    this.#fresh = true;
     this.#onPatch.forEach((f) => f(seq, 'full'));
     return 'full';
   }
