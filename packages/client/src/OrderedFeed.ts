@@ -52,9 +52,14 @@ export class OrderedFeed<D extends AnyDefinition> {
   }
 
   /** Fetches what is missing after {@link last}; runs again if asked while running. */
-  async catchUp(): Promise<void> {
+  catchUp(): Promise<void> {
+    return this.#fill(true);
+  }
+
+  /** `force`: fetch once more even if a fetch is under way (it may have been sent before a drop). */
+  async #fill(force: boolean): Promise<void> {
     if (this.#fetching) {
-      this.#again = true;
+      this.#again ||= force;
       return;
     }
     this.#fetching = true;
@@ -91,13 +96,13 @@ export class OrderedFeed<D extends AnyDefinition> {
     if (seq > this.#next) {
       // A gap: hold this one and fetch what is missing before it.
       this.#held.set(seq, item);
-      void this.catchUp();
+      void this.#fill(false);
       return;
     }
     this.#deliver(item, how);
     for (let held = this.#held.get(this.#next); held !== undefined; held = this.#held.get(this.#next)) {
       this.#held.delete(this.#next);
-      this.#deliver(held, how);
+      this.#deliver(held, 'pushed'); // held items came as pushes
     }
   }
 
