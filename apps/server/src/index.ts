@@ -7,7 +7,7 @@ export type { FlagSpec, FlagValues } from './cli/parseFlags.ts';
 export { KeyFileError, loadOrCreateSigningKey } from './keys/loadOrCreateSigningKey.ts';
 export type { SigningKey } from './keys/loadOrCreateSigningKey.ts';
 export { AUTH_NAMES, AUTHENTICATORS, createAuthenticator } from './auth/authenticators.ts';
-export type { AuthenticatorEntry, AuthenticatorFactory, AuthName } from './auth/authenticators.ts';
+export type { AuthDeps, AuthenticatorEntry, AuthenticatorFactory, AuthName } from './auth/authenticators.ts';
 export { InsecureAuthWarning } from './auth/InsecureAuthWarning.ts';
 export { isLoopbackHost } from './auth/isLoopbackHost.ts';
 export { AdminGuard } from './admin/AdminGuard.ts';
@@ -26,6 +26,8 @@ export type { ClusterArenaOptions, ClusterArenaStats } from './arena/cluster/Clu
 export type { ClusterBackplane } from './arena/cluster/ClusterBackplane.ts';
 export { RoomRegistry } from './arena/cluster/RoomRegistry.ts';
 export { RedisLeaderboard } from './arena/cluster/RedisLeaderboard.ts';
+export { StorageLeaderboard, ARENA_LEADERBOARD } from './arena/StorageLeaderboard.ts';
+export type { StorageLeaderboardOptions } from './arena/StorageLeaderboard.ts';
 export { defineArenaPlayer } from './arena/arenaPlayer.ts';
 export type { ArenaEvent, ArenaPlayerData, ArenaPlayerEvents, ArenaPlayerOptions } from './arena/arenaPlayer.ts';
 export { roomMachine } from './arena/roomMachine.ts';

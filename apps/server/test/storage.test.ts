@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Login } from '@hearth/protocol';
+import { openPglite } from '@hearth/storage';
+import { createPrivateDatabase, pgliteTemplate } from '@hearth/storage/testing';
+import { describe, expect, it } from 'vitest';
+import { Join, Leaderboard, Tag } from '../src/arena/messages.ts';
+import { startArena, TestClients } from './fixtures/arenaProcess.ts';
+
+const SECRET_A = 'YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh';
+const SECRET_B = 'YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJi';
+const codeOf = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: { code?: string }) => e.code ?? 'none');
+
+/**
+ * Arena with accounts and storage, as a real server process: device logins, a tag that scores,
+ * the leaderboard read back after a restart of the server on the same database.
+ */
+async function playAndRestart(database: string): Promise<void> {
+  const args = ['--auth', 'accounts', '--database', database, '--protocol', 'msgpack', '--spawn', '500,500', '--admin-port=-1'];
+  let userA: string;
+  {
+    await using server = startArena(args);
+    const { tcp } = await server.listening;
+    await using clients = new TestClients();
+    const a = await clients.connect(tcp);
+    const b = await clients.connect(tcp);
+    const replyA = (await a.ref.request(Login, { device: 'phone-aaaa', secret: SECRET_A })) as unknown as { userId: string; created: boolean };
+    expect(replyA).toMatchObject({ created: true, displayName: 'Guest-aaaa' });
+    userA = replyA.userId;
+    await b.ref.request(Login, { device: 'phone-bbbb', secret: SECRET_B });
+    // A wrong secret, an unknown form and a dev-style login are refused with codes.
+    const c = await clients.connect(tcp);
+    expect(await codeOf(c.ref.request(Login, { device: 'phone-aaaa', secret: SECRET_B }))).toBe('UNAUTHENTICATED');
+    expect(await codeOf(c.ref.request(Login, { name: 'ann' }))).toBe('BAD_REQUEST');
+    expect(await c.ref.request(Login, { register: true, username: 'carol', password: 'carol password' })).toMatchObject({ displayName: 'carol' });
+    await a.ref.request(Join, {});
+    const { you: pb } = await b.ref.request(Join, {});
+    expect(await a.ref.request(Tag, { target: pb })).toEqual({ score: 1 });
+    // A read writes pending scores first, then reads the board in one query.
+    expect(await b.ref.request(Leaderboard, { top: 5 })).toEqual({ entries: [{ name: 'Guest-aaaa', score: 1 }] });
+    expect(await server.stop()).toEqual({ code: 0, signal: null });
+  }
+  {
+    await using server = startArena(args);
+    const { tcp } = await server.listening;
+    await using clients = new TestClients();
+    const a = await clients.connect(tcp);
+    expect(await a.ref.request(Login, { device: 'phone-aaaa', secret: SECRET_A })).toMatchObject({ userId: userA, created: false });
+    expect(await a.ref.request(Leaderboard, { top: 5 })).toEqual({ entries: [{ name: 'Guest-aaaa', score: 1 }] });
+    const c = await clients.connect(tcp);
+    expect(await c.ref.request(Login, { username: 'carol', password: 'carol password' })).toMatchObject({ displayName: 'carol', created: false });
+  }
+}
+
+describe('server with accounts and storage', () => {
+  it('on PostgreSQL: accounts and the leaderboard survive a restart', async () => {
+    await using db = await createPrivateDatabase();
+    await playAndRestart(db.url);
+  }, 60_000);
+
+  it('on PGlite (the embedded default engine): the same', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-server-pglite-'));
+    try {
+      // Start from the migrated template: initdb in the server would take 13-16 s on a loaded machine.
+      await (await openPglite(dir, { loadDataDir: await pgliteTemplate() })).close();
+      await playAndRestart(`pglite:${dir}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('refuses a cluster on PGlite, and token logins without their flags, in one line', async () => {
+    const { parseServerConfig } = await import('../src/config/ServerConfig.ts');
+    expect(() => parseServerConfig(['--auth', 'accounts', '--redis', 'redis://127.0.0.1:1'], {})).toThrow(/^--database: a cluster .* needs one shared PostgreSQL/);
+    expect(() => parseServerConfig(['--auth', 'jwt'], {})).toThrow(/^--jwt-issuer: token logins need --jwt-issuer and exactly one of/);
+    expect(() => parseServerConfig(['--auth', 'dev', '--database', 'mysql://x'], {})).toThrow(/^--database: expected postgres:/);
+    expect(parseServerConfig(['--auth', 'dev'], {})).toMatchObject({ storage: false, database: undefined });
+    expect(parseServerConfig(['--auth', 'accounts'], {})).toMatchObject({ storage: true, database: undefined });
+    expect(parseServerConfig(['--auth', 'dev', '--database', 'pglite:/tmp/x'], {})).toMatchObject({ storage: true });
+  });
+});
