@@ -62,7 +62,7 @@ function settle(): { heap: number; rss: number } {
 }
 
 async function server(): Promise<void> {
-  const service = new Service({ log: false, limits: { rateLimit: false, maxConnections: count + WARM + 100 } });
+  const service = new Service({ log: false, limits: { rateLimit: false, maxConnections: count + WARM + 100, maxConnectionsPerAddress: false, handshakeRatePerAddress: false } });
   let port: number;
   let close: () => Promise<void>;
   if (mode === 'actor') {

@@ -13,7 +13,7 @@ const Echo = defineMessage<EchoBody>(100, 'bench.echo');
 const mode = process.argv[2] ?? 'full';
 const size = Number(process.argv[3] ?? 1024);
 const seconds = Number(process.argv[4] ?? 3);
-const server = new Service({ log: false, limits: { rateLimit: false } });
+const server = new Service({ log: false, limits: { rateLimit: false, maxConnectionsPerAddress: false, handshakeRatePerAddress: false } });
 let address: string;
 let close: () => Promise<void>;
 if (mode === 'full') {

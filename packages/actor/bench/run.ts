@@ -141,9 +141,9 @@ function memory(mode: 'bare' | 'net' | 'actor'): Promise<Record<string, number>>
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const server = new Service({ log: false, limits: { rateLimit: false } });
+  const server = new Service({ log: false, limits: { rateLimit: false, maxConnectionsPerAddress: false, handshakeRatePerAddress: false } });
   // Net-only echo servers: the transport alone (as in packages/net/bench).
-  const netOnly = new Service({ log: false, limits: { rateLimit: false } });
+  const netOnly = new Service({ log: false, limits: { rateLimit: false, maxConnectionsPerAddress: false, handshakeRatePerAddress: false } });
   netOnly.sub({ message: Echo.type }, (ref, msg) => ref.send(Echo, msg.payload as EchoBody));
   netOnly.sub({ message: EchoRequest.type }, (ref, msg) => msg.kind === 1 && ref.reply(msg.rid, msg.payload));
   const netPlain = await netOnly.accept('tcp://127.0.0.1:0', 'msgpack');
