@@ -74,6 +74,8 @@ export class HearthClient {
   #closeInfo: CloseInfo | undefined;
   /** Index in `urls` of the address dialled next. */
   #urlIndex = 0;
+  /** Aborts the dial under way when the client closes. */
+  readonly #abort = new AbortController();
 
   /** @throws {HearthError} `USAGE` on bad options (see {@link ClientOptions}). */
   constructor(options: ClientOptions) {
@@ -253,8 +255,10 @@ export class HearthClient {
           message: (msg) => this.#message(connection, msg),
           lost: (code, text) => this.#lost(connection, code, text),
         },
+        this.#abort.signal,
       );
     } catch (error) {
+      if (this.#closed) return this.#closeInfo;
       // Unreachable or refused: the next attempt tries the next address (another node).
       this.#urlIndex = (this.#urlIndex + 1) % o.urls.length;
       return infoOf(error);
@@ -369,6 +373,7 @@ export class HearthClient {
     const connection = this.#connection;
     this.#connection = undefined;
     connection?.destroy();
+    this.#abort.abort();
     this.#sleep?.wake();
     this.#requests.failAll(info.code === ErrorCode.NORMAL ? ErrorCode.CLOSED : info.code, `the client is closed (${info.code}): ${info.text}`);
     this.#events.emit('closed', info);

@@ -187,3 +187,19 @@ describe.each<TransportName>(['tcp', 'ws'])('through a faulty network (%s)', (tr
     expect(client.closeInfo?.text).toMatch(/gave up after \d+ attempt/);
   });
 });
+
+describe('closing while a dial hangs', () => {
+  it('gives up the dial at once: connect() rejects instead of waiting out the handshake timeout', async () => {
+    const node = await startNode();
+    track(() => node.close());
+    const proxy = await FaultProxy.start(node.tcpPort);
+    track(() => proxy.close());
+    proxy.blackout(); // the TCP connection is accepted, the handshake never answered
+    const client = new HearthClient({ url: urlOf('tcp', proxy.port), serverKey: node.publicKeyHex, handshakeTimeoutMs: 60_000 });
+    const connecting = client.connect();
+    while (proxy.accepted === 0) await new Promise((r) => setTimeout(r, 10));
+    client.close();
+    await expect(connecting).rejects.toMatchObject({ code: ErrorCode.NORMAL });
+    expect(client.state).toBe('closed');
+  });
+});

@@ -73,7 +73,7 @@ export class Connection {
    * welcome, plain/secure mismatch, signature not matching the pinned key), `VERSION_UNSUPPORTED`,
    * or a refusal code the server sent (`SERVER_FULL`, `SHUTDOWN`, ...).
    */
-  static open(config: ConnectionConfig, sink: ConnectionSink): Promise<Connection> {
+  static open(config: ConnectionConfig, sink: ConnectionSink, signal?: AbortSignal): Promise<Connection> {
     const { clock } = config;
     const handshake = new ClientHandshake({
       secure: config.secure,
@@ -95,6 +95,8 @@ export class Connection {
         () => fail(new HearthError(ErrorCode.HANDSHAKE_TIMEOUT, `no handshake with ${config.url.href} within ${config.handshakeTimeoutMs} ms`)),
         config.handshakeTimeoutMs,
       );
+      // The client closed while this dial was under way: give up at once (no socket left behind).
+      signal?.addEventListener('abort', () => fail(new HearthError(ErrorCode.CLOSED, 'the client closed while connecting')), { once: true });
       const opened = config.transport(
         config.url,
         {
