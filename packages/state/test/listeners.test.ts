@@ -68,4 +68,33 @@ describe('mirror callbacks', () => {
     m.apply(enc.encodeTick().patch());
     expect(seen).toEqual([3]);
   });
+
+  it('a full state after a gap keeps the objects and callbacks, reporting the differences', () => {
+    const enc = new StateEncoder(World, { players: [['ann', { name: 'Ann', score: 1 }], ['bob', { name: 'Bob', score: 2 }]], round: 0, log: ['a'] });
+    const m = new Mirror(World);
+    m.apply(enc.full());
+    const s = m.state!;
+    const ann = s.players.get('ann')!;
+    const events: string[] = [];
+    m.onField(ann, 'score', (v, prev) => events.push(`ann.score ${prev}->${v}`));
+    m.onAdd(s.players, (p, k) => events.push(`add ${String(k)} ${p.name}`));
+    m.onRemove(s.players, (_p, k) => events.push(`remove ${String(k)}`));
+    m.onChange(s.log, (a) => events.push(`log [${a.join(',')}]`));
+    enc.state.players.get('ann')!.score = 9;
+    enc.state.players.delete('bob');
+    enc.state.players.set('cy', { name: 'Cy', score: 0 });
+    enc.state.log.push('b');
+    enc.encodeTick(); // missed
+    enc.state.round = 2;
+    expect(() => m.apply(enc.encodeTick().patch())).toThrow(expect.objectContaining({ code: 'STATE_SEQ_GAP' }));
+    m.apply(enc.full());
+    expect(m.state).toBe(s);
+    expect(s.players.get('ann')).toBe(ann);
+    expect(ann.score).toBe(9);
+    expect(s.round).toBe(2);
+    expect(events).toEqual(['remove bob', 'ann.score 1->9', 'add cy Cy', 'log [a,b]']);
+    enc.state.players.get('ann')!.score = 10;
+    m.apply(enc.encodeTick().patch());
+    expect(events.at(-1)).toBe('ann.score 9->10');
+  });
 });

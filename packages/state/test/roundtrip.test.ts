@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Mirror, StateEncoder, StateError, snapshot, type View } from '../src/index.ts';
+import type { StateError} from '../src/index.ts';
+import { Mirror, StateEncoder, snapshot, type View } from '../src/index.ts';
 import { Gen, World, mutate } from './model.ts';
 
 const SEEDS = Number(process.env['STATE_SEEDS'] ?? 1400);

@@ -4,7 +4,8 @@ import type { StructType } from '../types.ts';
 import { ByteReader } from '../wire/ByteReader.ts';
 import { FULL, REBASE, SEQ_MASK } from '../wire/format.ts';
 import { Decoder, type MirrorNode } from './Decoder.ts';
-import { fire, type Listeners } from './listeners.ts';
+import { fire, type Listeners, type MirrorEvent } from './listeners.ts';
+import { reconcile } from './reconcile.ts';
 
 export interface MirrorOptions {
   /** Longest string or string key accepted, in bytes. @defaultValue 65_536 */
@@ -53,7 +54,7 @@ export class Mirror<T extends StructType> {
     this.#limits = { maxStringBytes: options.maxStringBytes ?? DEFAULT_MAX_STRING_BYTES, maxCount: options.maxCount ?? DEFAULT_MAX_COUNT };
   }
 
-  /** The mirrored state; undefined until the first full state. A full state after a gap replaces it (listen again in `onPatch` with 'full'). */
+  /** The mirrored state; undefined until the first full state. A later full state (after a gap) is merged into the same objects: references and callbacks stay valid. */
   get state(): Mirrored<T> | undefined {
     return this.#state;
   }
@@ -121,14 +122,23 @@ export class Mirror<T extends StructType> {
     const d = new Decoder(r, nodes, refOf, this.#limits, this.#listeners);
     const ref = r.varint();
     if (ref !== 0) throw new StateError(StateErrorCode.MALFORMED, `root ref ${ref}, expected 0`);
-    const state = d.body(this.type, 0, -1);
+    let state = d.body(this.type, 0, -1);
     if (r.remaining > 0) throw new StateError(StateErrorCode.MALFORMED, `${r.remaining} B after the full state`);
+    // A resynchronisation keeps the objects the game holds and their callbacks (events as a patch would give).
+    const events: MirrorEvent[] = [];
+    if (this.#state !== undefined) {
+      const listeners = this.#listeners;
+      state = reconcile(this.type, this.#state, state, nodes, refOf, (target, e) => {
+        if (listeners.has(target)) events.push(e);
+      });
+    }
     this.#nodes = nodes;
     this.#refOf = refOf;
     this.#state = state as Mirrored<T>;
     this.#seq = seq;
     this.#stale = false;
     this.#fresh = true;
+    for (const e of events) fire(this.#listeners.get(e.target)!, e);
     this.#onPatch.forEach((f) => f(seq, 'full'));
     return 'full';
   }
