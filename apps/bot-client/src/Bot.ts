@@ -16,6 +16,7 @@ import {
   type JoinReply,
 } from '@hearth/server/messages';
 import type { SwarmStats } from './stats/SwarmStats.ts';
+import { botDevice } from './botDevice.ts';
 
 /** A bot's view of another player. */
 export interface Seen {
@@ -131,7 +132,8 @@ export class Bot {
       stats.connected += 1;
     }
     this.phase = 'loggingIn';
-    const login = await this.#request('login', null, { name: this.name });
+    // `{ name }` for --auth dev, and a device login for an accounts server (botDevice.ts).
+    const login = await this.#request('login', null, { name: this.name, ...botDevice(this.name) });
     if (login === undefined) return;
     if (!this.#loggedInOnce) {
       this.#loggedInOnce = true;
