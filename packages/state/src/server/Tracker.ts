@@ -97,11 +97,6 @@ export function detach(node: Node): void {
   for (const c of node.$children()) detach(c);
 }
 
-/** The fields of a fresh, detached node. */
-export function nodeFields(): Pick<Node, '$ref' | '$tracker' | '$parent' | '$owner' | '$key' | '$born' | '$queued' | '$viewed' | '$segs'> {
-  return { $ref: -1, $tracker: null, $parent: null, $owner: null, $key: undefined, $born: -1, $queued: false, $viewed: false, $segs: null };
-}
-
 export function isNode(v: unknown): v is Node {
   return typeof v === 'object' && v !== null && '$tracker' in v;
 }
