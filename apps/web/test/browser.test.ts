@@ -59,7 +59,7 @@ const you = () => page.evaluate(() => window.hearth.model.you!);
 describe('the Arena page in Chromium', () => {
   it('loads from the admin port, connects over WebSocket (msgpack+nacl, key pinned) and shows the room with the bots', async () => {
     // The game through the proxy (?ws=), so the test can cut the connection later.
-    await page.goto(`${admin}/?name=browser&ws=ws://127.0.0.1:${proxy.port}`);
+    await page.goto(`${admin}/?name=browser&heartbeat=3000&ws=ws://127.0.0.1:${proxy.port}`);
     await page.waitForFunction(() => window.hearth.model.status.state === 'online' && window.hearth.model.players.size >= 4, undefined, WAIT);
     const names = await page.evaluate(() => [...window.hearth.model.players.values()].map((p) => p.name).sort());
     expect(names).toEqual(['browser', 'statue', 'walker-1', 'walker-2']);
@@ -135,6 +135,22 @@ describe('the Arena page in Chromium', () => {
     await bots[2]!.until(() => (bots[2]!.positions.get(before.you!)?.y ?? 0) >= y0 + 30);
     await page.keyboard.up('ArrowDown');
     await page.waitForFunction(() => window.hearth.model.leaderboard.length > 0, undefined, WAIT);
+  });
+
+  it('comes back after devtools sets the browser offline, then online (CDP): same room, same player', async () => {
+    const before = await page.evaluate(() => ({ room: window.hearth.model.room, you: window.hearth.model.you }));
+    const cdp = await browser.context.newCDPSession(page);
+    const network = (offline: boolean) => cdp.send('Network.emulateNetworkConditions', { offline, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await cdp.send('Network.enable');
+    await network(true);
+    // Chromium keeps the WebSocket open but silent: the page says offline at once, and the client
+    // declares the connection dead after ?heartbeat= ms without a byte, then redials (refused while offline).
+    await page.waitForFunction(() => window.hearth.model.status.state === 'reconnecting', undefined, WAIT);
+    await page.waitForFunction(() => window.hearth.client?.state === 'reconnecting', undefined, WAIT);
+    await network(false);
+    await page.waitForFunction(() => window.hearth.client?.state === 'open' && window.hearth.model.status.detail.startsWith('resumed'), undefined, WAIT);
+    expect(await page.evaluate(() => ({ room: window.hearth.model.room, you: window.hearth.model.you }))).toEqual(before);
+    await cdp.detach();
     await page.screenshot({ path: join(SHOTS, 'arena.png') });
     expect(pageErrors).toEqual([]);
   });

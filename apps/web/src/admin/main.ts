@@ -80,7 +80,11 @@ const CARDS: readonly Card[] = [
       { label: 'p50', color: IN, value: (s) => s.requestP50Ms },
       { label: 'p99', color: OUT, value: (s) => s.requestP99Ms },
     ],
-    text: (s) => `${num(s.requestP50Ms, 3)} · ${num(s.requestP99Ms, 3)} (${num(s.requestsPerS)}/s)`,
+    // The last interval that had requests (a quiet second has no percentiles).
+    text: (s) => {
+      const r = samples.findLast((x) => x.requestP50Ms !== null) ?? s;
+      return `${num(r.requestP50Ms, 3)} · ${num(r.requestP99Ms, 3)} (${num(s.requestsPerS)}/s)`;
+    },
   },
   {
     id: 'game',

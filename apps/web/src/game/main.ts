@@ -36,7 +36,13 @@ async function play(name: string): Promise<void> {
   }
   model.setTickHz(cfg.tickHz);
   model.setStatus({ state: 'connecting', detail: `connecting to ${cfg.ws}…` });
-  const client = new HearthClient({ url: cfg.ws, protocol: cfg.protocol, serverKey: cfg.serverKey, reconnect: { retryFirst: true, maxElapsedMs: 60_000 } });
+  const client = new HearthClient({
+    url: cfg.ws,
+    protocol: cfg.protocol,
+    serverKey: cfg.serverKey,
+    reconnect: { retryFirst: true, maxElapsedMs: 60_000 },
+    ...heartbeat(),
+  });
   handle.client = client;
   const game = arenaFeed(client, model);
   client.on('disconnected', ({ code }) => model.setStatus({ state: 'reconnecting', detail: `connection lost (${code}), reconnecting…` }));
@@ -59,6 +65,22 @@ async function play(name: string): Promise<void> {
     client.close();
   }
 }
+
+/**
+ * `?heartbeat=<ms>`: declare the connection dead after this long without a byte (default 15 s). A
+ * browser set offline (devtools) keeps its WebSocket open and silent; this is how soon the page
+ * notices and redials.
+ */
+function heartbeat(): { heartbeatTimeoutMs?: number; pingIntervalMs?: number } {
+  const ms = Number(new URLSearchParams(location.search).get('heartbeat'));
+  return Number.isInteger(ms) && ms >= 1000 ? { heartbeatTimeoutMs: ms, pingIntervalMs: Math.floor(ms / 3) } : {};
+}
+
+// The browser knows at once when it goes offline; the connection notices within the heartbeat.
+window.addEventListener('offline', () => model.setStatus({ state: 'reconnecting', detail: 'the browser is offline; waiting for the network…' }));
+window.addEventListener('online', () => {
+  if (handle.client?.state === 'open') model.setStatus({ state: 'online', detail: `online · ${model.room ?? ''}` });
+});
 
 // Click a nearby player to tag it.
 view.canvas.addEventListener('click', (e) => {
