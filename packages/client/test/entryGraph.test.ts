@@ -71,6 +71,6 @@ describe('runtime defaults in Node', () => {
     expect(isNode()).toBe(true);
     expect((await defaultProvider()).name).toBe('node');
     await expect(defaultTransport(new URL('ws://127.0.0.1:1'))).resolves.toBeTypeOf('function');
-    await expect(defaultTransport(new URL('http://127.0.0.1:1'))).rejects.toThrow(/ws:\/\/, wss:\/\/ or tcp:\/\//);
+    await expect(defaultTransport(new URL('http://127.0.0.1:1'))).rejects.toThrow(/ws:\/\/, wss:\/\/, tcp:\/\/ or tls:\/\//);
   });
 });

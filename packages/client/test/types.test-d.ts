@@ -1,6 +1,6 @@
 import { defineMessage } from '@hearth/protocol';
 import { describe, expectTypeOf, it } from 'vitest';
-import { HearthClient, type CloseInfo, type LoginReply } from '../src/index.ts';
+import type { CloseInfo, HearthClient, LoginReply } from '../src/index.ts';
 
 const Move = defineMessage<{ x: number; y: number }>(101, 'move');
 const Join = defineMessage<{ room: string }, { members: number }>(102, 'join');
