@@ -30,3 +30,23 @@ describe('encode → mirror', () => {
     expect(snapshot(World, m.state)).toEqual(snapshot(World, enc.state));
   });
 });
+
+describe('no field cap (colyseus caps a type at 63 fields, schema#230)', () => {
+  it('a struct of 100 fields round-trips, any field changing alone or together', () => {
+    const fields: Record<string, typeof u16> = {};
+    for (let i = 0; i < 100; i++) fields[`f${i}`] = u16;
+    const Big = struct(fields);
+    const enc = new StateEncoder(struct({ big: Big }), { big: {} as never });
+    const m = new Mirror(struct({ big: Big }));
+    m.apply(enc.full());
+    const big = enc.state.big as Record<string, number>;
+    big['f99'] = 1;
+    let p = enc.encode();
+    expect(p.length).toBe(1 + 1 + 13 + 2); // header, ref, 13-byte mask, one u16
+    m.apply(p);
+    for (let i = 0; i < 100; i += 7) big[`f${i}`] = i + 1;
+    p = enc.encode();
+    m.apply(p);
+    expect(snapshot(Big, (m.state as { big: unknown }).big)).toEqual(snapshot(Big, big));
+  });
+});
