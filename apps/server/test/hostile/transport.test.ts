@@ -4,6 +4,7 @@
  */
 import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
+import { startRedis } from '@hearth/actor/testing';
 import { afterEach, expect, it } from 'vitest';
 import { startArena, type ArenaProcess } from '../fixtures/arenaProcess.ts';
 
@@ -57,4 +58,24 @@ it('SIGTERM ends within --shutdown-deadline-ms with unfinished upgrades and sile
   const time = (msg: string): number => Number((JSON.parse(server.log.find((l) => l.includes(`"msg":"${msg}"`))!) as { time: number }).time);
   // The deadline plus the grace for destroyed sockets, with room for a loaded machine.
   expect(time('stopped') - time('shutting down')).toBeLessThan(1000 + 3000);
+});
+
+it('cluster mode: SIGTERM under attack still deregisters the node from Redis', { timeout: 60_000 }, async () => {
+  await using redis = await startRedis();
+  // A heartbeat so long that a lapse cannot be what removes node A: only its backplane close does.
+  const args = ['--redis', redis.url, '--redis-prefix', redis.prefix, '--cluster-heartbeat-ms', '30000', '--shutdown-deadline-ms', '500'];
+  const a = startArena(args);
+  const b = startArena(args);
+  running.push(a, b);
+  const [la, lb] = await Promise.all([a.listening, b.listening]);
+  const nodes = async (): Promise<string[]> => {
+    const res = await fetch(`${lb.admin}/nodes`);
+    return ((await res.json()) as { nodes: Array<{ nodeId: string }> }).nodes.map((n) => n.nodeId).sort();
+  };
+  expect(await nodes()).toEqual([la.node, lb.node].sort());
+  const host = new URL(la.ws).host;
+  for (let i = 0; i < 10; i++) (await socketTo(la.ws)).write(`GET / HTTP/1.1\r\nHost: ${host}\r\n`);
+  a.child.kill('SIGTERM');
+  expect(await a.exited).toEqual({ code: 0, signal: null });
+  expect(await nodes()).toEqual([lb.node]);
 });
