@@ -16,7 +16,7 @@ function expectClean(text: string): void {
   if (promtool !== undefined) expect(promtoolCheck(promtool, text)).toEqual({ status: 0, output: '' });
 }
 
-describe('/metrics of a server process', () => {
+describe('/metrics of a server process', { timeout: 60_000 }, () => {
   it('lints clean; the lint catches what promtool refuses', () => {
     expect(lintMetrics('# HELP a_total x\n# TYPE a_total gauge\na_total 1\n')).toEqual(['a_total: non-counter metrics should not have "_total" suffix']);
     expect(lintMetrics('# HELP b x\n# TYPE b counter\nb 1\n')).toEqual(['b: counter metrics should have "_total" suffix']);

@@ -33,7 +33,7 @@ function rawGet(port: number, text: string): Promise<string> {
   });
 }
 
-describe('hostile: admin endpoint', () => {
+describe('hostile: admin endpoint', { timeout: 60_000 }, () => {
   it('with --admin-token (HEARTH_ADMIN_TOKEN): 401 without or with a wrong bearer token; /health stays open', async () => {
     await using server = startArena(['--protocol', 'msgpack'], { HEARTH_ADMIN_TOKEN: TOKEN });
     const { admin } = await server.listening;

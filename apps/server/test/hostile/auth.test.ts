@@ -23,7 +23,7 @@ function runServer(args: string[], env: Record<string, string> = {}): Promise<{ 
   });
 }
 
-describe('hostile: impersonation through the dev authenticator', () => {
+describe('hostile: impersonation through the dev authenticator', { timeout: 60_000 }, () => {
   it('the bare command (no --auth) does not serve: exit 2, one line saying how to choose', async () => {
     const { code, stderr, stdout } = await runServer(['--tcp-port', '0', '--ws-port', '0', '--admin-port', '0', '--log-format', 'json']);
     expect(code).toBe(2);

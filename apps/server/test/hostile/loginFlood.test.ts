@@ -13,7 +13,7 @@ async function attempt(player: { ref: { request: (d: typeof Login, p: Record<str
   }
 }
 
-describe('hostile: login guessing', () => {
+describe('hostile: login guessing', { timeout: 60_000 }, () => {
   it('after 5 failures naming one user, logins naming it are refused RATE_LIMITED; the session stays open', async () => {
     await using server = startArena(['--protocol', 'msgpack', '--admin-port=-1']);
     const { tcp } = await server.listening;
