@@ -194,24 +194,29 @@ describe('decodeBatch state after errors and nested calls', () => {
     }
   });
 
-  it('a handler that throws leaves the shared decoders intact', () => {
+  const one = encode([4, 1]);
+  const two = new Uint8Array([...one, ...one]);
+
+  it.each([['one message', one], ['two messages', two]])('a handler that throws (%s) leaves the shared decoders intact', (_, body) => {
     for (const copyBinary of [false, true]) {
-      expect(() => decodeBatch(encode([4, 1]), () => { throw new Error('handler'); }, { copyBinary })).toThrow('handler');
+      expect(() => decodeBatch(body, () => { throw new Error('handler'); }, { copyBinary })).toThrow('handler');
       decoderIntact();
     }
   });
 
-  it('a handler that decodes another body gets the same copying and bounds', () => {
-    let inner: unknown;
-    let lent = false;
-    decodeBatch(withBin, () => {
-      decodeBatch(withBin, (m) => (inner = m.kind === 0 ? m.payload : undefined), { copyBinary: true });
-      lent = decodeBatch(withBin, () => {});
-      expect(() => decodeBatch(encode([0, 100, nested(DEFAULT_MAX_DEPTH)]), () => {})).toThrow(/nested deeper than 32/);
-    });
-    expect((inner as Uint8Array).buffer).not.toBe(withBin.buffer);
-    expect(lent).toBe(true);
-    decoderIntact();
+  it.each([['one message', one], ['two messages', two]])('a handler that decodes another body (%s) gets the same copying and bounds', (_, body) => {
+    for (const copyBinary of [false, true]) {
+      let inner: unknown;
+      let lent = false;
+      decodeBatch(body, () => {
+        decodeBatch(withBin, (m) => (inner = m.kind === 0 ? m.payload : undefined), { copyBinary: true });
+        lent = decodeBatch(withBin, () => {});
+        expect(() => decodeBatch(encode([0, 100, nested(DEFAULT_MAX_DEPTH)]), () => {})).toThrow(/nested deeper than 32/);
+      }, { copyBinary });
+      expect((inner as Uint8Array).buffer).not.toBe(withBin.buffer);
+      expect(lent).toBe(true);
+      decoderIntact();
+    }
   });
 });
 
