@@ -152,8 +152,8 @@ export class Service implements AsyncDisposable {
     const gate = new ConnectionGate(this.#acceptorHost, protocolName, factory, limits, serverOptions, log);
     const acceptor =
       parsed.transport === 'tcp'
-        ? await TcpAcceptor.listen(parsed.host, parsed.port, protocolName, gate, this.pool)
-        : await WsAcceptor.listen(parsed.host, parsed.port, protocolName, gate);
+        ? await TcpAcceptor.listen(parsed.host, parsed.port, protocolName, gate, this.pool, options.tls)
+        : await WsAcceptor.listen(parsed.host, parsed.port, protocolName, gate, options.tls);
     this.#acceptors.add(acceptor);
     log.info({ address: acceptor.address }, 'accepting');
     warnAboveFileLimit(log, limits.maxConnections);

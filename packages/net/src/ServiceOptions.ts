@@ -32,6 +32,18 @@ export interface AcceptOptions {
   signingSecretKey?: Uint8Array;
   /** Limits of this acceptor's connections, over the service's. */
   limits?: Limits;
+  /**
+   * Serve TLS: TCP frames over TLS (`tls://` for clients) or WebSocket over HTTPS (`wss://`). PEM
+   * certificate (chain) and private key. The TLS handshake is bounded by `handshakeTimeoutMs`; a
+   * connection counts against the limits once its TLS handshake is done. @defaultValue no TLS
+   */
+  tls?: TlsCredentials;
+}
+
+/** A server's TLS certificate (chain) and private key, PEM. */
+export interface TlsCredentials {
+  cert: string | Uint8Array;
+  key: string | Uint8Array;
 }
 
 /** Options of `service.connect`. */

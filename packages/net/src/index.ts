@@ -1,7 +1,7 @@
 export { Service, DEFAULT_SHUTDOWN_DEADLINE_MS } from './Service.ts';
 export type { ServiceCloseOptions } from './Service.ts';
 export { DEFAULT_REQUEST_TIMEOUT_MS } from './ServiceOptions.ts';
-export type { AcceptOptions, ConnectOptions, ServiceOptions } from './ServiceOptions.ts';
+export type { AcceptOptions, ConnectOptions, ServiceOptions, TlsCredentials } from './ServiceOptions.ts';
 export {
   DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_HANDSHAKE_RATE_PER_ADDRESS,

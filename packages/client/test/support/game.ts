@@ -87,12 +87,14 @@ export interface TestNode {
 }
 
 /** A service and node on 127.0.0.1 (TCP and WS, ephemeral ports) running the test game. */
-export async function startNode(options: { protocol?: 'msgpack' | 'msgpack+nacl'; timeouts?: PlayerTimeouts } = {}): Promise<TestNode> {
+export async function startNode(
+  options: { protocol?: 'msgpack' | 'msgpack+nacl'; timeouts?: PlayerTimeouts; tls?: { cert: string; key: string } } = {},
+): Promise<TestNode> {
   const protocol = options.protocol ?? 'msgpack+nacl';
   const keys = generateSigningKeyPair();
   const state = new GameState();
   const service = new Service({ log: false });
-  const listenOptions = { signingSecretKey: keys.secretKey };
+  const listenOptions = { signingSecretKey: keys.secretKey, ...(options.tls && { tls: options.tls }) };
   const node = await createNode({
     service,
     player: testPlayer(state),

@@ -1,6 +1,8 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import type { ByteAllocator } from '@hearth/protocol';
 import { formatAddress } from '../address.ts';
+import type { TlsCredentials } from '../ServiceOptions.ts';
 import { TcpLink } from '../transport/TcpLink.ts';
 import type { Acceptor } from './Acceptor.ts';
 import type { ConnectionGate } from './ConnectionGate.ts';
@@ -22,15 +24,21 @@ export class TcpAcceptor implements Acceptor {
     this.protocol = protocol;
   }
 
-  /** Listens on `host:port` (0 = ephemeral). */
-  static async listen(host: string, port: number, protocol: string, gate: ConnectionGate, allocator: ByteAllocator): Promise<TcpAcceptor> {
+  /** Listens on `host:port` (0 = ephemeral); with `tls`, TCP frames over TLS (`tls://`). */
+  static async listen(host: string, port: number, protocol: string, gate: ConnectionGate, allocator: ByteAllocator, tls?: TlsCredentials): Promise<TcpAcceptor> {
     const options = { maxFrameBytes: gate.limits.maxFrameBytes, maxHelloBytes: gate.limits.maxHelloBytes, allocator };
-    const server = createServer({ noDelay: true }, (socket: Socket) => {
+    const admit = (socket: Socket): void => {
       gate.admit(new TcpLink(socket, options), gate.enter(socket.remoteAddress));
-    });
+    };
+    const server =
+      tls === undefined
+        ? createServer({ noDelay: true }, admit)
+        : createTlsServer({ cert: pem(tls.cert), key: pem(tls.key), handshakeTimeout: gate.limits.handshakeTimeoutMs, noDelay: true }, admit);
+    // A failed TLS handshake (a scanner, a plain-TCP client) ends only that socket.
+    if (tls !== undefined) server.on('tlsClientError', () => {});
     const acceptor = new TcpAcceptor(server, gate, protocol);
     acceptor.#port = await listen(server, host, port);
-    acceptor.#address = formatAddress('tcp', host, acceptor.#port);
+    acceptor.#address = formatAddress('tcp', host, acceptor.#port).replace(/^tcp:/, tls === undefined ? 'tcp:' : 'tls:');
     return acceptor;
   }
 
@@ -62,4 +70,9 @@ export class TcpAcceptor implements Acceptor {
 
   /** Nothing to destroy: every accepted socket became a session at once (the service ends those). */
   destroyPending(): void {}
+}
+
+/** PEM text for node:tls (a Uint8Array is taken as the file's bytes). */
+export function pem(value: string | Uint8Array): string | Buffer {
+  return typeof value === 'string' ? value : Buffer.from(value);
 }

@@ -1,8 +1,11 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { ErrorCode } from '@hearth/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { formatAddress } from '../address.ts';
+import type { TlsCredentials } from '../ServiceOptions.ts';
+import { pem } from './TcpAcceptor.ts';
 import type { Refusal } from '../limit/AddressTable.ts';
 import { WsLink } from '../transport/WsLink.ts';
 import type { Acceptor } from './Acceptor.ts';
@@ -45,22 +48,24 @@ export class WsAcceptor implements Acceptor {
     this.protocol = protocol;
   }
 
-  /** Listens on `host:port` (0 = ephemeral). */
-  static async listen(host: string, port: number, protocol: string, gate: ConnectionGate): Promise<WsAcceptor> {
+  /** Listens on `host:port` (0 = ephemeral); with `tls`, WebSocket over HTTPS (`wss://`). */
+  static async listen(host: string, port: number, protocol: string, gate: ConnectionGate, tls?: TlsCredentials): Promise<WsAcceptor> {
     const { handshakeTimeoutMs } = gate.limits;
-    const http = createServer(
-      {
-        // Node's own request timeouts, matched to the handshake's (they are checked only every
-        // connectionsCheckingInterval, and not at all once close() is called: the timers below are
-        // what bounds an upgrade; these answer 408 to a slow request first when they can).
-        headersTimeout: handshakeTimeoutMs,
-        requestTimeout: handshakeTimeoutMs,
-        connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(handshakeTimeoutMs / 2))),
-      },
-      (_req, res) => {
-        res.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('WebSocket upgrade required\n');
-      },
-    );
+    const httpOptions = {
+      // Node's own request timeouts, matched to the handshake's (they are checked only every
+      // connectionsCheckingInterval, and not at all once close() is called: the timers below are
+      // what bounds an upgrade; these answer 408 to a slow request first when they can).
+      headersTimeout: handshakeTimeoutMs,
+      requestTimeout: handshakeTimeoutMs,
+      connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(handshakeTimeoutMs / 2))),
+    };
+    const refuse = (_req: IncomingMessage, res: ServerResponse): void => {
+      res.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('WebSocket upgrade required\n');
+    };
+    const http: Server =
+      tls === undefined
+        ? createServer(httpOptions, refuse)
+        : createHttpsServer({ ...httpOptions, cert: pem(tls.cert), key: pem(tls.key), handshakeTimeout: handshakeTimeoutMs }, refuse);
     // noServer: the acceptor drives the upgrade (so it is counted and timed), and a listen error
     // stays the listen promise's (ws re-emits its server's errors, which would be unhandled).
     const wss = new WebSocketServer({
@@ -70,10 +75,13 @@ export class WsAcceptor implements Acceptor {
       clientTracking: false,
     });
     const acceptor = new WsAcceptor(http, wss, gate, protocol);
-    http.on('connection', (socket: Socket) => acceptor.#accepted(socket));
+    // With TLS the upgrade's socket is the TLS socket: watch it from the end of its TLS handshake
+    // (bounded by the server's handshakeTimeout); without, the TCP socket from its accept.
+    http.on(tls === undefined ? 'connection' : 'secureConnection', (socket: Socket) => acceptor.#accepted(socket));
+    if (tls !== undefined) http.on('tlsClientError', () => {});
     http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => acceptor.#upgrade(req, socket, head));
     acceptor.#port = await listen(http, host, port);
-    acceptor.#address = formatAddress('ws', host, acceptor.#port);
+    acceptor.#address = formatAddress('ws', host, acceptor.#port).replace(/^ws:/, tls === undefined ? 'ws:' : 'wss:');
     return acceptor;
   }
 
