@@ -12,9 +12,13 @@ import {
   Move,
   Rejected,
   Snapshot,
+  StatePatch,
+  FullState,
+  ArenaState,
   Tag,
   type JoinReply,
 } from '@hearth/server/messages';
+import { Mirror } from '@hearth/state';
 import type { SwarmStats } from './stats/SwarmStats.ts';
 import { botDevice } from './botDevice.ts';
 
@@ -74,6 +78,8 @@ export class Bot {
   x = 0;
   y = 0;
   readonly others = new Map<number, Seen>();
+  /** The room's state on a server run with `--arena-sync state` (else the bot reads snapshots). */
+  #mirror: Mirror<typeof ArenaState> | undefined;
 
   // Scenario scheduling (performance.now() ms). Set on join with a per-bot offset, so the swarm's
   // bots do not all act on the same tick.
@@ -148,6 +154,7 @@ export class Bot {
   /** Routes the client's pushes and lifecycle to this bot. */
   #listen(client: HearthClient): void {
     client.on(Snapshot, (p) => this.onPush(Snapshot.type, p));
+    client.on(StatePatch, (bytes) => this.onState(bytes));
     client.on(MemberJoined, (p) => this.onPush(MemberJoined.type, p));
     client.on(MemberLeft, (p) => this.onPush(MemberLeft.type, p));
     client.on(ChatLine, (p) => this.onPush(ChatLine.type, p));
@@ -191,6 +198,11 @@ export class Bot {
         this.y = m.y;
       } else this.others.set(m.pid, { x: m.x, y: m.y });
     }
+    if (reply.state !== undefined) {
+      this.#mirror = new Mirror(ArenaState);
+      this.#mirror.apply(reply.state);
+      this.#readMirror();
+    }
     this.goalX = this.x;
     this.goalY = this.y;
     const offset = 1000 * this.random();
@@ -200,6 +212,44 @@ export class Bot {
     this.nextLeaderboardAt = t + 1000 + offset;
     this.nextEchoAt = t + offset;
     this.phase = 'playing';
+  }
+
+  /** A state patch (or, after a gap, the full state it asks for) applied to the mirror; the others read from it. */
+  onState(bytes: Uint8Array): void {
+    const mirror = this.#mirror;
+    if (mirror === undefined) return;
+    this.#host.stats.snapshots += 1;
+    try {
+      if (mirror.apply(bytes) === 'old') return;
+    } catch (err) {
+      if (!mirror.stale) throw err;
+      // Missed a patch (a drop the resume could not fill): the full state again, then patches.
+      void this.#request('fullState', FullState, {}).then((full) => {
+        if (full === undefined || this.#mirror !== mirror) return;
+        mirror.apply(full);
+        this.#readMirror();
+      });
+      return;
+    }
+    this.#readMirror();
+  }
+
+  /** Brings `others` up to the mirror, counting the moves seen. */
+  #readMirror(): void {
+    const players = this.#mirror!.state!.players;
+    const stats = this.#host.stats;
+    for (const [pid, p] of players) {
+      if (pid === this.pid) continue;
+      const seen = this.others.get(pid);
+      if (seen === undefined) this.others.set(pid, { x: p.x, y: p.y });
+      else if (seen.x !== p.x || seen.y !== p.y) {
+        seen.x = p.x;
+        seen.y = p.y;
+        this.othersMovesSeen += 1;
+        stats.othersMoves += 1;
+      }
+    }
+    for (const pid of this.others.keys()) if (!players.has(pid)) this.others.delete(pid);
   }
 
   /** Handles a push from the server. */
@@ -313,6 +363,7 @@ export class Bot {
     this.client = undefined;
     old?.close();
     this.others.clear();
+    this.#mirror = undefined;
     this.room = '';
     void this.start(this.#host.newClient(old?.url ?? this.url, true));
     return true;

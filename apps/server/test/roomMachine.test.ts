@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import type { AnyDefinition } from '@hearth/protocol';
 import { ARENA, ArenaErrorCode } from '../src/arena/constants.ts';
-import { ChatLine, MemberJoined, MemberLeft, Rejected, Snapshot, Tagged, type JoinReply } from '../src/arena/messages.ts';
+import { Mirror } from '@hearth/state';
+import { ArenaState, ChatLine, MemberJoined, MemberLeft, Rejected, Snapshot, StatePatch, Tagged, type JoinReply } from '../src/arena/messages.ts';
 import type { RoomEffects } from '../src/arena/RoomEffects.ts';
 import { roomMachine, type RoomAnswer } from '../src/arena/roomMachine.ts';
 import { createArenaPlayer, type ArenaPlayer } from '../src/arena/rules/ArenaPlayer.ts';
@@ -14,7 +15,7 @@ interface Sent {
   payload: unknown;
 }
 
-function startRoom(capacity: number = ARENA.roomCapacity) {
+function startRoom(capacity: number = ARENA.roomCapacity, sync = false) {
   const sent: Sent[] = [];
   const groups = new Map<number, string>();
   const events = { closed: 0, scored: [] as number[] };
@@ -26,7 +27,7 @@ function startRoom(capacity: number = ARENA.roomCapacity) {
     scored: (p) => events.scored.push(p.pid),
     closed: () => (events.closed += 1),
   };
-  const room = new Room('room-1', capacity);
+  const room = new Room('room-1', capacity, sync);
   const actor = createActor(roomMachine, { input: { room, effects } }).start();
   const join = (p: ArenaPlayer): RoomAnswer<JoinReply> => {
     let answer: RoomAnswer<JoinReply> | undefined;
@@ -115,5 +116,74 @@ describe('room actor', () => {
     for (let i = 0; i <= ARENA.chatBurst; i++) r.actor.send({ type: 'chat', pid: 1, text: `hi ${i}`, now: 0 });
     expect(r.sent.filter((s) => s.name === ChatLine.name)).toHaveLength(ARENA.chatBurst);
     expect(r.sent.at(-1)).toMatchObject({ to: 'pid:1', name: Rejected.name, payload: { code: ArenaErrorCode.CHAT_RATE_LIMITED } });
+  });
+
+  describe('with state sync (--arena-sync state)', () => {
+    /** A client of the room: its mirror fed the join reply's full state, then every patch broadcast after it. */
+    const client = (r: ReturnType<typeof startRoom>, reply: JoinReply) => {
+      const mirror = new Mirror(ArenaState);
+      mirror.apply(reply.state!);
+      let at = r.sent.length;
+      return {
+        mirror,
+        sync() {
+          for (const s of r.sent.slice(at)) if (s.name === StatePatch.name) mirror.apply(s.payload as Uint8Array);
+          at = r.sent.length;
+        },
+      };
+    };
+    const plain = (room: Room) => Object.fromEntries([...room.members()].map((p) => [p.pid, { name: p.name, x: p.x, y: p.y, score: p.score }]));
+    const mirrored = (m: Mirror<typeof ArenaState>) => Object.fromEntries([...m.state!.players].map(([pid, p]) => [pid, { ...p }]));
+
+    it('sends state patches instead of snapshots: positions, names and scores mirror the room', () => {
+      const r = startRoom(ARENA.roomCapacity, true);
+      const a = r.join(player(1, 100, 100));
+      expect(a.ok && a.value.state).toBeInstanceOf(Uint8Array);
+      const c1 = client(r, (a as { value: JoinReply }).value);
+      const b = r.join(player(2, 130, 100));
+      const c2 = client(r, (b as { value: JoinReply }).value);
+      c1.sync();
+      expect(mirrored(c1.mirror)).toEqual(plain(r.room));
+      const before = r.sent.length;
+      r.actor.send({ type: 'tick' });
+      expect(r.sent.length).toBe(before); // nothing changed: nothing sent
+      r.actor.send({ type: 'move', pid: 1, x: 120, y: 100, now: 1000 });
+      expect(r.tag(2, 1, 2000)).toMatchObject({ ok: true });
+      r.actor.send({ type: 'tick' });
+      expect(r.sent.some((s) => s.name === Snapshot.name)).toBe(false);
+      const patch = r.sent.findLast((s) => s.name === StatePatch.name)!.payload as Uint8Array;
+      // seq, ref of player 1 + mask + x (u16), ref of player 2 + mask + score (u16)
+      expect(patch.length).toBeLessThanOrEqual(1 + 4 + 4);
+      c1.sync();
+      c2.sync();
+      expect(mirrored(c1.mirror)).toEqual(plain(r.room));
+      expect(mirrored(c2.mirror)).toEqual(plain(r.room));
+      expect(c2.mirror.state!.players.get(2)!.score).toBe(1);
+      r.actor.send({ type: 'leave', pid: 1 });
+      r.actor.send({ type: 'tick' });
+      c2.sync();
+      expect([...c2.mirror.state!.players.keys()]).toEqual([2]);
+    });
+
+    it('answers a full-state request (after a gap) with the current state', () => {
+      const r = startRoom(ARENA.roomCapacity, true);
+      r.join(player(1, 100, 100));
+      r.actor.send({ type: 'move', pid: 1, x: 110, y: 100, now: 1000 });
+      let answer: RoomAnswer<Uint8Array> | undefined;
+      r.actor.send({ type: 'fullState', answer: (x) => (answer = x) });
+      const m = new Mirror(ArenaState);
+      m.apply((answer as { value: Uint8Array }).value);
+      r.actor.send({ type: 'tick' });
+      for (const s of r.sent) if (s.name === StatePatch.name) m.apply(s.payload as Uint8Array);
+      expect(m.state!.players.get(1)).toMatchObject({ x: 110, y: 100 });
+    });
+
+    it('a snapshot room refuses a full-state request', () => {
+      const r = startRoom();
+      r.join(player(1));
+      let answer: RoomAnswer<Uint8Array> | undefined;
+      r.actor.send({ type: 'fullState', answer: (x) => (answer = x) });
+      expect(answer).toMatchObject({ ok: false });
+    });
   });
 });

@@ -46,6 +46,11 @@ export interface ArenaWorldOptions {
   spawn?: () => { x: number; y: number };
   /** Where scores go. @defaultValue a new in-memory {@link Leaderboard} */
   leaderboard?: ScoreBoard;
+  /**
+   * What rooms send each tick: `'snapshot'` (the flat `arena.snapshot` of who moved) or `'state'`
+   * (state patches of `ArenaState` for clients' mirrors, docs/state.md). @defaultValue 'snapshot'
+   */
+  sync?: 'snapshot' | 'state';
   /** Told when a room's membership changed (`size`) or it closed (`size` 0, `closed`): a cluster registers its rooms. */
   onRoomChanged?: (room: Room, closed: boolean) => void;
 }
@@ -66,6 +71,7 @@ export class ArenaWorld implements Arena {
   readonly #actors = new Map<string, RoomActor>();
   readonly #rooms = new Map<string, Room>();
   readonly #onRoomChanged: ((room: Room, closed: boolean) => void) | undefined;
+  readonly #sync: boolean;
   readonly #timer: NodeJS.Timeout | undefined;
   #nextPid = 1;
   #phase = 0;
@@ -77,6 +83,7 @@ export class ArenaWorld implements Arena {
     this.capacity = options.roomCapacity ?? ARENA.roomCapacity;
     this.leaderboard = options.leaderboard ?? new Leaderboard();
     this.#onRoomChanged = options.onRoomChanged;
+    this.#sync = options.sync === 'state';
     this.#matchmaker = new Matchmaker((id, capacity) => this.#open(id, capacity), this.capacity);
     const hz = options.tickHz ?? ARENA.tickHz;
     // One timer for every room (not one per room). It fires TICK_SLICES times per tick and each
@@ -138,6 +145,12 @@ export class ArenaWorld implements Arena {
     this.#actors.get(seat.room)?.send({ type: 'leave', pid: seat.pid });
   }
 
+  fullState(seat: Seat): RoomAnswer<Uint8Array> {
+    let answer: RoomAnswer<Uint8Array> | undefined;
+    this.#actors.get(seat.room)?.send({ type: 'fullState', answer: (a) => (answer = a) });
+    return answer ?? { ok: false, code: ArenaErrorCode.NOT_IN_ROOM, text: 'the room has closed' };
+  }
+
   top(n: number): LeaderboardEntry[] | Promise<LeaderboardEntry[]> {
     return this.leaderboard.top(n, this.now());
   }
@@ -196,7 +209,7 @@ export class ArenaWorld implements Arena {
   }
 
   #open(id: string, capacity: number): Room {
-    const room = new Room(id, capacity);
+    const room = new Room(id, capacity, this.#sync);
     const actor = createActor(roomMachine, { input: { room, effects: this.#effects() } });
     this.#actors.set(id, actor);
     this.#rooms.set(id, room);

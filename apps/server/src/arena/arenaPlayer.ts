@@ -2,7 +2,7 @@ import { definePlayer, type Player, type PlayerDefinition } from '@hearth/actor'
 import { HearthError } from '@hearth/protocol';
 import type { Arena, Maybe, Seat } from './Arena.ts';
 import { ARENA, ArenaErrorCode } from './constants.ts';
-import { Chat, Echo, Join, Leaderboard, Move, Rejected, Tag, Whisper, Whispered } from './messages.ts';
+import { Chat, Echo, FullState, Join, Leaderboard, Move, Rejected, Tag, Whisper, Whispered } from './messages.ts';
 
 /**
  * Arena's per-player data, in the player actor's context (`player.data`). Plain data, so a resume
@@ -89,6 +89,17 @@ export function defineArenaPlayer(arena: Arena, options: ArenaPlayerOptions = {}
         const seat = player.data.seat;
         if (seat === undefined) throw new HearthError(ArenaErrorCode.NOT_IN_ROOM, 'send arena.join first');
         return settle(arena.tag(seat, target), (answer) => {
+          if (!answer.ok) throw new HearthError(answer.code, answer.text);
+          return answer.value;
+        });
+      }),
+    )
+    .handle(
+      FullState,
+      timed(FullState.name, (player: Player<ArenaPlayerData>) => {
+        const seat = player.data.seat;
+        if (seat === undefined) throw new HearthError(ArenaErrorCode.NOT_IN_ROOM, 'send arena.join first');
+        return settle(arena.fullState(seat), (answer) => {
           if (!answer.ok) throw new HearthError(answer.code, answer.text);
           return answer.value;
         });

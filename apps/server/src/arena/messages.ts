@@ -11,6 +11,7 @@
  * ref.send(Move, { x: 10, y: 20 });
  */
 import { MessageRegistry, defineMessage } from '@hearth/protocol';
+import { i32, map, string, struct, u16 } from '@hearth/state';
 
 export { ARENA, ArenaErrorCode } from './constants.ts';
 
@@ -31,7 +32,21 @@ export interface JoinReply {
   you: number;
   /** Everyone in the room, you included, with positions. */
   members: MemberInfo[];
+  /**
+   * On a server synchronising state (`--arena-sync state`): the room's full {@link ArenaState}
+   * (docs/protocol.md §13) for a `Mirror`, followed by {@link StatePatch} pushes. Absent: snapshots.
+   */
+  state?: Uint8Array;
 }
+
+/** One player of {@link ArenaState}. */
+export const ArenaPlayerState = struct({ name: string, x: u16, y: u16, score: u16 });
+
+/**
+ * A room's synchronised state, by player number: what a `Mirror(ArenaState)` holds on a client of a
+ * server run with `--arena-sync state` (positions, names and scores; events stay messages).
+ */
+export const ArenaState = struct({ players: map(i32, ArenaPlayerState) });
 
 /** One leaderboard line. */
 export interface LeaderboardEntry {
@@ -57,6 +72,17 @@ export const Move = defineMessage<{ x: number; y: number }>(101, 'arena.move', {
  * (a flat array of small integers is the cheapest msgpack shape; it is encoded once per room).
  */
 export const Snapshot = defineMessage<{ tick: number; moved: number[] }>(102, 'arena.snapshot');
+
+/**
+ * S→C push, once per room tick when the state changed (`--arena-sync state`): a state patch
+ * (docs/protocol.md §13) for the client's `Mirror(ArenaState)`, encoded once per room.
+ */
+export const StatePatch = defineMessage<Uint8Array>(114, 'arena.state');
+
+/** C→S request: the room's full state again (after a `STATE_SEQ_GAP`); answered with its bytes. */
+export const FullState = defineMessage<Record<string, never>, Uint8Array>(115, 'arena.fullState', {
+  validate: (p): p is Record<string, never> => p === undefined || p === null || isRecord(p),
+});
 
 /** S→C push to the room: someone joined. */
 export const MemberJoined = defineMessage<MemberInfo>(103, 'arena.memberJoined');
@@ -131,4 +157,6 @@ export const arenaMessages = new MessageRegistry([
   Echo,
   Whisper,
   Whispered,
+  StatePatch,
+  FullState,
 ]);

@@ -1,6 +1,6 @@
 import { assertEvent, not, setup } from 'xstate';
 import { ArenaErrorCode } from './constants.ts';
-import { ChatLine, MemberJoined, MemberLeft, Rejected, Snapshot, Tagged, type JoinReply } from './messages.ts';
+import { ChatLine, MemberJoined, MemberLeft, Rejected, Snapshot, StatePatch, Tagged, type JoinReply } from './messages.ts';
 import type { RoomEffects } from './RoomEffects.ts';
 import { describePlayer, type Room } from './rules/Room.ts';
 import type { ArenaPlayer } from './rules/ArenaPlayer.ts';
@@ -21,6 +21,7 @@ export type RoomEvent =
   | { type: 'move'; pid: number; x: number; y: number; now: number }
   | { type: 'chat'; pid: number; text: string; now: number }
   | { type: 'tag'; pid: number; target: number; now: number; answer: (a: RoomAnswer<{ score: number }>) => void }
+  | { type: 'fullState'; answer: (a: RoomAnswer<Uint8Array>) => void }
   | { type: 'tick' };
 
 /** A room actor's context. */
@@ -64,7 +65,14 @@ export const roomMachine = setup({
       }
       effects.broadcast(room, MemberJoined, describePlayer(event.player));
       effects.entered(room, event.player);
-      event.answer({ ok: true, value: { room: room.id, you: event.player.pid, members: room.describe() } });
+      const reply: JoinReply = { room: room.id, you: event.player.pid, members: room.describe() };
+      if (room.sync !== undefined) {
+        // The members get the joiner in a patch now; the joiner gets the full state that includes it.
+        const patch = room.flush();
+        if (patch !== undefined) effects.broadcast(room, StatePatch, patch);
+        reply.state = room.sync.full();
+      }
+      event.answer({ ok: true, value: reply });
     },
     refuseFull: ({ context: { room }, event }) => {
       assertEvent(event, 'join');
@@ -108,10 +116,27 @@ export const roomMachine = setup({
         return;
       }
       effects.scored(tagger);
+      room.scored(tagger);
       effects.broadcast(room, Tagged, { by: tagger.pid, target: event.target, score: tagger.score });
       event.answer({ ok: true, value: { score: tagger.score } });
     },
+    fullState: ({ context: { room, effects }, event }) => {
+      assertEvent(event, 'fullState');
+      if (room.sync === undefined) {
+        event.answer({ ok: false, code: ArenaErrorCode.NOT_IN_ROOM, text: 'this server sends snapshots, not state (--arena-sync state)' });
+        return;
+      }
+      const patch = room.flush();
+      if (patch !== undefined) effects.broadcast(room, StatePatch, patch);
+      event.answer({ ok: true, value: room.sync.full() });
+    },
     snapshot: ({ context: { room, effects } }) => {
+      if (room.sync !== undefined) {
+        // One patch for the whole room, encoded once (and once by `broadcast`); nothing when nothing changed.
+        const patch = room.takePatch();
+        if (patch !== undefined) effects.broadcast(room, StatePatch, patch);
+        return;
+      }
       // Encoded once for the whole room by `broadcast`; nothing is sent when nobody moved.
       const moved = room.takeMoves();
       if (moved.length > 0) effects.broadcast(room, Snapshot, { tick: room.tick, moved });
@@ -126,6 +151,7 @@ export const roomMachine = setup({
     move: { actions: 'move' },
     chat: { actions: 'chat' },
     tag: { actions: 'tag' },
+    fullState: { actions: 'fullState' },
     tick: { actions: 'snapshot' },
   },
   states: {

@@ -22,6 +22,7 @@ type Seated = RoomAnswer<{ seat: Seat; reply: JoinReply }>;
 type Wire =
   | ['join', rid: number, room: string, userId: string, name: string]
   | ['tag', rid: number, room: string, pid: number, target: number]
+  | ['fullState', rid: number, room: string]
   | ['reply', rid: number, answer: RoomAnswer<unknown>]
   | ['move', room: string, pid: number, x: number, y: number]
   | ['chat', room: string, pid: number, text: string]
@@ -163,6 +164,12 @@ export class ClusterArena implements Arena {
     return this.#call(seat.node!, (rid) => ['tag', rid, seat.room, seat.pid, target]) as Promise<RoomAnswer<{ score: number }>>;
   }
 
+  fullState(seat: Seat): RoomAnswer<Uint8Array> | Promise<RoomAnswer<Uint8Array>> {
+    if (this.#here(seat)) return this.local.fullState(seat);
+    this.stats.forwarded++;
+    return this.#call(seat.node!, (rid) => ['fullState', rid, seat.room]) as Promise<RoomAnswer<Uint8Array>>;
+  }
+
   leave(seat: Seat): void {
     if (this.#here(seat)) this.local.leave(seat);
     else this.#forward(seat.node!, ['leave', seat.room, seat.pid]);
@@ -266,6 +273,12 @@ export class ClusterArena implements Arena {
         const [, rid, room, pid, target] = message;
         this.stats.served++;
         this.#reply(from, rid, this.local.tag({ room, pid }, target));
+        return;
+      }
+      case 'fullState': {
+        const [, rid, room] = message;
+        this.stats.served++;
+        this.#reply(from, rid, this.local.fullState({ room, pid: 0 }));
         return;
       }
       case 'move':

@@ -1,5 +1,6 @@
+import { StateEncoder } from '@hearth/state';
 import { ARENA, ArenaErrorCode } from '../constants.ts';
-import type { MemberInfo } from '../messages.ts';
+import { ArenaState, type MemberInfo } from '../messages.ts';
 import type { ArenaPlayer } from './ArenaPlayer.ts';
 
 /**
@@ -11,10 +12,13 @@ export class Room {
   readonly capacity: number;
   readonly #members = new Map<number, ArenaPlayer>();
   #tick = 0;
+  /** The synchronised state (positions, names, scores), when the room sends patches instead of snapshots. */
+  readonly sync: StateEncoder<typeof ArenaState> | undefined;
 
-  constructor(id: string, capacity: number = ARENA.roomCapacity) {
+  constructor(id: string, capacity: number = ARENA.roomCapacity, sync = false) {
     this.id = id;
     this.capacity = capacity;
+    this.sync = sync ? new StateEncoder(ArenaState, { players: [] }) : undefined;
   }
 
   get size(): number {
@@ -35,12 +39,43 @@ export class Room {
     if (this.#members.has(player.pid)) return ArenaErrorCode.ALREADY_IN_ROOM;
     if (this.full) return ArenaErrorCode.ROOM_FULL;
     this.#members.set(player.pid, player);
+    this.sync?.state.players.set(player.pid, { name: player.name, x: player.x, y: player.y, score: player.score });
     return undefined;
   }
 
   /** Removes a player; returns whether it was a member. */
   remove(pid: number): boolean {
+    this.sync?.state.players.delete(pid);
     return this.#members.delete(pid);
+  }
+
+  /** Copies a player's score into the synchronised state. */
+  scored(player: ArenaPlayer): void {
+    const s = this.sync?.state.players.get(player.pid);
+    if (s !== undefined) s.score = Math.min(player.score, 0xffff);
+  }
+
+  /**
+   * The state patch of what changed since the last one (positions are taken from the members first),
+   * or undefined when nothing changed. Advances the tick like {@link takeMoves}.
+   */
+  takePatch(): Uint8Array | undefined {
+    const sync = this.sync!;
+    this.#tick += 1;
+    for (const p of this.#members.values()) {
+      if (!p.moved) continue;
+      p.moved = false;
+      const s = sync.state.players.get(p.pid)!;
+      s.x = p.x;
+      s.y = p.y;
+    }
+    return this.flush();
+  }
+
+  /** The patch of the state changes not yet sent (a join), or undefined. */
+  flush(): Uint8Array | undefined {
+    const sync = this.sync!;
+    return sync.clean ? undefined : sync.encode();
   }
 
   get(pid: number): ArenaPlayer | undefined {
