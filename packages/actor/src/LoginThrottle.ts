@@ -102,8 +102,9 @@ export class LoginThrottle {
       try {
         result = await authenticate(credentials, context);
       } catch (err) {
-        // A coded throw is a refusal (it stays counted); any other throw is the server's fault, not a guess.
-        if (!(err instanceof HearthError)) this.#forgive(address, user, false);
+        // A coded throw is a refusal (it stays counted); any other throw, or a database that could not
+        // answer (STORAGE_UNAVAILABLE), is the server's fault, not a guess.
+        if (!(err instanceof HearthError) || err.code === ErrorCode.STORAGE_UNAVAILABLE) this.#forgive(address, user, false);
         throw err;
       }
       if (typeof result === 'string' || !('refused' in result)) this.#forgive(address, user, true);

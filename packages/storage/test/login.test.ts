@@ -96,4 +96,14 @@ describe('logins over TCP with PostgreSQL', () => {
     playing.close('NORMAL');
     late.close('NORMAL');
   });
+
+  it('logins refused STORAGE_UNAVAILABLE during an outage do not count as failed logins', async () => {
+    const ref = await dial();
+    await proxy.down();
+    // More attempts than the per-account limit (3 here), all failing because the database is down.
+    for (let i = 0; i < 5; i++) expect(await codeOf(ref.request(Login, { device: 'outage-device', secret: SECRET }))).toBe('STORAGE_UNAVAILABLE');
+    await proxy.up();
+    expect(await ref.request(Login, { device: 'outage-device', secret: SECRET })).toMatchObject({ created: true });
+    ref.close('NORMAL');
+  });
 });
