@@ -24,6 +24,8 @@ export async function halfUpgrade(address: string): Promise<Socket> {
   const socket = await rawSocket(address);
   const head = UPGRADE_HEAD(new URL(address).host);
   socket.write(head.slice(0, head.length >> 1));
+  // Read (and drop) what comes back, so the server's close is seen: a paused socket never reads its EOF.
+  socket.resume();
   return socket;
 }
 
