@@ -23,6 +23,8 @@ export interface SwarmOptions {
   requestTimeoutMs?: number;
   /** Bots connecting and logging in at once, at most (protects the server's handshake timeout). @defaultValue 200 */
   maxConnecting?: number;
+  /** PEM certificate(s) to trust for `tls://` and `wss://`. @defaultValue Node's defaults */
+  tlsCa?: string;
   /** The shared tick, in ms (bots act on their own schedules; a finer tick spreads their sends). @defaultValue 20 */
   tickMs?: number;
 }
@@ -50,7 +52,7 @@ export interface SwarmProgress {
 export class Swarm implements BotHost {
   readonly stats = new SwarmStats();
   readonly requestTimeoutMs: number;
-  readonly #o: Required<Omit<SwarmOptions, 'serverKey'>> & { serverKey: Uint8Array | undefined };
+  readonly #o: Required<Omit<SwarmOptions, 'serverKey' | 'tlsCa'>> & { serverKey: Uint8Array | undefined; tlsCa: string | undefined };
   readonly #bots: Bot[] = [];
   readonly #traffic: TrafficStats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
   #stopping = false;
@@ -69,6 +71,7 @@ export class Swarm implements BotHost {
       scenario: options.scenario,
       protocol: options.protocol ?? 'msgpack+nacl',
       serverKey: options.serverKey,
+      tlsCa: options.tlsCa,
       requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
       maxConnecting: options.maxConnecting ?? 200,
       tickMs: options.tickMs ?? 20,
@@ -96,6 +99,7 @@ export class Swarm implements BotHost {
       ...(this.#o.serverKey !== undefined ? { serverKey: this.#o.serverKey } : { allowUnpinned: true }),
       requestTimeoutMs: this.requestTimeoutMs,
       stats: this.#traffic,
+      ...(this.#o.tlsCa !== undefined && { tls: { ca: this.#o.tlsCa } }),
     });
   }
 

@@ -33,6 +33,7 @@ async function main(): Promise<number> {
     protocol: config.protocol,
     maxConnecting: config.maxConnecting,
     ...(config.serverKey !== undefined ? { serverKey: config.serverKey } : {}),
+    ...(config.tlsCa !== undefined ? { tlsCa: config.tlsCa } : {}),
   });
   // Ctrl-C: stop the bots cleanly and still print the summary; a second Ctrl-C exits at once.
   process.once('SIGINT', () => {

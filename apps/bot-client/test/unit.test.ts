@@ -48,7 +48,7 @@ describe('bot flags', () => {
   });
 
   it.each([
-    [['--url', 'http://x:1'], /^--url: expected tcp:\/\/host:port or ws:\/\/host:port, got "http:\/\/x:1"$/],
+    [['--url', 'http://x:1'], /^--url: expected tcp:\/\/host:port or ws:\/\/host:port \(tls:\/\/ and wss:\/\/ for TLS\), got "http:\/\/x:1"$/],
     [['--bots', '0'], /^--bots: expected an integer in 1\.\.100000, got "0"$/],
     [['--scenario', 'dance'], /^--scenario: expected one of play\|idle\|chat-storm, got "dance"$/],
     [['--server-key', 'xyz'], /^--server-key: expected a 32-byte public key as 64 hex digits$/],

@@ -2,6 +2,7 @@ import { createNode, type HearthNode, type HolderStats, type LoginThrottleOption
 import { Accounts, accountOf, openStorage, type Storage } from '@hearth/storage';
 import type { RedisBackplane } from '@hearth/actor/cluster';
 import { Service, type Limits } from '@hearth/net';
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { AdminServer } from './admin/AdminServer.ts';
 import type { AdminSession, AdminSource, ClusterView } from './admin/AdminSource.ts';
@@ -48,6 +49,7 @@ export interface RunningServer extends AsyncDisposable {
  */
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   const key = loadOrCreateSigningKey(config.keyFile);
+  const tls = config.tls === undefined ? undefined : readTls(config.tls);
   // Storage (accounts, Arena's leaderboard): opened and migrated before anything listens.
   const storage = config.storage ? await openStorage(config.database) : undefined;
   let authenticate;
@@ -125,7 +127,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const metrics = createMetrics(source, { cluster: backplane !== undefined });
   const player = defineArenaPlayer(arena, { observe: (type, seconds) => metrics.requestDuration.observe({ type }, seconds) });
   const secure = config.protocol === 'msgpack+nacl';
-  const acceptOptions = secure ? { signingSecretKey: key.secretKey } : {};
+  const acceptOptions = { ...(secure ? { signingSecretKey: key.secretKey } : {}), ...(tls !== undefined && { tls }) };
   const stopArena = async () => {
     if (cluster !== undefined) await cluster.close();
     else arena[Symbol.dispose]();
@@ -312,4 +314,16 @@ function clusterView(backplane: RedisBackplane | undefined, holder: HolderStats,
       ...(arena ? Object.fromEntries(Object.entries(arena.stats).map(([k, n]) => [`arena_${k}`, n])) : {}),
     },
   };
+}
+
+/** The PEM files of `--tls-cert`/`--tls-key`, read before anything listens. */
+function readTls(files: { certFile: string; keyFile: string }): { cert: string; key: string } {
+  const read = (flag: string, file: string): string => {
+    try {
+      return readFileSync(file, 'utf8');
+    } catch (cause) {
+      throw new Error(`${flag}: cannot read ${file}: ${(cause as Error).message}`, { cause });
+    }
+  };
+  return { cert: read('--tls-cert', files.certFile), key: read('--tls-key', files.keyFile) };
 }

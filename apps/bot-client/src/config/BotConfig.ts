@@ -19,11 +19,13 @@ export interface BotConfig {
   /** Live progress: `line` (one rewritten line, on a TTY), `log` (a line every 5 s), `off`. */
   readonly progress: 'line' | 'log' | 'off';
   readonly maxConnecting: number;
+  /** PEM certificate(s) to trust for `tls://` and `wss://` (e.g. the server's self-signed one), if given. */
+  readonly tlsCa: string | undefined;
 }
 
 /** The bot client's flags. */
 export const BOT_FLAGS = {
-  url: { env: 'HEARTH_BOT_URL', multiple: true, default: 'tcp://127.0.0.1:7700', help: 'server address tcp://host:port or ws://host:port (repeatable)' },
+  url: { env: 'HEARTH_BOT_URL', multiple: true, default: 'tcp://127.0.0.1:7700', help: 'server address tcp://, ws://, tls:// or wss://host:port (repeatable)' },
   bots: { env: 'HEARTH_BOTS', type: 'int', min: 1, max: 100_000, default: 20, help: 'number of bots' },
   duration: { env: 'HEARTH_BOT_DURATION', type: 'number', min: 0, default: 30, help: 'run time in seconds, ramp included (0: until Ctrl-C)' },
   ramp: { env: 'HEARTH_BOT_RAMP', type: 'number', min: 0, default: 0, help: 'seconds over which bots start' },
@@ -33,6 +35,7 @@ export const BOT_FLAGS = {
   'server-key-file': { env: 'HEARTH_SERVER_KEY_FILE', help: 'pin the key in this file (the server writes .hearth/server.key.pub)' },
   json: { env: 'HEARTH_BOT_JSON', help: 'write the summary as JSON to this file' },
   progress: { env: 'HEARTH_BOT_PROGRESS', choices: ['line', 'log', 'off'], default: 'line on a TTY, else log', help: 'live progress' },
+  'tls-ca': { env: 'HEARTH_BOT_TLS_CA', help: "PEM file of the certificate authority (or self-signed certificate) to trust for tls:// and wss://" },
   'max-connecting': { env: 'HEARTH_BOT_MAX_CONNECTING', type: 'int', min: 1, default: 200, help: 'bots connecting at once, at most' },
 } as const satisfies Record<string, FlagSpec>;
 
@@ -46,8 +49,8 @@ export function parseBotConfig(argv: readonly string[], env: NodeJS.ProcessEnv, 
   if (v['help'] === true) return 'help';
   const urls = (v['url'] as string[] | undefined) ?? ['tcp://127.0.0.1:7700'];
   for (const url of urls) {
-    if (!/^(tcp|ws):\/\/[^/:]+(:\d+)?(\/.*)?$|^(tcp|ws):\/\/\[[0-9a-fA-F:]+\](:\d+)?(\/.*)?$/.test(url)) {
-      throw new FlagError('--url', `--url: expected tcp://host:port or ws://host:port, got "${url}"`);
+    if (!/^(tcp|ws|tls|wss):\/\/[^/:]+(:\d+)?(\/.*)?$|^(tcp|ws|tls|wss):\/\/\[[0-9a-fA-F:]+\](:\d+)?(\/.*)?$/.test(url)) {
+      throw new FlagError('--url', `--url: expected tcp://host:port or ws://host:port (tls:// and wss:// for TLS), got "${url}"`);
     }
   }
   if (v['server-key'] !== undefined && v['server-key-file'] !== undefined) {
@@ -65,6 +68,15 @@ export function parseBotConfig(argv: readonly string[], env: NodeJS.ProcessEnv, 
     }
     serverKey = parseKey('--server-key-file', text, path);
   }
+  let tlsCa: string | undefined;
+  if (v['tls-ca'] !== undefined) {
+    const path = v['tls-ca'] as string;
+    try {
+      tlsCa = readFileSync(path, 'utf8');
+    } catch (cause) {
+      throw new FlagError('--tls-ca', `--tls-ca: cannot read ${path}: ${(cause as Error).message}`, { cause });
+    }
+  }
   const duration = (v['duration'] as number | undefined) ?? 30;
   const ramp = (v['ramp'] as number | undefined) ?? 0;
   if (duration > 0 && ramp >= duration) throw new FlagError('--ramp', `--ramp: ${ramp} s must be shorter than --duration ${duration} s`);
@@ -79,6 +91,7 @@ export function parseBotConfig(argv: readonly string[], env: NodeJS.ProcessEnv, 
     json: v['json'] as string | undefined,
     progress: ((v['progress'] as string | undefined) ?? (isTTY ? 'line' : 'log')) as BotConfig['progress'],
     maxConnecting: (v['max-connecting'] as number | undefined) ?? 200,
+    tlsCa,
   });
 }
 

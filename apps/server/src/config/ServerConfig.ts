@@ -21,6 +21,8 @@ export interface ServerConfig {
   readonly protocol: 'msgpack+nacl' | 'msgpack';
   /** The server's long-term signing key (created on first start). */
   readonly keyFile: string;
+  /** `--tls-cert`/`--tls-key`: serve TLS (tls:// on the TCP port, wss:// on the WebSocket port); absent = plain TCP and ws. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** Admin HTTP port (0 = ephemeral); `-1` turns the endpoint off. */
   readonly adminPort: number;
   /** Interface the admin endpoint binds (loopback unless you mean otherwise). */
@@ -81,6 +83,8 @@ export const SERVER_FLAGS = {
   'ws-port': { env: 'HEARTH_WS_PORT', type: 'port', default: 7701, help: 'WebSocket game port (0: ephemeral)' },
   protocol: { env: 'HEARTH_PROTOCOL', choices: ['msgpack+nacl', 'msgpack'], default: 'msgpack+nacl', help: 'wire protocol' },
   'key-file': { env: 'HEARTH_KEY_FILE', default: '.hearth/server.key', help: 'signing key, created (mode 0600) on first start' },
+  'tls-cert': { env: 'HEARTH_TLS_CERT', help: 'PEM certificate (chain) file: serve TLS, tls:// on the TCP port and wss:// on the WebSocket port (with --tls-key)' },
+  'tls-key': { env: 'HEARTH_TLS_KEY', help: 'PEM private key file of --tls-cert' },
   'admin-port': { env: 'HEARTH_ADMIN_PORT', type: 'int', min: -1, max: 65_535, default: 7702, help: 'admin HTTP port (0: ephemeral, --admin-port=-1: off)' },
   'admin-host': { env: 'HEARTH_ADMIN_HOST', default: '127.0.0.1', help: 'interface the admin endpoint binds' },
   'admin-token': { env: 'HEARTH_ADMIN_TOKEN', help: 'bearer token the admin endpoint requires (Authorization: Bearer <token>; default none)' },
@@ -161,6 +165,12 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     if (m === null || x > 1000 || y > 1000) throw new FlagError('--spawn', `--spawn: expected x,y in 0..1000, got "${v['spawn'] as string}"`);
     spawn = { x, y };
   }
+  const tlsCert = v['tls-cert'] as string | undefined;
+  const tlsKey = v['tls-key'] as string | undefined;
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    const [given, missing] = tlsCert === undefined ? ['--tls-key', '--tls-cert'] : ['--tls-cert', '--tls-key'];
+    throw new FlagError(missing, `${given} needs ${missing}: give the certificate and its private key (PEM files) together`);
+  }
   return Object.freeze({
     host,
     auth,
@@ -171,6 +181,7 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     wsPort: (v['ws-port'] as number | undefined) ?? 7701,
     protocol: ((v['protocol'] as string | undefined) ?? 'msgpack+nacl') as ServerConfig['protocol'],
     keyFile: (v['key-file'] as string | undefined) ?? '.hearth/server.key',
+    ...(tlsCert !== undefined && tlsKey !== undefined && { tls: { certFile: tlsCert, keyFile: tlsKey } }),
     adminPort: (v['admin-port'] as number | undefined) ?? 7702,
     adminHost: (v['admin-host'] as string | undefined) ?? '127.0.0.1',
     adminToken,
