@@ -200,3 +200,13 @@ describe('dashboard feed', () => {
     expect(bucketQuantile([{ le: 1, count: 1 }, { le: Infinity, count: 10 }], 0.99)).toBe(1);
   });
 });
+
+describe('--web-dir', () => {
+  it('off serves nothing; a missing directory is refused with a line saying how to build the page', async () => {
+    const { resolveWebDir } = await import('../src/web/defaultWebDir.ts');
+    expect(resolveWebDir('off')).toBeUndefined();
+    const dir = webDir();
+    expect(resolveWebDir(dir)).toBe(dir);
+    expect(() => resolveWebDir(join(dir, 'nope'))).toThrow(/--web-dir: ".*nope" is not a directory; build the page/);
+  });
+});
