@@ -80,6 +80,8 @@ export class Bot {
   readonly others = new Map<number, Seen>();
   /** The room's state on a server run with `--arena-sync state` (else the bot reads snapshots). */
   #mirror: Mirror<typeof ArenaState> | undefined;
+  #resyncing = false;
+  #queued: Uint8Array[] = [];
 
   // Scenario scheduling (performance.now() ms). Set on join with a per-bot offset, so the swarm's
   // bots do not all act on the same tick.
@@ -201,7 +203,7 @@ export class Bot {
     if (reply.state !== undefined) {
       this.#mirror = new Mirror(ArenaState);
       this.#mirror.apply(reply.state);
-      this.#readMirror();
+      this.#drain();
     }
     this.goalX = this.x;
     this.goalY = this.y;
@@ -214,22 +216,52 @@ export class Bot {
     this.phase = 'playing';
   }
 
-  /** A state patch (or, after a gap, the full state it asks for) applied to the mirror; the others read from it. */
+  /**
+   * A state patch, applied to the mirror; the others are read from it. Patches that arrive before the
+   * mirror can take them (before the join reply is handled, or while the full state is asked for
+   * again after a gap) are kept, copied, and applied after it (the mirror ignores those it includes).
+   */
   onState(bytes: Uint8Array): void {
-    const mirror = this.#mirror;
-    if (mirror === undefined) return;
     this.#host.stats.snapshots += 1;
+    if (this.#mirror === undefined || this.#resyncing) {
+      if (this.#resyncing || this.phase === 'joining') this.#queued.push(bytes.slice());
+      return;
+    }
+    if (this.#applyState(bytes)) this.#readMirror();
+  }
+
+  /** Applies one patch; on a gap asks for the full state again. False when nothing was applied. */
+  #applyState(bytes: Uint8Array): boolean {
+    const mirror = this.#mirror!;
     try {
-      if (mirror.apply(bytes) === 'old') return;
+      return mirror.apply(bytes) !== 'old';
     } catch (err) {
       if (!mirror.stale) throw err;
-      // Missed a patch (a drop the resume could not fill): the full state again, then patches.
-      void this.#request('fullState', FullState, {}).then((full) => {
-        if (full === undefined || this.#mirror !== mirror) return;
-        mirror.apply(full);
-        this.#readMirror();
-      });
-      return;
+      this.#resync(mirror);
+      return false;
+    }
+  }
+
+  /** Asks for the full state (a patch was missed), keeping the patches that arrive meanwhile. */
+  #resync(mirror: Mirror<typeof ArenaState>): void {
+    this.#resyncing = true;
+    this.#queued = [];
+    void this.#request('fullState', FullState, {}).then((full) => {
+      if (this.#mirror !== mirror) return;
+      this.#resyncing = false;
+      if (full === undefined) return;
+      mirror.apply(full);
+      this.#drain();
+    });
+  }
+
+  /** Applies the patches kept while the mirror could not take them. */
+  #drain(): void {
+    const queued = this.#queued;
+    this.#queued = [];
+    for (const b of queued) {
+      this.#applyState(b);
+      if (this.#resyncing) return;
     }
     this.#readMirror();
   }
@@ -364,6 +396,8 @@ export class Bot {
     old?.close();
     this.others.clear();
     this.#mirror = undefined;
+    this.#resyncing = false;
+    this.#queued = [];
     this.room = '';
     void this.start(this.#host.newClient(old?.url ?? this.url, true));
     return true;
