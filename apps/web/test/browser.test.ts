@@ -1,9 +1,10 @@
 // The Arena page and the admin dashboard in a real headless Chromium (Debian's, driven by
 // playwright-core), against a real server process (from source) with bots, its page built by Vite
 // and served from the admin port. Every wait is on a condition (waitForFunction / a bot's pushes).
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +23,7 @@ const WAIT = { timeout: 20_000, polling: 'raf' as const };
 declare const window: { hearth: PageHandle; dashboard: { samples: Array<{ sessions: number }> } };
 
 let server: ArenaProcess;
+let outDir: string;
 let admin: string;
 let proxy: CutProxy;
 let browser: TestBrowser;
@@ -30,7 +32,7 @@ const bots: TestBot[] = [];
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  const outDir = mkdtempSync(join(tmpdir(), 'hearth-web-dist-'));
+  outDir = mkdtempSync(join(tmpdir(), 'hearth-web-dist-'));
   await build({ root: WEB, configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   server = startArena(['--web-dir', outDir, '--spawn', '500,500', '--protocol', 'msgpack+nacl'], { HEARTH_ADMIN_TOKEN: TOKEN });
   const listening = await server.listening;
@@ -57,6 +59,18 @@ afterAll(async () => {
 const you = () => page.evaluate(() => window.hearth.model.you!);
 
 describe('the Arena page in Chromium', () => {
+  it('is small: the JavaScript of each page is at most 100 KB gzipped', () => {
+    const pages = { main: readFileSync(join(outDir, 'index.html'), 'utf8'), admin: readFileSync(join(outDir, 'admin/index.html'), 'utf8') };
+    const assets = readdirSync(join(outDir, 'assets'));
+    for (const [name, html] of Object.entries(pages)) {
+      // The scripts a page loads: its entry and the chunks it preloads.
+      const scripts = [...html.matchAll(/(?:src|href)="\/assets\/([^"]+\.js)"/g)].map((m) => m[1]!);
+      expect(scripts.length, name).toBeGreaterThan(0);
+      const gzip = scripts.reduce((n, f) => (expect(assets).toContain(f), n + gzipSync(readFileSync(join(outDir, 'assets', f))).length), 0);
+      expect(gzip, `${name}: ${scripts.join(', ')}`).toBeLessThanOrEqual(100 * 1024);
+    }
+  });
+
   it('loads from the admin port, connects over WebSocket (msgpack+nacl, key pinned) and shows the room with the bots', async () => {
     // The game through the proxy (?ws=), so the test can cut the connection later.
     await page.goto(`${admin}/?name=browser&heartbeat=3000&ws=ws://127.0.0.1:${proxy.port}`);
