@@ -63,55 +63,64 @@ export function decodeBatch(body: Uint8Array, onMessage: (msg: Message) => void,
   const end = body.length;
   if (end === 0) throw new HearthError(ErrorCode.PROTOCOL_ERROR, 'empty body: a body holds at least one message');
   const maxDepth = options?.maxDepth ?? DEFAULT_MAX_DEPTH;
+  // Scan the whole body first, in one tight loop (interleaving scan and decode per value cost
+  // ~45 ns per message more on the 64 B echo body): `valid` bytes hold `n` accepted values.
+  let valid = 0;
+  let n = 0;
+  let refused = 0;
+  while (valid < end) {
+    const next = scanValue(body, valid, end, maxDepth);
+    if (next < 0) {
+      refused = next;
+      break;
+    }
+    valid = next;
+    n++;
+  }
   const copy = options?.copyBinary === true;
   const decoder = active === 0 ? (copy ? copyDecoder : viewDecoder) : copy ? newCopyDecoder() : newViewDecoder();
-  let at = scanned(body, 0, maxDepth, 0);
-  if (at === end) {
-    // One message (most bodies): a plain decode, no generator (~150 ns less per body on the echo
-    // body of packages/net/bench/run.ts).
+  let lent = false;
+  if (n === 1) {
+    // One message (most bodies): a plain decode, no generator.
     let value: unknown;
     try {
-      value = decoder.decode(body);
+      value = decoder.decode(valid === end ? body : body.subarray(0, valid));
     } catch (cause) {
       throw invalid(0, cause);
     }
-    const lent = sawBinary;
+    lent = sawBinary;
     onMessage(toMessage(value));
-    return lent;
-  }
-  // Several: one generator over the body; each value is scanned before the decoder reaches it.
-  const values = decoder.decodeMulti(body);
-  let lent = false;
-  let count = 0;
-  active++;
-  try {
-    for (;;) {
-      let next: IteratorResult<unknown>;
-      try {
-        next = values.next();
-      } catch (cause) {
-        throw invalid(count, cause);
+  } else if (n > 1) {
+    // Several: one generator over the accepted values, run to its end unless a handler throws.
+    const values = decoder.decodeMulti(valid === end ? body : body.subarray(0, valid));
+    let count = 0;
+    let finished = false;
+    active++;
+    try {
+      for (;;) {
+        let next: IteratorResult<unknown>;
+        try {
+          next = values.next();
+        } catch (cause) {
+          finished = true; // a generator that threw has ended
+          throw invalid(count, cause);
+        }
+        if (next.done) break;
+        count++;
+        // A handler may decode too (another session in this process): read the flag before calling out.
+        lent ||= sawBinary;
+        onMessage(toMessage(next.value));
       }
-      count++;
-      // A handler may decode too (another session in this process): read the flag before calling out.
-      lent ||= sawBinary;
-      onMessage(toMessage(next.value));
-      if (at === end) return lent;
-      at = scanned(body, at, maxDepth, count);
+      finished = true;
+    } finally {
+      active--;
+      // Until the generator ends, the decoder stays "entered" and would decode every later body
+      // with an unhooked clone: end it when a handler throws.
+      if (!finished) values.return(undefined);
     }
-  } finally {
-    active--;
-    // End the generator however the loop ends (the last value, a refused one, a throwing handler):
-    // until it ends, the decoder stays "entered" and would decode every later body with an unhooked clone.
-    values.return(undefined);
   }
-}
-
-/** The end of the value at `at`, scanned within the limits, or a `PROTOCOL_ERROR`. */
-function scanned(body: Uint8Array, at: number, maxDepth: number, count: number): number {
-  const next = scanValue(body, at, body.length, maxDepth);
-  if (next < 0) throw new HearthError(ErrorCode.PROTOCOL_ERROR, `body is not valid msgpack after ${count} message(s): ${scanErrorText(next, maxDepth)}`);
-  return next;
+  if (refused < 0) throw new HearthError(ErrorCode.PROTOCOL_ERROR, `body is not valid msgpack after ${n} message(s): ${scanErrorText(refused, maxDepth)}`);
+  return lent;
 }
 
 function invalid(count: number, cause: unknown): HearthError {
