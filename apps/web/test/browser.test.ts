@@ -178,16 +178,24 @@ describe('the admin dashboard in Chromium', () => {
     await dash.waitForSelector('#token-form:not([hidden])', { timeout: 20_000 });
     await dash.fill('#token', TOKEN);
     await dash.press('#token', 'Enter');
-    const sessions = async () => ((await (await fetch(`${admin}/health`)).json()) as { sessions: number }).sessions;
-    const card = (id: string) => `.card[data-card="${id}"] .value`;
-    await dash.waitForFunction(([sel, n]) => document.querySelector(sel)?.textContent === String(n), [card('sessions'), await sessions()] as const, WAIT);
+    const health = async () => ((await (await fetch(`${admin}/health`)).json()) as { sessions: number }).sessions;
+    /** Waits, sample by sample, until the sessions card shows what /health says; resolves that count. */
+    const shown = async (): Promise<number> => {
+      for (;;) {
+        const n = await health();
+        if ((await dash.textContent('.card[data-card="sessions"] .value')) === String(n)) return n;
+        const seen = await dash.evaluate(() => window.dashboard.samples.length);
+        await dash.waitForFunction((c) => window.dashboard.samples.length > c, seen, WAIT);
+      }
+    };
+    const before = await shown();
     const chart = () => dash.evaluate(() => (document.querySelector('.card[data-card="sessions"] canvas') as HTMLCanvasElement).toDataURL());
-    const before = await chart();
+    const drawn = await chart();
     // One more player: the count and its chart follow.
     bots.push(await TestBot.join((await server.listening).ws, (await server.listening).publicKey, 'late-bot'));
-    const now = await sessions();
-    await dash.waitForFunction(([sel, n]) => document.querySelector(sel)?.textContent === String(n), [card('sessions'), now] as const, WAIT);
-    expect(await chart()).not.toBe(before);
+    await dash.waitForFunction((n) => Number(document.querySelector('.card[data-card="sessions"] .value')?.textContent) > n, before, WAIT);
+    expect(await shown()).toBe(before + 1);
+    expect(await chart()).not.toBe(drawn);
     // The tables list the sessions (search) and one player's actor.
     await dash.fill('#sessions input', 'late-bot');
     await dash.waitForFunction(() => document.querySelectorAll('#sessions tbody tr').length === 1, undefined, WAIT);
