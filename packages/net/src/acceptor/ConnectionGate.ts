@@ -29,6 +29,7 @@ export class ConnectionGate {
   readonly #log: Logger;
   readonly #config: SessionConfig;
   readonly #addresses: AddressTable;
+  #lastServerError = -Infinity;
   /** Sessions made only to be refused (not counted per address). */
   readonly #refused = new WeakSet<Session>();
 
@@ -111,6 +112,18 @@ export class ConnectionGate {
       this.#log[level]({ code: refusal.code, remote: link.remoteAddress }, 'refused');
       session.close(refusal.code, refusal.text);
     }
+  }
+
+  /**
+   * An error of the listening server after it listens (`accept` failing with EMFILE when the
+   * process is out of descriptors, ...): logged, at most once a second, instead of crashing the
+   * process as an unhandled 'error' event would.
+   */
+  serverError(error: Error): void {
+    const now = performance.now();
+    if (now - this.#lastServerError < 1000) return;
+    this.#lastServerError = now;
+    this.#log.error({ err: error }, 'listener error (out of file descriptors? see maxConnections and ulimit -n)');
   }
 
   #gone(session: Session): void {

@@ -38,6 +38,7 @@ export class TcpAcceptor implements Acceptor {
     if (tls !== undefined) server.on('tlsClientError', () => {});
     const acceptor = new TcpAcceptor(server, gate, protocol);
     acceptor.#port = await listen(server, host, port);
+    server.on('error', (error: Error) => gate.serverError(error));
     acceptor.#address = formatAddress('tcp', host, acceptor.#port).replace(/^tcp:/, tls === undefined ? 'tcp:' : 'tls:');
     return acceptor;
   }

@@ -81,6 +81,7 @@ export class WsAcceptor implements Acceptor {
     if (tls !== undefined) http.on('tlsClientError', () => {});
     http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => acceptor.#upgrade(req, socket, head));
     acceptor.#port = await listen(http, host, port);
+    http.on('error', (error: Error) => gate.serverError(error));
     acceptor.#address = formatAddress('ws', host, acceptor.#port).replace(/^ws:/, tls === undefined ? 'ws:' : 'wss:');
     return acceptor;
   }
