@@ -25,6 +25,8 @@ const TIMER_HEARTBEAT = 2;
 const TIMER_GRACE = 3;
 const TIMER_KINDS: readonly (TimerKind | undefined)[] = [undefined, 'login', 'heartbeat', 'grace'];
 const NO_GROUPS: ReadonlySet<string> = new Set();
+/** No copy of the game data was taken before the event (a lifecycle event, or data structuredClone refuses). */
+const NO_COPY: unique symbol = Symbol('no copy');
 
 function phaseOf(value: StateValue): Phase {
   return (typeof value === 'string' ? value : Object.keys(value)[0]) as Phase;
@@ -79,6 +81,8 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   /** A disconnect that is a link replacement (resume over a half-open link): no parking. */
   #replacingLink = false;
   #failure: unknown;
+  /** The game data refused structuredClone once (warned; no data rollback for this actor). */
+  #uncopyable = false;
 
   /**
    * @internal created by the holder when a session opens (`ref`), or restored in grace from a
@@ -521,11 +525,14 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     this.#depth++;
     try {
       const before = actor.getSnapshot() as AnyMachineSnapshot;
+      // A game event may run actions that mutate `context.data` and then throw: the copy taken
+      // here is what the rollback restores (a lifecycle failure ends the session, no copy needed).
+      const data = lifecycle ? NO_COPY : this.#copyData(before);
       actor.send(event);
       const after = actor.getSnapshot() as AnyMachineSnapshot;
       if (after.status === 'error') {
         this.#failure = after.error;
-        this.#recover(before, after.error, event);
+        this.#recover(before, data, after.error, event);
         return 'failed';
       }
       if (after === before) return 'unhandled';
@@ -613,7 +620,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     this.#send({ type: 'hearth.authRefused', rid, code: outcome.code, text: outcome.text });
   }
 
-  #recover(before: AnyMachineSnapshot, error: unknown, event: EventObject): void {
+  #recover(before: AnyMachineSnapshot, data: unknown, error: unknown, event: EventObject): void {
     const coded = error instanceof HearthError && !event.type.startsWith('hearth.');
     // A coded refusal (HearthError) is an answer, not a bug: logged at debug.
     this.log[coded ? 'debug' : 'error']({ err: error, event: event.type }, 'a statechart action threw; the actor is restored to its state before the event');
@@ -623,7 +630,24 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
       return;
     }
     this.#sleeping = undefined;
-    this.#actor = createActor(this.#definition.machine, { parent: this.#host.root, snapshot: before }).start();
+    const snapshot = data === NO_COPY ? before : { ...before, context: { ...before.context, data } };
+    this.#actor = createActor(this.#definition.machine, { parent: this.#host.root, snapshot }).start();
+  }
+
+  /**
+   * A deep copy of the game data before a statechart event, for the rollback. The data must be
+   * msgpack-encodable anyway (it travels in a cross-node resume), so `structuredClone` copies it;
+   * data it cannot copy (a function, say) is not rolled back, and that is logged once per actor.
+   */
+  #copyData(snapshot: AnyMachineSnapshot): unknown {
+    if (this.#uncopyable) return NO_COPY;
+    try {
+      return structuredClone((snapshot.context as { data: unknown }).data);
+    } catch (err) {
+      if (!this.#uncopyable) this.log.warn({ err }, 'player data cannot be copied (structuredClone); a throwing action will not roll it back');
+      this.#uncopyable = true;
+      return NO_COPY;
+    }
   }
 
   async #authenticate(credentials: LoginCredentials, rid: number): Promise<void> {
