@@ -40,6 +40,12 @@ export interface ClientOptions {
   heartbeatTimeoutMs?: number;
   /** Largest body accepted from the server, in bytes. @defaultValue 1_048_576 */
   maxFrameBytes?: number;
+  /**
+   * A resume token kept from an earlier session (e.g. in `sessionStorage` across a page reload):
+   * `connect()` then resumes that session instead of needing a login, and rejects with
+   * `RESUME_REFUSED` when it is gone (log in on a new client). @defaultValue none
+   */
+  resumeToken?: string;
   /** Redial policy, or `false` to never redial. */
   reconnect?: ReconnectOptions | false;
   /** Time source of every timer (tests inject their own). @defaultValue the system clock */
@@ -84,6 +90,7 @@ export interface ResolvedClientOptions {
   readonly random: () => number;
   readonly stats: TrafficStats;
   readonly tls: TlsOptions | undefined;
+  readonly resumeToken: string | undefined;
 }
 
 /**
@@ -124,6 +131,7 @@ export function resolveClientOptions(o: ClientOptions): ResolvedClientOptions {
     random: o.random ?? Math.random,
     stats: o.stats ?? { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 },
     tls: o.tls,
+    resumeToken: o.resumeToken,
   };
 }
 

@@ -81,6 +81,7 @@ export class HearthClient {
   constructor(options: ClientOptions) {
     this.#options = resolveClientOptions(options);
     this.#requests = new RequestTable(this.#options.clock);
+    this.#token = this.#options.resumeToken;
   }
 
   get state(): ClientState {
@@ -123,8 +124,9 @@ export class HearthClient {
   }
 
   /**
-   * Connects and runs the handshake. With `reconnect.retryFirst` a failed first attempt is
-   * retried like a redial; otherwise the first failure rejects and the client is closed.
+   * Connects and runs the handshake (and resumes, given a `resumeToken`). With
+   * `reconnect.retryFirst` a failed first attempt is retried like a redial; otherwise the first
+   * failure rejects and the client is closed.
    * @throws {HearthError} the code of the failure (`CLOSED` unreachable, `HANDSHAKE_FAILED`, ...).
    */
   async connect(): Promise<void> {

@@ -198,6 +198,25 @@ describe('reconnect and resume (in-memory server, manual clock)', () => {
     expect(h.server.last.received.some((m) => m.kind === Kind.REQUEST)).toBe(false);
   });
 
+  it('resumes a session kept from before (a page reload) on connect, or rejects RESUME_REFUSED', async () => {
+    const token = 'kept-in-session-storage';
+    const h = await harness({ resumeToken: token });
+    expect(h.events).toEqual(['resumed']);
+    expect(h.server.last.received[0]).toMatchObject({ kind: Kind.REQUEST, type: 2, payload: { token } });
+    expect(h.client.userId).toBe('ada');
+    expect(h.client.resumeToken).toBe('t1'); // the new token the server issued
+
+    const clock = new ManualClock();
+    const server = new MemoryServer();
+    server.onMessage = (msg, peer) => {
+      if (msg.kind === Kind.REQUEST) peer.send((w) => w.error(msg.rid, ErrorCode.UNAUTHENTICATED, 'unknown or expired resume token'));
+    };
+    const stale = new HearthClient({ url: 'tcp://m:1', protocol: 'msgpack', transport: server.transport, clock, random: () => 0, resumeToken: 'old' });
+    const connecting = stale.connect();
+    await clock.advance(0);
+    await expect(connecting).rejects.toMatchObject({ code: 'RESUME_REFUSED' });
+  });
+
   it('retries the first connect only with retryFirst', async () => {
     const clock = new ManualClock();
     const server = new MemoryServer();
