@@ -40,3 +40,5 @@ export type { JwtOptions } from './accounts/jwtAuthenticator.ts';
 export { accountsAuthenticator } from './accounts/accountsAuthenticator.ts';
 export type { AuthenticatorSet } from './accounts/accountsAuthenticator.ts';
 export { accountOf } from './accounts/accountOf.ts';
+export { RegistrationLimit } from './accounts/RegistrationLimit.ts';
+export type { RegistrationLimitOptions } from './accounts/RegistrationLimit.ts';

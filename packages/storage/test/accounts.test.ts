@@ -126,6 +126,26 @@ describe.each(ENGINES)('accounts on %s', (kind) => {
     expect(await s.findDevice('third-phone')).toBeUndefined();
   });
 
+  it('registrations are limited per address (every attempt counts), by the injected clock', async () => {
+    let now = 0;
+    const limited = passwordAuthenticator(accounts, { registrations: { perAddress: 2, windowMs: 60_000, now: () => now } });
+    const from = async (remoteAddress: string, c: Record<string, unknown>) => {
+      try {
+        const r = (await limited(c, { sessionId: 1, remoteAddress })) as Admission | Refusal;
+        return 'refused' in r ? r.refused : 'ok';
+      } catch (e) {
+        return (e as { code: string }).code;
+      }
+    };
+    expect(await from('10.1.1.1:1', { register: true, username: 'reg1', password: 'reg password' })).toBe('ok');
+    expect(await from('10.1.1.1:2', { register: true, username: 'reg1', password: 'reg password' })).toBe('ALREADY_EXISTS');
+    expect(await from('10.1.1.1:3', { register: true, username: 'reg2', password: 'reg password' })).toBe('RATE_LIMITED');
+    expect(await from('10.1.1.1:3', { username: 'reg1', password: 'reg password' })).toBe('ok'); // logins are not limited
+    expect(await from('10.1.1.2:1', { register: true, username: 'reg2', password: 'reg password' })).toBe('ok');
+    now += 60_000;
+    expect(await from('10.1.1.1:4', { register: true, username: 'reg3', password: 'reg password' })).toBe('ok');
+  });
+
   it('injection attempts in credentials are refused or inert', async () => {
     for (const p of ["' OR '1'='1", "admin'--", "x'; DROP TABLE hearth_users; --"]) {
       expect(await login(auth, { username: p, password: 'whatever pw' })).toMatchObject({ code: 'BAD_REQUEST' });

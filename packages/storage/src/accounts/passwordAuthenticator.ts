@@ -1,8 +1,10 @@
-import type { Authenticator } from '@hearth/actor';
+import { refuse, type Authenticator } from '@hearth/actor';
+import { ErrorCode } from '@hearth/protocol';
 import type { LoginCredentials } from '@hearth/protocol';
 import { badRequest } from '../errors.ts';
 import type { Accounts, PasswordCredentials } from './Accounts.ts';
 import { admission, record } from './admission.ts';
+import { RegistrationLimit, type RegistrationLimitOptions } from './RegistrationLimit.ts';
 
 /** `{ username | email, password }` from untrusted credentials (values are checked by `Accounts`). */
 function passwordOf(c: LoginCredentials): PasswordCredentials {
@@ -18,11 +20,15 @@ function passwordOf(c: LoginCredentials): PasswordCredentials {
  * - `{ username | email, password, newPassword }` changes the password and logs in;
  * - `{ username | email, password, linkDevice: { device, secret } }` links a device and logs in.
  * Wrong credentials refuse with `UNAUTHENTICATED` (the same text for an unknown name and a wrong
- * password, at the same cost).
+ * password, at the same cost). Registrations are limited per address (`registrations`, default 10
+ * per 10 minutes; `RATE_LIMITED` past it).
  */
-export function passwordAuthenticator(accounts: Accounts): Authenticator {
-  return async (c) => {
+export function passwordAuthenticator(accounts: Accounts, opts: { registrations?: RegistrationLimitOptions } = {}): Authenticator {
+  const registrations = new RegistrationLimit(opts.registrations);
+  return async (c, ctx) => {
     if (c['register'] === true) {
+      const wait = registrations.take(ctx.remoteAddress);
+      if (wait > 0) return refuse(ErrorCode.RATE_LIMITED, `too many registrations from this address; retry in ${Math.ceil(wait / 1000)} s`);
       return admission(
         await accounts.register({
           username: c['username'] as string,
