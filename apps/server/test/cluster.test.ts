@@ -1,6 +1,7 @@
 import { ErrorCode, Resume } from '@hearth/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ArenaErrorCode, Chat, ChatLine, Join, Leaderboard, MemberLeft, Move, Snapshot, Tag, Whisper, Whispered, type JoinReply } from '../src/arena/messages.ts';
+import { Mirror } from '@hearth/state';
+import { ArenaErrorCode, ArenaState, Chat, ChatLine, FullState, Join, Leaderboard, MemberLeft, Move, Snapshot, StatePatch, Tag, Whisper, Whispered, type JoinReply } from '../src/arena/messages.ts';
 import { startArena, TestClients, type ArenaProcess, type Listening } from './fixtures/arenaProcess.ts';
 import { canStopRedis, startRedis, type TestRedis } from '@hearth/actor/testing';
 
@@ -131,6 +132,51 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       expect(await hal.next(ChatLine.type, (c: { name: string }) => c.name === 'gus')).toMatchObject({ from: jg.you, text: 'back on B' });
       back.ref.send(Move, { x: 520, y: 500 });
       await hal.next(Snapshot.type, moves(jg.you));
+    });
+  });
+
+  describe('two nodes with --arena-sync state', () => {
+    let a: ArenaProcess;
+    let b: ArenaProcess;
+    let la: Listening;
+    let lb: Listening;
+    const args = () => ['--redis', redis.url, '--redis-prefix', `${redis.prefix}sync:`, '--protocol', 'msgpack', '--spawn', '500,500', '--cluster-heartbeat-ms', String(HEARTBEAT_MS), '--arena-sync', 'state'];
+    beforeAll(async () => {
+      a = startArena(args());
+      b = startArena(args());
+      [la, lb] = await Promise.all([a.listening, b.listening]);
+    });
+    afterAll(async () => {
+      await Promise.all([a.stop(), b.stop()]);
+    });
+
+    it('a player on the other node gets the room state in its join reply, then patches; a full state on request', async () => {
+      await using clients = new TestClients();
+      const ann = await clients.login(la.tcp, 'ann');
+      const bob = await clients.login(lb.tcp, 'bob');
+      const ja = (await ann.ref.request(Join, {})) as JoinReply;
+      const jb = (await bob.ref.request(Join, {})) as JoinReply; // the room runs on A: the reply crossed Redis
+      expect(jb.room).toBe(ja.room);
+      const mirrorA = new Mirror(ArenaState);
+      const mirrorB = new Mirror(ArenaState);
+      mirrorA.apply(ja.state!);
+      mirrorB.apply(jb.state!);
+      expect([...mirrorB.state!.players.keys()].sort()).toEqual([ja.you, jb.you].sort());
+      /** Feeds `m` the patches `p` receives until `done` holds. */
+      const until = async (p: typeof ann, m: Mirror<typeof ArenaState>, done: () => boolean) => {
+        while (!done()) m.apply(await p.next<Uint8Array>(StatePatch.type));
+      };
+      await until(ann, mirrorA, () => mirrorA.state!.players.has(jb.you));
+      bob.ref.send(Move, { x: 510, y: 500 });
+      await until(ann, mirrorA, () => mirrorA.state!.players.get(jb.you)!.x === 510);
+      await until(bob, mirrorB, () => mirrorB.state!.players.get(jb.you)!.x === 510);
+      expect(bob.seen(Snapshot.type)).toEqual([]);
+      // a client that lost track asks again: answered by the room's node across Redis
+      const full = (await bob.ref.request(FullState, {})) as Uint8Array;
+      const fresh = new Mirror(ArenaState);
+      fresh.apply(full);
+      expect(fresh.state!.players.get(jb.you)).toMatchObject({ name: 'bob', x: 510, y: 500 });
+      expect(fresh.state!.players.get(ja.you)).toMatchObject({ name: 'ann', x: 500, y: 500 });
     });
   });
 
