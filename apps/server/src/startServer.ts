@@ -162,7 +162,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         source,
         registry: metrics.registry,
         webDir: resolveWebDir(config.webDir),
-        page: { ws: liveNode.endpoints[1]!.address, protocol: config.protocol, serverKey: Buffer.from(key.publicKey).toString('hex'), tickHz: config.tickHz },
+        page: { ws: liveNode.endpoints[1]!.address, protocol: config.protocol, serverKey: Buffer.from(key.publicKey).toString('hex'), tickHz: config.tickHz, auth: config.auth },
         dashboard: {
           rooms: () => holder().groupNames().map((name) => ({ name, players: holder().members(name).size })),
           player: (id) => {

@@ -52,7 +52,7 @@ async function start(token?: string) {
     source: src,
     registry: metrics.registry,
     webDir: webDir(),
-    page: { ws: 'ws://127.0.0.1:7701', protocol: 'msgpack+nacl', serverKey: KEY, tickHz: 20 },
+    page: { ws: 'ws://127.0.0.1:7701', protocol: 'msgpack+nacl', serverKey: KEY, tickHz: 20, auth: 'dev' },
     dashboard: {
       rooms: () => [
         { name: 'room-2', players: 1 },
@@ -107,7 +107,7 @@ describe('web routes on the admin port', () => {
     expect(redirect.status).toBe(308);
     expect(redirect.headers.get('location')).toBe('/admin/');
     expect(await (await fetch(`${admin.url}/admin/`)).text()).toContain('dashboard');
-    expect(await (await fetch(`${admin.url}/config.json`)).json()).toEqual({ ws: 'ws://127.0.0.1:7701', protocol: 'msgpack+nacl', serverKey: KEY, tickHz: 20 });
+    expect(await (await fetch(`${admin.url}/config.json`)).json()).toEqual({ ws: 'ws://127.0.0.1:7701', protocol: 'msgpack+nacl', serverKey: KEY, tickHz: 20, auth: 'dev' });
   });
 
   it('never serves a file outside the directory, a dot-file, or a file shadowing an admin route', async () => {

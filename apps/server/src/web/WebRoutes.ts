@@ -21,6 +21,8 @@ export interface PageConfig {
   /** The server's Ed25519 public key, 64 hex digits. */
   serverKey: string;
   tickHz: number;
+  /** The `--auth` in force: how the page logs in (`dev`: a name; `device`, `accounts`: a guest device). */
+  auth: string;
 }
 
 /** Options of {@link WebRoutes}. */

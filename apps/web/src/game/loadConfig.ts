@@ -7,6 +7,8 @@ export interface GameConfig {
   serverKey: string;
   /** Room snapshot rate. */
   tickHz: number;
+  /** The server's `--auth`: `dev` logs in by name, `device` / `accounts` as a guest device. */
+  auth: string;
 }
 
 /**
@@ -30,5 +32,6 @@ export async function loadConfig(location: Location = window.location): Promise<
     protocol: raw.protocol === 'msgpack' ? 'msgpack' : 'msgpack+nacl',
     serverKey: raw.serverKey,
     tickHz: typeof raw.tickHz === 'number' && raw.tickHz > 0 ? raw.tickHz : 20,
+    auth: typeof raw.auth === 'string' ? raw.auth : 'dev',
   };
 }

@@ -56,7 +56,7 @@ async function play(name: string): Promise<void> {
   });
   try {
     await client.connect();
-    await client.login({ name });
+    await client.login(credentials(cfg.auth, name));
     await game.join();
     link = game;
     model.setStatus({ state: 'online', detail: `online · ${cfg.protocol}, key pinned` });
@@ -64,6 +64,17 @@ async function play(name: string): Promise<void> {
     model.setStatus({ state: 'offline', detail: `${(err as HearthError).code ?? 'ERROR'}: ${(err as Error).message}` });
     client.close();
   }
+}
+
+/**
+ * What to log in with: a name for the dev authenticator; for `device` / `accounts` a guest device
+ * (an id and a 128-bit secret made once and kept in this browser's localStorage) named `name`.
+ */
+function credentials(auth: string, name: string): Record<string, unknown> {
+  if (auth !== 'device' && auth !== 'accounts') return { name };
+  const random = (bytes: number) => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(bytes)))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  const kept = (key: string, make: () => string) => localStorage.getItem(key) ?? (localStorage.setItem(key, make()), localStorage.getItem(key)!);
+  return { device: kept('hearth-device', () => `web-${random(12)}`), secret: kept('hearth-device-secret', () => random(24)), displayName: name };
 }
 
 /**
