@@ -1,0 +1,124 @@
+/**
+ * The game-level benchmark (issue 16): rooms of 16, each client moving 10×/s, room state 20×/s,
+ * on Arena (apps/server: TCP and WebSocket, plain and secure) and on Colyseus 0.16 (WebSocket, its
+ * defaults). For each N: server CPU per client-second, updates per client-second, move→update
+ * p50/p99, bytes per client-second, server RSS, driver CPU; the largest N meeting the SLO and
+ * clients per core. Writes bench/results/game.json and prints the table.
+ *
+ *   node --import tsx --conditions=@hearth/source bench/run.ts [--quick] [--rounds 3]
+ *     [--n 200,600,1200,2000] [--stacks hearth-tcp-plain,colyseus-ws] [--sync snapshot|state]
+ *     [--drivers K] [--warmup-ms 3000] [--window-ms 12000] [--out PATH] [--no-write]
+ *
+ * Each point starts a fresh server (own process) and K load-driver processes (default one per
+ * 600 clients, at least 2). Rounds are interleaved (round → N → stack). A stack stops climbing
+ * in a round once a point fails hard (clients could not join, or < 15 updates/s): saturation.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { measurePoint, type Point } from './measure.ts';
+import { loadAverage } from './proc.ts';
+import { SLO, medians, meetsSlo, table, verdicts } from './report.ts';
+import { STACKS } from './stacks.ts';
+
+const { values: a } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    n: { type: 'string' },
+    stacks: { type: 'string' },
+    sync: { type: 'string', default: 'snapshot' },
+    drivers: { type: 'string' },
+    'warmup-ms': { type: 'string' },
+    'window-ms': { type: 'string' },
+    out: { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+
+const quick = a.quick === true;
+const rounds = Number(a.rounds ?? (quick ? 1 : 3));
+const ns = (a.n ?? (quick ? '200,1000' : '200,600,1200,2000')).split(',').map(Number);
+const stacks = a.stacks === undefined ? STACKS : STACKS.filter((s) => a.stacks!.split(',').includes(s.id));
+const sync = a.sync === 'state' ? 'state' : 'snapshot';
+const warmupMs = Number(a['warmup-ms'] ?? (quick ? 2000 : 3000));
+const windowMs = Number(a['window-ms'] ?? (quick ? 6000 : 12_000));
+const driversFor = (n: number): number => Number(a.drivers ?? Math.max(2, Math.ceil(n / 600)));
+const out = a.out ?? join(dirname(fileURLToPath(import.meta.url)), '../../../bench/results/game.json');
+
+const hardFail = (p: Point): boolean => p.joinFailed > 0 || p.playing < p.n || p.updatesPerClientSec < 15;
+
+const points: Point[] = [];
+const startedAt = new Date().toISOString();
+const load0 = loadAverage();
+console.log(`game bench: ${stacks.map((s) => s.id).join(', ')} · N ${ns.join(', ')} · ${rounds} round(s) · sync ${sync} · window ${windowMs} ms after ${warmupMs} ms warm-up · load ${load0}`);
+for (let r = 0; r < rounds; r++) {
+  const saturated = new Set<string>();
+  for (const n of ns) {
+    for (const stack of stacks) {
+      if (saturated.has(stack.id)) continue;
+      let p: Point;
+      try {
+        p = await measurePoint(stack, { n, drivers: driversFor(n), warmupMs, windowMs, sync });
+      } catch (err) {
+        console.log(`  round ${r + 1} ${stack.id} N=${n}: failed (${(err as Error).message}); stops climbing`);
+        saturated.add(stack.id);
+        continue;
+      }
+      points.push(p);
+      const errs = Object.entries(p.errors).map(([k, v]) => `${k} ${v}`).join(', ');
+      console.log(
+        `  round ${r + 1} ${stack.id.padEnd(17)} N=${String(n).padStart(4)}: ${p.serverUsPerClientSec.toFixed(0)} µs/cl·s (${p.serverCores.toFixed(2)} cores), ` +
+          `${p.updatesPerClientSec.toFixed(1)} upd/s, p50 ${p.p50Ms.toFixed(1)} p99 ${p.p99Ms.toFixed(1)} ms, ${p.wireBytesPerClientSec.toFixed(0)} B/cl·s, ` +
+          `drivers ${p.driverCores.toFixed(2)} cores, load ${p.loadAvg}${p.joinFailed ? `, ${p.joinFailed} joins failed` : ''}${errs ? ` [${errs}]` : ''} ${meetsSlo(p) ? 'ok' : 'SLO FAIL'}`,
+      );
+      if (hardFail(p)) saturated.add(stack.id);
+    }
+  }
+}
+
+const ms = medians(points);
+const v = verdicts(ms);
+console.log(`\n${table(ms)}\n`);
+for (const [id, x] of Object.entries(v)) {
+  console.log(`${id.padEnd(17)} largest N meeting the SLO: ${x.maxSustainedN ?? 'none'} · clients per core (CPU at N=${x.atN}): ${Math.round(x.clientsPerCore)}`);
+}
+
+if (a['no-write'] !== true) {
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(
+    out,
+    `${JSON.stringify(
+      {
+        bench: 'game',
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAvgAtStart: load0, loadAvgAtEnd: loadAverage() },
+        settings: {
+          roomSize: 16,
+          movesPerSecPerClient: 10,
+          stateHz: 20,
+          arenaSync: sync,
+          rounds,
+          ns,
+          warmupMs,
+          windowMs,
+          drivers: 'max(2, ceil(N/600)) processes unless --drivers',
+          slo: SLO,
+          hearth: 'apps/server (TypeScript sources through tsx), --auth dev, per-address limits 0, msgpack (plain) or msgpack+nacl (secure), tick 20 Hz',
+          colyseus: '@colyseus/core 0.16.26 + @colyseus/ws-transport 0.16.5 defaults (patchRate 50 ms), @colyseus/schema 3.0.76 MapSchema<{x,y: uint16}>, client colyseus.js 0.16.22',
+          bytes: 'wire = bytes the server process wrote (/proc/PID/io wchar: framing included, all to clients) per client-second; body = Hearth client-counted message bodies',
+          cpu: 'server utime+stime from /proc/PID/stat over the window (10 ms resolution), per playing client-second',
+        },
+        medians: ms,
+        verdicts: v,
+        points,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`wrote ${out}`);
+}
