@@ -1,6 +1,6 @@
 import type { Decoder } from '@msgpack/msgpack';
 import { DEFAULT_MAX_DEPTH, newBoundedDecoder, type DecodeLimits } from './decode/DecodeLimits.ts';
-import { scanErrorText, scanValue } from './decode/scanValue.ts';
+import { checkMaxDepth, scanErrorText, scanValue } from './decode/scanValue.ts';
 import { ErrorCode, HearthError } from './errors.ts';
 import { Kind, type Message } from './message.ts';
 
@@ -62,7 +62,7 @@ export function decodeBatch(body: Uint8Array, onMessage: (msg: Message) => void,
   sawBinary = false;
   const end = body.length;
   if (end === 0) throw new HearthError(ErrorCode.PROTOCOL_ERROR, 'empty body: a body holds at least one message');
-  const maxDepth = options?.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const maxDepth = options?.maxDepth === undefined ? DEFAULT_MAX_DEPTH : checkMaxDepth(options.maxDepth);
   // Scan the whole body first, in one tight loop (interleaving scan and decode per value cost
   // ~45 ns per message more on the 64 B echo body): `valid` bytes hold `n` accepted values.
   let valid = 0;

@@ -138,6 +138,16 @@ describe('decodeValue', () => {
     expect(decoded).toBeGreaterThan(100); // the fuzz reaches the decoder, not only the scan
   });
 
+  it('refuses a maxDepth that would turn the check off, and never allocates more stack than bytes', () => {
+    for (const bad of [Number.NaN, -1, 1.5, Infinity]) {
+      expect(() => decodeValue(encode(1), { maxDepth: bad })).toThrow(RangeError);
+      expect(() => decodeBatch(encode([4, 1]), () => {}, { maxDepth: bad })).toThrow(RangeError);
+    }
+    const before = process.memoryUsage().arrayBuffers;
+    expect(decodeValue(encode(nested(40)), { maxDepth: 0x7fff_ffff })).toEqual(nested(40));
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1 << 20);
+  });
+
   it('refuses trailing bytes and honours maxDepth', () => {
     expect(() => decodeValue(Uint8Array.of(1, 2))).toThrow(expect.objectContaining({ code: ErrorCode.PROTOCOL_ERROR }));
     expect(decodeValue(encode(nested(4)), { maxDepth: 4 })).toEqual(nested(4));

@@ -1,6 +1,6 @@
 import { ErrorCode, HearthError } from '../errors.ts';
 import { DEFAULT_MAX_DEPTH, newBoundedDecoder, type DecodeLimits } from './DecodeLimits.ts';
-import { scanValue, scanErrorText } from './scanValue.ts';
+import { checkMaxDepth, scanErrorText, scanValue } from './scanValue.ts';
 
 /** Options of {@link decodeValue}. */
 export interface DecodeValueOptions extends DecodeLimits {
@@ -17,11 +17,12 @@ const decoder = newBoundedDecoder();
  * Use it for every msgpack value from outside the process (sockets, Redis, files).
  * @throws {HearthError} `options.code` (default `PROTOCOL_ERROR`) when `bytes` is not one
  * well-formed value within the limits.
+ * @throws {RangeError} when `options.maxDepth` is not an integer >= 0.
  * @example
  * const snapshot = decodeValue(bytesFromRedis, { maxDepth: 16 });
  */
 export function decodeValue(bytes: Uint8Array, options?: DecodeValueOptions): unknown {
-  const maxDepth = options?.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const maxDepth = options?.maxDepth === undefined ? DEFAULT_MAX_DEPTH : checkMaxDepth(options.maxDepth);
   const end = scanValue(bytes, 0, bytes.length, maxDepth);
   const code = options?.code ?? ErrorCode.PROTOCOL_ERROR;
   if (end < 0) throw new HearthError(code, `not a msgpack value within the decoding limits: ${scanErrorText(end, maxDepth)}`);

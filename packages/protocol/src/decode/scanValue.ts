@@ -34,14 +34,16 @@ let pendingStack = new Int32Array(64);
  * one slot per input byte: decoding costs O(bytes) memory and time (see docs/protocol.md,
  * "Decoding limits"). It reads each header once and skips payload bytes, so it is much cheaper
  * than the decode it guards (measured in bench/run.ts, case "decodeBatch").
- * @param maxDepth largest number of nested arrays/maps (a top-level array is depth 1).
+ * @param maxDepth largest number of nested arrays/maps (a top-level array is depth 1); a
+ * non-negative integer (see {@link checkMaxDepth}).
  * @returns the offset just past the value (`<= end`), or a negative {@link ScanError}.
  */
 export function scanValue(bytes: Uint8Array, at: number, end: number, maxDepth: number): number {
   let pos = at;
   let depth = 0;
   let pending = 1; // values still to read in the current container (1: the value itself)
-  if (pendingStack.length < maxDepth) pendingStack = new Int32Array(maxDepth);
+  // Each open container takes at least one byte: the stack never needs more levels than that.
+  if (pendingStack.length < maxDepth && pendingStack.length < end - at) pendingStack = new Int32Array(Math.min(maxDepth, end - at));
   const stack = pendingStack;
   for (;;) {
     if (pending === 0) {
@@ -180,4 +182,15 @@ function u16(b: Uint8Array, at: number): number {
 
 function u32(b: Uint8Array, at: number): number {
   return ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+}
+
+/**
+ * `maxDepth` if it is a usable depth limit (an integer from 0 to 2^31-1).
+ * @throws {RangeError} otherwise: a NaN or negative limit would turn the depth check off.
+ */
+export function checkMaxDepth(maxDepth: number): number {
+  if (!Number.isInteger(maxDepth) || maxDepth < 0 || maxDepth > 0x7fff_ffff) {
+    throw new RangeError(`maxDepth must be an integer >= 0, got ${maxDepth}; the default is 32 (DEFAULT_MAX_DEPTH)`);
+  }
+  return maxDepth;
 }
