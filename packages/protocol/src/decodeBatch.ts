@@ -51,12 +51,13 @@ function hookBinary(decoder: Decoder, onBinary: (bin: Uint8Array) => Uint8Array)
  * lets a pooled read buffer be recycled unless it lent a view, instead of copying every `bin`
  * (copying was 17% of the 1 KB echo profile in packages/net/bench/run.ts).
  *
- * Bounded: before each message is decoded, {@link scanValue} checks its declared lengths against
- * the bytes that remain and its nesting against `maxDepth`, so a body of B bytes costs O(B) memory
- * and time (docs/protocol.md, "Decoding limits"). The scan costs about 1/10 of the decode it guards
- * (1/4 on arrays of small ints): bench/run.ts, group "decode".
+ * Bounded: before anything is decoded, {@link scanValue} checks every value's declared lengths
+ * against the bytes that remain and its nesting against `maxDepth`, so a body of B bytes costs
+ * O(B) memory and time (docs/protocol.md, "Decoding limits"). The scan costs about 1/10 of the
+ * decode it guards (1/4 on arrays of small ints): bench/run.ts, group "decode".
  * @throws {HearthError} `PROTOCOL_ERROR` when the body is not a well-formed batch within the
- * limits; messages before the malformed one have already been delivered.
+ * limits; the messages before the malformed one have been delivered first.
+ * @throws {RangeError} when `options.maxDepth` is not an integer >= 0.
  */
 export function decodeBatch(body: Uint8Array, onMessage: (msg: Message) => void, options?: DecodeBatchOptions): boolean {
   sawBinary = false;
