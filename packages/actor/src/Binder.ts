@@ -2,7 +2,9 @@ import type { InboundMessage } from '@hearth/protocol';
 import { ErrorCode, HearthError, Kind, Login, Resume } from '@hearth/protocol';
 import type { EventObject } from 'xstate';
 import type { Holder } from './Holder.ts';
+import { requestLogin } from './player/loginFlow.ts';
 import type { PlayerActor } from './player/PlayerActor.ts';
+import { routeToStatechart } from './player/routedMessage.ts';
 import type { ServiceHandle, SessionHandle } from './transport.ts';
 
 /** Counters of the binder (for metrics). */
@@ -35,9 +37,11 @@ export class Binder<G = unknown, E extends EventObject = EventObject> {
   readonly stats: BinderStats = { routed: 0, unknownRequests: 0, droppedPushes: 0, unauthenticated: 0, invalid: 0, failures: 0 };
   readonly #holder: Holder<G, E>;
   readonly #unsubscribe: (() => void)[];
+  readonly #rejected: (what: string, value: unknown) => void;
 
   constructor(service: ServiceHandle, holder: Holder<G, E>) {
     this.#holder = holder;
+    this.#rejected = (what, value) => void holder.rejectedWireId(what, value);
     this.#unsubscribe = [
       service.sub('open', (ref) => void holder.spawn(ref)),
       service.sub('close', (event) => holder.sessionClosed(event.id, event.code)),
@@ -71,7 +75,7 @@ export class Binder<G = unknown, E extends EventObject = EventObject> {
     }
     this.stats.routed++;
     if (route.handler === undefined) {
-      player.dispatchMessage(route.event, ref, msg);
+      routeToStatechart(player, route.event, ref, msg);
       return;
     }
     // Fast path: the handler runs against the actor, no statechart transition (see bench/run.ts).
@@ -100,12 +104,11 @@ export class Binder<G = unknown, E extends EventObject = EventObject> {
 
   #beforeLogin(player: PlayerActor, ref: SessionHandle, msg: InboundMessage): void {
     if (msg.kind === Kind.REQUEST && player.phase === 'awaitingLogin') {
-      if (msg.type === Login.type) {
-        if (!player.login(msg.payload, msg.rid)) ref.replyError(msg.rid, ErrorCode.BAD_REQUEST, 'a login is already in progress');
-        return;
-      }
-      if (msg.type === Resume.type) {
-        if (!player.resumeWith(msg.payload, msg.rid)) ref.replyError(msg.rid, ErrorCode.BAD_REQUEST, 'a login is already in progress');
+      const type = msg.type === Login.type ? 'login' : msg.type === Resume.type ? 'resume' : undefined;
+      if (type !== undefined) {
+        if (!requestLogin(player, ref, type, msg.payload, msg.rid, this.#rejected)) {
+          ref.replyError(msg.rid, ErrorCode.BAD_REQUEST, 'a login is already in progress');
+        }
         return;
       }
     }

@@ -12,7 +12,7 @@ import type { ResumeRecord } from './backplane/ResumeStore.ts';
 import type { PlayerDefinition } from './player/definePlayer.ts';
 import type { BroadcastOptions, Player } from './player/Player.ts';
 import { PlayerActor } from './player/PlayerActor.ts';
-import { TimerQueue } from './player/TimerQueue.ts';
+import { PlayerTimers } from './player/PlayerTimer.ts';
 import { asPortablePlayer } from './player/PortablePlayer.ts';
 import type { PlayerHost, ResumeOutcome } from './player/PlayerHost.ts';
 import type { PlayerSnapshot } from './player/PlayerSnapshot.ts';
@@ -77,8 +77,8 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
   readonly authenticator: Authenticator;
   readonly clock: Clock;
   readonly root: AnyActorRef;
-  /** @internal login, heartbeat-check and grace timers of every player actor (see TimerQueue). */
-  readonly timerQueues: readonly TimerQueue[];
+  /** @internal login, heartbeat-check and grace timers of every player actor (see PlayerTimer). */
+  readonly timers: PlayerTimers;
   readonly backplane: Backplane;
   readonly definition: PlayerDefinition<G, E>;
   readonly #bySession = new Map<number, PlayerActor>();
@@ -102,7 +102,7 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
     this.timeouts = resolveTimeouts(options.timeouts);
     const t = this.timeouts;
     const clock = (this.clock = options.clock ?? systemClock);
-    this.timerQueues = [new TimerQueue(t.loginTimeout, clock), new TimerQueue(t.heartbeatCheck, clock), new TimerQueue(t.grace, clock)];
+    this.timers = new PlayerTimers(t, clock);
     this.logger = options.logger ?? pino({ name: 'hearth.actor' });
     this.backplane = options.backplane ?? new MemoryBackplane();
     // The parent of every player actor. It takes every event ('*') so that a player's error or done
@@ -243,7 +243,7 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
     if (!isUserId(userId)) return this.rejectedWireId('user id', userId);
     const player = this.#byUser.get(userId);
     if (player === undefined) return false;
-    await player.end(code, text);
+    await player.close(code, text);
     return true;
   }
 
@@ -259,10 +259,10 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
    */
   close(code: string = ErrorCode.SHUTDOWN, text = 'the server is shutting down'): Promise<void> {
     return (this.#closing ??= (async () => {
-      await Promise.all([...this.#players].map((p) => p.end(code, text)));
+      await Promise.all([...this.#players].map((p) => p.close(code, text)));
       for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
       this.root.stop();
-      for (const queue of this.timerQueues) queue.close();
+      this.timers.close();
     })());
   }
 
@@ -276,7 +276,7 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
     this.#players.add(player as PlayerActor);
     this.#bySession.set(ref.id, player as PlayerActor);
     if (this.#closing !== undefined) player.close(ErrorCode.SHUTDOWN, 'the server is shutting down');
-    else player.open();
+    else player.transition({ type: 'hearth.opened' });
     return player;
   }
 
@@ -285,7 +285,7 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
     const player = this.#bySession.get(sessionId);
     if (player === undefined) return;
     this.#bySession.delete(sessionId);
-    player.connectionClosed(code);
+    if (player.alive) player.transition({ type: 'hearth.disconnected', code });
   }
 
   // ---- PlayerHost ----
@@ -304,7 +304,7 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
   async claim(userId: string, player: PlayerActor): Promise<void> {
     const older = this.#byUser.get(userId);
     this.#byUser.set(userId, player);
-    if (older !== undefined && older !== player) await older.end(ErrorCode.KICKED, 'logged in elsewhere');
+    if (older !== undefined && older !== player) await older.close(ErrorCode.KICKED, 'logged in elsewhere');
     if (!player.alive) return;
     await this.#register(userId, player, undefined);
   }
@@ -443,17 +443,17 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
     }) as PlayerActor;
     if (this.clock.now() - player.loginAt > this.timeouts.tokenLifetime) {
       // Claimed (so the parking node stops quietly) but too old to resume: it ends here, leave hook and all.
-      void player.end(TOKEN_EXPIRED, 'resume token past its lifetime');
+      void player.close(TOKEN_EXPIRED, 'resume token past its lifetime');
       return EXPIRED_TOKEN;
     }
     this.#players.add(player);
     const older = this.#byUser.get(userId);
     this.#byUser.set(userId, player);
-    if (older !== undefined && older !== player) void older.end(ErrorCode.KICKED, 'logged in elsewhere');
+    if (older !== undefined && older !== player) void older.close(ErrorCode.KICKED, 'logged in elsewhere');
     this.stats.resumedFromOtherNodes++;
     if (!from.alive || from.ref !== ref || this.#closing !== undefined) {
       // The resuming connection went away while the record was claimed: the player ends here.
-      void player.end(ErrorCode.CLOSED, 'the resuming connection closed');
+      void player.close(ErrorCode.CLOSED, 'the resuming connection closed');
       return UNKNOWN_TOKEN;
     }
     from.handOff();
@@ -535,7 +535,7 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
       }
       case 'kick': {
         const player = this.#byUser.get(envelope.userId);
-        if (player !== undefined && player.sessionId === envelope.sessionId) void player.end(envelope.code, envelope.text);
+        if (player !== undefined && player.sessionId === envelope.sessionId) void player.close(envelope.code, envelope.text);
         return;
       }
     }

@@ -7,7 +7,7 @@ import type { Clock } from '../time/Clock.ts';
 import type { SessionHandle } from '../transport.ts';
 import type { BroadcastOptions } from './Player.ts';
 import type { PlayerActor } from './PlayerActor.ts';
-import type { TimerQueue } from './TimerQueue.ts';
+import type { PlayerTimers } from './PlayerTimer.ts';
 
 /** How a resume ended: attached (`true`), or the coded refusal to answer the resume request with. */
 export type ResumeOutcome = true | { readonly code: string; readonly text: string };
@@ -21,8 +21,8 @@ export interface PlayerHost {
   readonly authenticator: Authenticator;
   /** The xstate actor every player actor is a child of (one system per node, not one per player). */
   readonly root: AnyActorRef;
-  /** The timer queues of the player actors: login, heartbeat check, grace (one timer each, not one per actor). */
-  readonly timerQueues: readonly TimerQueue[];
+  /** The timers of the player actors: login, heartbeat check, grace (one queue per kind, not one timer per actor). */
+  readonly timers: PlayerTimers;
   /** Maps a session id to the actor (inbound messages and close events find it). */
   bindSession(sessionId: number, player: PlayerActor): void;
   /** Forgets a session id if it still maps to `player`. */

@@ -1,0 +1,17 @@
+import type { Logger } from 'pino';
+
+/**
+ * Runs a player hook (`onJoin`, `onLeave`); a throw or rejection is logged with the session's
+ * logger, never thrown. Returns a promise only if the hook is async.
+ */
+export function runHook(log: Logger, name: string, run: () => void | Promise<void> | undefined): Promise<void> | undefined {
+  try {
+    const result = run();
+    if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+      return (result as Promise<void>).then(undefined, (err: unknown) => log.error({ err, hook: name }, 'player hook failed'));
+    }
+  } catch (err) {
+    log.error({ err, hook: name }, 'player hook failed');
+  }
+  return undefined;
+}
