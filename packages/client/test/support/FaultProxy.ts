@@ -78,6 +78,7 @@ export class FaultProxy {
   #latencyMs = 0;
   #jitterMs = 0;
   #blackout = false;
+  #refusing = false;
   #held: Socket[] = [];
   /** Connections accepted so far. */
   accepted = 0;
@@ -141,6 +142,20 @@ export class FaultProxy {
     for (const socket of this.#held.splice(0)) if (!socket.destroyed) this.#connect(socket);
   }
 
+  /**
+   * The server is unreachable: current connections are cut and new ones are reset at once (a
+   * dial fails fast, as when the host is down), until {@link up}.
+   */
+  down(): void {
+    this.#refusing = true;
+    this.cut();
+  }
+
+  /** Ends {@link down}. */
+  up(): void {
+    this.#refusing = false;
+  }
+
   cut(): void {
     for (const pair of [...this.#pairs]) this.#drop(pair);
   }
@@ -158,6 +173,10 @@ export class FaultProxy {
   #accept(socket: Socket): void {
     this.accepted++;
     socket.on('error', () => {});
+    if (this.#refusing) {
+      socket.resetAndDestroy();
+      return;
+    }
     if (this.#blackout) {
       // The network is down: the SYN was "answered" but nothing gets through until restore().
       socket.pause();
