@@ -5,7 +5,7 @@ import { createMetrics } from '../src/admin/createMetrics.ts';
 
 function source(): AdminSource {
   return {
-    stats: () => ({ sessionsOpen: 3, accepted: 7, closedByCode: { HEARTBEAT_TIMEOUT: 2, NORMAL: 2 }, bytesIn: 100, bytesOut: 200, messagesIn: 10, messagesOut: 20 }),
+    stats: () => ({ sessionsOpen: 3, handshaking: 1, upgrading: 2, accepted: 7, closedByCode: { HEARTBEAT_TIMEOUT: 2, NORMAL: 2 }, bytesIn: 100, bytesOut: 200, messagesIn: 10, messagesOut: 20 }),
     sessions: () => ({ total: 1, sessions: [{ id: 42, user: 'ann', remoteAddress: '127.0.0.1:5555', state: { active: { heartbeat: 'alive', game: 'inRoom' } }, idleMs: 12, groups: ['room-1'] }] }),
     actorsByState: () => ({ active: 3 }),
     gameGauges: () => ({ arena_rooms: 1 }),
@@ -24,6 +24,8 @@ describe('admin endpoint', () => {
     expect(m.headers.get('content-type')).toContain('text/plain');
     const text = await m.text();
     expect(text).toContain('hearth_sessions_active 3');
+    expect(text).toContain('hearth_sessions_handshaking 1');
+    expect(text).toContain('hearth_sessions_upgrading 2');
     expect(text).toContain('hearth_sessions_accepted_total 7');
     expect(text).toContain('hearth_sessions_closed_total{code="HEARTBEAT_TIMEOUT"} 2');
     expect(text).toContain('hearth_messages_out_total 20');

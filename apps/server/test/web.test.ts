@@ -19,7 +19,7 @@ function session(id: number, user: string, room: string): AdminSession {
   return { id, user, remoteAddress: '127.0.0.1', state: { active: { heartbeat: 'alive' } }, idleMs: 1, groups: [room] };
 }
 
-function source(stats: AdminStats = { sessionsOpen: 3, accepted: 3, closedByCode: {}, bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 }): AdminSource {
+function source(stats: AdminStats = { sessionsOpen: 3, handshaking: 0, upgrading: 0, accepted: 3, closedByCode: {}, bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 }): AdminSource {
   const all = [session(1, 'ann', 'room-1'), session(2, 'bob', 'room-1'), session(3, 'cyd', 'room-2')];
   return {
     stats: () => stats,
@@ -170,7 +170,7 @@ describe('web routes on the admin port', () => {
 
 describe('dashboard feed', () => {
   it('turns running totals into per-second rates and the request histogram into p50/p99', async () => {
-    const stats: AdminStats = { sessionsOpen: 1, accepted: 1, closedByCode: {}, bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 };
+    const stats: AdminStats = { sessionsOpen: 1, handshaking: 0, upgrading: 0, accepted: 1, closedByCode: {}, bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 };
     const src = source(stats);
     const metrics = createMetrics(src);
     let now = 10_000;

@@ -16,6 +16,10 @@ export interface AdminSession {
 /** Transport counters the admin endpoint exports (net's `ServiceStats` satisfies it). */
 export interface AdminStats {
   sessionsOpen: number;
+  /** Connections in their protocol handshake now. */
+  handshaking: number;
+  /** WebSocket connections whose HTTP upgrade has not finished yet. */
+  upgrading: number;
   accepted: number;
   closedByCode: Record<string, number>;
   bytesIn: number;

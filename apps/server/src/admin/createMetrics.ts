@@ -38,6 +38,8 @@ export function createMetrics(source: AdminSource, options: MetricsOptions = {})
     });
 
   new Gauge({ name: 'hearth_sessions_active', help: 'Sessions open now', registers: [registry], collect() { this.set(source.stats().sessionsOpen); } });
+  new Gauge({ name: 'hearth_sessions_handshaking', help: 'Connections in their protocol handshake now', registers: [registry], collect() { this.set(source.stats().handshaking); } });
+  new Gauge({ name: 'hearth_sessions_upgrading', help: 'WebSocket connections whose HTTP upgrade has not finished', registers: [registry], collect() { this.set(source.stats().upgrading); } });
   totalFrom('hearth_sessions_accepted_total', 'Connections accepted', () => source.stats().accepted);
   new Counter({
     name: 'hearth_sessions_closed_total',
