@@ -1,4 +1,4 @@
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { EventObject } from 'xstate';
 import type { Authenticator } from './authenticate.ts';
 import type { Backplane } from './backplane/Backplane.ts';
@@ -7,7 +7,11 @@ import { Holder } from './Holder.ts';
 import { LoginThrottle, type LoginThrottleOptions } from './LoginThrottle.ts';
 import type { PlayerDefinition } from './player/definePlayer.ts';
 import type { PlayerTimeouts } from './PlayerTimeouts.ts';
-import type { Clock } from './time/Clock.ts';
+import { installRooms } from './room/installRooms.ts';
+import type { RoomDefinition } from './room/RoomDefinition.ts';
+import { RoomManager } from './room/RoomManager.ts';
+import { bindRooms } from './room/roomsOfPlayer.ts';
+import { systemClock, type Clock } from './time/Clock.ts';
 import type { ServiceHandle } from './transport.ts';
 
 /** A listening endpoint as `service.accept` returns it (`Acceptor` in `@hearth/net`). */
@@ -50,12 +54,20 @@ export interface NodeOptions<G, E extends EventObject> {
   logger?: Logger;
   /** Time of the node's timers and lifetimes (tests: a `ManualClock`). @defaultValue systemClock */
   clock?: Clock;
+  /**
+   * Room kinds this node serves (`defineRoom`, docs/rooms.md): clients join them with the framework
+   * requests (`room.join`, `room.joinOrCreate`, ...), server code with `node.rooms`. @defaultValue none
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any room kind: each has its own state and options
+  rooms?: readonly RoomDefinition<any, any>[];
 }
 
 /** A running node: the holder, the binder, and the endpoints it opened. */
 export interface HearthNode<G, E extends EventObject> extends AsyncDisposable {
   readonly holder: Holder<G, E>;
   readonly binder: Binder<G, E>;
+  /** The node's rooms (empty without `rooms`): `rooms.of(player).joinOrCreate(...)`, `rooms.get(id)`, `rooms.list(kind)`. */
+  readonly rooms: RoomManager;
   /** The endpoints opened from `listen`, in order (read `.port` for an ephemeral one). */
   readonly endpoints: readonly ListeningEndpoint[];
   /**
@@ -78,14 +90,28 @@ export interface HearthNode<G, E extends EventObject> extends AsyncDisposable {
  * console.log('listening on', node.endpoints[0].port);
  */
 export async function createNode<G, E extends EventObject>(options: NodeOptions<G, E>): Promise<HearthNode<G, E>> {
-  const holder = new Holder<G, E>({
-    player: options.player,
+  // The holder is built after the rooms (they install their requests into the definition) but the
+  // rooms broadcast through it: a forward reference, filled in below before any room can exist.
+  let hub: Holder<G, E> | undefined;
+  const logger = options.logger ?? pino({ name: 'hearth.actor' });
+  const rooms = new RoomManager({
+    kinds: options.rooms ?? [],
+    hub: {
+      broadcast: (group, definition, payload) => hub!.broadcast(group, definition, payload),
+      clock: options.clock ?? systemClock,
+    },
+    logger,
+  });
+  const player = options.rooms !== undefined && options.rooms.length > 0 ? installRooms(options.player, rooms) : options.player;
+  if (player !== options.player) bindRooms(player, rooms);
+  const holder = (hub = new Holder<G, E>({
+    player,
     authenticate: options.loginThrottle === false ? options.authenticate : new LoginThrottle(options.loginThrottle).guard(options.authenticate),
     ...(options.timeouts && { timeouts: options.timeouts }),
     ...(options.backplane && { backplane: options.backplane }),
-    ...(options.logger && { logger: options.logger }),
+    logger,
     ...(options.clock && { clock: options.clock }),
-  });
+  }));
   const binder = new Binder<G, E>(options.service, holder);
   const endpoints: ListeningEndpoint[] = [];
   let closing: Promise<void> | undefined;
@@ -93,6 +119,7 @@ export async function createNode<G, E extends EventObject>(options: NodeOptions<
     (closing ??= (async () => {
       binder.close();
       await holder.close(code);
+      await rooms.close();
       await Promise.all(endpoints.map((e) => e.close()));
     })());
   try {
@@ -101,5 +128,5 @@ export async function createNode<G, E extends EventObject>(options: NodeOptions<
     await close();
     throw err;
   }
-  return { holder, binder, endpoints, close, [Symbol.asyncDispose]: () => close() };
+  return { holder, binder, rooms, endpoints, close, [Symbol.asyncDispose]: () => close() };
 }

@@ -49,6 +49,15 @@ export type {
 export { BackplaneErrorCode, backplaneUnavailable, isBackplaneDown } from './backplane/errors.ts';
 // The Redis backplane is the `@hearth/actor/cluster` subpath (src/cluster/index.ts): not imported
 // here, so a one-process server does not load ioredis.
+export { defineRoom, RoomDefinition, DEFAULT_MAX_CATCH_UP, DEFAULT_TICK_HZ } from './room/RoomDefinition.ts';
+export type { RoomHandler, RoomHooks, RoomSpec, TickHandler } from './room/RoomDefinition.ts';
+export type { Room } from './room/Room.ts';
+export { RoomManager, LEFT } from './room/RoomManager.ts';
+export type { CreateRoomOptions } from './room/RoomManager.ts';
+export { PlayerRooms } from './room/PlayerRooms.ts';
+export { RoomErrorCode } from './room/errors.ts';
+export type { SyncedState } from './room/SyncedState.ts';
+export { planTicks } from './room/FixedTicker.ts';
 export { systemClock } from './time/Clock.ts';
 export type { Clock } from './time/Clock.ts';
 export { ResumeErrorCode } from './resume/refusals.ts';

@@ -19,3 +19,52 @@ export interface ResumeRequest {
 export const Login = defineMessage<LoginCredentials, LoginReply>(1, 'login');
 /** Framework message type 2: reattach to an actor in its grace period. */
 export const Resume = defineMessage<ResumeRequest, LoginReply>(2, 'resume');
+
+// ---- Rooms (types 10–18; served when the node has room kinds: `createNode({ rooms })`) ----
+
+/** Options a client passes when creating or joining a room: the room kind's `onCreate`/`onJoin` read them. */
+export type RoomOptions = Record<string, unknown>;
+
+/** Reply to a join, create or joinOrCreate: the room joined and its state. */
+export interface RoomJoined {
+  roomId: string;
+  kind: string;
+  /**
+   * The room's state at the join: for a `@hearth/state` room the full-state bytes (apply them to a
+   * `Mirror`, then the `room.state` patches), for a plain-data room the data itself.
+   */
+  state: unknown;
+}
+
+/** One room in a listing (`room.list`). */
+export interface RoomListing {
+  roomId: string;
+  kind: string;
+  members: number;
+  maxPlayers: number;
+  locked: boolean;
+  metadata: unknown;
+}
+
+/** Framework type 10: join a room by id (private rooms too). */
+export const RoomJoin = defineMessage<{ roomId: string; options?: RoomOptions }, RoomJoined>(10, 'room.join');
+/** Framework type 11: create a room of a kind and join it (`private: true`: joinable by id only). */
+export const RoomCreate = defineMessage<{ kind: string; options?: RoomOptions; private?: boolean }, RoomJoined>(11, 'room.create');
+/** Framework type 12: join an open room of the kind whose filter matches `options`, or create one. */
+export const RoomJoinOrCreate = defineMessage<{ kind: string; options?: RoomOptions }, RoomJoined>(12, 'room.joinOrCreate');
+/** Framework type 13: leave a room; replies whether the player was in it. */
+export const RoomLeave = defineMessage<{ roomId: string }, boolean>(13, 'room.leave');
+/** Framework type 14: the public rooms of a kind (optionally only those whose filter matches `options`). */
+export const RoomList = defineMessage<{ kind: string; options?: RoomOptions }, RoomListing[]>(14, 'room.list');
+/**
+ * Framework type 15: a message addressed to a room the sender is in. `type` and `payload` are an
+ * application message (type ≥ 100) that the room kind handles; as a request, the reply is the
+ * room handler's (typed by that definition), or its coded error.
+ */
+export const RoomSend = defineMessage<{ roomId: string; type: number; payload: unknown }, unknown>(15, 'room.send');
+/** Framework type 16 (server → client): a push from a room (`room.broadcast` / `room.send`). */
+export const RoomPush = defineMessage<{ roomId: string; type: number; payload: unknown }>(16, 'room.push');
+/** Framework type 17 (server → client): a `@hearth/state` patch of a room (apply to its `Mirror`). */
+export const RoomState = defineMessage<{ roomId: string; bytes: Uint8Array }>(17, 'room.state');
+/** Framework type 18 (server → client): the server removed this player from a room (disposed, kicked). */
+export const RoomLeft = defineMessage<{ roomId: string; code: string; text: string }>(18, 'room.left');

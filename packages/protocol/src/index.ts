@@ -8,8 +8,20 @@ export { FIRST_APPLICATION_TYPE, defineMessage } from './defineMessage.ts';
 export type { AnyDefinition, DefineMessageOptions, MessageDefinition, Payload, Reply } from './defineMessage.ts';
 export { MessageRegistry } from './MessageRegistry.ts';
 export type { MessageRegistryOptions } from './MessageRegistry.ts';
-export { Login, Resume } from './framework.ts';
-export type { LoginCredentials, LoginReply, ResumeRequest } from './framework.ts';
+export {
+  Login,
+  Resume,
+  RoomCreate,
+  RoomJoin,
+  RoomJoinOrCreate,
+  RoomLeave,
+  RoomLeft,
+  RoomList,
+  RoomPush,
+  RoomSend,
+  RoomState,
+} from './framework.ts';
+export type { LoginCredentials, LoginReply, ResumeRequest, RoomJoined, RoomListing, RoomOptions } from './framework.ts';
 export { Kind } from './message.ts';
 export type {
   CloseMessage,

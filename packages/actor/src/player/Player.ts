@@ -1,6 +1,7 @@
 import type { AnyDefinition, Payload } from '@hearth/protocol';
 import type { Logger } from 'pino';
 import type { EventObject, StateValue } from 'xstate';
+import type { PlayerRooms } from '../room/PlayerRooms.ts';
 
 /**
  * The handle game code holds on one player: given to handlers (first argument), to lifecycle
@@ -24,6 +25,8 @@ export interface Player<G = unknown, E extends EventObject = EventObject> {
   data: G;
   /** The session machine's state value, e.g. `{ active: { heartbeat: 'alive', game: 'lobby' } }`. */
   readonly state: StateValue;
+  /** The rooms this player is in, and joining more: `joinOrCreate`, `join`, `create`, `leave` (docs/rooms.md). */
+  readonly rooms: PlayerRooms;
   /** The groups this player is in. */
   readonly groups: ReadonlySet<string>;
   /** Logger bound to this session (`sessionId`, `userId`). */

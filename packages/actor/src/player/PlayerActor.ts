@@ -17,6 +17,8 @@ import { PlayerConnection } from './PlayerConnection.ts';
 import { PlayerStatechart, type SendOutcome } from './PlayerStatechart.ts';
 import { PlayerTimer, type TimerOwner } from './PlayerTimer.ts';
 import { runHook } from './runHook.ts';
+import type { PlayerRooms } from '../room/PlayerRooms.ts';
+import { roomsOfPlayer } from '../room/roomsOfPlayer.ts';
 
 /** Top-level state of the session machine, cached after every transition for the binder's fast path. */
 export type Phase = 'handshake' | 'awaitingLogin' | 'active' | 'disconnected' | 'closed';
@@ -131,6 +133,9 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   }
   get groups(): ReadonlySet<string> {
     return this.#groups ?? NO_GROUPS;
+  }
+  get rooms(): PlayerRooms {
+    return roomsOfPlayer(this.#definition, this as Player);
   }
   get log(): Logger {
     return (this.#log ??= this.#host.logger.child({ sessionId: this.#sessionId, userId: this.#userId || undefined }));

@@ -1,0 +1,50 @@
+import type { RoomJoined, RoomOptions } from '@hearth/protocol';
+import type { Player } from '../player/Player.ts';
+import type { Room } from './Room.ts';
+import type { CreateRoomOptions, RoomManager } from './RoomManager.ts';
+
+/**
+ * `player.rooms`: the rooms of one player, and joining from server code (a handler, a hook) the
+ * same way a client does with the framework requests. Each call resolves to what the client's
+ * request would get (the room id, kind and state) or rejects with the same coded `HearthError`.
+ */
+export class PlayerRooms {
+  readonly #manager: RoomManager;
+  readonly #player: Player;
+
+  /** @internal */
+  constructor(manager: RoomManager, player: Player) {
+    this.#manager = manager;
+    this.#player = player;
+  }
+
+  /** The rooms the player is a member of. */
+  get list(): Room[] {
+    return this.#manager.roomsOf(this.#player);
+  }
+
+  /** True when the player is a member of `roomId`. */
+  has(roomId: string): boolean {
+    return this.#manager.get(roomId)?.members.get(this.#player.userId) === this.#player;
+  }
+
+  /** Joins an open public room of `kind` whose `filterBy` options match, or creates one. */
+  joinOrCreate(kind: string, options?: RoomOptions): Promise<RoomJoined> {
+    return this.#manager.joinOrCreate(this.#player, kind, options);
+  }
+
+  /** Joins the room `roomId` (private rooms too). */
+  join(roomId: string, options?: RoomOptions): Promise<RoomJoined> {
+    return this.#manager.join(this.#player, roomId, options);
+  }
+
+  /** Creates a room of `kind` and joins it. */
+  create(kind: string, options?: RoomOptions, how?: CreateRoomOptions): Promise<RoomJoined> {
+    return this.#manager.createAndJoin(this.#player, kind, options, how);
+  }
+
+  /** Leaves `roomId` (the room's `onLeave` sees `LEFT`); false when not in it. */
+  leave(roomId: string): Promise<boolean> {
+    return this.#manager.leave(this.#player, roomId);
+  }
+}

@@ -1,0 +1,310 @@
+import type { AnyDefinition, Payload, RoomJoined, RoomOptions } from '@hearth/protocol';
+import { ErrorCode, HearthError, RoomLeft, RoomPush, RoomState } from '@hearth/protocol';
+import type { Logger } from 'pino';
+import type { LeaveReason } from '../player/definePlayer.ts';
+import type { Player } from '../player/Player.ts';
+import type { Clock } from '../time/Clock.ts';
+import { RoomErrorCode, roomError } from './errors.ts';
+import { FixedTicker } from './FixedTicker.ts';
+import type { Room } from './Room.ts';
+import { DEFAULT_MAX_CATCH_UP, DEFAULT_TICK_HZ, type RoomDefinition, type RoomRoute } from './RoomDefinition.ts';
+import type { SyncedState } from './SyncedState.ts';
+
+/** What a room uses of its node: group broadcast (encode once) and a clock. @internal */
+export interface RoomHub {
+  broadcast(group: string, definition: AnyDefinition, payload: never): number;
+  readonly clock: Clock;
+}
+
+/** What a room tells its manager. @internal */
+export interface RoomEvents {
+  joined(room: RoomInstance, player: Player): void;
+  gone(room: RoomInstance, player: Player): void;
+  disposed(room: RoomInstance): void;
+}
+
+/** The group (in the holder) whose members are a room's members: broadcasts are encoded once. */
+export function roomGroup(roomId: string): string {
+  return `hearth.room/${roomId}`;
+}
+
+/**
+ * One live room: members, seats, lock, metadata, state sync, the tick and the lifecycle hooks.
+ * @internal game code holds it as a {@link Room}.
+ */
+export class RoomInstance implements Room<unknown, unknown> {
+  readonly id: string;
+  readonly kind: string;
+  readonly options: unknown;
+  readonly state: unknown;
+  readonly log: Logger;
+  readonly definition: RoomDefinition<unknown, unknown>;
+  /** Settles when `onCreate` did; joins wait for it. */
+  ready: Promise<void> = Promise.resolve();
+  readonly #members = new Map<string, Player>();
+  readonly #hub: RoomHub;
+  readonly #synced: SyncedState<unknown> | undefined;
+  readonly #group: string;
+  readonly #events: RoomEvents;
+  #reserved = 0;
+  #locked = false;
+  #private = false;
+  #metadata: unknown = null;
+  #ticker: FixedTicker | undefined;
+  #emptyTimer: unknown;
+  #disposing: Promise<void> | undefined;
+
+  constructor(
+    id: string,
+    definition: RoomDefinition<unknown, unknown>,
+    options: unknown,
+    hub: RoomHub,
+    log: Logger,
+    events: RoomEvents,
+  ) {
+    this.id = id;
+    this.kind = definition.name;
+    this.definition = definition;
+    this.options = options;
+    this.#hub = hub;
+    this.#group = roomGroup(id);
+    this.#events = events;
+    this.log = log.child({ roomId: id, kind: this.kind });
+    const spec = definition.spec;
+    this.#synced = spec.sync?.(options);
+    this.state = this.#synced !== undefined ? this.#synced.state : spec.state !== undefined ? spec.state(options) : {};
+  }
+
+  get members(): ReadonlyMap<string, Player> {
+    return this.#members;
+  }
+  get maxPlayers(): number {
+    return this.definition.spec.maxPlayers;
+  }
+  get locked(): boolean {
+    return this.#locked;
+  }
+  get private(): boolean {
+    return this.#private;
+  }
+  get metadata(): unknown {
+    return this.#metadata;
+  }
+  get tick(): number {
+    return this.#ticker?.tick ?? 0;
+  }
+  /** Ticks skipped for being late (see {@link FixedTicker}). */
+  get skippedTicks(): number {
+    return this.#ticker?.skipped ?? 0;
+  }
+  get disposed(): boolean {
+    return this.#disposing !== undefined;
+  }
+  get clock(): Clock {
+    return this.#hub.clock;
+  }
+  /** True when a join could take a seat now (not locked, not full, not disposed). */
+  get open(): boolean {
+    return !this.disposed && !this.#locked && this.#members.size + this.#reserved < this.maxPlayers;
+  }
+
+  broadcast<D extends AnyDefinition>(definition: D, payload: Payload<D>, options: { except?: Player } = {}): number {
+    if (this.disposed) return 0;
+    const message = { roomId: this.id, type: definition.type, payload };
+    const except = options.except;
+    // The holder's group broadcast encodes once for every member; a member's own broadcast can skip it.
+    if (except !== undefined && this.#members.get(except.userId) === except) {
+      return except.broadcast(this.#group, RoomPush, message, { exceptSelf: true });
+    }
+    return this.#hub.broadcast(this.#group, RoomPush, message as never);
+  }
+
+  send<D extends AnyDefinition>(player: Player, definition: D, payload: Payload<D>): boolean {
+    if (this.disposed || this.#members.get(player.userId) !== player) return false;
+    return player.push(RoomPush, { roomId: this.id, type: definition.type, payload });
+  }
+
+  lock(): void {
+    this.#locked = true;
+  }
+  unlock(): void {
+    this.#locked = false;
+  }
+  setPrivate(value: boolean): void {
+    this.#private = value;
+  }
+  setMetadata(metadata: unknown): void {
+    this.#metadata = metadata;
+  }
+
+  async kick(player: Player, code: string = ErrorCode.KICKED, text = 'removed from the room'): Promise<boolean> {
+    if (this.#members.get(player.userId) !== player) return false;
+    player.push(RoomLeft, { roomId: this.id, code, text });
+    return this.leave(player, { code, text });
+  }
+
+  dispose(): Promise<void> {
+    return (this.#disposing ??= (async () => {
+      this.#ticker?.stop();
+      this.#clearEmptyTimer();
+      for (const member of this.#members.values()) {
+        member.push(RoomLeft, { roomId: this.id, code: RoomErrorCode.DISPOSED, text: 'the room was disposed' });
+        member.leave(this.#group);
+      }
+      const members = [...this.#members.values()];
+      this.#members.clear();
+      this.#events.disposed(this);
+      for (const member of members) this.#events.gone(this, member);
+      await this.#hook('onDispose', () => this.definition.hooksOf.onDispose?.(this));
+    })());
+  }
+
+  // ---- lifecycle, driven by the RoomManager ----
+
+  /** Runs `onCreate`, then starts the tick. Rejects (and disposes) when `onCreate` throws. */
+  async create(): Promise<void> {
+    const onCreate = this.definition.hooksOf.onCreate;
+    try {
+      if (onCreate !== undefined) await onCreate(this, this.options);
+    } catch (err) {
+      void this.dispose();
+      throw asRefusal(err, this.log, 'onCreate');
+    }
+    this.flush();
+    const tick = this.definition.tickHandler;
+    if (tick !== undefined && !this.disposed) {
+      const spec = this.definition.spec;
+      this.#ticker = new FixedTicker(
+        this.clock,
+        spec.tickHz ?? DEFAULT_TICK_HZ,
+        spec.maxCatchUp ?? DEFAULT_MAX_CATCH_UP,
+        (dt, n) => {
+          try {
+            tick(this, dt, n);
+          } catch (err) {
+            this.log.error({ err, tick: n }, 'room tick threw; the room carries on');
+          }
+        },
+        () => this.flush(),
+      );
+    }
+  }
+
+  /**
+   * Seats `player`: holds a seat, runs `onJoin` (which may refuse), then makes it a member and
+   * answers the room's state. Idempotent for a member. Rejects with a coded `HearthError`.
+   */
+  async join(player: Player, options: RoomOptions): Promise<RoomJoined> {
+    if (this.disposed) {
+      await this.ready; // a room whose onCreate refused: that refusal
+      throw roomError(RoomErrorCode.NOT_FOUND, `room ${this.id} is gone`);
+    }
+    if (this.#members.get(player.userId) === player) {
+      await this.ready;
+      return this.#joined();
+    }
+    if (this.#locked) throw roomError(RoomErrorCode.LOCKED, `room ${this.id} is locked`);
+    if (this.#members.size + this.#reserved >= this.maxPlayers) throw roomError(RoomErrorCode.FULL, `room ${this.id} is full (${this.maxPlayers})`);
+    // The seat is held synchronously, before anything is awaited: two joins racing for the last
+    // seat cannot both pass the check above.
+    this.#reserved++;
+    this.#clearEmptyTimer();
+    try {
+      await this.ready;
+      const onJoin = this.definition.hooksOf.onJoin;
+      if (onJoin !== undefined) {
+        try {
+          await onJoin(this, player, options);
+        } catch (err) {
+          throw asRefusal(err, this.log, 'onJoin');
+        }
+      }
+      if (this.disposed) throw roomError(RoomErrorCode.NOT_FOUND, `room ${this.id} was disposed during the join`);
+      if (!player.alive) throw roomError(ErrorCode.CLOSED, 'the player closed during the join');
+    } catch (err) {
+      this.#reserved--;
+      this.checkEmpty();
+      throw err;
+    }
+    this.#reserved--;
+    // Changes made before this join (onJoin's included) go out as a patch to the other members
+    // first: the joiner's full state must not be one the next patch re-applies.
+    this.flush();
+    this.#members.set(player.userId, player);
+    player.join(this.#group);
+    this.#events.joined(this, player);
+    return this.#joined();
+  }
+
+  /** Removes a member, then runs `onLeave`. False when `player` was not a member. */
+  async leave(player: Player, reason: LeaveReason): Promise<boolean> {
+    if (this.#members.get(player.userId) !== player) return false;
+    this.#members.delete(player.userId);
+    player.leave(this.#group);
+    this.#events.gone(this, player);
+    await this.#hook('onLeave', () => this.definition.hooksOf.onLeave?.(this, player, reason));
+    this.flush();
+    this.checkEmpty();
+    return true;
+  }
+
+  /** Arms the empty timer (or disposes at once) when no one is in or joining the room. */
+  checkEmpty(): void {
+    if (this.disposed || this.#members.size + this.#reserved > 0 || this.#emptyTimer !== undefined) return;
+    const timeout = this.definition.spec.emptyTimeout ?? 0;
+    if (timeout === false) return;
+    if (timeout === 0) {
+      void this.dispose();
+      return;
+    }
+    this.#emptyTimer = this.clock.setTimeout(() => {
+      this.#emptyTimer = undefined;
+      if (this.#members.size + this.#reserved === 0) void this.dispose();
+    }, timeout);
+  }
+
+  /**
+   * Runs a member's message through the kind's handler; returns its reply (or promise). Without a
+   * tick, state changes go out right after the handler (with one, after the next tick).
+   */
+  handle(route: RoomRoute, player: Player, payload: unknown): unknown {
+    const result = route.handler(this, player, payload as never);
+    if (this.#ticker === undefined) {
+      if (result instanceof Promise) return result.finally(() => this.flush());
+      this.flush();
+    }
+    return result;
+  }
+
+  /** Sends the state's pending changes as one patch to the members (encoded once). */
+  flush(): void {
+    const synced = this.#synced;
+    if (synced === undefined || synced.clean || this.disposed) return;
+    this.#hub.broadcast(this.#group, RoomState, { roomId: this.id, bytes: synced.encode() } as never);
+  }
+
+  #joined(): RoomJoined {
+    return { roomId: this.id, kind: this.kind, state: this.#synced !== undefined ? this.#synced.full() : this.state };
+  }
+
+  #clearEmptyTimer(): void {
+    if (this.#emptyTimer === undefined) return;
+    this.clock.clearTimeout(this.#emptyTimer);
+    this.#emptyTimer = undefined;
+  }
+
+  async #hook(name: string, run: () => void | Promise<void> | undefined): Promise<void> {
+    try {
+      await run();
+    } catch (err) {
+      this.log.error({ err }, `room ${name} hook threw`);
+    }
+  }
+}
+
+/** A hook's throw as the coded refusal a client gets: a `HearthError` as is, anything else `INTERNAL` (logged). */
+function asRefusal(err: unknown, log: Logger, hook: string): HearthError {
+  if (err instanceof HearthError) return err;
+  log.error({ err }, `room ${hook} hook threw; refused INTERNAL`);
+  return new HearthError(ErrorCode.INTERNAL, `the room's ${hook} failed`);
+}

@@ -1,0 +1,204 @@
+import { randomBytes } from 'node:crypto';
+import type { RoomJoined, RoomListing, RoomOptions } from '@hearth/protocol';
+import { ErrorCode, HearthError } from '@hearth/protocol';
+import type { Logger } from 'pino';
+import type { LeaveReason } from '../player/definePlayer.ts';
+import type { Player } from '../player/Player.ts';
+import { RoomErrorCode, roomError } from './errors.ts';
+import { PlayerRooms } from './PlayerRooms.ts';
+import type { Room } from './Room.ts';
+import type { RoomDefinition } from './RoomDefinition.ts';
+import { RoomInstance, type RoomEvents, type RoomHub } from './RoomInstance.ts';
+
+/** Options of {@link RoomManager}. @internal createNode builds it */
+export interface RoomManagerOptions {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any room kind: each has its own state and options
+  readonly kinds: readonly RoomDefinition<any, any>[];
+  readonly hub: RoomHub;
+  readonly logger: Logger;
+}
+
+/** How a room is created. */
+export interface CreateRoomOptions {
+  /** Not listed, not picked by `joinOrCreate`: joinable by id only. @defaultValue false */
+  private?: boolean;
+}
+
+/** The code a leave request gives the room's `onLeave`. */
+export const LEFT = 'LEFT';
+
+/**
+ * The rooms of one node: the room kinds it serves, the live rooms by id, each player's rooms, and
+ * matchmaking (`joinOrCreate`: the first open public room of the kind whose `filterBy` options
+ * equal the joiner's, else a new one). `node.rooms` in `createNode`.
+ *
+ * On one node, matchmaking is atomic without locks: a room is registered (and its seats counted)
+ * synchronously when it is created or joined, before any hook is awaited, so two players racing for
+ * the last seat cannot both get it.
+ */
+export class RoomManager {
+  readonly #kinds = new Map<string, RoomDefinition<unknown, unknown>>();
+  readonly #rooms = new Map<string, RoomInstance>();
+  readonly #byPlayer = new Map<Player, Set<RoomInstance>>();
+  readonly #handles = new WeakMap<Player, PlayerRooms>();
+  readonly #hub: RoomHub;
+  readonly #log: Logger;
+  readonly #events: RoomEvents;
+  #closed = false;
+
+  constructor(options: RoomManagerOptions) {
+    for (const kind of options.kinds as readonly RoomDefinition<unknown, unknown>[]) {
+      if (this.#kinds.has(kind.name)) throw roomError(RoomErrorCode.DEFINITION, `two room kinds are named "${kind.name}"`);
+      this.#kinds.set(kind.name, kind);
+    }
+    this.#hub = options.hub;
+    this.#log = options.logger.child({ component: 'rooms' });
+    this.#events = {
+      joined: (room, player) => {
+        let set = this.#byPlayer.get(player);
+        if (set === undefined) this.#byPlayer.set(player, (set = new Set()));
+        set.add(room);
+      },
+      gone: (room, player) => {
+        const set = this.#byPlayer.get(player);
+        if (set?.delete(room) === true && set.size === 0) this.#byPlayer.delete(player);
+      },
+      disposed: (room) => void this.#rooms.delete(room.id),
+    };
+  }
+
+  /** The names of the room kinds served. */
+  get kinds(): string[] {
+    return [...this.#kinds.keys()];
+  }
+
+  /** A live room by id. */
+  get(roomId: string): Room | undefined {
+    return this.#rooms.get(roomId);
+  }
+
+  /** The live rooms (all kinds, private ones included). */
+  rooms(): IterableIterator<Room> {
+    return this.#rooms.values();
+  }
+
+  /** The `player.rooms` handle of a player. */
+  of(player: Player): PlayerRooms {
+    let handle = this.#handles.get(player);
+    if (handle === undefined) this.#handles.set(player, (handle = new PlayerRooms(this, player)));
+    return handle;
+  }
+
+  /** The rooms `player` is a member of. */
+  roomsOf(player: Player): Room[] {
+    return [...(this.#byPlayer.get(player) ?? [])];
+  }
+
+  /**
+   * Creates a room of `kind` (runs `onCreate`, starts its tick); no one joins it.
+   * @throws HearthError `ROOM_UNKNOWN_KIND`, or `onCreate`'s refusal.
+   */
+  async create(kind: string, options: RoomOptions = {}, how: CreateRoomOptions = {}): Promise<Room> {
+    const room = this.#create(kind, options, how);
+    await room.ready;
+    return room;
+  }
+
+  /** Joins the room `roomId` (private ones too). @throws HearthError `ROOM_NOT_FOUND`, `ROOM_FULL`, `ROOM_LOCKED`, or `onJoin`'s code. */
+  join(player: Player, roomId: string, options: RoomOptions = {}): Promise<RoomJoined> {
+    const room = typeof roomId === 'string' ? this.#rooms.get(roomId) : undefined;
+    if (room === undefined) return Promise.reject(roomError(RoomErrorCode.NOT_FOUND, `no room ${String(roomId).slice(0, 64)}`));
+    return room.join(player, options);
+  }
+
+  /** Creates a room of `kind` and joins it; the room is disposed if the creator's join is refused. */
+  async createAndJoin(player: Player, kind: string, options: RoomOptions = {}, how: CreateRoomOptions = {}): Promise<RoomJoined> {
+    const room = this.#create(kind, options, how);
+    return room.join(player, options);
+  }
+
+  /** Joins the first open public room of `kind` whose filter matches `options`, or creates one. */
+  async joinOrCreate(player: Player, kind: string, options: RoomOptions = {}): Promise<RoomJoined> {
+    const definition = this.#kind(kind);
+    for (const room of this.#rooms.values()) {
+      if (room.definition !== definition || room.private || !room.open || !matches(definition, room.options, options)) continue;
+      try {
+        return await room.join(player, options);
+      } catch (err) {
+        // Taken meanwhile (full, locked, disposed) or refused by onJoin: another room, or a new one.
+        if (!(err instanceof HearthError) || err.code === ErrorCode.CLOSED) throw err;
+      }
+    }
+    return this.createAndJoin(player, kind, options);
+  }
+
+  /** Leaves `roomId`; false when the player was not in it. */
+  leave(player: Player, roomId: string, reason: LeaveReason = { code: LEFT, text: 'left the room' }): Promise<boolean> {
+    const room = this.#rooms.get(roomId);
+    return room === undefined ? Promise.resolve(false) : room.leave(player, reason);
+  }
+
+  /** Leaves every room (a player that closed). */
+  async leaveAll(player: Player, reason: LeaveReason): Promise<void> {
+    await Promise.all(this.roomsOf(player).map((room) => (room as RoomInstance).leave(player, reason)));
+  }
+
+  /** The public rooms of `kind` (with `options`: only those whose filter matches). */
+  list(kind: string, options?: RoomOptions): RoomListing[] {
+    const definition = this.#kind(kind);
+    const out: RoomListing[] = [];
+    for (const room of this.#rooms.values()) {
+      if (room.definition !== definition || room.private || room.disposed) continue;
+      if (options !== undefined && !matches(definition, room.options, options)) continue;
+      out.push({ roomId: room.id, kind, members: room.members.size, maxPlayers: room.maxPlayers, locked: room.locked, metadata: room.metadata });
+    }
+    return out;
+  }
+
+  /** Disposes of every room (node close). Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#rooms.values()].map((room) => room.dispose()));
+  }
+
+  /** @internal the room a member addresses, or a coded refusal. */
+  memberRoom(player: Player, roomId: unknown): RoomInstance {
+    const room = typeof roomId === 'string' ? this.#rooms.get(roomId) : undefined;
+    if (room === undefined || room.members.get(player.userId) !== player) {
+      throw roomError(RoomErrorCode.NOT_IN_ROOM, `not in room ${String(roomId).slice(0, 64)}`);
+    }
+    return room;
+  }
+
+  #kind(kind: string): RoomDefinition<unknown, unknown> {
+    const definition = typeof kind === 'string' ? this.#kinds.get(kind) : undefined;
+    if (definition === undefined) throw roomError(RoomErrorCode.UNKNOWN_KIND, `no room kind "${String(kind).slice(0, 64)}" on this node`);
+    return definition;
+  }
+
+  #create(kind: string, options: RoomOptions, how: CreateRoomOptions): RoomInstance {
+    const definition = this.#kind(kind);
+    if (this.#closed) throw new HearthError(ErrorCode.SHUTDOWN, 'the node is closing');
+    let id: string;
+    do id = randomBytes(9).toString('base64url');
+    while (this.#rooms.has(id));
+    const room = new RoomInstance(id, definition, options, this.#hub, this.#log, this.#events);
+    if (how.private === true) room.setPrivate(true);
+    this.#rooms.set(id, room);
+    room.ready = room.create();
+    // A room no one joins is disposed like an empty one (a creator joining holds its seat already).
+    room.ready.then(
+      () => room.checkEmpty(),
+      () => {},
+    );
+    return room;
+  }
+}
+
+/** True when every `filterBy` option of the room equals the joiner's. */
+function matches(definition: RoomDefinition<unknown, unknown>, roomOptions: unknown, options: RoomOptions): boolean {
+  const filter = definition.spec.filterBy;
+  if (filter === undefined || filter.length === 0) return true;
+  const mine = (roomOptions ?? {}) as RoomOptions;
+  return filter.every((key) => Object.is(mine[key], options[key]));
+}

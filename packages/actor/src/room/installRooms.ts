@@ -1,0 +1,81 @@
+import type { RoomOptions } from '@hearth/protocol';
+import {
+  ErrorCode,
+  HearthError,
+  RoomCreate,
+  RoomJoin,
+  RoomJoinOrCreate,
+  RoomLeave,
+  RoomList,
+  RoomSend,
+} from '@hearth/protocol';
+import type { EventObject } from 'xstate';
+import type { PlayerDefinition } from '../player/definePlayer.ts';
+import type { RoomManager } from './RoomManager.ts';
+
+const MAX_ID = 64;
+
+function badRequest(text: string): HearthError {
+  return new HearthError(ErrorCode.BAD_REQUEST, text);
+}
+
+/** Checks a wire payload is a plain object (not null, not an array). */
+function record(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) throw badRequest(`${what} must be a map`);
+  return value as Record<string, unknown>;
+}
+
+function name(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ID) throw badRequest(`${what} must be a string of 1-${MAX_ID} characters`);
+  return value;
+}
+
+function options(value: unknown): RoomOptions {
+  return value === undefined || value === null ? {} : record(value, 'options');
+}
+
+/**
+ * The player definition with the framework's room requests (types 10–15) served on the fast path,
+ * and an `onLeave` that takes a closing player out of its rooms first (then the game's own hook).
+ * A disconnect into grace keeps the memberships (a resume finds the player in its rooms; pushes
+ * are queued meanwhile); the end of the actor (grace expired, kicked, closed) leaves them.
+ *
+ * @internal createNode calls it when given `rooms`.
+ */
+export function installRooms<G, E extends EventObject>(definition: PlayerDefinition<G, E>, rooms: RoomManager): PlayerDefinition<G, E> {
+  const gameLeave = definition.hooksOf.onLeave;
+  return definition
+    .handle(RoomJoin, (p, payload) => {
+      const m = record(payload, 'room.join');
+      return rooms.join(p, name(m['roomId'], 'roomId'), options(m['options']));
+    })
+    .handle(RoomCreate, (p, payload) => {
+      const m = record(payload, 'room.create');
+      return rooms.createAndJoin(p, name(m['kind'], 'kind'), options(m['options']), { private: m['private'] === true });
+    })
+    .handle(RoomJoinOrCreate, (p, payload) => {
+      const m = record(payload, 'room.joinOrCreate');
+      return rooms.joinOrCreate(p, name(m['kind'], 'kind'), options(m['options']));
+    })
+    .handle(RoomLeave, (p, payload) => rooms.leave(p, name(record(payload, 'room.leave')['roomId'], 'roomId')))
+    .handle(RoomList, (_p, payload) => {
+      const m = record(payload, 'room.list');
+      return rooms.list(name(m['kind'], 'kind'), m['options'] === undefined ? undefined : options(m['options']));
+    })
+    .handle(RoomSend, (p, payload) => {
+      const m = record(payload, 'room.send');
+      const room = rooms.memberRoom(p, m['roomId']);
+      const type = m['type'];
+      const route = typeof type === 'number' ? room.definition.routeOf(type) : undefined;
+      if (route === undefined) throw new HearthError(ErrorCode.UNKNOWN_TYPE, `room kind "${room.kind}" handles no message type ${String(type)}`);
+      const validate = route.definition.validate;
+      if (validate !== undefined && !validate(m['payload'])) throw badRequest(`payload of "${route.definition.name}" failed validation`);
+      return room.handle(route, p, m['payload']);
+    })
+    .hooks({
+      onLeave: async (p, reason) => {
+        await rooms.leaveAll(p, reason);
+        await gameLeave?.(p, reason);
+      },
+    });
+}
