@@ -1,7 +1,7 @@
 import type { InboundMessage } from '@hearth/protocol';
 import { ErrorCode, HearthError, Kind, Login, Resume } from '@hearth/protocol';
 import type { EventObject } from 'xstate';
-import type { Holder } from './Holder.ts';
+import { holderInternals, type Holder, type HolderInternals } from './Holder.ts';
 import { requestLogin } from './player/loginFlow.ts';
 import type { PlayerActor } from './player/PlayerActor.ts';
 import { routeToStatechart } from './player/routedMessage.ts';
@@ -35,23 +35,23 @@ export interface BinderStats {
  */
 export class Binder<G = unknown, E extends EventObject = EventObject> {
   readonly stats: BinderStats = { routed: 0, unknownRequests: 0, droppedPushes: 0, unauthenticated: 0, invalid: 0, failures: 0 };
-  readonly #holder: Holder<G, E>;
+  readonly #holder: HolderInternals;
   readonly #unsubscribe: (() => void)[];
   readonly #rejected: (what: string, value: unknown) => void;
 
   constructor(service: ServiceHandle, holder: Holder<G, E>) {
-    this.#holder = holder;
-    this.#rejected = (what, value) => void holder.rejectedWireId(what, value);
+    const internals = (this.#holder = holderInternals(holder));
+    this.#rejected = internals.rejectedWireId;
     this.#unsubscribe = [
-      service.sub('open', (ref) => void holder.spawn(ref)),
-      service.sub('close', (event) => holder.sessionClosed(event.id, event.code)),
+      service.sub('open', (ref) => internals.spawn(ref)),
+      service.sub('close', (event) => internals.sessionClosed(event.id, event.code)),
       service.sub('message', (ref, msg) => this.route(ref, msg)),
     ];
   }
 
   /** Serves one inbound message (public for tests and custom transports). */
   route(ref: SessionHandle, msg: InboundMessage): void {
-    const player = this.#holder.atSession(ref.id) as PlayerActor | undefined;
+    const player = this.#holder.atSession(ref.id);
     if (player === undefined) {
       if (msg.kind === Kind.REQUEST) ref.replyError(msg.rid, ErrorCode.CLOSED, 'no actor for this session');
       return;

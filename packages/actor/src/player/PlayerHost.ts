@@ -1,6 +1,6 @@
 import type { AnyDefinition, Payload } from '@hearth/protocol';
 import type { Logger } from 'pino';
-import type { AnyActorRef, EventObject } from 'xstate';
+import type { AnyActorRef } from 'xstate';
 import type { Authenticator } from '../authenticate.ts';
 import type { ResolvedTimeouts } from '../PlayerTimeouts.ts';
 import type { Clock } from '../time/Clock.ts';
@@ -59,6 +59,4 @@ export interface PlayerHost {
   ): number;
   joinGroup(group: string, player: PlayerActor): void;
   leaveGroup(group: string, player: PlayerActor): void;
-  /** Statechart events sent to a user (`holder.dispatch`). */
-  dispatch(userId: string, event: EventObject): boolean;
 }
