@@ -30,6 +30,16 @@ function name(value: unknown, what: string): string {
   return value;
 }
 
+/**
+ * Marks a reply promise handled: the binder ignores the result of a *push* (a client may send any
+ * of these requests as a push), and a rejection nobody awaits would be an unhandled rejection.
+ * The binder still sees the rejection of a request through its own `then`.
+ */
+function handled<T>(result: T): T {
+  if (result instanceof Promise) result.catch(() => {});
+  return result;
+}
+
 function options(value: unknown): RoomOptions {
   return value === undefined || value === null ? {} : record(value, 'options');
 }
@@ -47,17 +57,17 @@ export function installRooms<G, E extends EventObject>(definition: PlayerDefinit
   return definition
     .handle(RoomJoin, (p, payload) => {
       const m = record(payload, 'room.join');
-      return rooms.join(p, name(m['roomId'], 'roomId'), options(m['options']));
+      return handled(rooms.join(p, name(m['roomId'], 'roomId'), options(m['options'])));
     })
     .handle(RoomCreate, (p, payload) => {
       const m = record(payload, 'room.create');
-      return rooms.createAndJoin(p, name(m['kind'], 'kind'), options(m['options']), { private: m['private'] === true });
+      return handled(rooms.createAndJoin(p, name(m['kind'], 'kind'), options(m['options']), { private: m['private'] === true }));
     })
     .handle(RoomJoinOrCreate, (p, payload) => {
       const m = record(payload, 'room.joinOrCreate');
-      return rooms.joinOrCreate(p, name(m['kind'], 'kind'), options(m['options']));
+      return handled(rooms.joinOrCreate(p, name(m['kind'], 'kind'), options(m['options'])));
     })
-    .handle(RoomLeave, (p, payload) => rooms.leave(p, name(record(payload, 'room.leave')['roomId'], 'roomId')))
+    .handle(RoomLeave, (p, payload) => handled(rooms.leave(p, name(record(payload, 'room.leave')['roomId'], 'roomId'))))
     .handle(RoomList, (_p, payload) => {
       const m = record(payload, 'room.list');
       return rooms.list(name(m['kind'], 'kind'), m['options'] === undefined ? undefined : options(m['options']));
@@ -70,7 +80,7 @@ export function installRooms<G, E extends EventObject>(definition: PlayerDefinit
       if (route === undefined) throw new HearthError(ErrorCode.UNKNOWN_TYPE, `room kind "${room.kind}" handles no message type ${String(type)}`);
       const validate = route.definition.validate;
       if (validate !== undefined && !validate(m['payload'])) throw badRequest(`payload of "${route.definition.name}" failed validation`);
-      return room.handle(route, p, m['payload']);
+      return handled(room.handle(route, p, m['payload']));
     })
     .hooks({
       onLeave: async (p, reason) => {

@@ -1,4 +1,4 @@
-import { HearthError, RoomCreate, RoomJoin, RoomJoinOrCreate, RoomLeave, RoomLeft, RoomList, RoomPush, type InboundMessage } from '@hearth/protocol';
+import { HearthError, RoomCreate, RoomJoin, RoomJoinOrCreate, RoomLeave, RoomLeft, RoomList, RoomPush, RoomSend, type InboundMessage } from '@hearth/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineRoom, RoomErrorCode } from '../../src/index.ts';
 import { cleanup } from '../helpers.ts';
@@ -72,6 +72,22 @@ describe('rooms: lifecycle', () => {
     await expect(ann.ref.request(RoomCreate, { kind: 'nope' })).rejects.toMatchObject({ code: RoomErrorCode.UNKNOWN_KIND });
     await expect(ann.ref.request(RoomJoin, { roomId: 42 } as never)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     expect(await toRoom(ann, roomId, Say, { text: 'still here' })).toEqual({ heard: 0 });
+  });
+
+  it('takes room requests sent as pushes (even refused ones) without an unhandled rejection', async () => {
+    const AsyncRoom = defineRoom({ name: 'async', maxPlayers: 2 }).handle(Say, async () => {
+      await Promise.resolve();
+      throw new HearthError('NOPE', 'async refusal');
+    });
+    const { port } = await startRoomServer([AsyncRoom]);
+    const ann = await player(port, 'ann');
+    const { roomId } = await ann.ref.request(RoomCreate, { kind: 'async' });
+    ann.ref.send(RoomJoin, { roomId: 'missing' });
+    ann.ref.send(RoomJoinOrCreate, { kind: 'missing' });
+    ann.ref.send(RoomSend, { roomId, type: Say.type, payload: { text: 'x' } });
+    ann.ref.send(RoomSend, { roomId: 'missing', type: Say.type, payload: { text: 'x' } });
+    await expect(toRoom(ann, roomId, Say, { text: 'x' })).rejects.toMatchObject({ code: 'NOPE' });
+    expect((await ann.ref.request(RoomList, { kind: 'async' })).length).toBe(1);
   });
 
   it('refuses past maxPlayers (ROOM_FULL), when locked (ROOM_LOCKED), and with the code onJoin throws', async () => {
