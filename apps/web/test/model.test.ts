@@ -38,6 +38,13 @@ describe('TickRate', () => {
     for (let tick = 204; tick <= 300; tick++) rate.observe(tick, (now += 70));
     expect(rate.ms).toBeCloseTo(70, 0);
   });
+  it('takes a pause (no snapshot while nothing moved) for a pause, not a slow tick', () => {
+    const rate = new TickRate(20);
+    rate.observe(1, 0);
+    rate.observe(2, 50);
+    rate.observe(3, 5050);
+    expect(rate.ms).toBe(50);
+  });
   it('never reports faster than the nominal rate', () => {
     const rate = new TickRate(20);
     for (let tick = 1; tick <= 100; tick++) rate.observe(tick, tick * 10);

@@ -56,7 +56,9 @@ export class TickRate {
   observe(tick: number, now: number): void {
     const ticks = this.#lastTick === undefined ? 0 : tick - this.#lastTick;
     if (this.#lastTick !== undefined && now - this.#lastAt < 1) return; // same read: wait for the next gap
-    if (ticks >= 1 && ticks <= 5) this.#ms += ((now - this.#lastAt) / ticks - this.#ms) * TickRate.ALPHA;
+    const gap = (now - this.#lastAt) / ticks;
+    // A pause (nothing changed for a while, no snapshot sent) is not a slow tick.
+    if (ticks >= 1 && ticks <= 5 && gap < 4 * this.ms) this.#ms += (gap - this.#ms) * TickRate.ALPHA;
     this.#lastTick = tick;
     this.#lastAt = now;
   }
