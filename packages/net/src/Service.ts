@@ -252,8 +252,7 @@ export class Service implements AsyncDisposable {
     let n = 0;
     for (const session of [...this.#table.values()]) {
       if (predicate(session.info())) {
-        session.closedByUser = true;
-        session.close(code, text);
+        session.closeByUser(code, text);
         n++;
       }
     }
@@ -288,8 +287,7 @@ export class Service implements AsyncDisposable {
       if (this.#all.size === 0) resolve();
     });
     for (const session of [...this.#all]) {
-      session.closedByUser = true;
-      session.close(ErrorCode.SHUTDOWN, 'service is shutting down');
+      session.closeByUser(ErrorCode.SHUTDOWN, 'service is shutting down');
     }
     const done = allGone.then(() => Promise.all(acceptors.map((a) => a.closed()))).then(() => 'done' as const);
     let timer: NodeJS.Timeout | undefined;

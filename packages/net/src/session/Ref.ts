@@ -54,8 +54,7 @@ export class Ref implements SessionRef {
   close(code: string, text = ''): void {
     const session = this.#table.get(this.id);
     if (session === undefined) return;
-    session.closedByUser = true;
-    session.close(code, text);
+    session.closeByUser(code, text);
   }
 
   toJSON(): { id: number; alive: boolean } {

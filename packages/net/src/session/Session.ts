@@ -1,17 +1,11 @@
-import {
-  type BatchWriter,
-  ErrorCode,
-  decodeBatch,
-  HearthError,
-  Kind,
-  type InboundMessage,
-  type Message,
-} from '@hearth/protocol';
+import { type BatchWriter, ErrorCode, decodeBatch, HearthError, Kind, type InboundMessage, type Message } from '@hearth/protocol';
 import type { Logger } from 'pino';
 import type { BufferPool } from '../buffer/BufferPool.ts';
 import type { ResolvedLimits } from '../Limits.ts';
 import { TokenBucket } from '../limit/TokenBucket.ts';
 import type { ClientHandshaker, ProtocolFactory, ServerHandshaker, SessionChannel } from '../protocol/ProtocolFactory.ts';
+import { HandshakePhase } from './HandshakePhase.ts';
+import { PendingRequests } from './PendingRequests.ts';
 import type { SessionInfo } from '../SessionInfo.ts';
 import type { SessionRef } from '../SessionRef.ts';
 import type { StatsCounters } from '../ServiceStats.ts';
@@ -79,12 +73,6 @@ function onDecoded(message: Message): void {
 /** Thrown through decodeBatch to stop at once (caught in `body`). */
 const STOP_DECODING: unique symbol = Symbol('hearth.stopDecoding');
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  timer: NodeJS.Timeout;
-}
-
 /**
  * One live connection: its link, protocol state, write batch and pending requests. Internal to
  * `net`; everything else holds a {@link SessionRef}.
@@ -109,30 +97,28 @@ export class Session implements LinkSink {
   messagesOut = 0;
   /** Set while queued for the end-of-turn flush. */
   dirty = false;
-  /** Set when the application closed it (through its ref or the service): a connector does not redial. */
-  closedByUser = false;
   readonly #host: SessionHost;
   readonly #config: SessionConfig;
   /** The per-session child logger, made on first use (bench/memory.ts: not held by idle sessions). */
   #log: Logger | undefined;
   #state = HANDSHAKE;
-  #handshake: ServerHandshaker | ClientHandshaker | undefined;
+  /** The handshake until it ends (then undefined), and the channel after. */
+  #handshake: HandshakePhase | undefined;
   #channel: SessionChannel | undefined;
+  /** Set when the application closed it (through its ref or the service): a connector does not redial. */
+  #closedByUser = false;
   // Borrowed from the service while messages are queued and given back after the flush: an idle
   // session holds no writer (its encoder and buffers were 640 B of heap + 5 KB of buffers, bench/memory.ts).
   #writer: BatchWriter | undefined;
   readonly #bucket: TokenBucket | undefined;
   /** Requests awaiting a reply; made on the first request (bench/memory.ts: idle server sessions hold none). */
-  #pending: Map<number, Pending> | undefined;
-  #nextRid = 0;
-  #handshakeTimer: NodeJS.Timeout | undefined;
+  #requests: PendingRequests | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
 
   /** @param handshakeMs time left for the handshake. @defaultValue limits.handshakeTimeoutMs */
   constructor(host: SessionHost, link: Link, config: SessionConfig, handshake: ServerHandshaker | ClientHandshaker, handshakeMs = config.limits.handshakeTimeoutMs) {
     this.#host = host;
     this.#config = config;
-    this.#handshake = handshake;
     this.link = link;
     this.side = config.side;
     this.protocol = config.protocol;
@@ -140,12 +126,15 @@ export class Session implements LinkSink {
     const rate = config.limits.rateLimit;
     if (rate !== false) this.#bucket = new TokenBucket(rate.messagesPerSecond, rate.burst);
     host.stats.handshaking++;
-    this.#handshakeTimer = setTimeout(() => this.#handshakeTimeout(), Math.max(0, handshakeMs));
+    const phase = (this.#handshake = new HandshakePhase(config.side, handshake, handshakeMs, () => this.#handshakeTimeout()));
     link.start(this);
-    if (config.side === 'client') {
-      // TCP buffers writes until connected; a WebSocket link is only made once open.
-      link.writeBody((handshake as ClientHandshaker).hello());
-    }
+    // TCP buffers writes until connected; a WebSocket link is only made once open.
+    if (config.side === 'client') link.writeBody(phase.hello());
+  }
+
+  /** True once the application closed it (through its ref or the service): a connector does not redial. */
+  get closedByUser(): boolean {
+    return this.#closedByUser;
   }
 
   /** True once the handshake is done and no close has begun. */
@@ -208,8 +197,7 @@ export class Session implements LinkSink {
         this.#failWith(error, ErrorCode.PROTOCOL_ERROR);
       }
     } else if (state === HANDSHAKE) {
-      if (this.side === 'server') this.#serverHandshake(body);
-      else this.#clientHandshake(body);
+      this.#handshakeBody(body);
     }
   }
 
@@ -225,7 +213,7 @@ export class Session implements LinkSink {
     if (this.#state < CLOSING) this.#end(code ?? ErrorCode.CLOSED, text, code === undefined ? 'lost' : 'remote', false);
     this.#state = CLOSED;
     clearTimeout(this.#closeTimer);
-    clearTimeout(this.#handshakeTimer);
+    this.#handshake?.end();
     this.#dropWriter();
     this.#config.owner.onGone?.(this);
   }
@@ -276,22 +264,17 @@ export class Session implements LinkSink {
 
   request(type: number, payload: unknown, timeout: number | undefined): Promise<unknown> {
     if (this.#state !== OPEN) return Promise.reject(closedError(this.id));
-    const rid = (this.#nextRid = this.#nextRid >= 0xffff_fffe ? 1 : this.#nextRid + 1);
+    const requests = (this.#requests ??= new PendingRequests());
+    const rid = requests.nextRid();
     try {
       this.#out.request(type, payload, rid);
     } catch (error) {
       this.#unencodable(type, error);
       return Promise.reject(new HearthError(ErrorCode.BAD_REQUEST, `request payload of type ${type} cannot be encoded: ${(error as Error).message}`, { cause: error }));
     }
-    return new Promise((resolve, reject) => {
-      const ms = timeout ?? this.#host.requestTimeoutMs;
-      const timer = setTimeout(() => {
-        this.#pending?.delete(rid);
-        reject(new HearthError(ErrorCode.TIMEOUT, `no reply to request type ${type} within ${ms} ms; raise "timeout"`));
-      }, ms);
-      (this.#pending ??= new Map()).set(rid, { resolve, reject, timer });
-      this.#queued();
-    });
+    const reply = requests.await(rid, type, timeout ?? this.#host.requestTimeoutMs);
+    this.#queued();
+    return reply;
   }
 
   /** Writes the batch: one socket write (one seal in secure mode). Called by the service once per turn. */
@@ -330,6 +313,12 @@ export class Session implements LinkSink {
     if (queued > this.limits.maxQueuedBytes && this.#state === OPEN) {
       this.close(ErrorCode.SLOW_CONSUMER, `${queued} B queued > maxQueuedBytes ${this.limits.maxQueuedBytes}: the peer reads too slowly`);
     }
+  }
+
+  /** {@link Session.close} on the application's behalf (its ref, or the service): a connector does not redial. */
+  closeByUser(code: string, text = ''): void {
+    this.#closedByUser = true;
+    this.close(code, text);
   }
 
   /** Sends `[6, code, text]` after what is queued, flushes, and ends the connection. Idempotent. */
@@ -417,15 +406,11 @@ export class Session implements LinkSink {
         }
         break;
       case Kind.REPLY:
-      case Kind.ERROR: {
-        const pending = this.#pending?.get(message.rid);
-        if (pending === undefined) break; // timed out meanwhile
-        this.#pending!.delete(message.rid);
-        clearTimeout(pending.timer);
-        if (message.kind === Kind.REPLY) pending.resolve(message.payload);
-        else pending.reject(new HearthError(message.code, message.text));
+        this.#requests?.settle(message.rid, message.payload);
         break;
-      }
+      case Kind.ERROR:
+        this.#requests?.settle(message.rid, undefined, message);
+        break;
       case Kind.PING:
         this.#out.pong(message.t);
         this.#queued();
@@ -439,34 +424,19 @@ export class Session implements LinkSink {
     return this.#state === OPEN;
   }
 
-  #serverHandshake(hello: Uint8Array): void {
-    let result: ReturnType<ServerHandshaker['receive']>;
-    try {
-      result = (this.#handshake as ServerHandshaker).receive(hello);
-    } catch (error) {
-      const code = error instanceof HearthError ? error.code : ErrorCode.HANDSHAKE_FAILED;
-      this.#refuse(code, (error as Error).message);
+  #handshakeBody(body: Uint8Array): void {
+    const step = this.#handshake!.step(body);
+    if (step.channel === undefined) {
+      if (this.side === 'server') this.#refuse(step.code, step.text);
+      else this.#abandon(step.code, step.text);
       return;
     }
-    this.link.writeBody(result.reply);
-    this.#becomeOpen(result.channel);
-  }
-
-  #clientHandshake(reply: Uint8Array): void {
-    let channel: SessionChannel;
-    try {
-      channel = (this.#handshake as ClientHandshaker).receive(reply);
-    } catch (error) {
-      const code = error instanceof HearthError ? error.code : ErrorCode.HANDSHAKE_FAILED;
-      this.#abandon(code, (error as Error).message);
-      return;
-    }
-    this.#becomeOpen(channel);
+    if (step.reply !== undefined) this.link.writeBody(step.reply);
+    this.#becomeOpen(step.channel);
   }
 
   #becomeOpen(channel: SessionChannel): void {
-    clearTimeout(this.#handshakeTimer);
-    this.#handshakeTimer = undefined;
+    this.#handshake!.end();
     this.#handshake = undefined;
     this.#channel = channel;
     this.#state = OPEN;
@@ -480,7 +450,6 @@ export class Session implements LinkSink {
   }
 
   #handshakeTimeout(): void {
-    this.#handshakeTimer = undefined;
     if (this.#state !== HANDSHAKE) return;
     const text = `handshake not finished within ${this.limits.handshakeTimeoutMs} ms`;
     if (this.side === 'server') this.#refuse(ErrorCode.HANDSHAKE_TIMEOUT, text);
@@ -497,7 +466,7 @@ export class Session implements LinkSink {
   #abandon(code: string, text: string): void {
     if (this.#state !== HANDSHAKE) return;
     this.#state = CLOSING;
-    clearTimeout(this.#handshakeTimer);
+    this.#handshake?.end();
     this.#host.stats.handshaking--;
     this.#host.stats.countClose(code);
     this.#logger.debug({ remote: this.link.remoteAddress, code, text }, 'handshake ended');
@@ -539,14 +508,7 @@ export class Session implements LinkSink {
     this.#host.stats.countClose(code);
     const level = code === ErrorCode.NORMAL || code === ErrorCode.SHUTDOWN || code === ErrorCode.CLOSED ? 'debug' : 'info';
     this.#logger[level]({ code, text, by }, 'session closed');
-    const pendingRequests = this.#pending;
-    this.#pending = undefined;
-    if (pendingRequests !== undefined) {
-      for (const [rid, pending] of pendingRequests) {
-        clearTimeout(pending.timer);
-        pending.reject(new HearthError(ErrorCode.CLOSED, `session ${this.id} closed (${code}) before request ${rid} was answered`));
-      }
-    }
+    this.#requests?.rejectAll(this.id, code);
     this.#host.closed(this, { id: this.id, code, text, by });
     this.#config.owner.onEnd?.(this, code, text, by);
     if (by === 'lost') {
