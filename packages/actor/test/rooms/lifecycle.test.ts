@@ -152,7 +152,7 @@ describe('rooms: lifecycle', () => {
       onCreate: (room, options) => room.setMetadata({ mode: options['mode'] }),
     });
     const { port } = await startRoomServer([Match]);
-    const [ann, bob, cid, dan] = await Promise.all(['ann', 'bob', 'cid', 'dan'].map((n) => player(port, n)));
+    const [ann, bob, cid, dan] = await Promise.all([player(port, 'ann'), player(port, 'bob'), player(port, 'cid'), player(port, 'dan')]);
     const a = await ann.ref.request(RoomJoinOrCreate, { kind: 'match', options: { mode: 'duo' } });
     const b = await bob.ref.request(RoomJoinOrCreate, { kind: 'match', options: { mode: 'solo' } });
     const c = await cid.ref.request(RoomJoinOrCreate, { kind: 'match', options: { mode: 'duo', skin: 'red' } });

@@ -99,7 +99,7 @@ describe('rooms: disposal and membership over the connection', () => {
     const bob = await player(port, 'bob');
     const { roomId } = await ann.ref.request(RoomCreate, { kind: 'match' });
     await bob.ref.request(RoomJoin, { roomId });
-    ann.ref.close();
+    ann.ref.close('GONE', 'the client went away'); // not NORMAL: that would end the session without grace
     await until(() => node.holder.get('ann')?.connected === false);
     expect(await toRoom(bob, roomId, Where, {})).toEqual({ roomId, members: ['ann', 'bob'] });
     // a broadcast meanwhile is queued for ann and delivered on resume
@@ -110,7 +110,7 @@ describe('rooms: disposal and membership over the connection', () => {
     expect(await toRoom(again, roomId, Where, {})).toEqual({ roomId, members: ['ann', 'bob'] });
     expect(log).toEqual([]);
     // bob drops and never comes back: grace expires, bob leaves the room
-    bob.ref.close();
+    bob.ref.close('GONE', 'the client went away');
     await until(() => node.holder.get('bob')?.connected === false);
     clock.advance(10_000);
     await until(() => log.length === 1);
