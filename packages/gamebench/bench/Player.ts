@@ -20,16 +20,16 @@ export class Player {
   readonly #sentAt: number[] = [];
 
   constructor(x: number, y: number, index: number) {
-    this.x = clamp(x);
-    this.y = clamp(y);
+    this.x = x;
+    this.y = y;
     this.#dx = index % 2 === 0 ? 7 : -7;
     this.#dy = index % 3 === 0 ? 3 : -3;
   }
 
   /** The next position on the path (bounces off the plane's edges); remembered as sent at `now`. */
   step(now: number): { x: number; y: number } {
-    if (this.x + this.#dx < 10 || this.x + this.#dx > 990) this.#dx = -this.#dx;
-    if (this.y + this.#dy < 10 || this.y + this.#dy > 990) this.#dy = -this.#dy;
+    if (this.x + this.#dx < 0 || this.x + this.#dx > 1000) this.#dx = -this.#dx;
+    if (this.y + this.#dy < 0 || this.y + this.#dy > 1000) this.#dy = -this.#dy;
     this.x += this.#dx;
     this.y += this.#dy;
     if (this.#sentAt.length >= IN_FLIGHT) {
@@ -56,8 +56,4 @@ export class Player {
       }
     }
   }
-}
-
-function clamp(v: number): number {
-  return Math.min(900, Math.max(100, Math.round(v)));
 }

@@ -1,5 +1,5 @@
 /**
- * The same game on Colyseus 0.16, on its defaults (WebSocket transport, `patchRate` 50 ms = 20
+ * The same game on Colyseus 0.16, on its defaults (but a 120 s seat reservation: see onCreate; WebSocket transport, `patchRate` 50 ms = 20
  * state patches a second, msgpack messages): rooms of 16 (`maxClients`), a `MapSchema` of players
  * with `x`, `y` (uint16, Arena's world units), a `move` message that checks the position like Arena
  * (integers on the 1000×1000 plane) and sets it. Forked by run.ts: `colyseusServer.ts PORT`; tells its
@@ -22,6 +22,8 @@ class GameRoom extends Room<GameState> {
 
   override onCreate(): void {
     this.setState(new GameState() as GameState);
+    // The one knob off its default (15 s): joins on a loaded machine take longer; steady state is unaffected.
+    this.setSeatReservationTime(120);
     this.onMessage('move', (client: Client, m: { x?: unknown; y?: unknown } | undefined) => {
       const p = this.state.players.get(client.sessionId);
       if (p === undefined || m === undefined || m === null || !isCoord(m.x) || !isCoord(m.y)) return;

@@ -95,5 +95,10 @@ process.on('message', (msg: ToDriver) => {
 });
 process.on('disconnect', () => process.exit(0));
 
+const debug = process.env['GAMEBENCH_DEBUG'] === '1';
+const progress = debug
+  ? setInterval(() => process.stderr.write(`driver ${job.first}: ${playing.length}/${job.clients} joined, ${counters.errors.size} error kinds\n`), 5000)
+  : undefined;
 const failed = await joinAll();
+clearInterval(progress);
 send({ type: 'ready', joined: playing.length, failed, errors: Object.fromEntries(counters.errors) });

@@ -91,7 +91,7 @@ export async function measurePoint(stack: Stack, o: PointOptions): Promise<Point
       };
       drivers.push(fork(driverPath, [JSON.stringify(job)], { execArgv: TS_FLAGS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
     }
-    const joinTimeout = 30_000 + o.n * 60;
+    const joinTimeout = 60_000 + o.n * 150;
     const ready = await Promise.all(drivers.map((c) => next(c, 'ready', joinTimeout)));
     const joinFailed = ready.reduce((s, r) => s + r.failed, 0);
     await sleep(o.warmupMs);

@@ -11,7 +11,7 @@
  *
  * Each point starts a fresh server (own process) and K load-driver processes (default one per
  * 600 clients, at least 2). Rounds are interleaved (round → N → stack). A stack stops climbing
- * in a round once a point fails hard (clients could not join, or < 15 updates/s): saturation.
+ * in a round once a point fails hard (clients could not join, or < 5 updates/s): saturation.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -40,7 +40,7 @@ const { values: a } = parseArgs({
 
 const quick = a.quick === true;
 const rounds = Number(a.rounds ?? (quick ? 1 : 3));
-const ns = (a.n ?? (quick ? '200,1000' : '200,600,1200,2000')).split(',').map(Number);
+const ns = (a.n ?? (quick ? '200,600' : '200,600,1200,2000')).split(',').map(Number);
 const stacks = a.stacks === undefined ? STACKS : STACKS.filter((s) => a.stacks!.split(',').includes(s.id));
 const sync = a.sync === 'state' ? 'state' : 'snapshot';
 const warmupMs = Number(a['warmup-ms'] ?? (quick ? 2000 : 3000));
@@ -48,7 +48,9 @@ const windowMs = Number(a['window-ms'] ?? (quick ? 6000 : 12_000));
 const driversFor = (n: number): number => Number(a.drivers ?? Math.max(2, Math.ceil(n / 600)));
 const out = a.out ?? join(dirname(fileURLToPath(import.meta.url)), '../../../bench/results/game.json');
 
-const hardFail = (p: Point): boolean => p.joinFailed > 0 || p.playing < p.n || p.updatesPerClientSec < 15;
+// Saturated for good: clients could not all join and stay, or updates collapsed. (An SLO miss alone
+// does not stop the climb: on a loaded machine the figures beyond it still say what a client costs.)
+const hardFail = (p: Point): boolean => p.joinFailed > 0 || p.playing < p.n || p.updatesPerClientSec < 5;
 
 const points: Point[] = [];
 const startedAt = new Date().toISOString();
@@ -71,7 +73,7 @@ for (let r = 0; r < rounds; r++) {
       const errs = Object.entries(p.errors).map(([k, v]) => `${k} ${v}`).join(', ');
       console.log(
         `  round ${r + 1} ${stack.id.padEnd(17)} N=${String(n).padStart(4)}: ${p.serverUsPerClientSec.toFixed(0)} µs/cl·s (${p.serverCores.toFixed(2)} cores), ` +
-          `${p.updatesPerClientSec.toFixed(1)} upd/s, p50 ${p.p50Ms.toFixed(1)} p99 ${p.p99Ms.toFixed(1)} ms, ${p.wireBytesPerClientSec.toFixed(0)} B/cl·s, ` +
+          `${p.updatesPerClientSec.toFixed(1)} upd/s (${p.movesPerClientSec.toFixed(1)} moves/s), p50 ${p.p50Ms.toFixed(1)} p99 ${p.p99Ms.toFixed(1)} ms, ${p.wireBytesPerClientSec.toFixed(0)} B/cl·s, ` +
           `drivers ${p.driverCores.toFixed(2)} cores, load ${p.loadAvg}${p.joinFailed ? `, ${p.joinFailed} joins failed` : ''}${errs ? ` [${errs}]` : ''} ${meetsSlo(p) ? 'ok' : 'SLO FAIL'}`,
       );
       if (hardFail(p)) saturated.add(stack.id);
