@@ -92,10 +92,11 @@ async function runNode(config: ServerConfig, logger: Logger, worker: number | un
       ws: server.ws,
       admin: server.admin ?? null,
       protocol: config.protocol,
+      auth: config.auth,
       publicKey,
       node: server.nodeId ?? null,
     },
-    `listening on ${server.tcp} and ${server.ws} (${config.protocol}, ${mode})${server.admin ? `, admin ${server.admin}/metrics` : ''}`,
+    `listening on ${server.tcp} and ${server.ws} (${config.protocol}, ${mode}, --auth ${config.auth})${server.admin ? `, admin ${server.admin}/metrics` : ''}`,
   );
   if (worker !== undefined) {
     process.send?.({ event: 'listening', worker, node: server.nodeId ?? null, tcp: server.tcp, ws: server.ws, admin: server.admin ?? null } satisfies WorkerListening);

@@ -1,5 +1,5 @@
 import { createNode, type HearthNode, type HolderStats, type LoginThrottleOptions, type PlayerActor } from '@hearth/actor';
-import { Accounts, accountOf, openStorage, type Storage } from '@hearth/storage';
+import { Accounts, DEFAULT_PGLITE_DIR, accountOf, openStorage, redact, type Storage } from '@hearth/storage';
 import type { RedisBackplane } from '@hearth/actor/cluster';
 import { Service, type Limits } from '@hearth/net';
 import { readFileSync } from 'node:fs';
@@ -51,6 +51,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const key = loadOrCreateSigningKey(config.keyFile);
   const tls = config.tls === undefined ? undefined : readTls(config.tls);
   // Storage (accounts, Arena's leaderboard): opened and migrated before anything listens.
+  // The first start on PGlite creates its database (initdb: seconds; docs/storage.md): said first.
+  if (config.storage) logger.info({ event: 'storage-opening', database: describeDatabase(config.database) }, `opening storage ${describeDatabase(config.database)}`);
   const storage = config.storage ? await openStorage(config.database) : undefined;
   let authenticate;
   let leaderboard: StorageLeaderboard | undefined;
@@ -264,6 +266,11 @@ function loginThrottleOf(config: ServerConfig): LoginThrottleOptions | false {
     // Accounts logins: a device id counts as an account too (username, email as by default).
     ...(AUTHENTICATORS[config.auth].storage ? { userOf: accountOf } : {}),
   };
+}
+
+/** `--database` for a log line: the engine and where, never a password. */
+function describeDatabase(database: string | undefined): string {
+  return database === undefined ? `pglite:${DEFAULT_PGLITE_DIR}` : redact(database);
 }
 
 function hostPart(host: string): string {

@@ -1,21 +1,40 @@
+import { Service } from '@hearth/net';
+import { Login } from '@hearth/protocol';
+import { createPrivateDatabase } from '@hearth/storage/testing';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { AUTH_NAMES, AUTHENTICATORS } from '../src/auth/authenticators.ts';
 import { InsecureAuthWarning, type IntervalTimer } from '../src/auth/InsecureAuthWarning.ts';
 import { isLoopbackHost } from '../src/auth/isLoopbackHost.ts';
-import { FlagError } from '../src/cli/parseFlags.ts';
-import { parseServerConfig } from '../src/config/ServerConfig.ts';
+import { DEFAULT_AUTH, parseServerConfig } from '../src/config/ServerConfig.ts';
+import { startArena } from './fixtures/arenaProcess.ts';
+
+const SECRET_A = 'YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh';
+const codeOf = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: { code?: string }) => e.code ?? 'none');
 
 describe('--auth', () => {
-  it('has no default: a missing --auth is a one-line error that says how to choose', () => {
-    const run = () => parseServerConfig([], {});
-    expect(run).toThrow(FlagError);
-    expect(run).toThrow(/^--auth: choose how players log in: --auth dev \(no password: .*\); or set HEARTH_AUTH \(see docs\/security\.md\)$/);
+  it('defaults to accounts (device + password logins on storage, PGlite under .hearth/); dev only when asked for', () => {
+    expect(DEFAULT_AUTH).toBe('accounts');
+    expect(AUTHENTICATORS[DEFAULT_AUTH]).toMatchObject({ insecure: false, storage: true });
+    expect(parseServerConfig([], {})).toMatchObject({ auth: 'accounts', storage: true, database: undefined, insecureDevAuth: false });
+    // Without --auth, a public --host is fine: the default is a real authenticator.
+    expect(parseServerConfig(['--host', '0.0.0.0'], {})).toMatchObject({ auth: 'accounts', host: '0.0.0.0' });
+    expect(parseServerConfig(['--auth', 'dev'], {})).toMatchObject({ auth: 'dev', storage: false });
   });
 
-  it('is read from HEARTH_AUTH like every flag', () => {
-    expect(parseServerConfig([], { HEARTH_AUTH: 'dev' })).toMatchObject({ auth: 'dev', insecureDevAuth: false });
-  });
+  it('a server started without --auth accepts a device login and refuses a dev { name } login', async () => {
+    await using db = await createPrivateDatabase();
+    // An empty HEARTH_AUTH counts as unset: the fixture adds no --auth dev, the server chooses.
+    await using server = startArena(['--database', db.url, '--protocol', 'msgpack', '--admin-port=-1'], { HEARTH_AUTH: '' });
+    const { tcp } = await server.listening;
+    expect(server.child.spawnargs.some((a) => a.startsWith('--auth'))).toBe(false);
+    expect(await server.record((r) => r['event'] === 'listening')).toMatchObject({ auth: 'accounts' });
+    await using clients = new Service({ log: false });
+    const dev = await clients.connect(tcp, 'msgpack', { reconnect: false });
+    expect(await codeOf(dev.request(Login, { name: 'ann' }))).toBe('BAD_REQUEST');
+    const guest = await clients.connect(tcp, 'msgpack', { reconnect: false });
+    expect(await guest.request(Login, { device: 'phone-aaaa', secret: SECRET_A })).toMatchObject({ created: true, displayName: 'Guest-aaaa' });
+  }, 60_000);
 
   it('chooses from a table of name -> factory (the dev authenticator is one entry)', () => {
     expect(AUTH_NAMES).toEqual(Object.keys(AUTHENTICATORS));

@@ -9,8 +9,10 @@ import { KeyFileError, loadOrCreateSigningKey } from '../src/keys/loadOrCreateSi
 
 describe('server flags', () => {
   it('defaults', () => {
-    expect(parseServerConfig(['--auth', 'dev'], {})).toMatchObject({
-      auth: 'dev',
+    expect(parseServerConfig([], {})).toMatchObject({
+      auth: 'accounts',
+      storage: true,
+      database: undefined,
       insecureDevAuth: false,
       loginFailuresPerAddress: 20,
       loginFailuresPerUser: 5,

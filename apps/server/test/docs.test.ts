@@ -20,10 +20,17 @@ describe('docs', () => {
     }
   });
 
-  it('every server command in the docs chooses --auth (the server has no default)', () => {
+  it('no doc says --auth is required: the default is accounts, dev is chosen explicitly', () => {
+    for (const file of DOCS) {
+      const text = readFileSync(join(ROOT, file), 'utf8').replace(/\s+/g, ' ');
+      expect(text, file).not.toMatch(/--auth`? is required|no default authenticator|no default way to log players in|none: required/);
+    }
+  });
+
+  it('every dev server command in the docs binds loopback or says --insecure-dev-auth', () => {
     for (const file of DOCS) {
       for (const line of readFileSync(join(ROOT, file), 'utf8').split('\n')) {
-        if (/@hearth\/server start --/.test(line) && !/\[flags\]/.test(line)) expect(line, file).toMatch(/--auth /);
+        if (/--auth[ =]dev\b/.test(line) && /--host[ =](?!127\.|localhost|::1)\S/.test(line)) expect(line, file).toMatch(/--insecure-dev-auth/);
       }
     }
   });

@@ -6,7 +6,7 @@ import { FlagError, parseFlags, type FlagSpec } from '../cli/parseFlags.ts';
 export interface ServerConfig {
   /** Interface the game listeners bind. */
   readonly host: string;
-  /** How players log in (`--auth`, no default: the server refuses to start without one). */
+  /** How players log in (`--auth`; default `accounts`: device and password logins on the server's storage). */
   readonly auth: AuthName;
   /** `--auth dev` on a non-loopback host was asked for explicitly (warned at start and every minute). */
   readonly insecureDevAuth: boolean;
@@ -72,10 +72,16 @@ export interface ServerConfig {
   readonly jwtAudience: string | undefined;
 }
 
+/**
+ * `--auth` when none is given: device, password (and, with `--jwt-issuer`, token) logins, accounts
+ * in `--database` (PGlite under `.hearth/` by default). Never `dev`: it must be asked for.
+ */
+export const DEFAULT_AUTH: AuthName = 'accounts';
+
 /** The server's flags (kebab-case) with their environment variables. */
 export const SERVER_FLAGS = {
   host: { env: 'HEARTH_HOST', default: '127.0.0.1', help: 'interface the game listeners bind' },
-  auth: { env: 'HEARTH_AUTH', choices: AUTH_NAMES, help: 'how players log in (required): dev = no password, loopback only' },
+  auth: { env: 'HEARTH_AUTH', choices: AUTH_NAMES, default: DEFAULT_AUTH, help: 'how players log in: accounts = device + password (+ jwt), dev = no password, loopback only' },
   'insecure-dev-auth': { env: 'HEARTH_INSECURE_DEV_AUTH', type: 'boolean', help: 'allow --auth dev on a non-loopback --host (anyone can log in as anyone)' },
   'login-failures-per-address': { env: 'HEARTH_LOGIN_FAILURES_PER_ADDRESS', type: 'int', min: 0, max: 1_000_000, default: 20, help: 'failed logins per client address per minute, then RATE_LIMITED; 0: no limit' },
   'login-failures-per-user': { env: 'HEARTH_LOGIN_FAILURES_PER_USER', type: 'int', min: 0, max: 1_000_000, default: 5, help: 'failed logins naming one user per minute, then RATE_LIMITED; 0: no limit' },
@@ -141,11 +147,8 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     throw new FlagError('--cluster-secret', '--cluster-secret needs --redis (or REDIS_URL): it signs the messages between cluster nodes');
   }
   const host = (v['host'] as string | undefined) ?? '127.0.0.1';
-  const auth = v['auth'] as AuthName | undefined;
-  if (auth === undefined) {
-    const choices = AUTH_NAMES.map((name) => `--auth ${name} (${AUTHENTICATORS[name].summary})`).join(', ');
-    throw new FlagError('--auth', `--auth: choose how players log in: ${choices}; or set HEARTH_AUTH (see docs/security.md)`);
-  }
+  // A real authenticator unless told otherwise: the dev one is only ever chosen explicitly.
+  const auth = (v['auth'] as AuthName | undefined) ?? DEFAULT_AUTH;
   const insecureDevAuth = v['insecure-dev-auth'] === true;
   if (AUTHENTICATORS[auth].insecure && !isLoopbackHost(host) && !insecureDevAuth) {
     throw new FlagError(

@@ -3,6 +3,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Service } from '@hearth/net';
+import { Login } from '@hearth/protocol';
+import { createPrivateDatabase } from '@hearth/storage/testing';
 import { describe, expect, it } from 'vitest';
 import { startArena } from '../fixtures/arenaProcess.ts';
 
@@ -24,12 +27,16 @@ function runServer(args: string[], env: Record<string, string> = {}): Promise<{ 
 }
 
 describe('hostile: impersonation through the dev authenticator', { timeout: 60_000 }, () => {
-  it('the bare command (no --auth) does not serve: exit 2, one line saying how to choose', async () => {
-    const { code, stderr, stdout } = await runServer(['--tcp-port', '0', '--ws-port', '0', '--admin-port', '0', '--log-format', 'json']);
-    expect(code).toBe(2);
-    expect(stderr.split('\n').filter(Boolean)).toHaveLength(1);
-    expect(stderr).toMatch(/^hearth-server: --auth: choose how players log in: --auth dev \(/);
-    expect(stdout).not.toContain('"listening"');
+  it('the bare command (no --auth), even on 0.0.0.0, runs accounts: a { name } login is refused, nothing INSECURE', async () => {
+    await using db = await createPrivateDatabase();
+    // An empty HEARTH_AUTH counts as unset: the fixture adds no --auth dev, the server chooses.
+    await using server = startArena(['--host', '0.0.0.0', '--database', db.url, '--admin-port=-1', '--protocol', 'msgpack'], { HEARTH_AUTH: '' });
+    const { tcp } = await server.listening;
+    expect(await server.record((r) => r['event'] === 'listening')).toMatchObject({ auth: 'accounts' });
+    expect(server.log.join('\n')).not.toContain('insecure-dev-auth');
+    await using clients = new Service({ log: false });
+    const attacker = await clients.connect(tcp.replace('0.0.0.0', '127.0.0.1'), 'msgpack', { reconnect: false });
+    await expect(attacker.request(Login, { name: 'admin' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
   it('--auth dev on 0.0.0.0 refuses to start (exit 2) without --insecure-dev-auth', async () => {
