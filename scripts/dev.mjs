@@ -5,13 +5,28 @@
 // The server's admin port also serves the page built in apps/web/dist (the `dev` script builds it):
 // the game at /, the live dashboard at /admin/; both URLs are printed once it listens.
 //
-// Environment: HEARTH_DEV_BOTS (20), and every variable the two programs read (HEARTH_TCP_PORT, …).
+// Logins: `--auth dev` (names, no password; loopback only). Arena's leaderboard is kept in PGlite under
+// .hearth/pglite (the first start creates it, once), or in the PostgreSQL DATABASE_URL names;
+// HEARTH_DEV_DATABASE=none keeps it in memory.
+//
+// Environment: HEARTH_DEV_BOTS (20), DATABASE_URL, HEARTH_DEV_DATABASE, and every variable the two
+// programs read (HEARTH_TCP_PORT, …).
 import { existsSync } from 'node:fs';
 import { children, print, root, setStatus, startBots, startServer } from './lib/devConsole.mjs';
 
 const bots = process.env.HEARTH_DEV_BOTS ?? '20';
-// Every bot comes from 127.0.0.1: the per-address limits (docs/security.md) would refuse HEARTH_DEV_BOTS=500.
-const server = startServer('', ['--protocol', 'msgpack+nacl', '--auth', 'dev', '--max-connections-per-address', '0', '--handshakes-per-second-per-address', '0']);
+const PGLITE_DIR = '.hearth/pglite';
+const database = process.env.HEARTH_DEV_DATABASE || process.env.DATABASE_URL || `pglite:${PGLITE_DIR}`;
+if (database === `pglite:${PGLITE_DIR}` && !existsSync(`${root}${PGLITE_DIR}`)) {
+  print(`dev: first start: creating the leaderboard's PGlite database in ${PGLITE_DIR} (once; about 20 s on a busy 2-core machine)`);
+}
+const server = startServer('', [
+  '--protocol', 'msgpack+nacl',
+  '--auth', 'dev',
+  ...(database === 'none' ? [] : ['--database', database]),
+  // Every bot comes from 127.0.0.1: the per-address limits (docs/security.md) would refuse HEARTH_DEV_BOTS=500.
+  '--max-connections-per-address', '0', '--handshakes-per-second-per-address', '0',
+]);
 
 let botsChild;
 let stopping = false;

@@ -6,8 +6,12 @@
 // pino-pretty; the bottom line is the bots' live progress. Ctrl-C stops the bots (summary), then
 // the nodes (graceful: SHUTDOWN to every player, directory and rooms cleaned), then Redis.
 //
+// Arena's leaderboard: in Redis (cluster-wide, not persisted by the private Redis), or, when
+// DATABASE_URL names a PostgreSQL database, kept there by both nodes (survives restarts).
+//
 // Environment: HEARTH_DEV_BOTS (40), REDIS_URL (use that Redis instead of a private one),
-// HEARTH_DEV_PORTS (base port, 7700: node A uses 7700-7702, node B 7710-7712).
+// DATABASE_URL (postgres://…: the nodes' shared storage), HEARTH_DEV_PORTS (base port, 7700: node A
+// uses 7700-7702, node B 7710-7712).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -67,6 +71,8 @@ function startNode(tag, ports, redisUrl) {
     // Every bot comes from 127.0.0.1: the per-address limits (docs/security.md) would refuse many bots.
     '--max-connections-per-address', '0', '--handshakes-per-second-per-address', '0',
     '--redis', redisUrl,
+    // PGlite belongs to one process: a cluster's storage is a PostgreSQL both nodes share, or none.
+    ...(process.env.DATABASE_URL ? ['--database', process.env.DATABASE_URL] : []),
     '--tcp-port', String(ports), '--ws-port', String(ports + 1), '--admin-port', String(ports + 2),
   ]);
 }
@@ -103,6 +109,8 @@ process.on('SIGTERM', () => void stop(0));
 let addrs;
 try {
   redis = await startRedis();
+  const db = process.env.DATABASE_URL;
+  print(`${TAGS.dev} leaderboard ${db ? `in ${db.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')} (DATABASE_URL, shared by both nodes)` : 'in Redis, not persisted (set DATABASE_URL=postgres://… to keep it)'}`);
   // A first, so that it creates the shared dev key (.hearth/server.key) that B then reads.
   nodes.push(startNode('A', base, redis.url));
   const a = await nodes[0].listening;
