@@ -6,7 +6,7 @@
  * parent `{ type: 'ready' }` once it listens on 127.0.0.1.
  */
 import { Room, Server, type Client } from '@colyseus/core';
-import { MapSchema, schema } from '@colyseus/schema';
+import { schema, type MapSchema } from '@colyseus/schema';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 
 const PlayerState = schema({ x: 'uint16', y: 'uint16' }, 'PlayerState');

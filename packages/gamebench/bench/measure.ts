@@ -43,6 +43,8 @@ export interface Point {
   driverUsPerClientSec: number;
   loadAvg: number;
   errors: Record<string, number>;
+  /** The measured window on CLOCK_MONOTONIC, µs (to cut a server `--cpu-prof` to it). */
+  windowMonoUs: [number, number];
 }
 
 const driverPath = fileURLToPath(new URL('./driver.ts', import.meta.url));
@@ -78,7 +80,7 @@ export async function measurePoint(stack: Stack, o: PointOptions): Promise<Point
   const drivers: ChildProcess[] = [];
   try {
     const per = Math.ceil(o.n / o.drivers);
-    for (let d = 0, first = 0; first < o.n; d++, first += per) {
+    for (let first = 0; first < o.n; first += per) {
       const job: DriverJob = {
         stack: stack.kind,
         url: server.url,
@@ -97,14 +99,16 @@ export async function measurePoint(stack: Stack, o: PointOptions): Promise<Point
     await sleep(o.warmupMs);
     const s0 = sample(server.pid);
     const t0 = performance.now();
+    const mono0 = Number(process.hrtime.bigint() / 1000n);
     for (const c of drivers) c.send({ type: 'mark' } satisfies ToDriver);
     await sleep(o.windowMs);
     const s1 = sample(server.pid);
+    const mono1 = Number(process.hrtime.bigint() / 1000n);
     const seconds = (performance.now() - t0) / 1000;
     const load = loadAverage();
     for (const c of drivers) c.send({ type: 'report' } satisfies ToDriver);
     const reports: DriverReport[] = await Promise.all(drivers.map((c) => next(c, 'report', 30_000)));
-    return summarize(stack, o, reports, joinFailed, seconds, s1.cpuUs - s0.cpuUs, s1.wchar - s0.wchar, s1.rss, load);
+    return { ...summarize(stack, o, reports, joinFailed, seconds, s1.cpuUs - s0.cpuUs, s1.wchar - s0.wchar, s1.rss, load), windowMonoUs: [mono0, mono1] };
   } finally {
     for (const c of drivers) if (c.connected) c.send({ type: 'stop' } satisfies ToDriver);
     await Promise.all(
@@ -134,7 +138,7 @@ function summarize(
   wchar: number,
   rss: number,
   loadAvg: number,
-): Point {
+): Omit<Point, 'windowMonoUs'> {
   const playing = reports.reduce((s, r) => s + r.playing, 0);
   const hist = new Histogram();
   for (const r of reports) hist.merge({ bins: r.delays });

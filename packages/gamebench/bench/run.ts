@@ -8,18 +8,20 @@
  *   node --import tsx --conditions=@hearth/source bench/run.ts [--quick] [--rounds 3]
  *     [--n 200,600,1200,2000] [--stacks hearth-tcp-plain,colyseus-ws] [--sync snapshot|state]
  *     [--drivers K] [--warmup-ms 3000] [--window-ms 12000] [--out PATH] [--no-write]
+ *     [--profile DIR]   (server under `node --cpu-prof`; each point's profile is summarised over its window)
  *
  * Each point starts a fresh server (own process) and K load-driver processes (default one per
  * 600 clients, at least 2). Rounds are interleaved (round → N → stack). A stack stops climbing
  * in a round once a point fails hard (clients could not join, or < 5 updates/s): saturation.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measurePoint, type Point } from './measure.ts';
 import { loadAverage } from './proc.ts';
+import { summarise, type Profile } from './profileSummary.ts';
 import { SLO, medians, meetsSlo, table, verdicts } from './report.ts';
 import { STACKS } from './stacks.ts';
 
@@ -35,6 +37,7 @@ const { values: a } = parseArgs({
     'window-ms': { type: 'string' },
     out: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 
@@ -46,6 +49,8 @@ const sync = a.sync === 'state' ? 'state' : 'snapshot';
 const warmupMs = Number(a['warmup-ms'] ?? (quick ? 2000 : 3000));
 const windowMs = Number(a['window-ms'] ?? (quick ? 6000 : 12_000));
 const driversFor = (n: number): number => Number(a.drivers ?? Math.max(2, Math.ceil(n / 600)));
+const profileDir = a.profile === undefined ? undefined : resolve(a.profile);
+if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
 const out = a.out ?? join(dirname(fileURLToPath(import.meta.url)), '../../../bench/results/game.json');
 
 // Saturated for good: clients could not all join and stay, or updates collapsed. (An SLO miss alone
@@ -63,7 +68,16 @@ for (let r = 0; r < rounds; r++) {
       if (saturated.has(stack.id)) continue;
       let p: Point;
       try {
-        p = await measurePoint(stack, { n, drivers: driversFor(n), warmupMs, windowMs, sync });
+        const serverFlags = profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+        const before = profileDir === undefined ? new Set<string>() : new Set(readdirSync(profileDir));
+        p = await measurePoint(stack, { n, drivers: driversFor(n), warmupMs, windowMs, sync, serverFlags });
+        if (profileDir !== undefined) {
+          for (const f of readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f))) {
+            const summary = summarise(JSON.parse(readFileSync(join(profileDir, f), 'utf8')) as Profile, 30, p.windowMonoUs);
+            writeFileSync(join(profileDir, `${stack.id}-${n}.txt`), `${summary}\n`);
+            console.log(`profile ${stack.id} N=${n} (${f}, measured window only):\n${summary}`);
+          }
+        }
       } catch (err) {
         console.log(`  round ${r + 1} ${stack.id} N=${n}: failed (${(err as Error).message}); stops climbing`);
         saturated.add(stack.id);
