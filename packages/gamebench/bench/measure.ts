@@ -96,6 +96,11 @@ export async function measurePoint(stack: Stack, o: PointOptions): Promise<Point
     const joinTimeout = 60_000 + o.n * 150;
     const ready = await Promise.all(drivers.map((c) => next(c, 'ready', joinTimeout)));
     const joinFailed = ready.reduce((s, r) => s + r.failed, 0);
+    if (joinFailed > 0) {
+      const why: Record<string, number> = {};
+      for (const r of ready) for (const [k, v] of Object.entries(r.errors)) why[k] = (why[k] ?? 0) + v;
+      console.log(`  ${stack.id} N=${o.n}: ${joinFailed} joins failed: ${JSON.stringify(why)}`);
+    }
     await sleep(o.warmupMs);
     const s0 = sample(server.pid);
     const t0 = performance.now();
