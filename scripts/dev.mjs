@@ -6,20 +6,40 @@
 // the game at /, the live dashboard at /admin/; both URLs are printed once it listens.
 //
 // Logins: `--auth dev` (names, no password; loopback only). Arena's leaderboard is kept in PGlite under
-// .hearth/pglite (the first start creates it, once), or in the PostgreSQL DATABASE_URL names;
-// HEARTH_DEV_DATABASE=none keeps it in memory.
+// .hearth/pglite, or in the PostgreSQL DATABASE_URL names; HEARTH_DEV_DATABASE=none keeps it in
+// memory. The first run creates the PGlite database while turbo builds (scripts/lib/initPglite.mjs).
 //
 // Environment: HEARTH_DEV_BOTS (20), DATABASE_URL, HEARTH_DEV_DATABASE, and every variable the two
 // programs read (HEARTH_TCP_PORT, …).
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { children, print, root, setStatus, startBots, startServer } from './lib/devConsole.mjs';
+import { children, print, root, setStatus, start, startBots, startServer } from './lib/devConsole.mjs';
 
 const bots = process.env.HEARTH_DEV_BOTS ?? '20';
 const PGLITE_DIR = '.hearth/pglite';
 const database = process.env.HEARTH_DEV_DATABASE || process.env.DATABASE_URL || `pglite:${PGLITE_DIR}`;
+
+// The build, and meanwhile (first run only) the PGlite database: its initdb takes ~20 s on a busy
+// 2-core machine, about as long again as the server's start, so it is not left to the server.
+let init;
 if (database === `pglite:${PGLITE_DIR}` && !existsSync(`${root}${PGLITE_DIR}`)) {
-  print(`dev: first start: creating the leaderboard's PGlite database in ${PGLITE_DIR} (once; about 20 s on a busy 2-core machine)`);
+  print(`dev: first run: creating the leaderboard's PGlite database in ${PGLITE_DIR} while the build runs (once)`);
+  init = start(process.execPath, [`${root}scripts/lib/initPglite.mjs`, `${root}${PGLITE_DIR}`]);
+  init.stdout.resume();
+  init.stderr.on('data', (d) => process.stderr.write(d));
 }
+const build = spawn(
+  `${root}node_modules/.bin/turbo`,
+  ['run', 'build', '--filter=@hearth/server', '--filter=@hearth/bot-client', '--filter=@hearth/web', '--output-logs=errors-only'],
+  { cwd: root, stdio: 'inherit' },
+);
+const built = await new Promise((resolve) => build.on('exit', (code) => resolve(code)));
+if (built !== 0) {
+  print(`dev: the build failed (${built})`);
+  process.exit(1);
+}
+if (init && (await init.exited) !== 0) print('dev: creating the PGlite database failed; the server will try again');
+
 const server = startServer('', [
   '--protocol', 'msgpack+nacl',
   '--auth', 'dev',
