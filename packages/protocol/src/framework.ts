@@ -57,13 +57,20 @@ export const RoomLeave = defineMessage<{ roomId: string }, boolean>(13, 'room.le
 /** Framework type 14: the public rooms of a kind (optionally only those whose filter matches `options`). */
 export const RoomList = defineMessage<{ kind: string; options?: RoomOptions }, RoomListing[]>(14, 'room.list');
 /**
- * Framework type 15: a message addressed to a room the sender is in. `type` and `payload` are an
- * application message (type ≥ 100) that the room kind handles; as a request, the reply is the
- * room handler's (typed by that definition), or its coded error.
+ * A message to or from a room: `[roomId, type, payload]`, where `type` and `payload` are an
+ * application message (type ≥ 100). An array, not a map: it is on every room message's path, and
+ * an array has no key strings to encode and decode (bench/results/rooms.json).
  */
-export const RoomSend = defineMessage<{ roomId: string; type: number; payload: unknown }, unknown>(15, 'room.send');
-/** Framework type 16 (server → client): a push from a room (`room.broadcast` / `room.send`). */
-export const RoomPush = defineMessage<{ roomId: string; type: number; payload: unknown }>(16, 'room.push');
+export type RoomEnvelope = [roomId: string, type: number, payload: unknown];
+
+/**
+ * Framework type 15: a message addressed to a room the sender is in, `[roomId, type, payload]`,
+ * with `type`/`payload` a message the room kind handles; as a request, the reply is the room
+ * handler's (typed by that definition), or its coded error.
+ */
+export const RoomSend = defineMessage<RoomEnvelope, unknown>(15, 'room.send');
+/** Framework type 16 (server → client): a push from a room (`room.broadcast` / `room.send`), `[roomId, type, payload]`. */
+export const RoomPush = defineMessage<RoomEnvelope>(16, 'room.push');
 /** Framework type 17 (server → client): a `@hearth/state` patch of a room (apply to its `Mirror`). */
 export const RoomState = defineMessage<{ roomId: string; bytes: Uint8Array }>(17, 'room.state');
 /** Framework type 18 (server → client): the server removed this player from a room (disposed, kicked). */

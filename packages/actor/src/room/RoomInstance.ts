@@ -1,4 +1,4 @@
-import type { AnyDefinition, Payload, RoomJoined, RoomOptions } from '@hearth/protocol';
+import type { AnyDefinition, Payload, RoomEnvelope, RoomJoined, RoomOptions } from '@hearth/protocol';
 import { ErrorCode, HearthError, RoomLeft, RoomPush, RoomState } from '@hearth/protocol';
 import type { Logger } from 'pino';
 import type { LeaveReason } from '../player/definePlayer.ts';
@@ -110,7 +110,7 @@ export class RoomInstance implements Room<unknown, unknown> {
 
   broadcast<D extends AnyDefinition>(definition: D, payload: Payload<D>, options: { except?: Player } = {}): number {
     if (this.disposed) return 0;
-    const message = { roomId: this.id, type: definition.type, payload };
+    const message: RoomEnvelope = [this.id, definition.type, payload];
     const except = options.except;
     // The holder's group broadcast encodes once for every member; a member's own broadcast can skip it.
     if (except !== undefined && this.#members.get(except.userId) === except) {
@@ -121,7 +121,7 @@ export class RoomInstance implements Room<unknown, unknown> {
 
   send<D extends AnyDefinition>(player: Player, definition: D, payload: Payload<D>): boolean {
     if (this.disposed || this.#members.get(player.userId) !== player) return false;
-    return player.push(RoomPush, { roomId: this.id, type: definition.type, payload });
+    return player.push(RoomPush, [this.id, definition.type, payload]);
   }
 
   lock(): void {

@@ -62,7 +62,7 @@ it('docs/rooms.md: the duel room works as the page says', async () => {
   expect(await toRoom(ann, joined.roomId, Start, {})).toBe(true);
   expect(await toRoom(ann, joined.roomId, Move, { x: 1, y: 2 })).toEqual({ ok: true });
   const [moved] = await bob.received(RoomPush.type, 1);
-  expect(moved!.payload).toEqual({ roomId: joined.roomId, type: Moved.type, payload: { who: 'ann', x: 1, y: 2 } });
+  expect(moved!.payload).toEqual([joined.roomId, Moved.type, { who: 'ann', x: 1, y: 2 }]);
   expect(await cid.ref.request(RoomList, { kind: 'duel' })).toEqual([
     { roomId: joined.roomId, kind: 'duel', members: 2, maxPlayers: 2, locked: true, metadata: { mode: 'ranked', running: true } },
   ]);

@@ -50,7 +50,7 @@ describe('rooms: lifecycle', () => {
     expect(b.state).toEqual({ lines: ['hi'] });
     expect(await toRoom(bob, a.roomId, Say, { text: 'yo' })).toEqual({ heard: 1 });
     const [said] = await ann.received(RoomPush.type, 1);
-    expect(said!.payload).toEqual({ roomId: a.roomId, type: Said.type, payload: { from: 'bob', text: 'yo' } });
+    expect(said!.payload).toEqual([a.roomId, Said.type, { from: 'bob', text: 'yo' }]);
     expect(pushesOf(bob.inbox, RoomPush.type)).toEqual([]); // `except` skipped the sender
     expect(await toRoom(ann, a.roomId, Where, {})).toEqual({ roomId: a.roomId, members: ['ann', 'bob'] });
     expect(await ann.ref.request(RoomLeave, { roomId: a.roomId })).toBe(true);
@@ -84,8 +84,9 @@ describe('rooms: lifecycle', () => {
     const { roomId } = await ann.ref.request(RoomCreate, { kind: 'async' });
     ann.ref.send(RoomJoin, { roomId: 'missing' });
     ann.ref.send(RoomJoinOrCreate, { kind: 'missing' });
-    ann.ref.send(RoomSend, { roomId, type: Say.type, payload: { text: 'x' } });
-    ann.ref.send(RoomSend, { roomId: 'missing', type: Say.type, payload: { text: 'x' } });
+    ann.ref.send(RoomSend, [roomId, Say.type, { text: 'x' }]);
+    ann.ref.send(RoomSend, ['missing', Say.type, { text: 'x' }]);
+    ann.ref.send(RoomSend, { roomId } as never);
     await expect(toRoom(ann, roomId, Say, { text: 'x' })).rejects.toMatchObject({ code: 'NOPE' });
     expect((await ann.ref.request(RoomList, { kind: 'async' })).length).toBe(1);
   });

@@ -61,7 +61,7 @@ export async function player(port: number, name: string): Promise<TestClient> {
 
 /** Sends `definition` to room `roomId` (the `room.send` envelope) and returns its typed reply. */
 export function toRoom<D extends AnyDefinition>(client: TestClient, roomId: string, definition: D, payload: Payload<D>): Promise<Reply<D>> {
-  return client.ref.request(RoomSend, { roomId, type: definition.type, payload }) as Promise<Reply<D>>;
+  return client.ref.request(RoomSend, [roomId, definition.type, payload]) as Promise<Reply<D>>;
 }
 
 /** The coded error a promise rejects with. */

@@ -33,7 +33,7 @@ describe('rooms: fixed-timestep tick', () => {
     clock.advance(0.001);
     expect(seen.length).toBe(31);
     const pushes = await ann.received(RoomPush.type, 3);
-    expect(pushes.map((m) => (m.payload as { payload: { tick: number } }).payload.tick)).toEqual([10, 20, 30]);
+    expect(pushes.map((m) => (m.payload as [string, number, { tick: number }])[2].tick)).toEqual([10, 20, 30]);
     expect(node.rooms.get(roomId)!.tick).toBe(31);
     expect(node.rooms.get(roomId)!.state).toEqual({ t: 31 });
   });
