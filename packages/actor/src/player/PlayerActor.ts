@@ -369,7 +369,8 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
       this.#replyExtra = undefined;
       this.#link.ref?.reply(rid, body);
     };
-    const joined = runHook(this.log, 'onJoin', () => this.#definition.hooksOf.onJoin?.(this as Player));
+    const login = this.#replyExtra ?? {};
+    const joined = runHook(this.log, 'onJoin', () => this.#definition.hooksOf.onJoin?.(this as Player, login));
     if (joined === undefined) reply();
     else void joined.then(reply);
   }

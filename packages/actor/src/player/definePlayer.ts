@@ -25,8 +25,11 @@ export interface LeaveReason {
 
 /** Lifecycle hooks; errors they throw (or reject with) are logged with the session id. */
 export interface PlayerHooks<G, E extends EventObject> {
-  /** After a login is admitted, before its reply is sent. */
-  onJoin?: (player: Player<G, E>) => void | Promise<void>;
+  /**
+   * After a login is admitted, before its reply is sent. `login`: what the authenticator added to the
+   * login reply (its `Admission.reply`, e.g. `{ displayName }` of an account; `{}` when none).
+   */
+  onJoin?: (player: Player<G, E>, login: Readonly<Record<string, unknown>>) => void | Promise<void>;
   /** When an actor that was logged in closes (grace expired, kicked, closed...). */
   onLeave?: (player: Player<G, E>, reason: LeaveReason) => void | Promise<void>;
 }
