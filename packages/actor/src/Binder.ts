@@ -45,38 +45,40 @@ export class Binder<G = unknown, E extends EventObject = EventObject> {
     this.#unsubscribe = [
       service.sub('open', (ref) => internals.spawn(ref)),
       service.sub('close', (event) => internals.sessionClosed(event.id, event.code)),
+      // The node's one message subscriber: net calls it directly (TopicBus), and answers
+      // UNKNOWN_TYPE to a request it returns false for.
       service.sub('message', (ref, msg) => this.route(ref, msg)),
     ];
   }
 
-  /** Serves one inbound message (public for tests and custom transports). */
-  route(ref: SessionHandle, msg: InboundMessage): void {
+  /**
+   * Serves one inbound message (public for tests and custom transports). Returns false for a
+   * request of a type with no handler or route: the transport answers it `UNKNOWN_TYPE`.
+   */
+  route(ref: SessionHandle, msg: InboundMessage): boolean {
     const player = this.#holder.atSession(ref.id);
     if (player === undefined) {
       if (msg.kind === Kind.REQUEST) ref.replyError(msg.rid, ErrorCode.CLOSED, 'no actor for this session');
-      return;
+      return true;
     }
     if (player.phase !== 'active') {
       this.#beforeLogin(player, ref, msg);
-      return;
+      return true;
     }
     const route = this.#holder.definition.routeOf(msg.type);
-    if (route === undefined) {
-      this.#unknown(ref, msg);
-      return;
-    }
+    if (route === undefined) return this.#unknown(ref, msg);
     const validate = route.definition.validate;
     if (validate !== undefined && !validate(msg.payload)) {
       this.stats.invalid++;
       if (msg.kind === Kind.REQUEST) {
         ref.replyError(msg.rid, ErrorCode.BAD_REQUEST, `payload of "${route.definition.name}" failed validation`);
       }
-      return;
+      return true;
     }
     this.stats.routed++;
     if (route.handler === undefined) {
       routeToStatechart(player, route.event, ref, msg);
-      return;
+      return true;
     }
     // Fast path: the handler runs against the actor, no statechart transition (see bench/run.ts).
     let result: unknown;
@@ -84,9 +86,9 @@ export class Binder<G = unknown, E extends EventObject = EventObject> {
       result = route.handler(player, msg.payload);
     } catch (err) {
       this.#failed(player, ref, msg, err);
-      return;
+      return true;
     }
-    if (msg.kind !== Kind.REQUEST) return;
+    if (msg.kind !== Kind.REQUEST) return true;
     if (result instanceof Promise) {
       result.then(
         (value: unknown) => ref.reply(msg.rid, value === undefined ? null : value),
@@ -95,6 +97,7 @@ export class Binder<G = unknown, E extends EventObject = EventObject> {
     } else {
       ref.reply(msg.rid, result === undefined ? null : result);
     }
+    return true;
   }
 
   /** Stops routing (the holder and its actors stay). Idempotent. */
@@ -116,15 +119,16 @@ export class Binder<G = unknown, E extends EventObject = EventObject> {
     if (msg.kind === Kind.REQUEST) ref.replyError(msg.rid, ErrorCode.UNAUTHENTICATED, 'log in first (login, type 1)');
   }
 
-  #unknown(ref: SessionHandle, msg: InboundMessage): void {
-    if (msg.kind === Kind.REQUEST) {
-      this.stats.unknownRequests++;
-      const text =
-        msg.type === Login.type || msg.type === Resume.type ? 'already logged in' : `no handler for message type ${msg.type}`;
-      ref.replyError(msg.rid, msg.type === Login.type || msg.type === Resume.type ? ErrorCode.BAD_REQUEST : ErrorCode.UNKNOWN_TYPE, text);
-    } else {
+  /** A message of a type with no handler or route: false for a request (the transport answers `UNKNOWN_TYPE`). */
+  #unknown(ref: SessionHandle, msg: InboundMessage): boolean {
+    if (msg.kind !== Kind.REQUEST) {
       this.stats.droppedPushes++;
+      return true;
     }
+    this.stats.unknownRequests++;
+    if (msg.type !== Login.type && msg.type !== Resume.type) return false;
+    ref.replyError(msg.rid, ErrorCode.BAD_REQUEST, 'already logged in');
+    return true;
   }
 
   #failed(player: PlayerActor, ref: SessionHandle, msg: InboundMessage, err: unknown): void {

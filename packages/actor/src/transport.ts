@@ -9,8 +9,12 @@ import type { AnyDefinition, InboundMessage, Payload } from '@hearth/protocol';
 export interface SessionHandle {
   readonly id: number;
   readonly alive: boolean;
-  /** `lastInboundAt` in `Date.now()` ms; `bytesIn` (when given) tells new traffic from old in the same millisecond. */
-  info(): { readonly lastInboundAt: number; readonly remoteAddress: string; readonly bytesIn?: number } | undefined;
+  /** `Date.now()` at the last inbound traffic; -1 once the session is gone. Read by every heartbeat check (no allocation). */
+  readonly lastInboundAt: number;
+  /** Bytes received so far (-1 once gone): tells new traffic from old within one millisecond. */
+  readonly bytesIn: number;
+  /** The peer's address (admin views, the authenticator's context); undefined once gone. */
+  info(): { readonly remoteAddress: string } | undefined;
   send<D extends AnyDefinition>(definition: D, payload: Payload<D>): boolean;
   reply(rid: number, payload: unknown): boolean;
   replyError(rid: number, code: string, text: string): boolean;
@@ -30,5 +34,6 @@ export interface SessionClosed {
 export interface ServiceHandle {
   sub(topic: 'open', handler: (ref: SessionHandle) => void): () => void;
   sub(topic: 'close', handler: (event: SessionClosed) => void): () => void;
-  sub(topic: 'message', handler: (ref: SessionHandle, message: InboundMessage) => void): () => void;
+  /** A handler returning `false` did not take the message: a request nobody took is answered `UNKNOWN_TYPE` by the transport. */
+  sub(topic: 'message', handler: (ref: SessionHandle, message: InboundMessage) => void | boolean): () => void;
 }

@@ -24,6 +24,13 @@ export interface SessionRef {
   readonly alive: boolean;
   /** A snapshot of the session; `undefined` when it is gone. Times are `Date.now()` ms. */
   info(): SessionInfo | undefined;
+  /**
+   * `Date.now()` at the last inbound traffic (-1 once closed): the one field a heartbeat reads,
+   * without building a {@link SessionInfo}.
+   */
+  readonly lastInboundAt: number;
+  /** Bytes received so far (-1 once closed): tells new traffic from old within one millisecond. */
+  readonly bytesIn: number;
   /** Queues a push; flushed once per event-loop turn. Returns false (never throws) when the session is gone. */
   send<D extends AnyDefinition>(definition: D, payload: Payload<D>): boolean;
   /**

@@ -25,6 +25,14 @@ export class Ref implements SessionRef {
     return this.#table.get(this.id)?.info();
   }
 
+  get lastInboundAt(): number {
+    return this.#table.get(this.id)?.lastInboundAt ?? -1;
+  }
+
+  get bytesIn(): number {
+    return this.#table.get(this.id)?.bytesIn ?? -1;
+  }
+
   send<D extends AnyDefinition>(definition: D, payload: Payload<D>): boolean {
     return this.#table.get(this.id)?.send(definition.type, payload) ?? false;
   }

@@ -11,6 +11,11 @@ export class TopicBus {
   #open: readonly OpenHandler[] = [];
   #close: readonly CloseHandler[] = [];
   #message: readonly MessageHandler[] = [];
+  /**
+   * The one message handler when there is exactly one and no typed ones (a game node: the binder),
+   * called directly instead of walking the lists (bench/run.ts, echo through the full stack).
+   */
+  #only: MessageHandler | undefined;
   #error: readonly ErrorHandler[] = [];
   readonly #closeById = new Map<number, readonly CloseHandler[]>();
   readonly #messageByType = new Map<number, readonly MessageHandler[]>();
@@ -42,15 +47,21 @@ export class TopicBus {
 
   subMessage(handler: MessageHandler): () => void {
     this.#message = [...this.#message, handler];
-    return () => (this.#message = this.#message.filter((h) => h !== handler));
+    this.#updateOnly();
+    return () => {
+      this.#message = this.#message.filter((h) => h !== handler);
+      this.#updateOnly();
+    };
   }
 
   subMessageOf(type: number, handler: MessageHandler): () => void {
     this.#messageByType.set(type, [...(this.#messageByType.get(type) ?? []), handler]);
+    this.#updateOnly();
     return () => {
       const left = (this.#messageByType.get(type) ?? []).filter((h) => h !== handler);
       if (left.length === 0) this.#messageByType.delete(type);
       else this.#messageByType.set(type, left);
+      this.#updateOnly();
     };
   }
 
@@ -79,29 +90,17 @@ export class TopicBus {
     for (const h of this.#close) this.#callClose(h, event);
   }
 
-  /** Delivers an inbound push or request; returns how many handlers saw it. */
+  /**
+   * Delivers an inbound push or request; returns how many handlers took it (a handler that
+   * returned `false` did not; one that threw did).
+   */
   publishMessage(ref: SessionRef, message: InboundMessage): number {
+    const only = this.#only;
+    if (only !== undefined) return this.#callMessage(only, ref, message);
     const typed = this.#messageByType.get(message.type);
-    const global = this.#message;
     let n = 0;
-    if (typed !== undefined) {
-      for (const h of typed) {
-        n++;
-        try {
-          h(ref, message);
-        } catch (error) {
-          this.publishError({ id: ref.id, error: asError(error) });
-        }
-      }
-    }
-    for (const h of global) {
-      n++;
-      try {
-        h(ref, message);
-      } catch (error) {
-        this.publishError({ id: ref.id, error: asError(error) });
-      }
-    }
+    if (typed !== undefined) for (const h of typed) n += this.#callMessage(h, ref, message);
+    for (const h of this.#message) n += this.#callMessage(h, ref, message);
     return n;
   }
 
@@ -117,6 +116,19 @@ export class TopicBus {
         this.#onLost(error);
       }
     }
+  }
+
+  #callMessage(h: MessageHandler, ref: SessionRef, message: InboundMessage): number {
+    try {
+      return h(ref, message) === false ? 0 : 1;
+    } catch (error) {
+      this.publishError({ id: ref.id, error: asError(error) });
+      return 1;
+    }
+  }
+
+  #updateOnly(): void {
+    this.#only = this.#messageByType.size === 0 && this.#message.length === 1 ? this.#message[0] : undefined;
   }
 
   #callClose(h: CloseHandler, event: CloseEvent): void {

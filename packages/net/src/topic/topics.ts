@@ -21,7 +21,11 @@ export interface ErrorEvent {
 
 export type OpenHandler = (ref: SessionRef) => void;
 export type CloseHandler = (event: CloseEvent) => void;
-export type MessageHandler = (ref: SessionRef, message: InboundMessage) => void;
+/**
+ * Handles an inbound push or request. Returning `false` says "not mine": a request that no handler
+ * took is answered `UNKNOWN_TYPE` by the session (the one place that decides it).
+ */
+export type MessageHandler = (ref: SessionRef, message: InboundMessage) => void | boolean;
 export type ErrorHandler = (event: ErrorEvent) => void;
 
 /** Every topic of `service.sub`. */
