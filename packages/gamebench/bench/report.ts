@@ -65,13 +65,17 @@ export function medians(points: Point[]): MedianPoint[] {
   return out.sort((a, b) => a.stack.localeCompare(b.stack) || a.n - b.n);
 }
 
-/** Per stack: the largest N meeting the SLO, and clients per core at the largest N measured. */
-export function verdicts(ms: MedianPoint[]): Record<string, { maxSustainedN: number | null; clientsPerCore: number; atN: number }> {
-  const out: Record<string, { maxSustainedN: number | null; clientsPerCore: number; atN: number }> = {};
+/**
+ * Per stack: the largest N meeting the SLO, and clients per core (10⁶ ÷ server µs per client-second)
+ * at the largest N where the server kept its rates (≥ 19 updates a second): a server that falls
+ * behind does less work per client, so its CPU per client would flatter it (null when none did).
+ */
+export function verdicts(ms: MedianPoint[]): Record<string, { maxSustainedN: number | null; clientsPerCore: number | null; atN: number | null }> {
+  const out: Record<string, { maxSustainedN: number | null; clientsPerCore: number | null; atN: number | null }> = {};
   for (const m of ms) {
-    const v = (out[m.stack] ??= { maxSustainedN: null, clientsPerCore: NaN, atN: 0 });
+    const v = (out[m.stack] ??= { maxSustainedN: null, clientsPerCore: null, atN: null });
     if (m.slo && (v.maxSustainedN === null || m.n > v.maxSustainedN)) v.maxSustainedN = m.n;
-    if (m.n >= v.atN) {
+    if (m.updatesPerClientSec >= SLO.minUpdatesPerSec && (v.atN === null || m.n >= v.atN)) {
       v.atN = m.n;
       v.clientsPerCore = m.clientsPerCore;
     }

@@ -99,7 +99,8 @@ const ms = medians(points);
 const v = verdicts(ms);
 console.log(`\n${table(ms)}\n`);
 for (const [id, x] of Object.entries(v)) {
-  console.log(`${id.padEnd(17)} largest N meeting the SLO: ${x.maxSustainedN ?? 'none'} · clients per core (CPU at N=${x.atN}): ${Math.round(x.clientsPerCore)}`);
+  const perCore = x.clientsPerCore === null ? 'n/a (the server kept 19 updates/s at no N)' : `${Math.round(x.clientsPerCore)} (CPU at N=${x.atN})`;
+  console.log(`${id.padEnd(17)} largest N meeting the SLO: ${x.maxSustainedN ?? 'none'} · clients per core: ${perCore}`);
 }
 
 if (a['no-write'] !== true) {
