@@ -2,6 +2,7 @@ import type { AnyDefinition, Payload } from '@hearth/protocol';
 import type { Logger } from 'pino';
 import type { Player } from '../player/Player.ts';
 import type { Clock } from '../time/Clock.ts';
+import type { SyncedState } from './SyncedState.ts';
 
 /**
  * The handle a room's handlers, tick and hooks get (first argument): its state, its members and
@@ -19,6 +20,8 @@ export interface Room<S = unknown, O = unknown> {
   readonly options: O;
   /** The room's state: plain data, or the `@hearth/state` tracked state (mutate it; patches follow). */
   readonly state: S;
+  /** The `@hearth/state` encoder of a room defined with `sync` (for `GridViews`, `createView`); else undefined. */
+  readonly synced: SyncedState<S> | undefined;
   /** Members by user id (joined, not yet left; a member in its grace period stays). */
   readonly members: ReadonlyMap<string, Player>;
   readonly maxPlayers: number;
@@ -40,6 +43,13 @@ export interface Room<S = unknown, O = unknown> {
   broadcast<D extends AnyDefinition>(definition: D, payload: Payload<D>, options?: { except?: Player }): number;
   /** Pushes to one member (a `room.push`); false if it is not a member. */
   send<D extends AnyDefinition>(player: Player, definition: D, payload: Payload<D>): boolean;
+  /**
+   * The `@hearth/state` view `player` sees (interest management, e.g. `GridViews.join/move`);
+   * `undefined`: the whole state. Members sharing a view share one patch encoding per tick. Call it
+   * from `onJoin` (the joiner's full state is then its view's) or any time later (the member gets a
+   * view switch after the pending changes' patch). False for a room without `sync` or a stranger.
+   */
+  setView(player: Player, view: unknown): boolean;
   lock(): void;
   unlock(): void;
   setPrivate(value: boolean): void;

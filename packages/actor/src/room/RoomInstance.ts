@@ -45,6 +45,12 @@ export class RoomInstance implements Room<unknown, unknown> {
   readonly #hub: RoomHub;
   readonly #synced: SyncedState<unknown> | undefined;
   readonly #group: string;
+  /** Members without a view get the room's plain patch here (a synced room only). */
+  readonly #stateGroup: string;
+  /** Each member's view (a `@hearth/state` View), and each view's group: one encoding per view. */
+  readonly #viewOf = new Map<Player, unknown>();
+  readonly #viewGroups = new Map<unknown, { name: string; users: number }>();
+  #nextView = 0;
   readonly #events: RoomEvents;
   #reserved = 0;
   #locked = false;
@@ -68,6 +74,7 @@ export class RoomInstance implements Room<unknown, unknown> {
     this.options = options;
     this.#hub = hub;
     this.#group = roomGroup(id);
+    this.#stateGroup = `${this.#group}/s`;
     this.#events = events;
     this.log = log.child({ roomId: id, kind: this.kind });
     const spec = definition.spec;
@@ -99,6 +106,9 @@ export class RoomInstance implements Room<unknown, unknown> {
   }
   get disposed(): boolean {
     return this.#disposing !== undefined;
+  }
+  get synced(): SyncedState<unknown> | undefined {
+    return this.#synced;
   }
   get clock(): Clock {
     return this.#hub.clock;
@@ -137,6 +147,26 @@ export class RoomInstance implements Room<unknown, unknown> {
     this.#metadata = metadata;
   }
 
+  setView(player: Player, view: unknown): boolean {
+    const synced = this.#synced;
+    if (synced === undefined || this.disposed) return false;
+    const member = this.#members.get(player.userId) === player;
+    const previous = this.#viewOf.get(player);
+    if (view === previous) return true;
+    if (!member) {
+      // A joiner (from onJoin): its full state and groups follow this view when the join completes.
+      this.#viewOf.set(player, view);
+      return true;
+    }
+    if (synced.switchView === undefined) return false;
+    this.flush(); // the switch applies on top of every patch sent so far
+    player.push(RoomState, { roomId: this.id, bytes: synced.switchView(previous as never, view as never) });
+    this.#leaveStateGroup(player);
+    this.#viewOf.set(player, view);
+    this.#joinStateGroup(player);
+    return true;
+  }
+
   async kick(player: Player, code: string = ErrorCode.KICKED, text = 'removed from the room'): Promise<boolean> {
     if (this.#members.get(player.userId) !== player) return false;
     player.push(RoomLeft, { roomId: this.id, code, text });
@@ -150,7 +180,9 @@ export class RoomInstance implements Room<unknown, unknown> {
       for (const member of this.#members.values()) {
         member.push(RoomLeft, { roomId: this.id, code: RoomErrorCode.DISPOSED, text: 'the room was disposed' });
         member.leave(this.#group);
+        if (this.#synced !== undefined) this.#leaveStateGroup(member);
       }
+      this.#viewOf.clear();
       const members = [...this.#members.values()];
       this.#members.clear();
       this.#events.disposed(this);
@@ -201,7 +233,7 @@ export class RoomInstance implements Room<unknown, unknown> {
     }
     if (this.#members.get(player.userId) === player) {
       await this.ready;
-      return this.#joined();
+      return this.#joined(player);
     }
     if (this.#locked) throw roomError(RoomErrorCode.LOCKED, `room ${this.id} is locked`);
     if (this.#members.size + this.#reserved >= this.maxPlayers) throw roomError(RoomErrorCode.FULL, `room ${this.id} is full (${this.maxPlayers})`);
@@ -223,6 +255,7 @@ export class RoomInstance implements Room<unknown, unknown> {
       if (!player.alive) throw roomError(ErrorCode.CLOSED, 'the player closed during the join');
     } catch (err) {
       this.#reserved--;
+      this.#viewOf.delete(player);
       this.checkEmpty();
       throw err;
     }
@@ -232,8 +265,9 @@ export class RoomInstance implements Room<unknown, unknown> {
     this.flush();
     this.#members.set(player.userId, player);
     player.join(this.#group);
+    if (this.#synced !== undefined) this.#joinStateGroup(player);
     this.#events.joined(this, player);
-    return this.#joined();
+    return this.#joined(player);
   }
 
   /** Removes a member, then runs `onLeave`. False when `player` was not a member. */
@@ -241,6 +275,8 @@ export class RoomInstance implements Room<unknown, unknown> {
     if (this.#members.get(player.userId) !== player) return false;
     this.#members.delete(player.userId);
     player.leave(this.#group);
+    if (this.#synced !== undefined) this.#leaveStateGroup(player);
+    this.#viewOf.delete(player);
     this.#events.gone(this, player);
     await this.#hook('onLeave', () => this.definition.hooksOf.onLeave?.(this, player, reason));
     this.flush();
@@ -280,11 +316,47 @@ export class RoomInstance implements Room<unknown, unknown> {
   flush(): void {
     const synced = this.#synced;
     if (synced === undefined || synced.clean || this.disposed) return;
-    this.#hub.broadcast(this.#group, RoomState, { roomId: this.id, bytes: synced.encode() } as never);
+    if (this.#viewGroups.size === 0 || synced.encodeTick === undefined) {
+      this.#hub.broadcast(this.#stateGroup, RoomState, { roomId: this.id, bytes: synced.encode() } as never);
+      return;
+    }
+    // Encoded once; then one patch per view (and one for members without), each sent to its group.
+    const tick = synced.encodeTick();
+    this.#hub.broadcast(this.#stateGroup, RoomState, { roomId: this.id, bytes: tick.patch() } as never);
+    for (const [view, group] of this.#viewGroups) {
+      this.#hub.broadcast(group.name, RoomState, { roomId: this.id, bytes: tick.patch(view as never) } as never);
+    }
   }
 
-  #joined(): RoomJoined {
-    return { roomId: this.id, kind: this.kind, state: this.#synced !== undefined ? this.#synced.full() : this.state };
+  #joined(player: Player): RoomJoined {
+    const synced = this.#synced;
+    if (synced === undefined) return { roomId: this.id, kind: this.kind, state: this.state };
+    return { roomId: this.id, kind: this.kind, state: synced.full(this.#viewOf.get(player) as never) };
+  }
+
+  /** Puts a member in the state group of its view (or of the whole state). */
+  #joinStateGroup(player: Player): void {
+    const view = this.#viewOf.get(player);
+    if (view === undefined) {
+      player.join(this.#stateGroup);
+      return;
+    }
+    let group = this.#viewGroups.get(view);
+    if (group === undefined) this.#viewGroups.set(view, (group = { name: `${this.#group}/v${this.#nextView++}`, users: 0 }));
+    group.users++;
+    player.join(group.name);
+  }
+
+  #leaveStateGroup(player: Player): void {
+    const view = this.#viewOf.get(player);
+    if (view === undefined) {
+      player.leave(this.#stateGroup);
+      return;
+    }
+    const group = this.#viewGroups.get(view);
+    if (group === undefined) return;
+    player.leave(group.name);
+    if (--group.users === 0) this.#viewGroups.delete(view);
   }
 
   #clearEmptyTimer(): void {

@@ -12,8 +12,12 @@ export interface SyncedState<S> {
   readonly clean: boolean;
   /** The changes since the last patch (then starts a new one). */
   encode(): Uint8Array;
-  /** The full state (only when `clean`). */
-  full(): Uint8Array;
+  /** The full state (only when `clean`); with `view`, what that view sees. */
+  full(view?: never): Uint8Array;
+  /** Views (optional): the changes since the last patch, encoded once, then one patch per view. */
+  encodeTick?(): { patch(view?: never): Uint8Array };
+  /** Views (optional): moves a client from view `from` to view `to` between patches. */
+  switchView?(from: never, to: never): Uint8Array;
 }
 
 /** True for a {@link SyncedState} (duck-typed). */
