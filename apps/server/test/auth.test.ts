@@ -7,9 +7,11 @@ import { AUTH_NAMES, AUTHENTICATORS } from '../src/auth/authenticators.ts';
 import { InsecureAuthWarning, type IntervalTimer } from '../src/auth/InsecureAuthWarning.ts';
 import { isLoopbackHost } from '../src/auth/isLoopbackHost.ts';
 import { DEFAULT_AUTH, parseServerConfig } from '../src/config/ServerConfig.ts';
+import { Join, MemberJoined, type MemberInfo } from '../src/arena/messages.ts';
 import { startArena } from './fixtures/arenaProcess.ts';
 
 const SECRET_A = 'YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh';
+const SECRET_B = 'YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJi';
 const codeOf = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: { code?: string }) => e.code ?? 'none');
 
 describe('--auth', () => {
@@ -22,7 +24,7 @@ describe('--auth', () => {
     expect(parseServerConfig(['--auth', 'dev'], {})).toMatchObject({ auth: 'dev', storage: false });
   });
 
-  it('a server started without --auth accepts a device login and refuses a dev { name } login', async () => {
+  it('a server started without --auth accepts device logins (players shown by display name) and refuses a dev { name } login', async () => {
     await using db = await createPrivateDatabase();
     // An empty HEARTH_AUTH counts as unset: the fixture adds no --auth dev, the server chooses.
     await using server = startArena(['--database', db.url, '--protocol', 'msgpack', '--admin-port=-1'], { HEARTH_AUTH: '' });
@@ -34,6 +36,19 @@ describe('--auth', () => {
     expect(await codeOf(dev.request(Login, { name: 'ann' }))).toBe('BAD_REQUEST');
     const guest = await clients.connect(tcp, 'msgpack', { reconnect: false });
     expect(await guest.request(Login, { device: 'phone-aaaa', secret: SECRET_A })).toMatchObject({ created: true, displayName: 'Guest-aaaa' });
+
+    // Players on accounts appear in a room under their display names, not their user ids (UUIDs).
+    const joinedPushes: MemberInfo[] = [];
+    clients.sub({ message: MemberJoined.type }, (ref, msg) => {
+      if (ref.id === guest.id) joinedPushes.push(msg.payload as MemberInfo);
+    });
+    const other = await clients.connect(tcp, 'msgpack', { reconnect: false });
+    await other.request(Login, { device: 'phone-bbbb', secret: SECRET_B });
+    const first = await guest.request(Join, {});
+    const second = await other.request(Join, {});
+    expect(second.room).toBe(first.room);
+    expect(second.members.map((m) => m.name).sort()).toEqual(['Guest-aaaa', 'Guest-bbbb']);
+    await expect.poll(() => joinedPushes.map((m) => m.name)).toEqual(['Guest-bbbb']);
   }, 60_000);
 
   it('chooses from a table of name -> factory (the dev authenticator is one entry)', () => {

@@ -11,6 +11,17 @@ import { Chat, Echo, FullState, Join, Leaderboard, Move, Rejected, Tag, Whisper,
 export interface ArenaPlayerData {
   /** Where the player sits, once in a room. */
   seat: Seat | undefined;
+  /** The name others see: the login's display name (see {@link displayNameOf}); the user id when none. */
+  name?: string | undefined;
+}
+
+/**
+ * The name to show for a login, from what the authenticator added to its reply: an account's
+ * `displayName` (the storage authenticators; an account's id is a UUID), the dev login's `name`.
+ */
+export function displayNameOf(login: Readonly<Record<string, unknown>>, userId: string): string {
+  const name = login['displayName'] ?? login['name'];
+  return typeof name === 'string' && name !== '' ? name : userId;
 }
 
 /** Options of {@link defineArenaPlayer}. */
@@ -137,7 +148,7 @@ export function defineArenaPlayer(arena: Arena, options: ArenaPlayerOptions = {}
                   if (answer.ok && !player.alive) {
                     arena.leave(answer.value.seat); // gone while a room on another node answered
                   } else if (answer.ok) {
-                    player.data = { seat: answer.value.seat };
+                    player.data = { ...player.data, seat: answer.value.seat };
                     // This node puts the player in the room's broadcast group, wherever the room runs.
                     player.join(answer.value.seat.room);
                     event.reply(answer.value.reply);
@@ -151,7 +162,7 @@ export function defineArenaPlayer(arena: Arena, options: ArenaPlayerOptions = {}
                 // must not do inside another machine's action (it warns "Custom actions should not call
                 // `assign()` directly"). A cluster join is asynchronous anyway; this is one microtask.
                 Promise.resolve()
-                  .then(() => arena.join({ userId: player.userId, name: player.userId }))
+                  .then(() => arena.join({ userId: player.userId, name: player.data.name ?? player.userId }))
                   .then(seated, (err: unknown) => {
                     player.log.warn({ err }, 'join failed');
                     seated({ ok: false, code: ArenaErrorCode.ROOM_UNREACHABLE, text: 'no room could take you; try again' });
@@ -169,12 +180,15 @@ export function defineArenaPlayer(arena: Arena, options: ArenaPlayerOptions = {}
       },
     })
     .hooks({
+      onJoin: (player, login) => {
+        player.data = { ...player.data, name: displayNameOf(login, player.userId) };
+      },
       onLeave: (player) => {
         const seat = player.data.seat;
         if (seat === undefined) return;
         arena.leave(seat);
         player.leave(seat.room);
-        player.data = { seat: undefined };
+        player.data = { ...player.data, seat: undefined };
       },
     });
 }

@@ -66,6 +66,8 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   #log: Logger | undefined;
   #pendingRid = -1;
   #replyExtra: Readonly<Record<string, unknown>> | undefined;
+  /** Work an action asked for that must wait for the transition's end (`onJoin`: its `player.data` writes would be lost inside it). */
+  #afterTransition: (() => void) | undefined;
   #leaving: Promise<void> | undefined;
   /** A disconnect that is a link replacement (resume over a half-open link): no parking. */
   #replacingLink = false;
@@ -370,9 +372,13 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
       this.#link.ref?.reply(rid, body);
     };
     const login = this.#replyExtra ?? {};
-    const joined = runHook(this.log, 'onJoin', () => this.#definition.hooksOf.onJoin?.(this as Player, login));
-    if (joined === undefined) reply();
-    else void joined.then(reply);
+    // Run once the login transition is complete: inside it, the context `player.data` writes to is
+    // replaced by the transition's own (the hook's data would be lost).
+    this.#afterTransition = () => {
+      const joined = runHook(this.log, 'onJoin', () => this.#definition.hooksOf.onJoin?.(this as Player, login));
+      if (joined === undefined) reply();
+      else void joined.then(reply);
+    };
   }
 
   sendPing(): void {
@@ -421,6 +427,8 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     if (!lifecycle) this.#busy = true;
     const chart = this.#chart;
     const outcome = chart.send(event, !lifecycle, (err) => this.log.warn({ err }, 'player data cannot be copied (structuredClone); a throwing action will not roll it back'));
+    const after = this.#afterTransition;
+    this.#afterTransition = undefined;
     if (outcome === 'failed') {
       this.#failed(chart.failure, event, lifecycle);
       return outcome;
@@ -432,6 +440,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     // Grace began: park the player (its snapshot is complete only now, after the transition).
     if (this.#phase === 'disconnected' && was !== 'disconnected' && !this.#replacingLink) this.#host.park(this as PlayerActor);
     this.#suspect = this.#phase === 'active' && (value as { active: { heartbeat: string } }).active.heartbeat === 'suspect';
+    after?.();
     // A lifecycle step (login, heartbeat, grace) with no game event lately: sleep now.
     if (lifecycle && !this.#busy) chart.sleep();
     return outcome;
