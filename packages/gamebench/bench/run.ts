@@ -73,7 +73,10 @@ for (let r = 0; r < rounds; r++) {
         p = await measurePoint(stack, { n, drivers: driversFor(n), warmupMs, windowMs, sync, serverFlags });
         if (profileDir !== undefined) {
           for (const f of readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f))) {
-            const summary = summarise(JSON.parse(readFileSync(join(profileDir, f), 'utf8')) as Profile, 30, p.windowMonoUs);
+            const profile = JSON.parse(readFileSync(join(profileDir, f), 'utf8')) as Profile;
+            // tsx's loader runs on a worker thread with a profile of its own: skip it (it idles).
+            if (profile.nodes.some((n) => n.callFrame.url.includes('/esbuild/lib/main.js'))) continue;
+            const summary = summarise(profile, 30, p.windowMonoUs);
             writeFileSync(join(profileDir, `${stack.id}-${n}.txt`), `${summary}\n`);
             console.log(`profile ${stack.id} N=${n} (${f}, measured window only):\n${summary}`);
           }
