@@ -1,10 +1,11 @@
 import { createNode, devAuthenticator, type HearthNode } from '@hearth/actor';
-import { Service, type SessionRef } from '@hearth/net';
-import { ErrorCode, Login, type InboundMessage } from '@hearth/protocol';
+import { Service } from '@hearth/net';
+import { ErrorCode } from '@hearth/protocol';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ArenaWorld } from '../src/arena/ArenaWorld.ts';
 import { defineArenaPlayer, type ArenaPlayerData, type ArenaPlayerEvents } from '../src/arena/arenaPlayer.ts';
+import { TestClients, type TestPlayer } from './fixtures/testClients.ts';
 import { ARENA, ArenaErrorCode, ChatLine, Join, Leaderboard, MemberJoined, Move, Rejected, Snapshot, Tag, Chat } from '../src/arena/messages.ts';
 
 /** An Arena node on an ephemeral port, with every player spawning at (500, 500) and manual ticks. */
@@ -24,36 +25,16 @@ async function startArena() {
     listen: [{ address: 'tcp://127.0.0.1:0', protocol: 'msgpack' }],
   });
   late.node = node;
-  const client = new Service({ log: false });
-  const inbox = new Map<number, { msgs: InboundMessage[]; waiters: (() => void)[] }>();
-  client.sub('message', (ref, msg) => {
-    const box = inbox.get(ref.id);
-    if (box === undefined) return;
-    box.msgs.push(msg);
-    for (const w of box.waiters.splice(0)) w();
-  });
+  const clients = new TestClients();
   const address = node.endpoints[0]!.address;
-  const players: SessionRef[] = [];
   const arena = {
     world,
-    async player(name: string) {
-      const ref = await client.connect(address, 'msgpack', { reconnect: false });
-      inbox.set(ref.id, { msgs: [], waiters: [] });
-      await ref.request(Login, { name });
-      players.push(ref);
-      return ref;
-    },
-    /** Resolves the first push of `type` to `ref` matching `where`. */
-    async next(ref: SessionRef, type: number, where: (payload: never) => boolean = () => true): Promise<unknown> {
-      const box = inbox.get(ref.id)!;
-      for (;;) {
-        const i = box.msgs.findIndex((m) => m.type === type && where(m.payload as never));
-        if (i >= 0) return box.msgs.splice(i, 1)[0]!.payload;
-        await new Promise<void>((resolve) => box.waiters.push(resolve));
-      }
+    /** A player logged in as `name` over TCP. */
+    async player(name: string): Promise<TestPlayer> {
+      return clients.login(address, name);
     },
     async close() {
-      await client.close();
+      await clients[Symbol.asyncDispose]();
       await node.close();
       world[Symbol.dispose]();
       await server.close();
@@ -72,25 +53,25 @@ describe('Arena player actor over real sockets', () => {
   it('joins a room (lobby → inRoom) and refuses a second join with ARENA_ALREADY_IN_ROOM', async () => {
     arena = await startArena();
     const a = await arena.player('ann');
-    await expect(a.request(Tag, { target: 1 })).rejects.toMatchObject({ code: ArenaErrorCode.NOT_IN_ROOM });
-    const reply = await a.request(Join, {});
+    await expect(a.client.request(Tag, { target: 1 })).rejects.toMatchObject({ code: ArenaErrorCode.NOT_IN_ROOM });
+    const reply = await a.client.request(Join, {});
     expect(reply).toMatchObject({ room: 'room-1', members: [{ name: 'ann', x: 500, y: 500 }] });
-    await expect(a.request(Join, {})).rejects.toMatchObject({ code: ArenaErrorCode.ALREADY_IN_ROOM });
+    await expect(a.client.request(Join, {})).rejects.toMatchObject({ code: ArenaErrorCode.ALREADY_IN_ROOM });
   });
 
   it('rejects a too-fast move with ARENA_TOO_FAST and broadcasts accepted moves in the snapshot', async () => {
     arena = await startArena();
     const a = await arena.player('ann');
     const b = await arena.player('bob');
-    const { you: pa } = await a.request(Join, {});
-    await b.request(Join, {});
+    const { you: pa } = await a.client.request(Join, {});
+    await b.client.request(Join, {});
     const budget = ARENA.maxSpeed * ARENA.moveBurstSeconds;
-    a.send(Move, { x: 500 + budget + 50, y: 500 });
-    expect(await arena.next(a, Rejected.type)).toEqual({ code: ArenaErrorCode.TOO_FAST, text: expect.any(String), x: 500, y: 500 });
-    a.send(Move, { x: 520, y: 500 });
-    await a.request(Leaderboard, { top: 1 }); // a round trip: the move was handled before the reply
+    a.client.send(Move, { x: 500 + budget + 50, y: 500 });
+    expect(await a.next(Rejected)).toEqual({ code: ArenaErrorCode.TOO_FAST, text: expect.any(String), x: 500, y: 500 });
+    a.client.send(Move, { x: 520, y: 500 });
+    await a.client.request(Leaderboard, { top: 1 }); // a round trip: the move was handled before the reply
     arena.world.tick();
-    expect(await arena.next(b, Snapshot.type)).toEqual({ tick: 1, moved: [pa, 520, 500] });
+    expect(await b.next(Snapshot)).toEqual({ tick: 1, moved: [pa, 520, 500] });
   });
 
   it('scores a tag of a nearby player, refuses a far one, and ranks the tagger', async () => {
@@ -98,32 +79,32 @@ describe('Arena player actor over real sockets', () => {
     const a = await arena.player('ann');
     const b = await arena.player('bob');
     const c = await arena.player('cy');
-    await a.request(Join, {});
-    const { you: pb } = await b.request(Join, {});
-    const { you: pc } = await c.request(Join, {});
+    await a.client.request(Join, {});
+    const { you: pb } = await b.client.request(Join, {});
+    const { you: pc } = await c.client.request(Join, {});
     // cy walks away, beyond the tag radius (within the speed budget)
-    c.send(Move, { x: 500 + ARENA.tagRadius + 40, y: 500 });
-    await c.request(Leaderboard, { top: 1 });
-    await expect(a.request(Tag, { target: pc })).rejects.toMatchObject({ code: ArenaErrorCode.TOO_FAR });
-    await expect(a.request(Tag, { target: pb })).resolves.toEqual({ score: 1 });
-    await expect(a.request(Tag, { target: pb })).rejects.toMatchObject({ code: ArenaErrorCode.TAG_COOLDOWN });
-    await expect(a.request(Tag, { target: 9999 })).rejects.toMatchObject({ code: ArenaErrorCode.NO_SUCH_PLAYER });
+    c.client.send(Move, { x: 500 + ARENA.tagRadius + 40, y: 500 });
+    await c.client.request(Leaderboard, { top: 1 });
+    await expect(a.client.request(Tag, { target: pc })).rejects.toMatchObject({ code: ArenaErrorCode.TOO_FAR });
+    await expect(a.client.request(Tag, { target: pb })).resolves.toEqual({ score: 1 });
+    await expect(a.client.request(Tag, { target: pb })).rejects.toMatchObject({ code: ArenaErrorCode.TAG_COOLDOWN });
+    await expect(a.client.request(Tag, { target: 9999 })).rejects.toMatchObject({ code: ArenaErrorCode.NO_SUCH_PLAYER });
     await new Promise((r) => setTimeout(r, 260)); // the leaderboard is rebuilt at most every 250 ms
-    expect(await b.request(Leaderboard, { top: 3 })).toEqual({ entries: [{ name: 'ann', score: 1 }] });
+    expect(await b.client.request(Leaderboard, { top: 3 })).toEqual({ entries: [{ name: 'ann', score: 1 }] });
   });
 
   it('puts the 17th player in a second room (capacity 16) and tells members who joined', async () => {
     arena = await startArena();
-    const refs: SessionRef[] = [];
+    const players: TestPlayer[] = [];
     const rooms: string[] = [];
     for (let i = 0; i < ARENA.roomCapacity + 1; i++) {
-      const ref = await arena.player(`p${i}`);
-      refs.push(ref);
-      rooms.push((await ref.request(Join, {})).room);
+      const player = await arena.player(`p${i}`);
+      players.push(player);
+      rooms.push((await player.client.request(Join, {})).room);
     }
     expect(rooms.filter((r) => r === 'room-1')).toHaveLength(16);
     expect(rooms[16]).toBe('room-2');
-    expect(await arena.next(refs[0]!, MemberJoined.type, (m: { name: string }) => m.name === 'p15')).toMatchObject({ name: 'p15' });
+    expect(await players[0]!.next(MemberJoined, (m) => m.name === 'p15')).toMatchObject({ name: 'p15' });
     expect(arena.world.roomCount).toBe(2);
   });
 
@@ -131,7 +112,7 @@ describe('Arena player actor over real sockets', () => {
     const warn = vi.spyOn(console, 'warn');
     try {
       arena = await startArena();
-      for (let i = 0; i < ARENA.roomCapacity + 1; i++) await (await arena.player(`w${i}`)).request(Join, {});
+      for (let i = 0; i < ARENA.roomCapacity + 1; i++) await (await arena.player(`w${i}`)).client.request(Join, {});
       expect(arena.world.roomCount).toBe(2);
       expect(warn.mock.calls.map((args) => String(args[0]))).toEqual([]);
     } finally {
@@ -143,12 +124,12 @@ describe('Arena player actor over real sockets', () => {
     arena = await startArena();
     const a = await arena.player('ann');
     const b = await arena.player('bob');
-    const { you: pa } = await a.request(Join, {});
-    await b.request(Join, {});
-    a.send(Chat, { text: 'hi bob' });
-    expect(await arena.next(b, ChatLine.type)).toEqual({ from: pa, name: 'ann', text: 'hi bob' });
-    a.close(ErrorCode.NORMAL, 'bye');
-    b.close(ErrorCode.NORMAL, 'bye');
+    const { you: pa } = await a.client.request(Join, {});
+    await b.client.request(Join, {});
+    a.client.send(Chat, { text: 'hi bob' });
+    expect(await b.next(ChatLine)).toEqual({ from: pa, name: 'ann', text: 'hi bob' });
+    a.client.close(ErrorCode.NORMAL, 'bye');
+    b.client.close(ErrorCode.NORMAL, 'bye');
     await expect.poll(() => arena!.world.roomCount).toBe(0);
   });
 });

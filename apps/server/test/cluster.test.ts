@@ -1,8 +1,10 @@
-import { ErrorCode, Resume } from '@hearth/protocol';
+import { ClientErrorCode } from '@hearth/client';
+import { ErrorCode } from '@hearth/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Mirror } from '@hearth/state';
-import { ArenaErrorCode, ArenaState, Chat, ChatLine, FullState, Join, Leaderboard, MemberLeft, Move, Snapshot, StatePatch, Tag, Whisper, Whispered, type JoinReply } from '../src/arena/messages.ts';
-import { startArena, TestClients, type ArenaProcess, type Listening } from './fixtures/arenaProcess.ts';
+import { ArenaErrorCode, ArenaState, Chat, ChatLine, FullState, Join, Leaderboard, MemberLeft, Move, Snapshot, StatePatch, Tag, Whisper, Whispered } from '../src/arena/messages.ts';
+import { startArena, type ArenaProcess, type Listening } from './fixtures/arenaProcess.ts';
+import { TestClients } from './fixtures/testClients.ts';
 import { canStopRedis, startRedis, type TestRedis } from '@hearth/actor/testing';
 
 /** Heartbeat of the test nodes: a dead node lapses after 3 × this. */
@@ -18,6 +20,12 @@ interface NodesView {
 async function nodesOf(l: Listening): Promise<{ status: number; body: NodesView }> {
   const res = await fetch(`${l.admin}/nodes`);
   return { status: res.status, body: (await res.json()) as NodesView };
+}
+
+/** The player actors of a node (`/sessions`): user and statechart state. */
+async function sessionsOf(l: Listening): Promise<{ user: string | null; state: unknown }[]> {
+  const res = await fetch(`${l.admin}/sessions`);
+  return ((await res.json()) as { sessions: { user: string | null; state: unknown }[] }).sessions;
 }
 
 /** `true` when `moved` (a snapshot's flat [pid, x, y, …]) holds `pid`. */
@@ -61,44 +69,44 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       await using clients = new TestClients();
       const ann = await clients.login(la.tcp, 'ann');
       const bob = await clients.login(lb.tcp, 'bob');
-      const ja = (await ann.ref.request(Join, {})) as JoinReply;
-      const jb = (await bob.ref.request(Join, {})) as JoinReply;
+      const ja = await ann.client.request(Join, {});
+      const jb = await bob.client.request(Join, {});
       expect(jb.room).toBe(ja.room); // matched across nodes into the room ann opened on A
       expect(jb.members.map((m) => m.name).sort()).toEqual(['ann', 'bob']);
 
       // moves: each sees the other's in the room's snapshots (A's broadcast, one PUBLISH to B)
-      bob.ref.send(Move, { x: 510, y: 500 }); // forwarded to A, where the room runs
-      await ann.next(Snapshot.type, moves(jb.you));
-      ann.ref.send(Move, { x: 490, y: 500 });
-      await bob.next(Snapshot.type, moves(ja.you));
+      bob.client.send(Move, { x: 510, y: 500 }); // forwarded to A, where the room runs
+      await ann.next(Snapshot, moves(jb.you));
+      ann.client.send(Move, { x: 490, y: 500 });
+      await bob.next(Snapshot, moves(ja.you));
 
       // chat both ways
-      bob.ref.send(Chat, { text: 'hi from B' });
-      expect(await ann.next(ChatLine.type)).toEqual({ from: jb.you, name: 'bob', text: 'hi from B' });
-      ann.ref.send(Chat, { text: 'hi from A' });
-      expect(await bob.next(ChatLine.type, (c: { name: string }) => c.name === 'ann')).toMatchObject({ text: 'hi from A' });
+      bob.client.send(Chat, { text: 'hi from B' });
+      expect(await ann.next(ChatLine)).toEqual({ from: jb.you, name: 'bob', text: 'hi from B' });
+      ann.client.send(Chat, { text: 'hi from A' });
+      expect(await bob.next(ChatLine, (c) => c.name === 'ann')).toMatchObject({ text: 'hi from A' });
 
       // a tag from B answered by the room on A; the shared leaderboard seen from both nodes
-      await expect(bob.ref.request(Tag, { target: ja.you })).resolves.toEqual({ score: 1 });
-      await expect(bob.ref.request(Tag, { target: ja.you })).rejects.toMatchObject({ code: ArenaErrorCode.TAG_COOLDOWN });
-      await vi.waitFor(async () => expect(await ann.ref.request(Leaderboard, { top: 5 })).toEqual({ entries: [{ name: 'bob', score: 1 }] }));
-      await vi.waitFor(async () => expect(await bob.ref.request(Leaderboard, { top: 5 })).toEqual({ entries: [{ name: 'bob', score: 1 }] }));
+      await expect(bob.client.request(Tag, { target: ja.you })).resolves.toEqual({ score: 1 });
+      await expect(bob.client.request(Tag, { target: ja.you })).rejects.toMatchObject({ code: ArenaErrorCode.TAG_COOLDOWN });
+      await vi.waitFor(async () => expect(await ann.client.request(Leaderboard, { top: 5 })).toEqual({ entries: [{ name: 'bob', score: 1 }] }));
+      await vi.waitFor(async () => expect(await bob.client.request(Leaderboard, { top: 5 })).toEqual({ entries: [{ name: 'bob', score: 1 }] }));
 
       // bob leaves: the room on A tells ann
-      bob.ref.close(ErrorCode.NORMAL, 'bye');
-      expect(await ann.next(MemberLeft.type)).toEqual({ pid: jb.you });
+      bob.client.close(ErrorCode.NORMAL, 'bye');
+      expect(await ann.next(MemberLeft)).toEqual({ pid: jb.you });
     });
 
     it('sends to a user on the other node; false for a user logged in nowhere', async () => {
       await using clients = new TestClients();
       const cat = await clients.login(la.tcp, 'cat');
       const dan = await clients.login(lb.tcp, 'dan');
-      await expect(dan.ref.request(Whisper, { to: 'cat', text: 'psst' })).resolves.toEqual({ delivered: true });
-      expect(await cat.next(Whispered.type)).toEqual({ from: 'dan', text: 'psst' });
-      await expect(cat.ref.request(Whisper, { to: 'nobody', text: 'hello?' })).resolves.toEqual({ delivered: false });
+      await expect(dan.client.request(Whisper, { to: 'cat', text: 'psst' })).resolves.toEqual({ delivered: true });
+      expect(await cat.next(Whispered)).toEqual({ from: 'dan', text: 'psst' });
+      await expect(cat.client.request(Whisper, { to: 'nobody', text: 'hello?' })).resolves.toEqual({ delivered: false });
       // a malformed target is refused before it becomes a directory lookup (a Redis key name)
       for (const to of ['*', 'a{b}', 'x'.repeat(65), 'a\nb', '']) {
-        await expect(cat.ref.request(Whisper, { to, text: 'hi' })).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
+        await expect(cat.client.request(Whisper, { to, text: 'hi' })).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
       }
     });
 
@@ -109,29 +117,32 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       expect(await first.closed).toMatchObject({ code: ErrorCode.KICKED });
       // the newer session is the one reachable from anywhere
       const fay = await clients.login(la.tcp, 'fay');
-      await expect(fay.ref.request(Whisper, { to: 'eve', text: 'still there?' })).resolves.toEqual({ delivered: true });
-      expect(await second.next(Whispered.type)).toEqual({ from: 'fay', text: 'still there?' });
+      await expect(fay.client.request(Whisper, { to: 'eve', text: 'still there?' })).resolves.toEqual({ delivered: true });
+      expect(await second.next(Whispered)).toEqual({ from: 'fay', text: 'still there?' });
     });
 
     it('resumes on the other node: pushes queued meanwhile arrive in order, the seat in the room is kept', async () => {
       await using clients = new TestClients();
       const gus = await clients.login(la.tcp, 'gus');
       const hal = await clients.login(lb.tcp, 'hal');
-      const jg = (await gus.ref.request(Join, {})) as JoinReply;
-      const jh = (await hal.ref.request(Join, {})) as JoinReply;
+      const jg = await gus.client.request(Join, {});
+      const jh = await hal.client.request(Join, {});
       expect(jh.room).toBe(jg.room);
-      gus.ref.close(ErrorCode.CLOSED); // a dropped link: gus's actor waits on A (grace), parked in Redis
-      for (let i = 1; i <= 3; i++) await expect(hal.ref.request(Whisper, { to: 'gus', text: `m${i}` })).resolves.toEqual({ delivered: true });
+      gus.client.close(ErrorCode.CLOSED); // a dropped link: gus's actor waits on A (grace), parked in Redis
+      // Whisper once A has seen the drop (gus's actor in grace, or parked): a push written to the dying link is lost with it.
+      const gusOnA = async () => (await sessionsOf(la)).filter((s) => s.user === 'gus').map((s) => s.state);
+      await vi.waitFor(async () => expect((await gusOnA()).filter((state) => state !== 'disconnected')).toEqual([]), { timeout: 10_000, interval: 50 });
+      for (let i = 1; i <= 3; i++) await expect(hal.client.request(Whisper, { to: 'gus', text: `m${i}` })).resolves.toEqual({ delivered: true });
 
-      const back = await clients.resume(lb.tcp, gus.resumeToken); // on B, not on A
+      const back = await clients.resume(lb.tcp, gus.reply.resumeToken); // on B, not on A
       expect(back.reply).toMatchObject({ userId: 'gus' });
-      const got = [await back.next(Whispered.type), await back.next(Whispered.type), await back.next(Whispered.type)];
-      expect(got.map((m) => (m as { text: string }).text)).toEqual(['m1', 'm2', 'm3']);
+      const got = [await back.next(Whispered), await back.next(Whispered), await back.next(Whispered)];
+      expect(got.map((m) => m.text)).toEqual(['m1', 'm2', 'm3']);
       // still seated in the same room: its chat reaches hal, its moves are seen
-      back.ref.send(Chat, { text: 'back on B' });
-      expect(await hal.next(ChatLine.type, (c: { name: string }) => c.name === 'gus')).toMatchObject({ from: jg.you, text: 'back on B' });
-      back.ref.send(Move, { x: 520, y: 500 });
-      await hal.next(Snapshot.type, moves(jg.you));
+      back.client.send(Chat, { text: 'back on B' });
+      expect(await hal.next(ChatLine, (c) => c.name === 'gus')).toMatchObject({ from: jg.you, text: 'back on B' });
+      back.client.send(Move, { x: 520, y: 500 });
+      await hal.next(Snapshot, moves(jg.you));
     });
   });
 
@@ -154,8 +165,8 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       await using clients = new TestClients();
       const ann = await clients.login(la.tcp, 'ann');
       const bob = await clients.login(lb.tcp, 'bob');
-      const ja = (await ann.ref.request(Join, {})) as JoinReply;
-      const jb = (await bob.ref.request(Join, {})) as JoinReply; // the room runs on A: the reply crossed Redis
+      const ja = await ann.client.request(Join, {});
+      const jb = await bob.client.request(Join, {}); // the room runs on A: the reply crossed Redis
       expect(jb.room).toBe(ja.room);
       const mirrorA = new Mirror(ArenaState);
       const mirrorB = new Mirror(ArenaState);
@@ -164,15 +175,15 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       expect([...mirrorB.state!.players.keys()].sort()).toEqual([ja.you, jb.you].sort());
       /** Feeds `m` the patches `p` receives until `done` holds. */
       const until = async (p: typeof ann, m: Mirror<typeof ArenaState>, done: () => boolean) => {
-        while (!done()) m.apply(await p.next<Uint8Array>(StatePatch.type));
+        while (!done()) m.apply(await p.next(StatePatch));
       };
       await until(ann, mirrorA, () => mirrorA.state!.players.has(jb.you));
-      bob.ref.send(Move, { x: 510, y: 500 });
+      bob.client.send(Move, { x: 510, y: 500 });
       await until(ann, mirrorA, () => mirrorA.state!.players.get(jb.you)!.x === 510);
       await until(bob, mirrorB, () => mirrorB.state!.players.get(jb.you)!.x === 510);
-      expect(bob.seen(Snapshot.type)).toEqual([]);
+      expect(bob.seen(Snapshot)).toEqual([]);
       // a client that lost track asks again: answered by the room's node across Redis
-      const full = (await bob.ref.request(FullState, {})) as Uint8Array;
+      const full = (await bob.client.request(FullState, {})) as Uint8Array;
       const fresh = new Mirror(ArenaState);
       fresh.apply(full);
       expect(fresh.state!.players.get(jb.you)).toMatchObject({ name: 'bob', x: 510, y: 500 });
@@ -187,8 +198,8 @@ describe('Arena cluster: real server processes, one real Redis', () => {
     await using clients = new TestClients();
     const ida = await clients.login(la.tcp, 'ida');
     const jon = await clients.login(lc.tcp, 'jon');
-    const ji = (await ida.ref.request(Join, {})) as JoinReply;
-    const jj = (await jon.ref.request(Join, {})) as JoinReply; // seated in ida's room on A
+    const ji = await ida.client.request(Join, {});
+    const jj = await jon.client.request(Join, {}); // seated in ida's room on A
     expect(jj.room).toBe(ji.room);
     expect((await nodesOf(la)).body.nodes).toHaveLength(2);
 
@@ -196,16 +207,16 @@ describe('Arena cluster: real server processes, one real Redis', () => {
     expect((await c.exited).signal).toBe('SIGKILL');
     // node registry and directory: jon's node lapses, then jon is logged in nowhere
     await vi.waitFor(async () => expect((await nodesOf(la)).body.nodes.map((n) => n.nodeId)).toEqual([la.node]), { timeout: 10_000, interval: 100 });
-    await vi.waitFor(async () => expect(await ida.ref.request(Whisper, { to: 'jon', text: 'there?' })).toEqual({ delivered: false }), {
+    await vi.waitFor(async () => expect(await ida.client.request(Whisper, { to: 'jon', text: 'there?' })).toEqual({ delivered: false }), {
       timeout: 10_000,
       interval: 100,
     });
     // the room on A drops the dead node's member
-    expect(await ida.next(MemberLeft.type)).toEqual({ pid: jj.you });
+    expect(await ida.next(MemberLeft)).toEqual({ pid: jj.you });
     // jon's resume token fails cleanly on the surviving node
-    const again = await clients.connect(la.tcp);
-    await expect(again.ref.request(Resume, { token: jon.resumeToken })).rejects.toMatchObject({
-      code: ErrorCode.UNAUTHENTICATED,
+    await expect(clients.resume(la.tcp, jon.reply.resumeToken)).rejects.toMatchObject({
+      code: ClientErrorCode.RESUME_REFUSED,
+      message: expect.stringContaining(`(${ErrorCode.UNAUTHENTICATED})`),
     });
   });
 
@@ -218,9 +229,9 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       const kay = await clients.login(la.tcp, 'kay');
       const lou = await clients.login(la.tcp, 'lou');
       const max = await clients.login(lb.tcp, 'max');
-      const jk = (await kay.ref.request(Join, {})) as JoinReply;
-      const jl = (await lou.ref.request(Join, {})) as JoinReply;
-      const jm = (await max.ref.request(Join, {})) as JoinReply;
+      const jk = await kay.client.request(Join, {});
+      const jl = await lou.client.request(Join, {});
+      const jm = await max.client.request(Join, {});
       expect(new Set([jk.room, jl.room, jm.room]).size).toBe(1); // one room on A, max on B
 
       await redis.stop();
@@ -228,36 +239,36 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       await vi.waitFor(async () => expect((await nodesOf(lb)).status).toBe(503), { timeout: 10_000, interval: 50 });
 
       // local play on A: moves and chat between kay and lou (both on A, room on A)
-      lou.ref.send(Move, { x: 505, y: 500 });
-      await kay.next(Snapshot.type, moves(jl.you));
-      lou.ref.send(Chat, { text: 'still here' });
-      expect(await kay.next(ChatLine.type, (c: { name: string }) => c.name === 'lou')).toMatchObject({ text: 'still here' });
-      await expect(kay.ref.request(Tag, { target: jl.you })).resolves.toEqual({ score: 1 });
+      lou.client.send(Move, { x: 505, y: 500 });
+      await kay.next(Snapshot, moves(jl.you));
+      lou.client.send(Chat, { text: 'still here' });
+      expect(await kay.next(ChatLine, (c) => c.name === 'lou')).toMatchObject({ text: 'still here' });
+      await expect(kay.client.request(Tag, { target: jl.you })).resolves.toEqual({ score: 1 });
       // cross-node calls fail fast with the coded error
       const t0 = performance.now();
-      await expect(kay.ref.request(Whisper, { to: 'max', text: 'hello B' })).rejects.toMatchObject({ code: 'BACKPLANE_UNAVAILABLE' });
-      await expect(max.ref.request(Tag, { target: jk.you })).rejects.toMatchObject({ code: 'BACKPLANE_UNAVAILABLE' });
+      await expect(kay.client.request(Whisper, { to: 'max', text: 'hello B' })).rejects.toMatchObject({ code: 'BACKPLANE_UNAVAILABLE' });
+      await expect(max.client.request(Tag, { target: jk.you })).rejects.toMatchObject({ code: 'BACKPLANE_UNAVAILABLE' });
       expect(performance.now() - t0).toBeLessThan(1000);
       // a new player on B during the outage gets a room on its own node and plays there
       const ned = await clients.login(lb.tcp, 'ned');
-      expect(((await ned.ref.request(Join, {})) as JoinReply).members).toHaveLength(1);
+      expect((await ned.client.request(Join, {})).members).toHaveLength(1);
 
       await redis.restart(); // empty: nodes, users, rooms and subscriptions are re-registered by the nodes
-      await vi.waitFor(async () => expect(await kay.ref.request(Whisper, { to: 'max', text: 'hello again' })).toEqual({ delivered: true }), {
+      await vi.waitFor(async () => expect(await kay.client.request(Whisper, { to: 'max', text: 'hello again' })).toEqual({ delivered: true }), {
         timeout: 15_000,
         interval: 100,
       });
-      expect(await max.next(Whispered.type)).toEqual({ from: 'kay', text: 'hello again' });
+      expect(await max.next(Whispered)).toEqual({ from: 'kay', text: 'hello again' });
       // the cross-node room works again: max (on B) sees lou's moves and its own are forwarded to A
-      lou.ref.send(Move, { x: 510, y: 500 });
-      await max.next(Snapshot.type, moves(jl.you));
-      max.ref.send(Move, { x: 495, y: 500 });
-      await kay.next(Snapshot.type, moves(jm.you));
-      await expect(max.ref.request(Tag, { target: jk.you })).resolves.toEqual({ score: 1 });
+      lou.client.send(Move, { x: 510, y: 500 });
+      await max.next(Snapshot, moves(jl.you));
+      max.client.send(Move, { x: 495, y: 500 });
+      await kay.next(Snapshot, moves(jm.you));
+      await expect(max.client.request(Tag, { target: jk.you })).resolves.toEqual({ score: 1 });
       // and a player who logs in on B now joins the room on A that has space
       await vi.waitFor(async () => expect((await nodesOf(la)).body.nodes).toHaveLength(2));
       const oli = await clients.login(lb.tcp, 'oli');
-      expect(((await oli.ref.request(Join, {})) as JoinReply).room).toBe(jk.room);
+      expect((await oli.client.request(Join, {})).room).toBe(jk.room);
     });
   });
 
@@ -272,11 +283,11 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       await using clients = new TestClients();
       const pat = await clients.login(all.tcp, 'pat');
       const quin = await clients.login(all.tcp, 'quin');
-      const jp = (await pat.ref.request(Join, {})) as JoinReply;
-      const jq = (await quin.ref.request(Join, {})) as JoinReply;
+      const jp = await pat.client.request(Join, {});
+      const jq = await quin.client.request(Join, {});
       expect(jq.room).toBe(jp.room);
-      quin.ref.send(Move, { x: 505, y: 500 });
-      await pat.next(Snapshot.type, moves(jq.you));
+      quin.client.send(Move, { x: 505, y: 500 });
+      await pat.next(Snapshot, moves(jq.you));
     } finally {
       const { code } = await w.stop();
       expect(code).toBe(0);

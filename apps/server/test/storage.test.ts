@@ -6,7 +6,8 @@ import { openPglite } from '@hearth/storage';
 import { createPrivateDatabase, pgliteTemplate } from '@hearth/storage/testing';
 import { describe, expect, it } from 'vitest';
 import { Join, Leaderboard, Tag } from '../src/arena/messages.ts';
-import { startArena, TestClients } from './fixtures/arenaProcess.ts';
+import { startArena } from './fixtures/arenaProcess.ts';
+import { TestClients } from './fixtures/testClients.ts';
 
 const SECRET_A = 'YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh';
 const SECRET_B = 'YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJi';
@@ -25,20 +26,20 @@ async function playAndRestart(database: string): Promise<void> {
     await using clients = new TestClients();
     const a = await clients.connect(tcp);
     const b = await clients.connect(tcp);
-    const replyA = (await a.ref.request(Login, { device: 'phone-aaaa', secret: SECRET_A })) as unknown as { userId: string; created: boolean };
+    const replyA = (await a.client.request(Login, { device: 'phone-aaaa', secret: SECRET_A })) as unknown as { userId: string; created: boolean };
     expect(replyA).toMatchObject({ created: true, displayName: 'Guest-aaaa' });
     userA = replyA.userId;
-    await b.ref.request(Login, { device: 'phone-bbbb', secret: SECRET_B });
+    await b.client.request(Login, { device: 'phone-bbbb', secret: SECRET_B });
     // A wrong secret, an unknown form and a dev-style login are refused with codes.
     const c = await clients.connect(tcp);
-    expect(await codeOf(c.ref.request(Login, { device: 'phone-aaaa', secret: SECRET_B }))).toBe('UNAUTHENTICATED');
-    expect(await codeOf(c.ref.request(Login, { name: 'ann' }))).toBe('BAD_REQUEST');
-    expect(await c.ref.request(Login, { register: true, username: 'carol', password: 'carol password' })).toMatchObject({ displayName: 'carol' });
-    await a.ref.request(Join, {});
-    const { you: pb } = await b.ref.request(Join, {});
-    expect(await a.ref.request(Tag, { target: pb })).toEqual({ score: 1 });
+    expect(await codeOf(c.client.request(Login, { device: 'phone-aaaa', secret: SECRET_B }))).toBe('UNAUTHENTICATED');
+    expect(await codeOf(c.client.request(Login, { name: 'ann' }))).toBe('BAD_REQUEST');
+    expect(await c.client.request(Login, { register: true, username: 'carol', password: 'carol password' })).toMatchObject({ displayName: 'carol' });
+    await a.client.request(Join, {});
+    const { you: pb } = await b.client.request(Join, {});
+    expect(await a.client.request(Tag, { target: pb })).toEqual({ score: 1 });
     // A read writes pending scores first, then reads the board in one query.
-    expect(await b.ref.request(Leaderboard, { top: 5 })).toEqual({ entries: [{ name: 'Guest-aaaa', score: 1 }] });
+    expect(await b.client.request(Leaderboard, { top: 5 })).toEqual({ entries: [{ name: 'Guest-aaaa', score: 1 }] });
     expect(await server.stop()).toEqual({ code: 0, signal: null });
   }
   {
@@ -46,10 +47,10 @@ async function playAndRestart(database: string): Promise<void> {
     const { tcp } = await server.listening;
     await using clients = new TestClients();
     const a = await clients.connect(tcp);
-    expect(await a.ref.request(Login, { device: 'phone-aaaa', secret: SECRET_A })).toMatchObject({ userId: userA, created: false });
-    expect(await a.ref.request(Leaderboard, { top: 5 })).toEqual({ entries: [{ name: 'Guest-aaaa', score: 1 }] });
+    expect(await a.client.request(Login, { device: 'phone-aaaa', secret: SECRET_A })).toMatchObject({ userId: userA, created: false });
+    expect(await a.client.request(Leaderboard, { top: 5 })).toEqual({ entries: [{ name: 'Guest-aaaa', score: 1 }] });
     const c = await clients.connect(tcp);
-    expect(await c.ref.request(Login, { username: 'carol', password: 'carol password' })).toMatchObject({ displayName: 'carol', created: false });
+    expect(await c.client.request(Login, { username: 'carol', password: 'carol password' })).toMatchObject({ displayName: 'carol', created: false });
   }
 }
 

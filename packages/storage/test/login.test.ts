@@ -1,4 +1,5 @@
 import { createNode, definePlayer, type HearthNode } from '@hearth/actor';
+import { HearthClient } from '@hearth/client';
 import { Service } from '@hearth/net';
 import { defineMessage, Login } from '@hearth/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ describe('logins over TCP with PostgreSQL', () => {
   let proxy: TcpProxy;
   let storage: SqlStorage;
   let server: Service;
-  let client: Service;
+  const clients: HearthClient[] = [];
   let node: HearthNode<unknown, never>;
   let port: number;
 
@@ -34,7 +35,6 @@ describe('logins over TCP with PostgreSQL', () => {
     });
     const accounts = new Accounts(storage, { argon2: { memoryCost: 1024, timeCost: 1, parallelism: 1 } });
     server = new Service({ log: false });
-    client = new Service({ log: false });
     node = (await createNode({
       service: server,
       player: definePlayer().handle(Echo, (_p, body) => body),
@@ -46,14 +46,20 @@ describe('logins over TCP with PostgreSQL', () => {
   });
   afterAll(async () => {
     await node?.close();
-    await client?.close({ deadlineMs: 500 });
+    for (const client of clients) client.close();
     await server?.close({ deadlineMs: 500 });
     await storage?.close();
     await proxy?.close();
     await db?.drop();
   });
 
-  const dial = () => client.connect(`tcp://127.0.0.1:${port}`, 'msgpack', { reconnect: false });
+  /** A game client (plain msgpack over TCP, no reconnect), not logged in. */
+  const dial = async (): Promise<HearthClient> => {
+    const client = new HearthClient({ url: `tcp://127.0.0.1:${port}`, protocol: 'msgpack', reconnect: false });
+    clients.push(client);
+    await client.connect();
+    return client;
+  };
 
   it('a device logs in and gets its account in the reply', async () => {
     const ref = await dial();

@@ -2,7 +2,8 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { startArena, TestClients } from '../fixtures/arenaProcess.ts';
+import { startArena } from '../fixtures/arenaProcess.ts';
+import { TestClients } from '../fixtures/testClients.ts';
 
 const TOKEN = 'test-admin-token-0123456789abcdef';
 

@@ -1,12 +1,13 @@
 // Guessing logins: failed attempts are throttled per address and per user (RATE_LIMITED), over real sockets.
 import { ErrorCode, Login } from '@hearth/protocol';
 import { describe, expect, it } from 'vitest';
-import { startArena, TestClients } from '../fixtures/arenaProcess.ts';
+import { startArena } from '../fixtures/arenaProcess.ts';
+import { TestClients, type TestPlayer } from '../fixtures/testClients.ts';
 
 /** The code a login answers with: 'ok', or the refusal's code. */
-async function attempt(player: { ref: { request: (d: typeof Login, p: Record<string, unknown>) => Promise<unknown> } }, name: string): Promise<string> {
+async function attempt(player: TestPlayer, name: string): Promise<string> {
   try {
-    await player.ref.request(Login, { name });
+    await player.client.request(Login, { name });
     return 'ok';
   } catch (err) {
     return (err as { code: string }).code;
