@@ -34,6 +34,12 @@ export function area(url: string, fn: string): string {
   return url;
 }
 
+/** Samples not spent idle. */
+export function busySamples(profile: Profile): number {
+  const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+  return profile.samples.filter((id) => !idle.has(id)).length;
+}
+
 /** @param range only samples taken in [from, to] (CLOCK_MONOTONIC µs, as `process.hrtime.bigint() / 1000n`). */
 export function summarise(profile: Profile, top = 25, range?: [number, number]): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
