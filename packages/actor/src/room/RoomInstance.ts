@@ -115,7 +115,19 @@ export class RoomInstance implements Room<unknown, unknown> {
   }
   /** True when a join could take a seat now (not locked, not full, not disposed). */
   get open(): boolean {
+    this.prune();
     return !this.disposed && !this.#locked && this.#members.size + this.#reserved < this.maxPlayers;
+  }
+
+  /**
+   * Removes members whose actor ended without its leave hook (one that resumed on another node stops
+   * here quietly, `RESUMED_ELSEWHERE`): their seats free up, `onLeave` sees `CLOSED`. Run before a
+   * join, a listing and each tick burst.
+   */
+  prune(): void {
+    for (const member of this.#members.values()) {
+      if (!member.alive) void this.leave(member, { code: ErrorCode.CLOSED, text: 'the session ended elsewhere (resumed on another node)' });
+    }
   }
 
   broadcast<D extends AnyDefinition>(definition: D, payload: Payload<D>, options: { except?: Player } = {}): number {
@@ -217,7 +229,10 @@ export class RoomInstance implements Room<unknown, unknown> {
             this.log.error({ err, tick: n }, 'room tick threw; the room carries on');
           }
         },
-        () => this.flush(),
+        () => {
+          this.prune();
+          this.flush();
+        },
       );
     }
   }
@@ -236,6 +251,7 @@ export class RoomInstance implements Room<unknown, unknown> {
       return this.#joined(player);
     }
     if (this.#locked) throw roomError(RoomErrorCode.LOCKED, `room ${this.id} is locked`);
+    this.prune();
     if (this.#members.size + this.#reserved >= this.maxPlayers) throw roomError(RoomErrorCode.FULL, `room ${this.id} is full (${this.maxPlayers})`);
     // The seat is held synchronously, before anything is awaited: two joins racing for the last
     // seat cannot both pass the check above.

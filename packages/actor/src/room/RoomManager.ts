@@ -150,6 +150,7 @@ export class RoomManager {
     for (const room of this.#rooms.values()) {
       if (room.definition !== definition || room.private || room.disposed) continue;
       if (options !== undefined && !matches(definition, room.options, options)) continue;
+      room.prune();
       out.push({ roomId: room.id, kind, members: room.members.size, maxPlayers: room.maxPlayers, locked: room.locked, metadata: room.metadata });
     }
     return out;
