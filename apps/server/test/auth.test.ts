@@ -1,4 +1,3 @@
-import { Service } from '@hearth/net';
 import { Login } from '@hearth/protocol';
 import { createPrivateDatabase } from '@hearth/storage/testing';
 import { pino } from 'pino';
@@ -7,8 +6,9 @@ import { AUTH_NAMES, AUTHENTICATORS } from '../src/auth/authenticators.ts';
 import { InsecureAuthWarning, type IntervalTimer } from '../src/auth/InsecureAuthWarning.ts';
 import { isLoopbackHost } from '../src/auth/isLoopbackHost.ts';
 import { DEFAULT_AUTH, parseServerConfig } from '../src/config/ServerConfig.ts';
-import { Join, MemberJoined, type MemberInfo } from '../src/arena/messages.ts';
+import { Join, MemberJoined } from '../src/arena/messages.ts';
 import { startArena } from './fixtures/arenaProcess.ts';
+import { TestClients } from './fixtures/testClients.ts';
 
 const SECRET_A = 'YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh';
 const SECRET_B = 'YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJi';
@@ -31,24 +31,20 @@ describe('--auth', () => {
     const { tcp } = await server.listening;
     expect(server.child.spawnargs.some((a) => a.startsWith('--auth'))).toBe(false);
     expect(await server.record((r) => r['event'] === 'listening')).toMatchObject({ auth: 'accounts' });
-    await using clients = new Service({ log: false });
-    const dev = await clients.connect(tcp, 'msgpack', { reconnect: false });
-    expect(await codeOf(dev.request(Login, { name: 'ann' }))).toBe('BAD_REQUEST');
-    const guest = await clients.connect(tcp, 'msgpack', { reconnect: false });
-    expect(await guest.request(Login, { device: 'phone-aaaa', secret: SECRET_A })).toMatchObject({ created: true, displayName: 'Guest-aaaa' });
+    await using clients = new TestClients();
+    const dev = await clients.connect(tcp);
+    expect(await codeOf(dev.client.request(Login, { name: 'ann' }))).toBe('BAD_REQUEST');
+    const guest = await clients.connect(tcp);
+    expect(await guest.client.request(Login, { device: 'phone-aaaa', secret: SECRET_A })).toMatchObject({ created: true, displayName: 'Guest-aaaa' });
 
     // Players on accounts appear in a room under their display names, not their user ids (UUIDs).
-    const joinedPushes: MemberInfo[] = [];
-    clients.sub({ message: MemberJoined.type }, (ref, msg) => {
-      if (ref.id === guest.id) joinedPushes.push(msg.payload as MemberInfo);
-    });
-    const other = await clients.connect(tcp, 'msgpack', { reconnect: false });
-    await other.request(Login, { device: 'phone-bbbb', secret: SECRET_B });
-    const first = await guest.request(Join, {});
-    const second = await other.request(Join, {});
+    const other = await clients.connect(tcp);
+    await other.client.request(Login, { device: 'phone-bbbb', secret: SECRET_B });
+    const first = await guest.client.request(Join, {});
+    const second = await other.client.request(Join, {});
     expect(second.room).toBe(first.room);
     expect(second.members.map((m) => m.name).sort()).toEqual(['Guest-aaaa', 'Guest-bbbb']);
-    await expect.poll(() => joinedPushes.map((m) => m.name)).toEqual(['Guest-bbbb']);
+    await expect.poll(() => guest.seen(MemberJoined).map((m) => m.name)).toEqual(['Guest-bbbb']);
   }, 60_000);
 
   it('chooses from a table of name -> factory (the dev authenticator is one entry)', () => {

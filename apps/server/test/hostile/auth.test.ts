@@ -3,11 +3,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Service } from '@hearth/net';
 import { Login } from '@hearth/protocol';
 import { createPrivateDatabase } from '@hearth/storage/testing';
 import { describe, expect, it } from 'vitest';
 import { startArena } from '../fixtures/arenaProcess.ts';
+import { TestClients } from '../fixtures/testClients.ts';
 
 /** Runs hearth-server with `args` (clean environment) until it exits. */
 function runServer(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string; stdout: string }> {
@@ -34,9 +34,9 @@ describe('hostile: impersonation through the dev authenticator', { timeout: 60_0
     const { tcp } = await server.listening;
     expect(await server.record((r) => r['event'] === 'listening')).toMatchObject({ auth: 'accounts' });
     expect(server.log.join('\n')).not.toContain('insecure-dev-auth');
-    await using clients = new Service({ log: false });
-    const attacker = await clients.connect(tcp.replace('0.0.0.0', '127.0.0.1'), 'msgpack', { reconnect: false });
-    await expect(attacker.request(Login, { name: 'admin' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await using clients = new TestClients();
+    const attacker = await clients.connect(tcp.replace('0.0.0.0', '127.0.0.1'));
+    await expect(attacker.client.request(Login, { name: 'admin' })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
   it('--auth dev on 0.0.0.0 refuses to start (exit 2) without --insecure-dev-auth', async () => {
