@@ -4,6 +4,7 @@ import { ArenaModel } from './ArenaModel.ts';
 import { arenaFeed, type GameLink } from './arenaFeed.ts';
 import { Controls } from './controls.ts';
 import { loadConfig, type GameConfig } from './loadConfig.ts';
+import { credentialsOf, isRefusal, loginOptions, type LoginChoice } from './login.ts';
 import { Panels } from './panels.ts';
 import { draw, playerAt, toWorld, type View } from './render.ts';
 
@@ -25,8 +26,8 @@ const handle: PageHandle = { model, client: undefined, config };
 (window as unknown as { hearth: PageHandle }).hearth = handle;
 let link: GameLink | undefined;
 
-/** Connects, logs in as `name`, joins a room; a session that ends for good is started again. */
-async function play(name: string): Promise<void> {
+/** Connects, logs in, joins a room; a session that ends for good is started again (a refused login shows the form). */
+async function play(choice: LoginChoice): Promise<void> {
   let cfg: GameConfig;
   try {
     cfg = await config;
@@ -45,6 +46,7 @@ async function play(name: string): Promise<void> {
   });
   handle.client = client;
   const game = arenaFeed(client, model);
+  let refused = false;
   client.on('disconnected', ({ code }) => model.setStatus({ state: 'reconnecting', detail: `connection lost (${code}), reconnecting…` }));
   client.on('resumed', () => model.setStatus({ state: 'online', detail: `resumed · ${model.room ?? ''}` }));
   client.on('closed', ({ code, text }) => {
@@ -52,29 +54,26 @@ async function play(name: string): Promise<void> {
     link = undefined;
     model.setStatus({ state: 'offline', detail: `disconnected (${code}): ${text}; logging in again…` });
     // The session is gone (grace expired, kicked, server restarted): a new one, after a pause.
-    setTimeout(() => void play(name), 2000);
+    if (!refused) setTimeout(() => void play(choice), 2000);
   });
   try {
     await client.connect();
-    await client.login(credentials(cfg.auth, name));
+    await client.login(credentialsOf(cfg.auth, choice));
+    // Registered: the account exists now, a later session logs in to it.
+    if (choice.kind === 'account' && choice.register) choice = { ...choice, register: false };
     await game.join();
     link = game;
     model.setStatus({ state: 'online', detail: `online · ${cfg.protocol}, key pinned` });
   } catch (err) {
-    model.setStatus({ state: 'offline', detail: `${(err as HearthError).code ?? 'ERROR'}: ${(err as Error).message}` });
+    const code = (err as HearthError).code;
+    model.setStatus({ state: 'offline', detail: `${code ?? 'ERROR'}: ${(err as Error).message}` });
+    // Wrong password, name taken, too many tries: ask again rather than repeat it.
+    if (handle.client === client && isRefusal(code) && client.userId === undefined) {
+      refused = true;
+      showLogin(`${code}: ${(err as Error).message}`);
+    }
     client.close();
   }
-}
-
-/**
- * What to log in with: a name for the dev authenticator; for `device` / `accounts` a guest device
- * (an id and a 128-bit secret made once and kept in this browser's localStorage) named `name`.
- */
-function credentials(auth: string, name: string): Record<string, unknown> {
-  if (auth !== 'device' && auth !== 'accounts') return { name };
-  const random = (bytes: number) => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(bytes)))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  const kept = (key: string, make: () => string) => localStorage.getItem(key) ?? (localStorage.setItem(key, make()), localStorage.getItem(key)!);
-  return { device: kept('hearth-device', () => `web-${random(12)}`), secret: kept('hearth-device-secret', () => random(24)), displayName: name };
 }
 
 /**
@@ -130,21 +129,47 @@ function frame(now: number): void {
 }
 requestAnimationFrame(frame);
 
-// Log in: `?name=` (bookmarks, tests) or the form.
+// Log in: `?name=` (bookmarks, tests: a guest) or the form, which offers what the server's --auth takes.
 const login = $<HTMLFormElement>('login');
-const start = (name: string) => {
+const start = (choice: LoginChoice) => {
   login.hidden = true;
   view.canvas.focus();
-  void play(name);
+  void play(choice);
 };
+/** Shows the login form again, with why the last login was refused. */
+function showLogin(error: string): void {
+  $('login-error').textContent = error;
+  login.hidden = false;
+}
 const preset = new URLSearchParams(location.search).get('name');
-if (preset !== null && /^[\w.-]{1,32}$/.test(preset)) start(preset);
+if (preset !== null && /^[\w.-]{1,32}$/.test(preset)) start({ kind: 'guest', name: preset });
 else {
   const input = $<HTMLInputElement>('login-name');
   input.value = `guest-${Math.floor(Math.random() * 9000 + 1000)}`;
+  const account = (register: boolean) => () => {
+    const username = $<HTMLInputElement>('login-user').value.trim().toLowerCase();
+    const password = $<HTMLInputElement>('login-password').value;
+    if (!/^[a-z0-9_.-]{3,32}$/.test(username)) showLogin('username: 3-32 of a-z 0-9 _ . -');
+    else if (password.length < 8 || password.length > 128) showLogin('password: 8-128 characters');
+    else start({ kind: 'account', username, password, register });
+  };
   login.addEventListener('submit', (e) => {
     e.preventDefault();
+    // Enter in the account fields logs in to the account; elsewhere it plays as a guest.
+    if ($('login-with-account').contains(document.activeElement)) return account(false)();
     const name = input.value.trim();
-    if (/^[\w.-]{1,32}$/.test(name)) start(name);
+    if (/^[\w.-]{1,32}$/.test(name)) start({ kind: 'guest', name });
   });
+  $('login-account').addEventListener('click', account(false));
+  $('register-account').addEventListener('click', account(true));
+  // What the server takes: guests (dev, device, accounts), accounts with a password (password, accounts).
+  void config.then(
+    (cfg) => {
+      const offer = loginOptions(cfg.auth);
+      $('login-guest').hidden = !offer.guest;
+      $('login-with-account').hidden = !offer.account;
+      if (!offer.guest && !offer.account) showLogin(`this server logs players in with --auth ${cfg.auth}, which this page cannot do`);
+    },
+    () => {},
+  );
 }
