@@ -8,6 +8,7 @@ import { RoomErrorCode, roomError } from './errors.ts';
 import { FixedTicker } from './FixedTicker.ts';
 import type { Room } from './Room.ts';
 import { DEFAULT_MAX_CATCH_UP, DEFAULT_TICK_HZ, type RoomDefinition, type RoomRoute } from './RoomDefinition.ts';
+import { RoomViews } from './RoomViews.ts';
 import type { SyncedState } from './SyncedState.ts';
 
 /** What a room uses of its node: group broadcast (encode once) and a clock. @internal */
@@ -45,12 +46,8 @@ export class RoomInstance implements Room<unknown, unknown> {
   readonly #hub: RoomHub;
   readonly #synced: SyncedState<unknown> | undefined;
   readonly #group: string;
-  /** Members without a view get the room's plain patch here (a synced room only). */
-  readonly #stateGroup: string;
-  /** Each member's view (a `@hearth/state` View), and each view's group: one encoding per view. */
-  readonly #viewOf = new Map<Player, unknown>();
-  readonly #viewGroups = new Map<unknown, { name: string; users: number }>();
-  #nextView = 0;
+  /** Each member's `@hearth/state` view and state group (a synced room only). */
+  readonly #views: RoomViews;
   readonly #events: RoomEvents;
   #reserved = 0;
   #locked = false;
@@ -74,7 +71,7 @@ export class RoomInstance implements Room<unknown, unknown> {
     this.options = options;
     this.#hub = hub;
     this.#group = roomGroup(id);
-    this.#stateGroup = `${this.#group}/s`;
+    this.#views = new RoomViews(this.#group);
     this.#events = events;
     this.log = log.child({ roomId: id, kind: this.kind });
     const spec = definition.spec;
@@ -163,19 +160,19 @@ export class RoomInstance implements Room<unknown, unknown> {
     const synced = this.#synced;
     if (synced === undefined || this.disposed) return false;
     const member = this.#members.get(player.userId) === player;
-    const previous = this.#viewOf.get(player);
+    const previous = this.#views.viewOf(player);
     if (view === previous) return true;
     if (!member) {
       // A joiner (from onJoin): its full state and groups follow this view when the join completes.
-      this.#viewOf.set(player, view);
+      this.#views.set(player, view);
       return true;
     }
     if (synced.switchView === undefined) return false;
     this.flush(); // the switch applies on top of every patch sent so far
     player.push(RoomState, { roomId: this.id, bytes: synced.switchView(previous as never, view as never) });
-    this.#leaveStateGroup(player);
-    this.#viewOf.set(player, view);
-    this.#joinStateGroup(player);
+    this.#views.exit(player);
+    this.#views.set(player, view);
+    this.#views.enter(player);
     return true;
   }
 
@@ -192,9 +189,9 @@ export class RoomInstance implements Room<unknown, unknown> {
       for (const member of this.#members.values()) {
         member.push(RoomLeft, { roomId: this.id, code: RoomErrorCode.DISPOSED, text: 'the room was disposed' });
         member.leave(this.#group);
-        if (this.#synced !== undefined) this.#leaveStateGroup(member);
+        if (this.#synced !== undefined) this.#views.exit(member);
       }
-      this.#viewOf.clear();
+      this.#views.clear();
       const members = [...this.#members.values()];
       this.#members.clear();
       this.#events.disposed(this);
@@ -271,7 +268,7 @@ export class RoomInstance implements Room<unknown, unknown> {
       if (!player.alive) throw roomError(ErrorCode.CLOSED, 'the player closed during the join');
     } catch (err) {
       this.#reserved--;
-      this.#viewOf.delete(player);
+      this.#views.forget(player);
       this.checkEmpty();
       throw err;
     }
@@ -281,7 +278,7 @@ export class RoomInstance implements Room<unknown, unknown> {
     this.flush();
     this.#members.set(player.userId, player);
     player.join(this.#group);
-    if (this.#synced !== undefined) this.#joinStateGroup(player);
+    if (this.#synced !== undefined) this.#views.enter(player);
     this.#events.joined(this, player);
     return this.#joined(player);
   }
@@ -291,8 +288,8 @@ export class RoomInstance implements Room<unknown, unknown> {
     if (this.#members.get(player.userId) !== player) return false;
     this.#members.delete(player.userId);
     player.leave(this.#group);
-    if (this.#synced !== undefined) this.#leaveStateGroup(player);
-    this.#viewOf.delete(player);
+    if (this.#synced !== undefined) this.#views.exit(player);
+    this.#views.forget(player);
     this.#events.gone(this, player);
     await this.#hook('onLeave', () => this.definition.hooksOf.onLeave?.(this, player, reason));
     this.flush();
@@ -332,14 +329,15 @@ export class RoomInstance implements Room<unknown, unknown> {
   flush(): void {
     const synced = this.#synced;
     if (synced === undefined || synced.clean || this.disposed) return;
-    if (this.#viewGroups.size === 0 || synced.encodeTick === undefined) {
-      this.#hub.broadcast(this.#stateGroup, RoomState, { roomId: this.id, bytes: synced.encode() } as never);
+    const views = this.#views;
+    if (views.groups.size === 0 || synced.encodeTick === undefined) {
+      this.#hub.broadcast(views.plainGroup, RoomState, { roomId: this.id, bytes: synced.encode() } as never);
       return;
     }
     // Encoded once; then one patch per view (and one for members without), each sent to its group.
     const tick = synced.encodeTick();
-    this.#hub.broadcast(this.#stateGroup, RoomState, { roomId: this.id, bytes: tick.patch() } as never);
-    for (const [view, group] of this.#viewGroups) {
+    this.#hub.broadcast(views.plainGroup, RoomState, { roomId: this.id, bytes: tick.patch() } as never);
+    for (const [view, group] of views.groups) {
       this.#hub.broadcast(group.name, RoomState, { roomId: this.id, bytes: tick.patch(view as never) } as never);
     }
   }
@@ -347,32 +345,7 @@ export class RoomInstance implements Room<unknown, unknown> {
   #joined(player: Player): RoomJoined {
     const synced = this.#synced;
     if (synced === undefined) return { roomId: this.id, kind: this.kind, state: this.state };
-    return { roomId: this.id, kind: this.kind, state: synced.full(this.#viewOf.get(player) as never) };
-  }
-
-  /** Puts a member in the state group of its view (or of the whole state). */
-  #joinStateGroup(player: Player): void {
-    const view = this.#viewOf.get(player);
-    if (view === undefined) {
-      player.join(this.#stateGroup);
-      return;
-    }
-    let group = this.#viewGroups.get(view);
-    if (group === undefined) this.#viewGroups.set(view, (group = { name: `${this.#group}/v${this.#nextView++}`, users: 0 }));
-    group.users++;
-    player.join(group.name);
-  }
-
-  #leaveStateGroup(player: Player): void {
-    const view = this.#viewOf.get(player);
-    if (view === undefined) {
-      player.leave(this.#stateGroup);
-      return;
-    }
-    const group = this.#viewGroups.get(view);
-    if (group === undefined) return;
-    player.leave(group.name);
-    if (--group.users === 0) this.#viewGroups.delete(view);
+    return { roomId: this.id, kind: this.kind, state: synced.full(this.#views.viewOf(player) as never) };
   }
 
   #clearEmptyTimer(): void {
