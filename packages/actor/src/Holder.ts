@@ -51,7 +51,7 @@ export interface HolderInternals {
   /** A session closed. */
   sessionClosed(sessionId: number, code: string): void;
   atSession(sessionId: number): PlayerActor | undefined;
-  rejectedWireId(what: string, value: unknown): void;
+  readonly rejectedWireId: (what: string, value: unknown) => void;
 }
 
 const internals = new WeakMap<object, HolderInternals>();
@@ -143,7 +143,7 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
       logger,
       clock,
       timeouts,
-      restore: (restored) => new PlayerActor(host, definition, undefined, restored) as PlayerActor,
+      restore: (restored) => new PlayerActor(host, definition, undefined, restored),
       closing: () => this.#closing !== undefined,
       rejectedWireId,
     });

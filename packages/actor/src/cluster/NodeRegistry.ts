@@ -19,16 +19,19 @@ export class NodeRegistry {
     this.#ttlMs = ttlMs;
   }
 
-  /** Queues this node's registration (with `users` as its user count) on a pipeline. */
+  /**
+   * Queues this node's registration (with `users` as its user count) on a pipeline. (A pipelined
+   * command's own promise is not awaited: `exec()` reports the pipeline's results.)
+   */
   beat(pipeline: ChainableCommander, users: number): void {
     const info = JSON.stringify({ startedAt: this.#startedAt, users, host: hostname(), pid: process.pid });
     const k = this.#link.keys;
-    scripted(pipeline).hearthBeat(k.nodes(), k.nodeInfo(), this.#link.nodeId, this.#ttlMs, info);
+    void scripted(pipeline).hearthBeat(k.nodes(), k.nodeInfo(), this.#link.nodeId, this.#ttlMs, info);
   }
 
   /** Queues this node's removal from the registry (drain) on a pipeline. */
   leave(pipeline: ChainableCommander): void {
-    scripted(pipeline).hearthLeave(this.#link.keys.nodes(), this.#link.keys.nodeInfo(), this.#link.nodeId);
+    void scripted(pipeline).hearthLeave(this.#link.keys.nodes(), this.#link.keys.nodeInfo(), this.#link.nodeId);
   }
 
   /**

@@ -160,13 +160,13 @@ export class RedisDirectory implements Directory {
   /** Queues the TTL refresh of every local user (compare-and-expire) on a pipeline. */
   refresh(pipeline: ChainableCommander): void {
     const s = scripted(pipeline);
-    for (const [userId, { value }] of this.#users) s.hearthCae(this.#link.keys.user(userId), value, this.#ttlMs);
+    for (const [userId, { value }] of this.#users) void s.hearthCae(this.#link.keys.user(userId), value, this.#ttlMs);
   }
 
   /** Queues the removal of every local user (compare-and-delete) on a pipeline and forgets them (drain). */
   drain(pipeline: ChainableCommander): void {
     const s = scripted(pipeline);
-    for (const [userId, { value }] of this.#users) s.hearthCad(this.#link.keys.user(userId), value);
+    for (const [userId, { value }] of this.#users) void s.hearthCad(this.#link.keys.user(userId), value);
     this.#users.clear();
   }
 
@@ -181,7 +181,7 @@ export class RedisDirectory implements Directory {
     if (this.#users.size === 0) return;
     const users = [...this.#users];
     const p = this.#link.redis.pipeline();
-    for (const [userId, { value }] of users) scripted(p).hearthSetSame(this.#link.keys.user(userId), value, this.#ttlMs);
+    for (const [userId, { value }] of users) void scripted(p).hearthSetSame(this.#link.keys.user(userId), value, this.#ttlMs);
     const results = (await p.exec()) ?? [];
     for (let i = 0; i < users.length; i++) {
       const [userId, mine] = users[i]!;

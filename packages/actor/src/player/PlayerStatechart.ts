@@ -64,7 +64,7 @@ export class PlayerStatechart {
       const after = actor.getSnapshot() as AnyMachineSnapshot;
       if (after.status === 'error') {
         this.failure = after.error;
-        if (rollback) this.#restore(data === NO_COPY ? before : { ...before, context: { ...before.context, data } });
+        if (rollback) this.#restore(data === NO_COPY ? before : { ...before, context: { ...(before.context as object), data } });
         return 'failed';
       }
       return after === before ? 'unhandled' : 'ok';
@@ -119,7 +119,7 @@ export class PlayerStatechart {
   #copyData(snapshot: AnyMachineSnapshot, onUncopyable: (err: unknown) => void): unknown {
     if (this.#uncopyable) return NO_COPY;
     try {
-      return structuredClone((snapshot.context as { data: unknown }).data);
+      return structuredClone<unknown>((snapshot.context as { data: unknown }).data);
     } catch (err) {
       this.#uncopyable = true;
       onUncopyable(err);

@@ -7,8 +7,8 @@ import type { Logger } from 'pino';
 export function runHook(log: Logger, name: string, run: () => void | Promise<void> | undefined): Promise<void> | undefined {
   try {
     const result = run();
-    if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
-      return (result as Promise<void>).then(undefined, (err: unknown) => log.error({ err, hook: name }, 'player hook failed'));
+    if (result !== undefined && typeof result.then === 'function') {
+      return result.then(undefined, (err: unknown) => log.error({ err, hook: name }, 'player hook failed'));
     }
   } catch (err) {
     log.error({ err, hook: name }, 'player hook failed');

@@ -68,7 +68,7 @@ export class ResumeParking {
       const queued = player.queuedBytes;
       write = this.#store.park(token, { userId: player.userId, sessionId: player.sessionId, snapshot: player.portable(), queued }, this.#graceMs + PARK_MARGIN_MS);
     } catch (err) {
-      write = Promise.reject(err as Error);
+      write = Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     entry.parked = write.then(
       () => true,

@@ -68,6 +68,7 @@ let decoding: Session | undefined;
 function onDecoded(message: Message): void {
   const session = decoding!;
   // A message that closed the session (rate limit, a close) ends the body: the rest is not decoded.
+  // eslint-disable-next-line @typescript-eslint/only-throw-error -- a sentinel, not an error: no stack to capture per stopped body
   if (!session.handleMessage(message)) throw STOP_DECODING;
 }
 /** Thrown through decodeBatch to stop at once (caught in `body`). */
