@@ -1,5 +1,6 @@
 import type { AnyDefinition, Payload } from '@hearth/protocol';
 import type { Logger } from 'pino';
+import type { EventObject, StateValue } from 'xstate';
 import type { Player } from '../player/Player.ts';
 import type { Clock } from '../time/Clock.ts';
 import type { SyncedState } from './SyncedState.ts';
@@ -33,6 +34,10 @@ export interface Room<S = unknown, O = unknown> {
   readonly metadata: unknown;
   /** The number of the last tick run (0 before the first, or without a tick). */
   readonly tick: number;
+  /** The state of the room's `.lifecycle(machine)` (undefined without one). */
+  readonly phase: StateValue | undefined;
+  /** Sends an event to the room's `.lifecycle(machine)` (ignored without one). */
+  raise(event: EventObject): void;
   /** True once disposed: every call is then a harmless no-op. */
   readonly disposed: boolean;
   /** The node's clock (a `ManualClock` in tests). */

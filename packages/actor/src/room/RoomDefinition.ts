@@ -1,4 +1,5 @@
 import type { AnyDefinition, Payload, Reply, RoomOptions } from '@hearth/protocol';
+import type { AnyStateMachine } from 'xstate';
 import type { LeaveReason } from '../player/definePlayer.ts';
 import type { Player } from '../player/Player.ts';
 import { RoomErrorCode, roomError } from './errors.ts';
@@ -60,6 +61,7 @@ interface Spec {
   readonly routes: ReadonlyMap<number, RoomRoute>;
   readonly tick: TickHandler<unknown, unknown> | undefined;
   readonly hooks: RoomHooks<unknown, unknown>;
+  readonly lifecycle?: AnyStateMachine;
 }
 
 /** Defaults of {@link RoomSpec}. */
@@ -108,6 +110,31 @@ export class RoomDefinition<S, O> {
   /** Sets the fixed-timestep tick (at `tickHz`, default 20). */
   tick(handler: TickHandler<S, O>): RoomDefinition<S, O> {
     return new RoomDefinition({ ...this.#spec, tick: handler as unknown as TickHandler<unknown, unknown> });
+  }
+
+  /**
+   * Gives the room a statechart of its own (`waiting → playing → ended`): an xstate machine started
+   * after `onCreate` with `input: { room }`, on the node's clock; `room.raise(event)` sends it events
+   * and `room.phase` reads its state; reaching a final state disposes of the room.
+   *
+   * @example
+   * .lifecycle(setup({ types: { input: {} as { room: Room }, context: {} as { room: Room } } }).createMachine({
+   *   context: ({ input }) => ({ room: input.room }),
+   *   initial: 'waiting',
+   *   states: {
+   *     waiting: { on: { full: 'playing' } },
+   *     playing: { entry: ({ context }) => context.room.lock(), after: { 60_000: 'ended' } },
+   *     ended: { type: 'final' },
+   *   },
+   * }))
+   */
+  lifecycle(machine: AnyStateMachine): RoomDefinition<S, O> {
+    return new RoomDefinition({ ...this.#spec, lifecycle: machine });
+  }
+
+  /** @internal */
+  get lifecycleMachine(): AnyStateMachine | undefined {
+    return this.#spec.lifecycle;
   }
 
   /** Sets lifecycle hooks (merged with earlier ones). */

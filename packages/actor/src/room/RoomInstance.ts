@@ -1,6 +1,7 @@
 import type { AnyDefinition, Payload, RoomEnvelope, RoomJoined, RoomOptions } from '@hearth/protocol';
 import { ErrorCode, HearthError, RoomLeft, RoomPush, RoomState } from '@hearth/protocol';
 import type { Logger } from 'pino';
+import type { EventObject, StateValue } from 'xstate';
 import type { LeaveReason } from '../player/definePlayer.ts';
 import type { Player } from '../player/Player.ts';
 import type { Clock } from '../time/Clock.ts';
@@ -8,6 +9,7 @@ import { RoomErrorCode, roomError } from './errors.ts';
 import { FixedTicker } from './FixedTicker.ts';
 import type { Room } from './Room.ts';
 import { DEFAULT_MAX_CATCH_UP, DEFAULT_TICK_HZ, type RoomDefinition, type RoomRoute } from './RoomDefinition.ts';
+import { RoomLifecycle } from './RoomLifecycle.ts';
 import { RoomViews } from './RoomViews.ts';
 import type { SyncedState } from './SyncedState.ts';
 
@@ -54,6 +56,7 @@ export class RoomInstance implements Room<unknown, unknown> {
   #private = false;
   #metadata: unknown = null;
   #ticker: FixedTicker | undefined;
+  #lifecycle: RoomLifecycle | undefined;
   #emptyTimer: unknown;
   #disposing: Promise<void> | undefined;
 
@@ -103,6 +106,12 @@ export class RoomInstance implements Room<unknown, unknown> {
   }
   get disposed(): boolean {
     return this.#disposing !== undefined;
+  }
+  get phase(): StateValue | undefined {
+    return this.#lifecycle?.phase;
+  }
+  raise(event: EventObject): void {
+    if (!this.disposed) this.#lifecycle?.send(event);
   }
   get synced(): SyncedState<unknown> | undefined {
     return this.#synced;
@@ -185,6 +194,7 @@ export class RoomInstance implements Room<unknown, unknown> {
   dispose(): Promise<void> {
     return (this.#disposing ??= (async () => {
       this.#ticker?.stop();
+      this.#lifecycle?.stop();
       this.#clearEmptyTimer();
       for (const member of this.#members.values()) {
         member.push(RoomLeft, { roomId: this.id, code: RoomErrorCode.DISPOSED, text: 'the room was disposed' });
@@ -210,6 +220,10 @@ export class RoomInstance implements Room<unknown, unknown> {
     } catch (err) {
       void this.dispose();
       throw asRefusal(err, this.log, 'onCreate');
+    }
+    const machine = this.definition.lifecycleMachine;
+    if (machine !== undefined && !this.disposed) {
+      this.#lifecycle = new RoomLifecycle(machine, this, this.clock, this.log, () => void this.dispose());
     }
     this.flush();
     const tick = this.definition.tickHandler;
