@@ -23,8 +23,10 @@ import {
   startRawEchoServer,
   type EchoLinkFactory,
 } from '../../net/bench/baselines.ts';
-import { createNode, definePlayer, devAuthenticator, resolveTimeouts, createSessionMachine } from '../src/index.ts';
-import type { SessionEffects } from '../src/index.ts';
+import { createNode, definePlayer, devAuthenticator } from '../src/index.ts';
+import { createSessionMachine } from '../src/machine/sessionMachine.ts';
+import type { SessionEffects } from '../src/machine/SessionEffects.ts';
+import { resolveTimeouts } from '../src/PlayerTimeouts.ts';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const DURATION_MS = Number(process.env['BENCH_DURATION_MS'] ?? 1000);

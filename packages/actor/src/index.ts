@@ -1,41 +1,31 @@
+/*
+ * The public surface: what a game developer uses (docs/actors.md, docs/architecture.md). The
+ * machinery behind it (the player actor, the binder, the session machine, timers, the holder's
+ * parts) is not exported; the package's own tests and benches import it from source paths.
+ */
 export { definePlayer, PlayerDefinition } from './player/definePlayer.ts';
 export type { Handler, LeaveReason, PlayerHooks, PlayerSpec } from './player/definePlayer.ts';
 export type { BroadcastOptions, Player } from './player/Player.ts';
 export type { GameRegion, PlayerContext } from './player/PlayerContext.ts';
 export type { MessageEvent } from './player/MessageEvent.ts';
 export type { PlayerSnapshot, TimerKind } from './player/PlayerSnapshot.ts';
-export { PlayerActor } from './player/PlayerActor.ts';
-export type { Phase } from './player/PlayerActor.ts';
+/**
+ * @deprecated internal, not part of the surface: apps/server reads `snapshot()` through it; use
+ * `holder.snapshots()`. To be removed with that import.
+ */
+export type { PlayerActor } from './player/PlayerActor.ts';
 export { Holder } from './Holder.ts';
 export type { HolderOptions, HolderStats } from './Holder.ts';
-export { Binder } from './Binder.ts';
-export type { BinderStats } from './Binder.ts';
+// Built by createNode; the type is exported for `node.binder.stats`.
+export type { Binder, BinderStats } from './Binder.ts';
 export { createNode } from './createNode.ts';
 export type { HearthNode, ListenSpec, ListeningEndpoint, ListeningService, NodeOptions } from './createNode.ts';
 export { devAuthenticator, refuse } from './authenticate.ts';
 export type { Admission, Authenticator, LoginContext, Refusal } from './authenticate.ts';
 export { LoginThrottle } from './LoginThrottle.ts';
 export type { LoginThrottleOptions } from './LoginThrottle.ts';
-export {
-  DEFAULT_GRACE,
-  DEFAULT_HEARTBEAT_TIMEOUT,
-  DEFAULT_LOGIN_TIMEOUT,
-  DEFAULT_QUEUE_LIMIT,
-  DEFAULT_TOKEN_LIFETIME,
-  resolveTimeouts,
-} from './PlayerTimeouts.ts';
-export type { PlayerTimeouts, ResolvedTimeouts } from './PlayerTimeouts.ts';
-export {
-  DEFAULT_GAME_REGION,
-  GAME_HISTORY,
-  closeReason,
-  createSessionMachine,
-  sessionMachine,
-} from './machine/sessionMachine.ts';
-export type { SessionContext, SessionInput } from './machine/sessionMachine.ts';
-export type { SessionEffects } from './machine/SessionEffects.ts';
-export { RESUMED_ELSEWHERE, TERMINAL_CLOSE_CODES } from './machine/SessionEvent.ts';
-export type { SessionEvent } from './machine/SessionEvent.ts';
+export { DEFAULT_GRACE, DEFAULT_HEARTBEAT_TIMEOUT, DEFAULT_LOGIN_TIMEOUT, DEFAULT_QUEUE_LIMIT, DEFAULT_TOKEN_LIFETIME } from './PlayerTimeouts.ts';
+export type { PlayerTimeouts } from './PlayerTimeouts.ts';
 export { MemoryBackplane, MemoryHub } from './backplane/MemoryBackplane.ts';
 export type { Backplane, Directory, DirectoryEntry, Envelope } from './backplane/Backplane.ts';
 export type {

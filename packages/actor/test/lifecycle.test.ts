@@ -1,6 +1,6 @@
 import { ErrorCode, Kind } from '@hearth/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PlayerActor } from '../src/index.ts';
+import type { PlayerActor } from '../src/player/PlayerActor.ts';
 import { ManualClock } from '../src/testing/index.ts';
 import { RawClient } from './RawClient.ts';
 import {

@@ -1,7 +1,7 @@
 import { defineMessage } from '@hearth/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { definePlayer } from '../src/index.ts';
-import type { PlayerActor } from '../src/index.ts';
+import type { PlayerActor } from '../src/player/PlayerActor.ts';
 import { ManualClock } from '../src/testing/index.ts';
 import { Join, cleanup, clientService, connect, startServer, testPlayer } from './helpers.ts';
 

@@ -58,6 +58,20 @@ export const ErrorCode = {
   STORAGE_UNAVAILABLE: 'STORAGE_UNAVAILABLE',
   /** A unique thing (username, email, device id) is already taken. */
   ALREADY_EXISTS: 'ALREADY_EXISTS',
+  // Leave reasons (a player's `onLeave` hook, logs): why a player actor ended on the server. Local:
+  // its connection was already gone (or is a new one), so no client receives them.
+  /** The connection dropped and no resume came within the grace period. */
+  GRACE_EXPIRED: 'GRACE_EXPIRED',
+  /** More pushes were queued for a player in grace than `queueLimit`. */
+  QUEUE_OVERFLOW: 'QUEUE_OVERFLOW',
+  /** A not-yet-logged-in actor whose connection resumed another player (the connection lives on there). */
+  HANDED_OFF: 'HANDED_OFF',
+  /** The player resumed on another node (this node's copy ends without the leave hook). */
+  RESUMED_ELSEWHERE: 'RESUMED_ELSEWHERE',
+  /** A half-open connection replaced by a resume on a new one (the player lives on). */
+  REPLACED: 'REPLACED',
+  /** A player claimed from another node whose resume token was past its lifetime. */
+  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
 } as const;
 /** One of the stable codes in {@link ErrorCode}. */
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

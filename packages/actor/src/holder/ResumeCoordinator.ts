@@ -16,8 +16,6 @@ import type { ClusterBridge } from './ClusterBridge.ts';
 import type { HolderStats } from './HolderStats.ts';
 import type { PlayerRegistry } from './PlayerRegistry.ts';
 
-/** Close code of a player restored from another node only to find its token past `tokenLifetime`. */
-const TOKEN_EXPIRED = 'TOKEN_EXPIRED';
 
 /** What the resume coordinator works with (the holder's parts). */
 export interface ResumeContext {
@@ -167,7 +165,7 @@ export class ResumeCoordinator {
     const player = c.restore({ state, sessionId: record.sessionId, queued: early.length > 0 ? [...record.queued, ...early] : record.queued });
     if (c.clock.now() - player.loginAt > c.timeouts.tokenLifetime) {
       // Claimed (so the parking node stops quietly) but too old to resume: it ends here, leave hook and all.
-      void player.close(TOKEN_EXPIRED, 'resume token past its lifetime');
+      void player.close(ErrorCode.TOKEN_EXPIRED, 'resume token past its lifetime');
       return EXPIRED_TOKEN;
     }
     c.registry.add(player);

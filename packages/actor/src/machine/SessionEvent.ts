@@ -1,4 +1,4 @@
-import type { LoginCredentials } from '@hearth/protocol';
+import { ErrorCode, type LoginCredentials } from '@hearth/protocol';
 
 /**
  * Lifecycle events of the session machine. Their `type`s start with `hearth.`, a prefix reserved
@@ -41,4 +41,4 @@ export const TERMINAL_CLOSE_CODES: ReadonlySet<string> = new Set(['KICKED', 'SHU
  * Close reason of an actor whose player resumed on another node. The leave hook does not run for it:
  * the player did not leave, it moved (the actor on the other node runs the leave hook when it ends).
  */
-export const RESUMED_ELSEWHERE = 'RESUMED_ELSEWHERE';
+export const RESUMED_ELSEWHERE = ErrorCode.RESUMED_ELSEWHERE;

@@ -49,13 +49,13 @@ export function closeReason(event: SessionEvent): { code: string; text: string }
     case 'hearth.disconnected':
       return { code: event.code, text: 'connection closed' };
     case 'hearth.graceExpired':
-      return { code: 'GRACE_EXPIRED', text: 'no resume within the grace period' };
+      return { code: ErrorCode.GRACE_EXPIRED, text: 'no resume within the grace period' };
     case 'hearth.queueOverflow':
-      return { code: 'QUEUE_OVERFLOW', text: 'too many pushes queued during grace' };
+      return { code: ErrorCode.QUEUE_OVERFLOW, text: 'too many pushes queued during grace' };
     case 'hearth.loginTimeout':
       return { code: ErrorCode.LOGIN_TIMEOUT, text: 'no login in time' };
     case 'hearth.handedOff':
-      return { code: 'HANDED_OFF', text: 'the connection resumed another actor' };
+      return { code: ErrorCode.HANDED_OFF, text: 'the connection resumed another actor' };
     case 'hearth.resumedElsewhere':
       return { code: RESUMED_ELSEWHERE, text: `the player resumed on node ${event.nodeId}` };
     default:

@@ -53,8 +53,11 @@ export interface Player<G = unknown, E extends EventObject = EventObject> {
   broadcast<D extends AnyDefinition>(group: string, definition: D, payload: Payload<D>, options?: BroadcastOptions): number;
   /** Sends an event into this player's statechart (the game region sees it). */
   raise(event: E): void;
-  /** Ends the actor: closes the connection with `code` (default `NORMAL`), no grace, the leave hook runs. */
-  close(code?: string, text?: string): void;
+  /**
+   * Ends the actor: closes the connection with `code` (default `NORMAL`), no grace, the leave hook
+   * runs; resolves once it has (at once if the actor had already ended). Never rejects.
+   */
+  close(code?: string, text?: string): Promise<void>;
 }
 
 /** Options of a group broadcast. */

@@ -239,7 +239,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     if (this.#phase === 'active' && old !== undefined) {
       // The old link is half-open: the new one replaces it, as if it had dropped.
       this.#replacingLink = true;
-      this.#send({ type: 'hearth.disconnected', code: 'REPLACED' });
+      this.#send({ type: 'hearth.disconnected', code: ErrorCode.REPLACED });
       this.#replacingLink = false;
       old.close(ErrorCode.KICKED, 'the session was resumed on a new connection');
     }
