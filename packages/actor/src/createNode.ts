@@ -9,7 +9,7 @@ import type { PlayerDefinition } from './player/definePlayer.ts';
 import type { PlayerTimeouts } from './PlayerTimeouts.ts';
 import { installRooms } from './room/installRooms.ts';
 import type { RoomDefinition } from './room/RoomDefinition.ts';
-import { RoomManager } from './room/RoomManager.ts';
+import { RoomManager, type RoomLimits } from './room/RoomManager.ts';
 import { bindRooms } from './room/roomsOfPlayer.ts';
 import { systemClock, type Clock } from './time/Clock.ts';
 import type { ServiceHandle } from './transport.ts';
@@ -60,6 +60,8 @@ export interface NodeOptions<G, E extends EventObject> {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any room kind: each has its own state and options
   rooms?: readonly RoomDefinition<any, any>[];
+  /** Rooms per player and rooms per listing. @defaultValue `{ maxRoomsPerPlayer: 8, listLimit: 100 }` */
+  roomLimits?: RoomLimits;
 }
 
 /** A running node: the holder, the binder, and the endpoints it opened. */
@@ -101,6 +103,7 @@ export async function createNode<G, E extends EventObject>(options: NodeOptions<
       clock: options.clock ?? systemClock,
     },
     logger,
+    ...(options.roomLimits && { limits: options.roomLimits }),
   });
   const player = options.rooms !== undefined && options.rooms.length > 0 ? installRooms(options.player, rooms) : options.player;
   if (player !== options.player) bindRooms(player, rooms);

@@ -16,7 +16,18 @@ export interface RoomManagerOptions {
   readonly kinds: readonly RoomDefinition<any, any>[];
   readonly hub: RoomHub;
   readonly logger: Logger;
+  readonly limits?: RoomLimits;
 }
+
+/** Limits of the room layer against a client creating or listing without end. */
+export interface RoomLimits {
+  /** Rooms one player may be in (or joining) at once; one more is refused `TOO_MANY_ROOMS`. @defaultValue 8 */
+  maxRoomsPerPlayer?: number;
+  /** Most rooms one `room.list` answers. @defaultValue 100 */
+  listLimit?: number;
+}
+export const DEFAULT_MAX_ROOMS_PER_PLAYER = 8;
+export const DEFAULT_LIST_LIMIT = 100;
 
 /** How a room is created. */
 export interface CreateRoomOptions {
@@ -44,6 +55,10 @@ export class RoomManager {
   readonly #hub: RoomHub;
   readonly #log: Logger;
   readonly #events: RoomEvents;
+  readonly #maxRooms: number;
+  readonly #listLimit: number;
+  /** Joins in flight per player (counted against `maxRoomsPerPlayer` with its rooms). */
+  readonly #joining = new Map<Player, number>();
   #closed = false;
 
   constructor(options: RoomManagerOptions) {
@@ -52,6 +67,8 @@ export class RoomManager {
       this.#kinds.set(kind.name, kind);
     }
     this.#hub = options.hub;
+    this.#maxRooms = options.limits?.maxRoomsPerPlayer ?? DEFAULT_MAX_ROOMS_PER_PLAYER;
+    this.#listLimit = options.limits?.listLimit ?? DEFAULT_LIST_LIMIT;
     this.#log = options.logger.child({ component: 'rooms' });
     this.#events = {
       joined: (room, player) => {
@@ -108,13 +125,14 @@ export class RoomManager {
   join(player: Player, roomId: string, options: RoomOptions = {}): Promise<RoomJoined> {
     const room = typeof roomId === 'string' ? this.#rooms.get(roomId) : undefined;
     if (room === undefined) return Promise.reject(roomError(RoomErrorCode.NOT_FOUND, `no room ${String(roomId).slice(0, 64)}`));
-    return room.join(player, options);
+    return this.#counted(player, room, () => room.join(player, options));
   }
 
   /** Creates a room of `kind` and joins it; the room is disposed if the creator's join is refused. */
   async createAndJoin(player: Player, kind: string, options: RoomOptions = {}, how: CreateRoomOptions = {}): Promise<RoomJoined> {
+    this.#checkCap(player, undefined);
     const room = this.#create(kind, options, how);
-    return room.join(player, options);
+    return this.#counted(player, room, () => room.join(player, options));
   }
 
   /** Joins the first open public room of `kind` whose filter matches `options`, or creates one. */
@@ -123,10 +141,10 @@ export class RoomManager {
     for (const room of this.#rooms.values()) {
       if (room.definition !== definition || room.private || !room.open || !matches(definition, room.options, options)) continue;
       try {
-        return await room.join(player, options);
+        return await this.#counted(player, room, () => room.join(player, options));
       } catch (err) {
         // Taken meanwhile (full, locked, disposed) or refused by onJoin: another room, or a new one.
-        if (!(err instanceof HearthError) || err.code === ErrorCode.CLOSED) throw err;
+        if (!(err instanceof HearthError) || err.code === ErrorCode.CLOSED || err.code === RoomErrorCode.TOO_MANY_ROOMS) throw err;
       }
     }
     return this.createAndJoin(player, kind, options);
@@ -150,6 +168,7 @@ export class RoomManager {
     for (const room of this.#rooms.values()) {
       if (room.definition !== definition || room.private || room.disposed) continue;
       if (options !== undefined && !matches(definition, room.options, options)) continue;
+      if (out.length >= this.#listLimit) break;
       room.prune();
       out.push({ roomId: room.id, kind, members: room.members.size, maxPlayers: room.maxPlayers, locked: room.locked, metadata: room.metadata });
     }
@@ -169,6 +188,26 @@ export class RoomManager {
       throw roomError(RoomErrorCode.NOT_IN_ROOM, `not in room ${String(roomId).slice(0, 64)}`);
     }
     return room;
+  }
+
+  /** Refuses `TOO_MANY_ROOMS` when `player` is in (or joining) its limit of rooms other than `room`. */
+  #checkCap(player: Player, room: RoomInstance | undefined): void {
+    if (room !== undefined && room.members.get(player.userId) === player) return; // a re-join: idempotent
+    const count = (this.#byPlayer.get(player)?.size ?? 0) + (this.#joining.get(player) ?? 0);
+    if (count >= this.#maxRooms) throw roomError(RoomErrorCode.TOO_MANY_ROOMS, `in ${this.#maxRooms} rooms already; leave one first`);
+  }
+
+  /** Runs a join counted against the player's room limit while it is in flight. */
+  async #counted(player: Player, room: RoomInstance, join: () => Promise<RoomJoined>): Promise<RoomJoined> {
+    this.#checkCap(player, room);
+    this.#joining.set(player, (this.#joining.get(player) ?? 0) + 1);
+    try {
+      return await join();
+    } finally {
+      const left = this.#joining.get(player)! - 1;
+      if (left === 0) this.#joining.delete(player);
+      else this.#joining.set(player, left);
+    }
   }
 
   #kind(kind: string): RoomDefinition<unknown, unknown> {

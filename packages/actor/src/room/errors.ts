@@ -13,6 +13,8 @@ export const RoomErrorCode = {
   FULL: 'ROOM_FULL',
   /** The room is locked (`room.lock()`): no one joins until it unlocks. */
   LOCKED: 'ROOM_LOCKED',
+  /** The player is already in (or joining) `maxRoomsPerPlayer` rooms. */
+  TOO_MANY_ROOMS: 'TOO_MANY_ROOMS',
   /** A message addressed to a room the sender is not in. */
   NOT_IN_ROOM: 'NOT_IN_ROOM',
   /** Sent in `room.left` when the room was disposed with the player in it. */

@@ -108,6 +108,25 @@ describe('rooms: lifecycle', () => {
     expect(log.filter((l) => l.startsWith('join'))).toEqual(['join ann', 'join bob', 'join bob']);
   });
 
+  it('caps the rooms a player is in (TOO_MANY_ROOMS, joins in flight counted) and the rooms a listing answers', async () => {
+    const { port, node } = await startRoomServer([chatRoom([])], { roomLimits: { maxRoomsPerPlayer: 2, listLimit: 3 } });
+    const ann = await player(port, 'ann');
+    const bob = await player(port, 'bob');
+    // three creates at once: the third is refused while the first two are still joining
+    const results = await Promise.allSettled([0, 1, 2].map(() => ann.ref.request(RoomCreate, { kind: 'chat' })));
+    expect(results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as HearthError).code)).sort()).toEqual(['TOO_MANY_ROOMS', 'ok', 'ok']);
+    const [first] = results.filter((r) => r.status === 'fulfilled').map((r) => r.value.roomId);
+    await expect(ann.ref.request(RoomCreate, { kind: 'chat' })).rejects.toMatchObject({ code: RoomErrorCode.TOO_MANY_ROOMS });
+    expect((await ann.ref.request(RoomJoin, { roomId: first! })).roomId).toBe(first); // already in it: fine
+    expect([...node.rooms.rooms()].length).toBe(2);
+    await ann.ref.request(RoomLeave, { roomId: first! });
+    await ann.ref.request(RoomCreate, { kind: 'chat' });
+    await bob.ref.request(RoomCreate, { kind: 'chat' });
+    await bob.ref.request(RoomCreate, { kind: 'chat' });
+    expect([...node.rooms.rooms()].length).toBe(4);
+    expect((await bob.ref.request(RoomList, { kind: 'chat' })).length).toBe(3);
+  });
+
   it('disposes of a room whose creator was refused', async () => {
     const log: string[] = [];
     const { port, node } = await startRoomServer([chatRoom(log)]);

@@ -2,6 +2,7 @@ import { Service } from '@hearth/net';
 import { HearthError, RoomSend, defineMessage, type AnyDefinition, type Payload, type Reply } from '@hearth/protocol';
 import { pino } from 'pino';
 import { createNode, definePlayer, devAuthenticator, type Clock, type HearthNode, type PlayerTimeouts, type RoomDefinition } from '../../src/index.ts';
+import type { RoomLimits } from '../../src/room/RoomManager.ts';
 import { clientService, connect, type TestClient } from '../helpers.ts';
 
 /** Messages the test rooms handle (application range). */
@@ -32,7 +33,7 @@ export interface RoomServer {
 export async function startRoomServer(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any room kind
   rooms: readonly RoomDefinition<any, any>[],
-  options: { clock?: Clock; timeouts?: PlayerTimeouts } = {},
+  options: { clock?: Clock; timeouts?: PlayerTimeouts; roomLimits?: RoomLimits } = {},
 ): Promise<RoomServer> {
   const service = new Service({ log: false });
   const node = await createNode({
@@ -44,6 +45,7 @@ export async function startRoomServer(
     logger: pino({ enabled: false }),
     ...(options.clock && { clock: options.clock }),
     ...(options.timeouts && { timeouts: options.timeouts }),
+    ...(options.roomLimits && { roomLimits: options.roomLimits }),
   });
   fixtures.push(async () => {
     await node.close();
