@@ -43,7 +43,8 @@ export { defineRoom, RoomDefinition, DEFAULT_MAX_CATCH_UP, DEFAULT_TICK_HZ } fro
 export type { RoomHandler, RoomHooks, RoomSpec, TickHandler } from './room/RoomDefinition.ts';
 export type { Room } from './room/Room.ts';
 export { RoomManager, LEFT } from './room/RoomManager.ts';
-export type { CreateRoomOptions } from './room/RoomManager.ts';
+export type { CreateRoomOptions, RoomLimits } from './room/RoomManager.ts';
+export { DEFAULT_LIST_LIMIT, DEFAULT_MAX_ROOMS_PER_PLAYER } from './room/RoomManager.ts';
 export { PlayerRooms } from './room/PlayerRooms.ts';
 export { RoomErrorCode } from './room/errors.ts';
 export type { SyncedState } from './room/SyncedState.ts';
