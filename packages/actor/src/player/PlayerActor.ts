@@ -375,7 +375,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     // Run once the login transition is complete: inside it, the context `player.data` writes to is
     // replaced by the transition's own (the hook's data would be lost).
     this.#afterTransition = () => {
-      const joined = runHook(this.log, 'onJoin', () => this.#definition.hooksOf.onJoin?.(this as Player, login));
+      const joined = runHook(this, 'onJoin', () => this.#definition.hooksOf.onJoin?.(this as Player, login));
       if (joined === undefined) reply();
       else void joined.then(reply);
     };
@@ -411,7 +411,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     this.#groups = undefined;
     // Resumed elsewhere: the player did not leave, it moved; its actor on the other node runs the hook when it ends.
     if (this.#userId !== '' && reason.code !== RESUMED_ELSEWHERE) {
-      this.#leaving = runHook(this.log, 'onLeave', () => this.#definition.hooksOf.onLeave?.(this as Player, reason));
+      this.#leaving = runHook(this, 'onLeave', () => this.#definition.hooksOf.onLeave?.(this as Player, reason));
     }
   }
 
@@ -463,11 +463,16 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
 
   /** What the login/resume flows need of this player (one object per login attempt). */
   #loginSubject(): LoginSubject {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter's own `this` is the subject
+    const player = this;
     return {
       player: this as PlayerActor,
       sessionId: this.#sessionId,
       ref: this.#link.ref,
-      log: this.log,
+      // A getter: the per-session child logger is made only if a flow logs (bench/memory.ts).
+      get log() {
+        return player.log;
+      },
       awaiting: () => this.#phase === 'awaitingLogin',
       refuse: (rid, code, text) => void this.#send({ type: 'hearth.authRefused', rid, code, text }),
       admit: (userId, rid, reply) => {
