@@ -11,7 +11,6 @@ import {
   MemberLeft,
   Move,
   Rejected,
-  Snapshot,
   StatePatch,
   FullState,
   ArenaState,
@@ -78,7 +77,7 @@ export class Bot {
   x = 0;
   y = 0;
   readonly others = new Map<number, Seen>();
-  /** The room's state on a server run with `--arena-sync state` (else the bot reads snapshots). */
+  /** The room's synchronised state (from the join reply, then patches): where the others are read. */
   #mirror: Mirror<typeof ArenaState> | undefined;
   #resyncing = false;
   #queued: Uint8Array[] = [];
@@ -155,7 +154,6 @@ export class Bot {
 
   /** Routes the client's pushes and lifecycle to this bot. */
   #listen(client: HearthClient): void {
-    client.on(Snapshot, (p) => this.onPush(Snapshot.type, p));
     client.on(StatePatch, (bytes) => this.onState(bytes));
     client.on(MemberJoined, (p) => this.onPush(MemberJoined.type, p));
     client.on(MemberLeft, (p) => this.onPush(MemberLeft.type, p));
@@ -200,11 +198,9 @@ export class Bot {
         this.y = m.y;
       } else this.others.set(m.pid, { x: m.x, y: m.y });
     }
-    if (reply.state !== undefined) {
-      this.#mirror = new Mirror(ArenaState);
-      this.#mirror.apply(reply.state);
-      this.#drain();
-    }
+    this.#mirror = new Mirror(ArenaState);
+    this.#mirror.apply(reply.state);
+    this.#drain();
     this.goalX = this.x;
     this.goalY = this.y;
     const offset = 1000 * this.random();
@@ -222,7 +218,8 @@ export class Bot {
    * again after a gap) are kept, copied, and applied after it (the mirror ignores those it includes).
    */
   onState(bytes: Uint8Array): void {
-    this.#host.stats.snapshots += 1;
+    this.#host.stats.patches += 1;
+    this.#host.stats.patchBytes += bytes.length;
     if (this.#mirror === undefined || this.#resyncing) {
       if (this.#resyncing || this.phase === 'joining') this.#queued.push(bytes.slice());
       return;
@@ -289,23 +286,6 @@ export class Bot {
     const stats = this.#host.stats;
     const msg = { type, payload };
     switch (msg.type) {
-      case Snapshot.type: {
-        stats.snapshots += 1;
-        const moved = (msg.payload as Payload<typeof Snapshot>).moved;
-        for (let i = 0; i + 2 < moved.length; i += 3) {
-          const pid = moved[i]!;
-          if (pid === this.pid) continue;
-          const seen = this.others.get(pid);
-          if (seen === undefined) this.others.set(pid, { x: moved[i + 1]!, y: moved[i + 2]! });
-          else {
-            seen.x = moved[i + 1]!;
-            seen.y = moved[i + 2]!;
-          }
-          this.othersMovesSeen += 1;
-          stats.othersMoves += 1;
-        }
-        break;
-      }
       case MemberJoined.type: {
         const m = msg.payload as Payload<typeof MemberJoined>;
         if (m.pid !== this.pid) this.others.set(m.pid, { x: m.x, y: m.y });

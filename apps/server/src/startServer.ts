@@ -82,7 +82,6 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const worldOptions = {
     outbox,
     tickHz: config.tickHz,
-    sync: config.arenaSync,
     ...(config.spawn !== undefined ? { spawn: () => ({ ...config.spawn! }) } : {}),
     ...(leaderboard !== undefined ? { leaderboard } : {}),
   };

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ArenaWorld } from '../src/arena/ArenaWorld.ts';
 import { defineArenaPlayer, type ArenaPlayerData, type ArenaPlayerEvents } from '../src/arena/arenaPlayer.ts';
 import { TestClients, type TestPlayer } from './fixtures/testClients.ts';
-import { ARENA, ArenaErrorCode, ChatLine, Join, Leaderboard, MemberJoined, Move, Rejected, Snapshot, Tag, Chat } from '../src/arena/messages.ts';
+import { ARENA, ArenaErrorCode, ChatLine, Join, Leaderboard, MemberJoined, Move, Rejected, Tag, Chat } from '../src/arena/messages.ts';
 
 /** An Arena node on an ephemeral port, with every player spawning at (500, 500) and manual ticks. */
 async function startArena() {
@@ -59,19 +59,19 @@ describe('Arena player actor over real sockets', () => {
     await expect(a.client.request(Join, {})).rejects.toMatchObject({ code: ArenaErrorCode.ALREADY_IN_ROOM });
   });
 
-  it('rejects a too-fast move with ARENA_TOO_FAST and broadcasts accepted moves in the snapshot', async () => {
+  it('rejects a too-fast move with ARENA_TOO_FAST and broadcasts accepted moves in a state patch', async () => {
     arena = await startArena();
     const a = await arena.player('ann');
     const b = await arena.player('bob');
-    const { you: pa } = await a.client.request(Join, {});
-    await b.client.request(Join, {});
+    const { you: pa } = await a.join();
+    await b.join();
     const budget = ARENA.maxSpeed * ARENA.moveBurstSeconds;
     a.client.send(Move, { x: 500 + budget + 50, y: 500 });
     expect(await a.next(Rejected)).toEqual({ code: ArenaErrorCode.TOO_FAST, text: expect.any(String), x: 500, y: 500 });
     a.client.send(Move, { x: 520, y: 500 });
     await a.client.request(Leaderboard, { top: 1 }); // a round trip: the move was handled before the reply
     arena.world.tick();
-    expect(await b.next(Snapshot)).toEqual({ tick: 1, moved: [pa, 520, 500] });
+    expect(await b.sees(pa, (p) => p.x !== 500)).toEqual({ name: 'ann', x: 520, y: 500, score: 0 });
   });
 
   it('scores a tag of a nearby player, refuses a far one, and ranks the tagger', async () => {

@@ -2,7 +2,7 @@ import { ClientErrorCode } from '@hearth/client';
 import { ErrorCode } from '@hearth/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Mirror } from '@hearth/state';
-import { ArenaErrorCode, ArenaState, Chat, ChatLine, FullState, Join, Leaderboard, MemberLeft, Move, Snapshot, StatePatch, Tag, Whisper, Whispered } from '../src/arena/messages.ts';
+import { ArenaErrorCode, ArenaState, Chat, ChatLine, FullState, Leaderboard, MemberLeft, Move, StatePatch, Tag, Whisper, Whispered } from '../src/arena/messages.ts';
 import { startArena, type ArenaProcess, type Listening } from './fixtures/arenaProcess.ts';
 import { TestClients } from './fixtures/testClients.ts';
 import { canStopRedis, startRedis, type TestRedis } from '@hearth/actor/testing';
@@ -27,9 +27,6 @@ async function sessionsOf(l: Listening): Promise<{ user: string | null; state: u
   const res = await fetch(`${l.admin}/sessions`);
   return ((await res.json()) as { sessions: { user: string | null; state: unknown }[] }).sessions;
 }
-
-/** `true` when `moved` (a snapshot's flat [pid, x, y, …]) holds `pid`. */
-const moves = (pid: number) => (s: { moved: number[] }) => s.moved.some((v, i) => i % 3 === 0 && v === pid);
 
 describe('Arena cluster: real server processes, one real Redis', () => {
   let redis: TestRedis;
@@ -69,16 +66,16 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       await using clients = new TestClients();
       const ann = await clients.login(la.tcp, 'ann');
       const bob = await clients.login(lb.tcp, 'bob');
-      const ja = await ann.client.request(Join, {});
-      const jb = await bob.client.request(Join, {});
+      const ja = await ann.join();
+      const jb = await bob.join();
       expect(jb.room).toBe(ja.room); // matched across nodes into the room ann opened on A
       expect(jb.members.map((m) => m.name).sort()).toEqual(['ann', 'bob']);
 
-      // moves: each sees the other's in the room's snapshots (A's broadcast, one PUBLISH to B)
+      // moves: each sees the other's in its mirror of the room's state (A's patches, one PUBLISH to B)
       bob.client.send(Move, { x: 510, y: 500 }); // forwarded to A, where the room runs
-      await ann.next(Snapshot, moves(jb.you));
+      await ann.sees(jb.you, (p) => p.x === 510 && p.y === 500);
       ann.client.send(Move, { x: 490, y: 500 });
-      await bob.next(Snapshot, moves(ja.you));
+      await bob.sees(ja.you, (p) => p.x === 490 && p.y === 500);
 
       // chat both ways
       bob.client.send(Chat, { text: 'hi from B' });
@@ -125,8 +122,8 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       await using clients = new TestClients();
       const gus = await clients.login(la.tcp, 'gus');
       const hal = await clients.login(lb.tcp, 'hal');
-      const jg = await gus.client.request(Join, {});
-      const jh = await hal.client.request(Join, {});
+      const jg = await gus.join();
+      const jh = await hal.join();
       expect(jh.room).toBe(jg.room);
       gus.client.close(ErrorCode.CLOSED); // a dropped link: gus's actor waits on A (grace), parked in Redis
       // Whisper once A has seen the drop (gus's actor in grace, or parked): a push written to the dying link is lost with it.
@@ -142,16 +139,16 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       back.client.send(Chat, { text: 'back on B' });
       expect(await hal.next(ChatLine, (c) => c.name === 'gus')).toMatchObject({ from: jg.you, text: 'back on B' });
       back.client.send(Move, { x: 520, y: 500 });
-      await hal.next(Snapshot, moves(jg.you));
+      await hal.sees(jg.you, (p) => p.x === 520 && p.y === 500);
     });
   });
 
-  describe('two nodes with --arena-sync state', () => {
+  describe('two nodes, synchronised state', () => {
     let a: ArenaProcess;
     let b: ArenaProcess;
     let la: Listening;
     let lb: Listening;
-    const args = () => ['--redis', redis.url, '--redis-prefix', `${redis.prefix}sync:`, '--protocol', 'msgpack', '--spawn', '500,500', '--cluster-heartbeat-ms', String(HEARTBEAT_MS), '--arena-sync', 'state'];
+    const args = () => ['--redis', redis.url, '--redis-prefix', `${redis.prefix}sync:`, '--protocol', 'msgpack', '--spawn', '500,500', '--cluster-heartbeat-ms', String(HEARTBEAT_MS)];
     beforeAll(async () => {
       a = startArena(args());
       b = startArena(args());
@@ -165,13 +162,13 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       await using clients = new TestClients();
       const ann = await clients.login(la.tcp, 'ann');
       const bob = await clients.login(lb.tcp, 'bob');
-      const ja = await ann.client.request(Join, {});
-      const jb = await bob.client.request(Join, {}); // the room runs on A: the reply crossed Redis
+      const ja = await ann.join();
+      const jb = await bob.join(); // the room runs on A: the reply crossed Redis
       expect(jb.room).toBe(ja.room);
       const mirrorA = new Mirror(ArenaState);
       const mirrorB = new Mirror(ArenaState);
-      mirrorA.apply(ja.state!);
-      mirrorB.apply(jb.state!);
+      mirrorA.apply(ja.state);
+      mirrorB.apply(jb.state);
       expect([...mirrorB.state!.players.keys()].sort()).toEqual([ja.you, jb.you].sort());
       /** Feeds `m` the patches `p` receives until `done` holds. */
       const until = async (p: typeof ann, m: Mirror<typeof ArenaState>, done: () => boolean) => {
@@ -181,7 +178,6 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       bob.client.send(Move, { x: 510, y: 500 });
       await until(ann, mirrorA, () => mirrorA.state!.players.get(jb.you)!.x === 510);
       await until(bob, mirrorB, () => mirrorB.state!.players.get(jb.you)!.x === 510);
-      expect(bob.seen(Snapshot)).toEqual([]);
       // a client that lost track asks again: answered by the room's node across Redis
       const full = (await bob.client.request(FullState, {})) as Uint8Array;
       const fresh = new Mirror(ArenaState);
@@ -198,8 +194,8 @@ describe('Arena cluster: real server processes, one real Redis', () => {
     await using clients = new TestClients();
     const ida = await clients.login(la.tcp, 'ida');
     const jon = await clients.login(lc.tcp, 'jon');
-    const ji = await ida.client.request(Join, {});
-    const jj = await jon.client.request(Join, {}); // seated in ida's room on A
+    const ji = await ida.join();
+    const jj = await jon.join(); // seated in ida's room on A
     expect(jj.room).toBe(ji.room);
     expect((await nodesOf(la)).body.nodes).toHaveLength(2);
 
@@ -229,9 +225,9 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       const kay = await clients.login(la.tcp, 'kay');
       const lou = await clients.login(la.tcp, 'lou');
       const max = await clients.login(lb.tcp, 'max');
-      const jk = await kay.client.request(Join, {});
-      const jl = await lou.client.request(Join, {});
-      const jm = await max.client.request(Join, {});
+      const jk = await kay.join();
+      const jl = await lou.join();
+      const jm = await max.join();
       expect(new Set([jk.room, jl.room, jm.room]).size).toBe(1); // one room on A, max on B
 
       await redis.stop();
@@ -240,7 +236,7 @@ describe('Arena cluster: real server processes, one real Redis', () => {
 
       // local play on A: moves and chat between kay and lou (both on A, room on A)
       lou.client.send(Move, { x: 505, y: 500 });
-      await kay.next(Snapshot, moves(jl.you));
+      await kay.sees(jl.you, (p) => p.x === 505 && p.y === 500);
       lou.client.send(Chat, { text: 'still here' });
       expect(await kay.next(ChatLine, (c) => c.name === 'lou')).toMatchObject({ text: 'still here' });
       await expect(kay.client.request(Tag, { target: jl.you })).resolves.toEqual({ score: 1 });
@@ -251,7 +247,7 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       expect(performance.now() - t0).toBeLessThan(1000);
       // a new player on B during the outage gets a room on its own node and plays there
       const ned = await clients.login(lb.tcp, 'ned');
-      expect((await ned.client.request(Join, {})).members).toHaveLength(1);
+      expect((await ned.join()).members).toHaveLength(1);
 
       await redis.restart(); // empty: nodes, users, rooms and subscriptions are re-registered by the nodes
       await vi.waitFor(async () => expect(await kay.client.request(Whisper, { to: 'max', text: 'hello again' })).toEqual({ delivered: true }), {
@@ -261,14 +257,14 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       expect(await max.next(Whispered)).toEqual({ from: 'kay', text: 'hello again' });
       // the cross-node room works again: max (on B) sees lou's moves and its own are forwarded to A
       lou.client.send(Move, { x: 510, y: 500 });
-      await max.next(Snapshot, moves(jl.you));
+      await max.sees(jl.you, (p) => p.x === 510 && p.y === 500);
       max.client.send(Move, { x: 495, y: 500 });
-      await kay.next(Snapshot, moves(jm.you));
+      await kay.sees(jm.you, (p) => p.x === 495 && p.y === 500);
       await expect(max.client.request(Tag, { target: jk.you })).resolves.toEqual({ score: 1 });
       // and a player who logs in on B now joins the room on A that has space
       await vi.waitFor(async () => expect((await nodesOf(la)).body.nodes).toHaveLength(2));
       const oli = await clients.login(lb.tcp, 'oli');
-      expect((await oli.client.request(Join, {})).room).toBe(jk.room);
+      expect((await oli.join()).room).toBe(jk.room);
     });
   });
 
@@ -283,11 +279,11 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       await using clients = new TestClients();
       const pat = await clients.login(all.tcp, 'pat');
       const quin = await clients.login(all.tcp, 'quin');
-      const jp = await pat.client.request(Join, {});
-      const jq = await quin.client.request(Join, {});
+      const jp = await pat.join();
+      const jq = await quin.join();
       expect(jq.room).toBe(jp.room);
       quin.client.send(Move, { x: 505, y: 500 });
-      await pat.next(Snapshot, moves(jq.you));
+      await pat.sees(jq.you, (p) => p.x === 505 && p.y === 500);
     } finally {
       const { code } = await w.stop();
       expect(code).toBe(0);

@@ -3,7 +3,7 @@ import { createActor } from 'xstate';
 import type { AnyDefinition } from '@hearth/protocol';
 import { ARENA, ArenaErrorCode } from '../src/arena/constants.ts';
 import { Mirror } from '@hearth/state';
-import { ArenaState, ChatLine, MemberJoined, MemberLeft, Rejected, Snapshot, StatePatch, Tagged, type JoinReply } from '../src/arena/messages.ts';
+import { ArenaState, ChatLine, MemberJoined, MemberLeft, Rejected, StatePatch, Tagged, type JoinReply } from '../src/arena/messages.ts';
 import type { RoomEffects } from '../src/arena/RoomEffects.ts';
 import { roomMachine, type RoomAnswer } from '../src/arena/roomMachine.ts';
 import { createArenaPlayer, type ArenaPlayer } from '../src/arena/rules/ArenaPlayer.ts';
@@ -15,7 +15,7 @@ interface Sent {
   payload: unknown;
 }
 
-function startRoom(capacity: number = ARENA.roomCapacity, sync = false) {
+function startRoom(capacity: number = ARENA.roomCapacity) {
   const sent: Sent[] = [];
   const groups = new Map<number, string>();
   const events = { closed: 0, scored: [] as number[] };
@@ -27,7 +27,7 @@ function startRoom(capacity: number = ARENA.roomCapacity, sync = false) {
     scored: (p) => events.scored.push(p.pid),
     closed: () => (events.closed += 1),
   };
-  const room = new Room('room-1', capacity, sync);
+  const room = new Room('room-1', capacity);
   const actor = createActor(roomMachine, { input: { room, effects } }).start();
   const join = (p: ArenaPlayer): RoomAnswer<JoinReply> => {
     let answer: RoomAnswer<JoinReply> | undefined;
@@ -83,17 +83,23 @@ describe('room actor', () => {
     expect(r.sent.at(-1)).toEqual({ to: 'room-1', name: MemberLeft.name, payload: { pid: 1 } });
   });
 
-  it('rejects a too-fast move with ARENA_TOO_FAST to the mover only, and snapshots accepted moves', () => {
+  it('rejects a too-fast move with ARENA_TOO_FAST to the mover only, and patches accepted moves', () => {
     const r = startRoom();
     r.join(player(1, 100, 100));
-    r.join(player(2, 500, 500));
+    const second = r.join(player(2, 500, 500));
+    const mirror = new Mirror(ArenaState);
+    mirror.apply((second as { value: JoinReply }).value.state);
     r.actor.send({ type: 'move', pid: 1, x: 900, y: 100, now: 100 });
     expect(r.sent.at(-1)).toMatchObject({ to: 'pid:1', name: Rejected.name, payload: { code: ArenaErrorCode.TOO_FAST, x: 100, y: 100 } });
+    const before = r.sent.length;
     r.actor.send({ type: 'tick' });
-    expect(r.sent.some((s) => s.name === Snapshot.name)).toBe(false); // nobody moved: nothing sent
+    expect(r.sent.length).toBe(before); // nobody moved: nothing sent
     r.actor.send({ type: 'move', pid: 1, x: 120, y: 100, now: 200 });
     r.actor.send({ type: 'tick' });
-    expect(r.sent.at(-1)).toEqual({ to: 'room-1', name: Snapshot.name, payload: { tick: 2, moved: [1, 120, 100] } });
+    expect(r.sent.at(-1)).toMatchObject({ to: 'room-1', name: StatePatch.name });
+    expect(mirror.apply(r.sent.at(-1)!.payload as Uint8Array)).not.toBe('old');
+    expect(mirror.state!.players.get(1)).toMatchObject({ x: 120, y: 100 });
+    expect(r.room.tick).toBe(2);
   });
 
   it('scores a tag of a nearby player and refuses a far one', () => {
@@ -118,11 +124,11 @@ describe('room actor', () => {
     expect(r.sent.at(-1)).toMatchObject({ to: 'pid:1', name: Rejected.name, payload: { code: ArenaErrorCode.CHAT_RATE_LIMITED } });
   });
 
-  describe('with state sync (--arena-sync state)', () => {
+  describe('synchronised state', () => {
     /** A client of the room: its mirror fed the join reply's full state, then every patch broadcast after it. */
     const client = (r: ReturnType<typeof startRoom>, reply: JoinReply) => {
       const mirror = new Mirror(ArenaState);
-      mirror.apply(reply.state!);
+      mirror.apply(reply.state);
       let at = r.sent.length;
       return {
         mirror,
@@ -135,8 +141,8 @@ describe('room actor', () => {
     const plain = (room: Room) => Object.fromEntries([...room.members()].map((p) => [p.pid, { name: p.name, x: p.x, y: p.y, score: p.score }]));
     const mirrored = (m: Mirror<typeof ArenaState>) => Object.fromEntries([...m.state!.players].map(([pid, p]) => [pid, { ...p }]));
 
-    it('sends state patches instead of snapshots: positions, names and scores mirror the room', () => {
-      const r = startRoom(ARENA.roomCapacity, true);
+    it('sends state patches: positions, names and scores mirror the room', () => {
+      const r = startRoom();
       const a = r.join(player(1, 100, 100));
       expect(a.ok && a.value.state).toBeInstanceOf(Uint8Array);
       const c1 = client(r, (a as { value: JoinReply }).value);
@@ -150,7 +156,6 @@ describe('room actor', () => {
       r.actor.send({ type: 'move', pid: 1, x: 120, y: 100, now: 1000 });
       expect(r.tag(2, 1, 2000)).toMatchObject({ ok: true });
       r.actor.send({ type: 'tick' });
-      expect(r.sent.some((s) => s.name === Snapshot.name)).toBe(false);
       const patch = r.sent.findLast((s) => s.name === StatePatch.name)!.payload as Uint8Array;
       // seq, ref of player 1 + mask + x (u16), ref of player 2 + mask + score (u16)
       expect(patch.length).toBeLessThanOrEqual(1 + 4 + 4);
@@ -166,7 +171,7 @@ describe('room actor', () => {
     });
 
     it('answers a full-state request (after a gap) with the current state', () => {
-      const r = startRoom(ARENA.roomCapacity, true);
+      const r = startRoom();
       r.join(player(1, 100, 100));
       r.actor.send({ type: 'move', pid: 1, x: 110, y: 100, now: 1000 });
       let answer: RoomAnswer<Uint8Array> | undefined;
@@ -176,14 +181,6 @@ describe('room actor', () => {
       r.actor.send({ type: 'tick' });
       for (const s of r.sent) if (s.name === StatePatch.name) m.apply(s.payload as Uint8Array);
       expect(m.state!.players.get(1)).toMatchObject({ x: 110, y: 100 });
-    });
-
-    it('a snapshot room refuses a full-state request', () => {
-      const r = startRoom();
-      r.join(player(1));
-      let answer: RoomAnswer<Uint8Array> | undefined;
-      r.actor.send({ type: 'fullState', answer: (x) => (answer = x) });
-      expect(answer).toMatchObject({ ok: false });
     });
   });
 });

@@ -6,6 +6,8 @@ import { Leaderboard } from '../src/arena/rules/Leaderboard.ts';
 import { Matchmaker } from '../src/arena/rules/Matchmaker.ts';
 import { tryMove } from '../src/arena/rules/movement.ts';
 import { Room } from '../src/arena/rules/Room.ts';
+import { ArenaState } from '../src/arena/messages.ts';
+import { Mirror } from '@hearth/state';
 import { tryTag } from '../src/arena/rules/tagging.ts';
 
 const player = (pid: number, x = 500, y = 500, now = 0) => createArenaPlayer(pid, `u${pid}`, `p${pid}`, x, y, now);
@@ -96,14 +98,21 @@ describe('Room and Matchmaker', () => {
     expect(room.add(player(3))).toBe(ArenaErrorCode.ROOM_FULL);
   });
 
-  it('reports only the players that moved, once', () => {
+  it('patches only the players that moved, once', () => {
     const room = new Room('r');
     const a = player(1, 0, 0);
     room.add(a);
     room.add(player(2));
+    room.flush(); // the joins, as the room actor sends them
+    const mirror = new Mirror(ArenaState);
+    mirror.apply(room.sync.full());
     expect(tryMove(a, 10, 0, 100)).toBeUndefined();
-    expect(room.takeMoves()).toEqual([1, 10, 0]);
-    expect(room.takeMoves()).toEqual([]);
+    const patch = room.takePatch()!;
+    expect(mirror.apply(patch)).not.toBe('old');
+    expect(mirror.state!.players.get(1)).toMatchObject({ x: 10, y: 0 });
+    expect(mirror.state!.players.get(2)).toMatchObject({ x: 500, y: 500 });
+    expect(a.moved).toBe(false);
+    expect(room.takePatch()).toBeUndefined();
     expect(room.tick).toBe(2);
   });
 

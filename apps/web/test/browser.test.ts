@@ -81,9 +81,9 @@ describe('the Arena page in Chromium', () => {
     expect(await page.evaluate(() => window.hearth.model.room)).toBe(bots[0]!.room.room);
   });
 
-  it('shows the others moving, drawn between snapshots (interpolated)', async () => {
+  it('shows the others moving, drawn between the positions of successive state patches (interpolated)', async () => {
     const walker = bots[0]!.room.you;
-    // Some frame draws the walker strictly between two snapshot positions.
+    // Some frame draws the walker strictly between two positions the room's state gave it.
     const between = await page.waitForFunction(
       (pid) => {
         const m = window.hearth.model;
@@ -205,37 +205,6 @@ describe('the admin dashboard in Chromium', () => {
     await dash.fill('#sessions input', '');
     await dash.waitForFunction(() => document.querySelectorAll('#sessions tbody tr').length >= 5 && window.dashboard.samples.length >= 6, undefined, WAIT);
     await dash.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: true });
-    expect(pageErrors).toEqual([]);
-  });
-});
-
-describe('the Arena page on a server that synchronises state (--arena-sync state)', () => {
-  it('reads positions from the state mirror: the others move, and its own moves come back in the room state', async () => {
-    await using stateServer = startArena(['--web-dir', outDir, '--spawn', '500,500', '--arena-sync', 'state']);
-    const l = await stateServer.listening;
-    await using walker = await TestBot.join(l.ws, l.publicKey, 'state-walker');
-    walker.walk();
-    expect(walker.room.state).toBeInstanceOf(Uint8Array); // the server does send state
-    const statePage = await browser.context.newPage();
-    statePage.on('pageerror', (err) => pageErrors.push(err.message));
-    await statePage.goto(`${l.admin}/?name=mirror`);
-    await statePage.waitForFunction(() => window.hearth.model.status.state === 'online' && window.hearth.model.players.size === 2, undefined, WAIT);
-    const pid = walker.room.you;
-    const first = await statePage.evaluate((p) => window.hearth.model.drawPosition(p, performance.now())!, pid);
-    await statePage.waitForFunction(
-      ([p, x, y]) => {
-        const at = window.hearth.model.drawPosition(p, performance.now());
-        return at !== undefined && Math.hypot(at.x - x, at.y - y) > 5;
-      },
-      [pid, first.x, first.y] as const,
-      WAIT,
-    );
-    await statePage.locator('#room').focus();
-    await statePage.keyboard.down('ArrowLeft');
-    // confirmed(): your position as the room's state (the mirror) holds it.
-    await statePage.waitForFunction(() => (window.hearth.model.confirmed()?.x ?? 1000) <= 460, undefined, WAIT);
-    await statePage.keyboard.up('ArrowLeft');
-    await statePage.close();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -1,10 +1,9 @@
 /**
  * A lean Arena client on `@hearth/client`: login (`--auth dev`), join, moves; it reads its own
- * position from each room update (`arena.snapshot`, or `arena.state` patches applied to a
- * `Mirror(ArenaState)` on a server run with `--arena-sync state`).
+ * position from each room update (`arena.state` patches applied to a `Mirror(ArenaState)`).
  */
 import { HearthClient, HearthError, type TrafficStats } from '@hearth/client';
-import { ArenaState, FullState, Join, Move, Snapshot, StatePatch } from '@hearth/server/messages';
+import { ArenaState, FullState, Join, Move, StatePatch } from '@hearth/server/messages';
 import { Mirror } from '@hearth/state';
 import { countError, type DriverCounters, type GameClient } from './GameClient.ts';
 import type { DriverJob } from './ipc.ts';
@@ -32,7 +31,6 @@ export class HearthGameClient implements GameClient {
       requestTimeoutMs: 60_000,
       handshakeTimeoutMs: 60_000,
     });
-    this.#client.on(Snapshot, (p) => this.#snapshot(p.moved));
     this.#client.on(StatePatch, (bytes) => this.#patch(bytes));
     this.#client.on('closed', ({ code }) => {
       if (this.#open) countError(this.#c, `closed:${code}`);
@@ -51,10 +49,8 @@ export class HearthGameClient implements GameClient {
       const reply = await this.#client.request(Join, {});
       this.#pid = reply.you;
       const me = reply.members.find((m) => m.pid === reply.you);
-      if (reply.state !== undefined) {
-        this.#mirror = new Mirror(ArenaState);
-        this.#mirror.apply(reply.state);
-      }
+      this.#mirror = new Mirror(ArenaState);
+      this.#mirror.apply(reply.state);
       this.#player = new Player(me?.x ?? 500, me?.y ?? 500, this.#index);
       this.#open = true;
       return this.#player;
@@ -70,18 +66,6 @@ export class HearthGameClient implements GameClient {
   close(): void {
     this.#open = false;
     this.#client.close();
-  }
-
-  #snapshot(moved: number[]): void {
-    this.#c.updates += 1;
-    const player = this.#player;
-    if (player === undefined) return;
-    for (let i = 0; i + 2 < moved.length; i += 3) {
-      if (moved[i] === this.#pid) {
-        player.seen(moved[i + 1]!, moved[i + 2]!, performance.now(), this.#c.delays);
-        return;
-      }
-    }
   }
 
   #patch(bytes: Uint8Array): void {

@@ -79,7 +79,6 @@ async function startHearth(stack: Stack, o: ServerOptions): Promise<RunningServe
     '--web-dir', 'off',
     '--key-file', join(dir, 'server.key'),
     '--log-format', 'json',
-    '--arena-sync', o.sync,
     '--max-connections-per-address', '0',
     '--handshakes-per-second-per-address', '0',
   ];

@@ -11,7 +11,7 @@ export function formatSummary(s: SwarmSummary): string {
     ['time', `${s.elapsedS} s · bot process CPU ${s.cpuCores} cores`],
     ['bots', `${n(s.bots.total)} total · ${n(s.bots.connected)} connected · ${n(s.bots.loggedIn)} logged in · ${n(s.bots.joined)} in ${n(s.rooms)} rooms`],
     ['', `${n(s.bots.dropped)} dropped · ${n(s.bots.failed)} failed · ${n(s.bots.resumed)} resumed · ${n(s.bots.relogins)} logged in again`],
-    ['saw others move', `${n(s.bots.sawOthersMove)} bots (${n(s.game.othersMoves)} moves in ${n(s.game.snapshots)} snapshots)`],
+    ['saw others move', `${n(s.bots.sawOthersMove)} bots (${n(s.game.othersMoves)} moves in ${n(s.game.patches)} state patches, ${n(s.game.patchBytes)} B)`],
     ['chat', `${n(s.game.chatsSent)} sent · ${n(s.game.chatsReceived)} received · ${n(s.bots.receivedChat)} bots heard others`],
     ['tags · leaderboard', `${n(s.game.tagsScored)} scored · ${n(s.game.leaderboards)} answers to ${n(s.bots.gotLeaderboard)} bots`],
     ['messages in', `${n(s.messages.in)} (${n(s.messages.inPerSec)}/s, peak ${n(s.messages.peakInPerSec)}/s)`],

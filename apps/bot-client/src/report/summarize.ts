@@ -53,7 +53,9 @@ export interface SwarmSummary {
     chatsSent: number;
     chatsReceived: number;
     tagsScored: number;
-    snapshots: number;
+    /** State patches received, and their payload bytes. */
+    patches: number;
+    patchBytes: number;
     othersMoves: number;
     leaderboards: number;
   };
@@ -145,7 +147,8 @@ export function summarize(input: SummaryInput): SwarmSummary {
       chatsSent: stats.chatsSent,
       chatsReceived: stats.chatsReceived,
       tagsScored: stats.tagsScored,
-      snapshots: stats.snapshots,
+      patches: stats.patches,
+      patchBytes: stats.patchBytes,
       othersMoves: stats.othersMoves,
       leaderboards: stats.leaderboards,
     },

@@ -16,8 +16,11 @@ export class SwarmStats {
   /** Chat lines from other bots received. */
   chatsReceived = 0;
   tagsScored = 0;
-  snapshots = 0;
-  /** Other players' moves seen in snapshots. */
+  /** State patches received (`arena.state`). */
+  patches = 0;
+  /** Their payload bytes (the position, name and score stream, before framing and encryption). */
+  patchBytes = 0;
+  /** Other players' moves seen in the room's state. */
   othersMoves = 0;
   leaderboards = 0;
   /** Every error seen (error replies, `arena.rejected` codes, close codes), by code. */

@@ -38,7 +38,7 @@ export interface Arena extends Disposable {
   chat(seat: Seat, text: string): void;
   /** The seated player tags player `target` of its room. */
   tag(seat: Seat, target: number): Maybe<RoomAnswer<{ score: number }>>;
-  /** The room's full synchronised state (`--arena-sync state`), for a client whose mirror missed a patch. */
+  /** The room's full synchronised state, for a client whose mirror missed a patch. */
   fullState(seat: Seat): Maybe<RoomAnswer<Uint8Array>>;
   /** The player leaves its room (idempotent). */
   leave(seat: Seat): void;

@@ -36,7 +36,7 @@ export interface ScoreBoard {
 export interface ArenaWorldOptions {
   /** Room broadcasts and pushes go through it. */
   outbox: GroupOutbox;
-  /** Snapshot rate in Hz; 0 runs no timer (tests call {@link ArenaWorld.tick}). @defaultValue ARENA.tickHz */
+  /** Tick (state patch) rate in Hz; 0 runs no timer (tests call {@link ArenaWorld.tick}). @defaultValue ARENA.tickHz */
   tickHz?: number;
   /** Players per room. @defaultValue ARENA.roomCapacity */
   roomCapacity?: number;
@@ -46,11 +46,6 @@ export interface ArenaWorldOptions {
   spawn?: () => { x: number; y: number };
   /** Where scores go. @defaultValue a new in-memory {@link Leaderboard} */
   leaderboard?: ScoreBoard;
-  /**
-   * What rooms send each tick: `'snapshot'` (the flat `arena.snapshot` of who moved) or `'state'`
-   * (state patches of `ArenaState` for clients' mirrors, docs/state.md). @defaultValue 'snapshot'
-   */
-  sync?: 'snapshot' | 'state';
   /** Told when a room's membership changed (`size`) or it closed (`size` 0, `closed`): a cluster registers its rooms. */
   onRoomChanged?: (room: Room, closed: boolean) => void;
 }
@@ -71,7 +66,6 @@ export class ArenaWorld implements Arena {
   readonly #actors = new Map<string, RoomActor>();
   readonly #rooms = new Map<string, Room>();
   readonly #onRoomChanged: ((room: Room, closed: boolean) => void) | undefined;
-  readonly #sync: boolean;
   readonly #timer: NodeJS.Timeout | undefined;
   #nextPid = 1;
   #phase = 0;
@@ -83,11 +77,10 @@ export class ArenaWorld implements Arena {
     this.capacity = options.roomCapacity ?? ARENA.roomCapacity;
     this.leaderboard = options.leaderboard ?? new Leaderboard();
     this.#onRoomChanged = options.onRoomChanged;
-    this.#sync = options.sync === 'state';
     this.#matchmaker = new Matchmaker((id, capacity) => this.#open(id, capacity), this.capacity);
     const hz = options.tickHz ?? ARENA.tickHz;
     // One timer for every room (not one per room). It fires TICK_SLICES times per tick and each
-    // time snapshots one slice of the rooms, so a node's snapshot writes are spread over the tick
+    // time ticks one slice of the rooms, so a node's patch writes are spread over the tick
     // instead of leaving in one burst (with 2,000 players one burst was ~2,000 socket writes).
     if (hz > 0) {
       this.#timer = setInterval(() => this.#tickSlice(), 1000 / hz / TICK_SLICES);
@@ -161,7 +154,7 @@ export class ArenaWorld implements Arena {
     return { arena_rooms: this.#actors.size, arena_seated: players, arena_ranked_users: this.leaderboard.size };
   }
 
-  /** Sends every room a `tick` (snapshots of who moved). */
+  /** Sends every room a `tick` (a state patch of what changed). */
   tick(): void {
     for (const actor of this.#actors.values()) actor.send({ type: 'tick' });
   }
@@ -209,7 +202,7 @@ export class ArenaWorld implements Arena {
   }
 
   #open(id: string, capacity: number): Room {
-    const room = new Room(id, capacity, this.#sync);
+    const room = new Room(id, capacity);
     const actor = createActor(roomMachine, { input: { room, effects: this.#effects() } });
     this.#actors.set(id, actor);
     this.#rooms.set(id, room);

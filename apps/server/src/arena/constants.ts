@@ -24,7 +24,7 @@ export const ARENA = Object.freeze({
   chatBurst: 5,
   /** Refill period of one chat token, in ms. */
   chatRefillMs: 1000,
-  /** Room snapshot rate, in Hz. */
+  /** Room tick rate (state patches per second at most), in Hz. */
   tickHz: 20,
   /** Entries in a leaderboard reply at most. */
   leaderboardMax: 100,

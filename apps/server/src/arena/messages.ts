@@ -7,7 +7,7 @@
  * `BAD_REQUEST`), `S→C` ones are trusted. Positions are integer world units.
  *
  * @example
- * import { Move, Snapshot, arenaMessages } from '@hearth/server/messages';
+ * import { Move, StatePatch, arenaMessages } from '@hearth/server/messages';
  * ref.send(Move, { x: 10, y: 20 });
  */
 import { MessageRegistry, defineMessage } from '@hearth/protocol';
@@ -28,23 +28,23 @@ export interface MemberInfo {
 /** Reply to {@link Join}. */
 export interface JoinReply {
   room: string;
-  /** Your player number (snapshots and chat use it). */
+  /** Your player number (the state's `players` key; chat and tags use it). */
   you: number;
   /** Everyone in the room, you included, with positions. */
   members: MemberInfo[];
   /**
-   * On a server synchronising state (`--arena-sync state`): the room's full {@link ArenaState}
-   * (docs/protocol.md §13) for a `Mirror`, followed by {@link StatePatch} pushes. Absent: snapshots.
+   * The room's full {@link ArenaState} (docs/protocol.md §13) for a `Mirror(ArenaState)`, which the
+   * room's {@link StatePatch} pushes then keep up to date.
    */
-  state?: Uint8Array;
+  state: Uint8Array;
 }
 
 /** One player of {@link ArenaState}. */
 export const ArenaPlayerState = struct({ name: string, x: u16, y: u16, score: u16 });
 
 /**
- * A room's synchronised state, by player number: what a `Mirror(ArenaState)` holds on a client of a
- * server run with `--arena-sync state` (positions, names and scores; events stay messages).
+ * A room's synchronised state, by player number: what a `Mirror(ArenaState)` holds on every client
+ * in the room (positions, names and scores; events such as chat and tags stay messages).
  */
 export const ArenaState = struct({ players: map(i32, ArenaPlayerState) });
 
@@ -67,15 +67,11 @@ export const Move = defineMessage<{ x: number; y: number }>(101, 'arena.move', {
   validate: (p): p is { x: number; y: number } => isRecord(p) && isFiniteNumber(p['x']) && isFiniteNumber(p['y']),
 });
 
-/**
- * S→C push, once per room tick when someone moved: `moved` is flat `[pid, x, y, pid, x, y, …]`
- * (a flat array of small integers is the cheapest msgpack shape; it is encoded once per room).
- */
-export const Snapshot = defineMessage<{ tick: number; moved: number[] }>(102, 'arena.snapshot');
+// Type 102 was `arena.snapshot` (a flat array of who moved), replaced by `arena.state`: not reused.
 
 /**
- * S→C push, once per room tick when the state changed (`--arena-sync state`): a state patch
- * (docs/protocol.md §13) for the client's `Mirror(ArenaState)`, encoded once per room.
+ * S→C push, once per room tick when the state changed (a move, a join, a leave, a score): a state
+ * patch (docs/protocol.md §13) for the client's `Mirror(ArenaState)`, encoded once per room.
  */
 export const StatePatch = defineMessage<Uint8Array>(114, 'arena.state');
 
@@ -145,7 +141,6 @@ export const Whispered = defineMessage<{ from: string; text: string }>(113, 'are
 export const arenaMessages = new MessageRegistry([
   Join,
   Move,
-  Snapshot,
   MemberJoined,
   MemberLeft,
   Chat,

@@ -1,6 +1,6 @@
 import { assertEvent, not, setup } from 'xstate';
 import { ArenaErrorCode } from './constants.ts';
-import { ChatLine, MemberJoined, MemberLeft, Rejected, Snapshot, StatePatch, Tagged, type JoinReply } from './messages.ts';
+import { ChatLine, MemberJoined, MemberLeft, Rejected, StatePatch, Tagged, type JoinReply } from './messages.ts';
 import type { RoomEffects } from './RoomEffects.ts';
 import { describePlayer, type Room } from './rules/Room.ts';
 import type { ArenaPlayer } from './rules/ArenaPlayer.ts';
@@ -65,13 +65,10 @@ export const roomMachine = setup({
       }
       effects.broadcast(room, MemberJoined, describePlayer(event.player));
       effects.entered(room, event.player);
-      const reply: JoinReply = { room: room.id, you: event.player.pid, members: room.describe() };
-      if (room.sync !== undefined) {
-        // The members get the joiner in a patch now; the joiner gets the full state that includes it.
-        const patch = room.flush();
-        if (patch !== undefined) effects.broadcast(room, StatePatch, patch);
-        reply.state = room.sync.full();
-      }
+      // The members get the joiner in a patch now; the joiner gets the full state that includes it.
+      const patch = room.flush();
+      if (patch !== undefined) effects.broadcast(room, StatePatch, patch);
+      const reply: JoinReply = { room: room.id, you: event.player.pid, members: room.describe(), state: room.sync.full() };
       event.answer({ ok: true, value: reply });
     },
     refuseFull: ({ context: { room }, event }) => {
@@ -122,24 +119,14 @@ export const roomMachine = setup({
     },
     fullState: ({ context: { room, effects }, event }) => {
       assertEvent(event, 'fullState');
-      if (room.sync === undefined) {
-        event.answer({ ok: false, code: ArenaErrorCode.NOT_IN_ROOM, text: 'this server sends snapshots, not state (--arena-sync state)' });
-        return;
-      }
       const patch = room.flush();
       if (patch !== undefined) effects.broadcast(room, StatePatch, patch);
       event.answer({ ok: true, value: room.sync.full() });
     },
-    snapshot: ({ context: { room, effects } }) => {
-      if (room.sync !== undefined) {
-        // One patch for the whole room, encoded once (and once by `broadcast`); nothing when nothing changed.
-        const patch = room.takePatch();
-        if (patch !== undefined) effects.broadcast(room, StatePatch, patch);
-        return;
-      }
-      // Encoded once for the whole room by `broadcast`; nothing is sent when nobody moved.
-      const moved = room.takeMoves();
-      if (moved.length > 0) effects.broadcast(room, Snapshot, { tick: room.tick, moved });
+    patch: ({ context: { room, effects } }) => {
+      // One patch for the whole room, encoded once (and once by `broadcast`); nothing when nothing changed.
+      const patch = room.takePatch();
+      if (patch !== undefined) effects.broadcast(room, StatePatch, patch);
     },
     notifyClosed: ({ context: { room, effects } }) => effects.closed(room),
   },
@@ -152,7 +139,7 @@ export const roomMachine = setup({
     chat: { actions: 'chat' },
     tag: { actions: 'tag' },
     fullState: { actions: 'fullState' },
-    tick: { actions: 'snapshot' },
+    tick: { actions: 'patch' },
   },
   states: {
     /** Created for its first player (so the empty room is not closed at once). */

@@ -44,10 +44,8 @@ export interface ServerConfig {
   readonly logLevel: string;
   /** `pretty` (pino-pretty, for people) or `json` (for machines). */
   readonly logFormat: 'pretty' | 'json';
-  /** Room snapshot rate in Hz. */
+  /** Room tick (state patch) rate in Hz. */
   readonly tickHz: number;
-  /** What rooms send each tick: `snapshot` (who moved) or `state` (state patches for mirrors, docs/state.md). */
-  readonly arenaSync: 'snapshot' | 'state';
   /** Transport limits of both game listeners (docs/security.md, "Transport limits"); undefined = the net default. */
   readonly maxConnections: number | undefined;
   /** Live connections per address (IPv4 address, IPv6 /64); 0 = off. */
@@ -102,8 +100,7 @@ export const SERVER_FLAGS = {
   spawn: { env: 'HEARTH_ARENA_SPAWN', help: 'fixed spawn point x,y for every player (tests, demos; default random)' },
   'log-level': { env: 'HEARTH_LOG_LEVEL', choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], default: 'info', help: 'log level' },
   'log-format': { env: 'HEARTH_LOG_FORMAT', choices: ['pretty', 'json'], default: 'pretty on a TTY, else json', help: 'log format' },
-  'tick-hz': { env: 'HEARTH_TICK_HZ', type: 'number', min: 1, max: 120, default: 20, help: 'room snapshot rate' },
-  'arena-sync': { env: 'HEARTH_ARENA_SYNC', choices: ['snapshot', 'state'], default: 'snapshot', help: 'what rooms send each tick: snapshot (who moved) or state (patches for client mirrors)' },
+  'tick-hz': { env: 'HEARTH_TICK_HZ', type: 'number', min: 1, max: 120, default: 20, help: 'room tick rate (state patches per second at most)' },
   'max-connections': { env: 'HEARTH_MAX_CONNECTIONS', type: 'int', min: 1, max: 10_000_000, default: 'min(10000, ulimit -n - 64)', help: 'live connections per game listener; more get SERVER_FULL' },
   'max-connections-per-address': { env: 'HEARTH_MAX_CONNECTIONS_PER_ADDRESS', type: 'int', min: 0, max: 10_000_000, default: 256, help: 'live connections per client address (IPv6: /64); 0: no limit' },
   'handshakes-per-second-per-address': { env: 'HEARTH_HANDSHAKES_PER_SECOND_PER_ADDRESS', type: 'int', min: 0, max: 1_000_000, default: 32, help: 'new connections per second per client address (burst 4x); 0: no limit' },
@@ -197,7 +194,6 @@ export function parseServerConfig(argv: readonly string[], env: NodeJS.ProcessEn
     logLevel: (v['log-level'] as string | undefined) ?? 'info',
     logFormat: ((v['log-format'] as string | undefined) ?? (isTTY ? 'pretty' : 'json')) as ServerConfig['logFormat'],
     tickHz: (v['tick-hz'] as number | undefined) ?? 20,
-    arenaSync: ((v['arena-sync'] as string | undefined) ?? 'snapshot') as ServerConfig['arenaSync'],
     maxConnections: v['max-connections'] as number | undefined,
     maxConnectionsPerAddress: (v['max-connections-per-address'] as number | undefined) ?? 256,
     handshakesPerSecondPerAddress: (v['handshakes-per-second-per-address'] as number | undefined) ?? 32,

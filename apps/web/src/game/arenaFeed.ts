@@ -1,5 +1,5 @@
 import type { HearthClient } from '@hearth/client';
-import { Chat, ChatLine, FullState, Join, Leaderboard, MemberJoined, MemberLeft, Move, Rejected, Snapshot, StatePatch, Tag, Tagged } from '@hearth/server/messages';
+import { Chat, ChatLine, FullState, Join, Leaderboard, MemberJoined, MemberLeft, Move, Rejected, StatePatch, Tag, Tagged } from '@hearth/server/messages';
 import type { ArenaModel } from './ArenaModel.ts';
 import { StateSync } from './stateSync.ts';
 
@@ -18,17 +18,15 @@ export interface GameLink {
 }
 
 /**
- * Arena's messages (`@hearth/server/messages`) decoded into the {@link ArenaModel}: positions from
- * the room's snapshots, or from its synchronised state when the server sends state patches
- * (`--arena-sync state`: the join reply then carries the full state, see `stateSync.ts`); joins,
- * leaves, chat and tags from their pushes. With `stateSync.ts`, the only code of the page that
+ * Arena's messages (`@hearth/server/messages`) decoded into the {@link ArenaModel}: positions and
+ * scores from the room's synchronised state (the join reply's full state, then `arena.state`
+ * patches, see `stateSync.ts`); joins, leaves, chat and tags from their pushes. With `stateSync.ts`, the only code of the page that
  * knows the wire messages.
  */
 export function arenaFeed(client: HearthClient, model: ArenaModel, now: () => number = () => performance.now()): GameLink {
   let sync: StateSync | undefined;
   let recovering = false;
   const off = [
-    client.on(Snapshot, ({ tick, moved }) => model.moved(tick, moved, now())),
     client.on(StatePatch, (bytes) => {
       if (sync === undefined || recovering || sync.apply(bytes, now())) return;
       // A patch was missed (a drop the resume could not fill): the full state again, then patches.
@@ -55,7 +53,7 @@ export function arenaFeed(client: HearthClient, model: ArenaModel, now: () => nu
     async join() {
       const reply = await client.request(Join, {});
       model.enterRoom(reply.room, reply.you, reply.members);
-      sync = reply.state === undefined ? undefined : new StateSync(model, reply.state, now());
+      sync = new StateSync(model, reply.state, now());
     },
     move: (x, y) => void client.send(Move, { x, y }),
     chat: (text) => client.send(Chat, { text }),

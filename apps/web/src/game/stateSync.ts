@@ -3,7 +3,7 @@ import { Mirror } from '@hearth/state';
 import type { ArenaModel } from './ArenaModel.ts';
 
 /**
- * A room's synchronised state (`--arena-sync state`): a `Mirror(ArenaState)` kept equal by the
+ * A room's synchronised state: a `Mirror(ArenaState)` kept equal by the
  * room's patches, whose changes of position and score are handed to the {@link ArenaModel} as
  * moves (the patch sequence number standing for the tick). Joins, leaves, chat and tags stay
  * messages (`arenaFeed.ts`).

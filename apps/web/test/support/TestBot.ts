@@ -1,18 +1,20 @@
 import { HearthClient } from '@hearth/client';
-import { ChatLine, Join, Move, Snapshot, type JoinReply } from '@hearth/server/messages';
+import { ArenaState, ChatLine, FullState, Join, Move, StatePatch, type JoinReply } from '@hearth/server/messages';
+import { Mirror } from '@hearth/state';
 
 /**
  * A bot of the browser tests: a real client (WebSocket, secure protocol, pinned key) that joins a
  * room, walks a circle around its spawn point and records what it hears: chat lines and the last
- * position of every player of its room.
+ * position of every player of its room (from its mirror of the room's state).
  */
 export class TestBot implements AsyncDisposable {
   readonly client: HearthClient;
   readonly name: string;
   room!: JoinReply;
   readonly chat: Array<{ from: number; name: string; text: string }> = [];
-  /** Last position of each player (by pid), from the room's snapshots. */
+  /** Last position of each player (by pid), from the room's state. */
   readonly positions = new Map<number, { x: number; y: number }>();
+  readonly #mirror = new Mirror(ArenaState);
   readonly #waiters = new Set<() => void>();
   #walk: NodeJS.Timeout | undefined;
 
@@ -27,14 +29,18 @@ export class TestBot implements AsyncDisposable {
       bot.chat.push(line);
       bot.#wake();
     });
-    bot.client.on(Snapshot, ({ moved }) => {
-      for (let i = 0; i + 2 < moved.length; i += 3) bot.positions.set(moved[i]!, { x: moved[i + 1]!, y: moved[i + 2]! });
-      bot.#wake();
+    // Patches before the join reply's full state are kept and applied after it (old ones are ignored).
+    const early: Uint8Array[] = [];
+    bot.client.on(StatePatch, (bytes) => {
+      if (bot.#mirror.state === undefined) early.push(bytes);
+      else bot.#apply(bytes);
     });
     await bot.client.connect();
     await bot.client.login({ name });
     bot.room = await bot.client.request(Join, {});
-    for (const m of bot.room.members) bot.positions.set(m.pid, { x: m.x, y: m.y });
+    bot.#mirror.apply(bot.room.state);
+    for (const bytes of early.splice(0)) bot.#apply(bytes);
+    bot.#read();
     return bot;
   }
 
@@ -60,6 +66,25 @@ export class TestBot implements AsyncDisposable {
       };
       this.#waiters.add(waiter);
     });
+  }
+
+  #apply(bytes: Uint8Array): void {
+    try {
+      if (this.#mirror.apply(bytes) === 'old') return;
+    } catch (err) {
+      if (!this.#mirror.stale) throw err;
+      void this.client.request(FullState, {}).then((full) => {
+        this.#mirror.apply(full);
+        this.#read();
+      });
+      return;
+    }
+    this.#read();
+  }
+
+  #read(): void {
+    for (const [pid, p] of this.#mirror.state!.players) this.positions.set(pid, { x: p.x, y: p.y });
+    this.#wake();
   }
 
   #wake(): void {

@@ -63,7 +63,7 @@ export interface ClusterArenaStats {
  * A joining player on any node is matched atomically into the fullest room with space anywhere:
  * - the room runs here: the local {@link ArenaWorld} seats the player;
  * - the room runs on node R: the join is sent to R (`sendToNode`), which seats the player and
- *   answers. The player's node then adds it to the room's holder group, so R's snapshots, chat and
+ *   answers. The player's node then adds it to the room's holder group, so R's state patches, chat and
  *   tags (one group broadcast: one PUBLISH per tick, fanned out by each node to its own members)
  *   reach it; its moves, chat lines, tags and leave are forwarded to R, batched per turn.
  * Scores go to a Redis sorted set read by every node ({@link RedisLeaderboard}), or to the shared

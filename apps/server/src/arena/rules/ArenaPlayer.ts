@@ -14,7 +14,7 @@ export interface ArenaPlayer {
   moveBudget: number;
   /** When `moveBudget` was last brought up to date (ms). */
   moveBudgetAt: number;
-  /** Set by an accepted move, cleared when a snapshot includes it. */
+  /** Set by an accepted move, cleared when the room's next patch includes it. */
   moved: boolean;
   /** When the player last tagged (ms), or -Infinity. */
   lastTagAt: number;

@@ -4,21 +4,21 @@ import { ArenaState, type MemberInfo } from '../messages.ts';
 import type { ArenaPlayer } from './ArenaPlayer.ts';
 
 /**
- * The pure state of one room: its members and what changed since the last tick. The room actor
- * (`roomMachine.ts`) owns one and performs the effects (broadcasts) around it.
+ * The pure state of one room: its members and its synchronised state ({@link ArenaState}: positions,
+ * names and scores), whose changes since the last patch each tick encodes once for every member.
+ * The room actor (`roomMachine.ts`) owns one and performs the effects (broadcasts) around it.
  */
 export class Room {
   readonly id: string;
   readonly capacity: number;
   readonly #members = new Map<number, ArenaPlayer>();
   #tick = 0;
-  /** The synchronised state (positions, names, scores), when the room sends patches instead of snapshots. */
-  readonly sync: StateEncoder<typeof ArenaState> | undefined;
+  /** The synchronised state (positions, names, scores): what members' mirrors hold. */
+  readonly sync = new StateEncoder(ArenaState, { players: [] });
 
-  constructor(id: string, capacity: number = ARENA.roomCapacity, sync = false) {
+  constructor(id: string, capacity: number = ARENA.roomCapacity) {
     this.id = id;
     this.capacity = capacity;
-    this.sync = sync ? new StateEncoder(ArenaState, { players: [] }) : undefined;
   }
 
   get size(): number {
@@ -29,7 +29,7 @@ export class Room {
     return this.#members.size >= this.capacity;
   }
 
-  /** Snapshots taken so far. */
+  /** Ticks taken so far ({@link takePatch}). */
   get tick(): number {
     return this.#tick;
   }
@@ -39,28 +39,28 @@ export class Room {
     if (this.#members.has(player.pid)) return ArenaErrorCode.ALREADY_IN_ROOM;
     if (this.full) return ArenaErrorCode.ROOM_FULL;
     this.#members.set(player.pid, player);
-    this.sync?.state.players.set(player.pid, { name: player.name, x: player.x, y: player.y, score: player.score });
+    this.sync.state.players.set(player.pid, { name: player.name, x: player.x, y: player.y, score: player.score });
     return undefined;
   }
 
   /** Removes a player; returns whether it was a member. */
   remove(pid: number): boolean {
-    this.sync?.state.players.delete(pid);
+    this.sync.state.players.delete(pid);
     return this.#members.delete(pid);
   }
 
   /** Copies a player's score into the synchronised state. */
   scored(player: ArenaPlayer): void {
-    const s = this.sync?.state.players.get(player.pid);
+    const s = this.sync.state.players.get(player.pid);
     if (s !== undefined) s.score = Math.min(player.score, 0xffff);
   }
 
   /**
    * The state patch of what changed since the last one (positions are taken from the members first),
-   * or undefined when nothing changed. Advances the tick like {@link takeMoves}.
+   * or undefined when nothing changed. Advances the tick and clears each player's `moved` flag.
    */
   takePatch(): Uint8Array | undefined {
-    const sync = this.sync!;
+    const sync = this.sync;
     this.#tick += 1;
     for (const p of this.#members.values()) {
       if (!p.moved) continue;
@@ -74,7 +74,7 @@ export class Room {
 
   /** The patch of the state changes not yet sent (a join), or undefined. */
   flush(): Uint8Array | undefined {
-    const sync = this.sync!;
+    const sync = this.sync;
     return sync.clean ? undefined : sync.encode();
   }
 
@@ -93,21 +93,6 @@ export class Room {
     return out;
   }
 
-  /**
-   * Advances the tick and returns the moves since the previous one as flat `[pid, x, y, …]`
-   * (empty when nobody moved), clearing each player's `moved` flag.
-   */
-  takeMoves(): number[] {
-    this.#tick += 1;
-    const moved: number[] = [];
-    for (const p of this.#members.values()) {
-      if (p.moved) {
-        moved.push(p.pid, p.x, p.y);
-        p.moved = false;
-      }
-    }
-    return moved;
-  }
 }
 
 /** Public view of a player. */
