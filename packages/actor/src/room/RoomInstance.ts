@@ -35,7 +35,7 @@ export function roomGroup(roomId: string): string {
  * One live room: members, seats, lock, metadata, state sync, the tick and the lifecycle hooks.
  * @internal game code holds it as a {@link Room}.
  */
-export class RoomInstance implements Room<unknown, unknown> {
+export class RoomInstance implements Room {
   readonly id: string;
   readonly kind: string;
   readonly options: unknown;
@@ -331,7 +331,7 @@ export class RoomInstance implements Room<unknown, unknown> {
    * tick, state changes go out right after the handler (with one, after the next tick).
    */
   handle(route: RoomRoute, player: Player, payload: unknown): unknown {
-    const result = route.handler(this, player, payload as never);
+    const result: unknown = route.handler(this, player, payload);
     if (this.#ticker === undefined) {
       if (result instanceof Promise) return result.finally(() => this.flush());
       this.flush();

@@ -124,7 +124,7 @@ export class RoomManager {
   /** Joins the room `roomId` (private ones too). @throws HearthError `ROOM_NOT_FOUND`, `ROOM_FULL`, `ROOM_LOCKED`, or `onJoin`'s code. */
   join(player: Player, roomId: string, options: RoomOptions = {}): Promise<RoomJoined> {
     const room = typeof roomId === 'string' ? this.#rooms.get(roomId) : undefined;
-    if (room === undefined) return Promise.reject(roomError(RoomErrorCode.NOT_FOUND, `no room ${String(roomId).slice(0, 64)}`));
+    if (room === undefined) return Promise.reject(roomError(RoomErrorCode.NOT_FOUND, `no room ${typeof roomId === 'string' ? roomId.slice(0, 64) : typeof roomId}`));
     return this.#counted(player, room, () => room.join(player, options));
   }
 
@@ -158,7 +158,7 @@ export class RoomManager {
 
   /** Leaves every room (a player that closed). */
   async leaveAll(player: Player, reason: LeaveReason): Promise<void> {
-    await Promise.all(this.roomsOf(player).map((room) => (room as RoomInstance).leave(player, reason)));
+    await Promise.all([...(this.#byPlayer.get(player) ?? [])].map((room) => room.leave(player, reason)));
   }
 
   /** The public rooms of `kind` (with `options`: only those whose filter matches). */
@@ -212,7 +212,7 @@ export class RoomManager {
 
   #kind(kind: string): RoomDefinition<unknown, unknown> {
     const definition = typeof kind === 'string' ? this.#kinds.get(kind) : undefined;
-    if (definition === undefined) throw roomError(RoomErrorCode.UNKNOWN_KIND, `no room kind "${String(kind).slice(0, 64)}" on this node`);
+    if (definition === undefined) throw roomError(RoomErrorCode.UNKNOWN_KIND, `no room kind "${typeof kind === 'string' ? kind.slice(0, 64) : typeof kind}" on this node`);
     return definition;
   }
 
