@@ -88,13 +88,15 @@ export class Binder<G = unknown, E extends EventObject = EventObject> {
       this.#failed(player, ref, msg, err);
       return true;
     }
-    if (msg.kind !== Kind.REQUEST) return true;
     if (result instanceof Promise) {
+      // A push's promise is awaited too: a rejection nobody handles would end the process.
       result.then(
-        (value: unknown) => ref.reply(msg.rid, value === undefined ? null : value),
+        (value: unknown) => {
+          if (msg.kind === Kind.REQUEST) ref.reply(msg.rid, value === undefined ? null : value);
+        },
         (err: unknown) => this.#failed(player, ref, msg, err),
       );
-    } else {
+    } else if (msg.kind === Kind.REQUEST) {
       ref.reply(msg.rid, result === undefined ? null : result);
     }
     return true;
