@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { decodeBatch, HearthError, Kind } from '@hearth/protocol';
+import { HearthError } from '@hearth/protocol';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Backplane, Envelope } from '../backplane/Backplane.ts';
 import { backplaneUnavailable, BackplaneErrorCode } from '../backplane/errors.ts';
+import { BackplaneInbox } from './BackplaneInbox.ts';
 import { BackplaneOp } from './BackplaneOp.ts';
 import { ClusterKeys } from './ClusterKeys.ts';
 import { EnvelopeSigner } from './EnvelopeSigner.ts';
@@ -21,11 +22,7 @@ import {
   type RedisBackplaneOptions,
 } from './RedisBackplaneOptions.ts';
 import { RedisResumeStore } from './RedisResumeStore.ts';
-import type { BackplaneEvents, BackplaneStats, NodeInfo, RedisDirectoryEntry } from './types.ts';
-import { isUserId } from '../wireIds.ts';
-
-/** At most one "message rejected" warning per this many ms (a flood would otherwise log per message). */
-const WARN_REJECTED_EVERY_MS = 5_000;
+import type { BackplaneEvents, BackplaneStats, NodeInfo } from './types.ts';
 
 /**
  * The Redis backplane of one node: cross-node messages over pub/sub, the user directory
@@ -60,7 +57,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
   readonly #batcher: PublishBatcher;
   /** Signs and verifies every message when `clusterSecret` is set. */
   readonly #signer: EnvelopeSigner | undefined;
-  #lastRejectWarn = 0;
+  readonly #inbox: BackplaneInbox;
   /** Channels this node wants to hear; reconciled on every (re)connect. */
   readonly #channels = new Set<string>();
   readonly #listeners: { [E in keyof BackplaneEvents]: Set<BackplaneEvents[E]> } = { up: new Set(), down: new Set() };
@@ -106,7 +103,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
         this.#lastError = e;
       });
     }
-    this.#sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#receive(channel, message));
+    this.#sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#inbox.receive(channel, message));
     this.#batcher = new PublishBatcher((batches) => this.#publish(batches));
     const isAvailable = (): boolean => this.available;
     const link: ClusterLink = {
@@ -124,6 +121,19 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     this.#registry = new NodeRegistry(link, ttlMs);
     this.directory = new RedisDirectory(link, { ttlMs, cacheMs: options.directoryCacheMs ?? DEFAULT_DIRECTORY_CACHE_MS }, (e) => this.#deliver(e));
     this.resumes = new RedisResumeStore(link, options.resumeQueueLimit ?? DEFAULT_RESUME_QUEUE_LIMIT, (n) => this.#registry.isLive(n));
+    this.#inbox = new BackplaneInbox({
+      nodeId: this.nodeId,
+      keys: this.keys,
+      directory: this.directory,
+      resumes: this.resumes,
+      batcher: this.#batcher,
+      stats: this.#stats,
+      log: this.#log,
+      signer: this.#signer,
+      appHandlers: this.#appHandlers,
+      available: isAvailable,
+      deliver: (e) => this.#deliver(e),
+    });
   }
 
   /** True when messages are signed and verified with a cluster secret (`clusterSecret`). */
@@ -232,21 +242,6 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
   }
 
   /**
-   * Sends one encoded message (from `encodeMessage`) to a user wherever it is logged in.
-   * Resolves false when the directory has no entry for the user.
-   * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down.
-   */
-  async sendToUser(userId: string, message: Uint8Array): Promise<boolean> {
-    this.#ensureUp('send to a user');
-    const nodeId = (await this.directory.locate(userId))?.nodeId;
-    if (nodeId === undefined) return false;
-    const envelope: Envelope = { kind: 'push', userId, bytes: message };
-    if (nodeId === this.nodeId) this.#deliver(envelope);
-    else this.publish(nodeId, envelope);
-    return true;
-  }
-
-  /**
    * Broadcasts one encoded message to a group's members on every other node (this node's members
    * are the caller's to reach locally). One PUBLISH per group per turn, whatever the member count.
    * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down.
@@ -277,30 +272,6 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     if (this.available) this.#sub.unsubscribe(ch).catch(() => {});
   }
 
-  // ---- directory and registry (see RedisDirectory, NodeRegistry) -------------------------------
-
-  /** {@link RedisDirectory.register}. */
-  register(userId: string, sessionId: number): Promise<RedisDirectoryEntry | undefined> {
-    return this.directory.register(userId, sessionId);
-  }
-
-  /** {@link RedisDirectory.unregister}. */
-  unregister(userId: string, sessionId: number): Promise<boolean> {
-    return this.directory.unregister(userId, sessionId);
-  }
-
-  /**
-   * Where `userId` is logged in, read from Redis (no cache).
-   * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down.
-   */
-  lookup(userId: string): Promise<RedisDirectoryEntry | undefined> {
-    return this.directory.read(userId);
-  }
-
-  /** Users this node has registered (userId → sessionId). */
-  localUsers(): ReadonlyMap<string, number> {
-    return this.directory.localUsers();
-  }
 
   /**
    * Live nodes of the cluster (registrations not yet expired), this one included.
@@ -422,102 +393,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     }
   }
 
-  #receive(channel: Buffer, message: Buffer): void {
-    let body = message;
-    if (this.#signer !== undefined) {
-      const opened = this.#signer.open(channel, message);
-      if (opened === undefined) return this.#rejected('unsigned or forged backplane message dropped (clusterSecret)', channel);
-      body = opened;
-    }
-    try {
-      decodeBatch(body, (m) => {
-        if (m.kind !== Kind.PUSH) return;
-        this.#stats.messagesIn++;
-        this.#dispatch(m.type, m.payload as unknown[]);
-      });
-    } catch (e) {
-      // Bounded decode (docs/protocol.md, "Decoding limits"): a hostile body costs O(its bytes), then is counted here.
-      this.#rejected(`malformed backplane message dropped: ${(e as Error).message}`, channel);
-    }
-  }
-
   #deliver(envelope: Envelope): void {
     for (const h of this.#handlers) h(envelope);
-  }
-
-  /** Counts a message dropped on receipt; warns at most once per 5 s. */
-  #rejected(text: string, channel?: Buffer): void {
-    this.#stats.rejected++;
-    const now = Date.now();
-    if (now - this.#lastRejectWarn < WARN_REJECTED_EVERY_MS) return;
-    this.#lastRejectWarn = now;
-    this.#log?.warn({ channel: channel?.toString('latin1').slice(0, 128), rejected: this.#stats.rejected }, text);
-  }
-
-  #dispatch(op: number, a: unknown[]): void {
-    switch (op) {
-      case BackplaneOp.PUSH: {
-        const [userId, bytes, hops] = a as [string, Uint8Array, number];
-        if (!isUserId(userId) || !(bytes instanceof Uint8Array)) return this.#rejected('push with a malformed user id dropped');
-        if (this.directory.has(userId) || hops > 0) {
-          this.#deliver({ kind: 'push', userId, bytes });
-          return;
-        }
-        // Not registered here (moved or logged out since the sender's cache was filled): follow the directory once.
-        this.directory.invalidate(userId);
-        const copy = new Uint8Array(bytes); // a copy (Buffer#slice would not be): the view dies with this callback
-        this.directory.locate(userId).then((found) => {
-          const nodeId = found?.nodeId;
-          // nowhere else: let the holder decide (it drops pushes for users it does not hold)
-          if (nodeId === undefined || nodeId === this.nodeId || !this.available) return this.#deliver({ kind: 'push', userId, bytes: copy });
-          this.#stats.forwarded++;
-          this.#batcher.add(this.keys.nodeChannel(nodeId), BackplaneOp.PUSH, [userId, copy, hops + 1]);
-        }, () => {});
-        return;
-      }
-      case BackplaneOp.GROUP: {
-        const [group, bytes, origin, except] = a as [string, Uint8Array, string, string | null];
-        if (origin === this.nodeId) return; // our own broadcast, already delivered locally by the holder
-        this.#deliver(except === null ? { kind: 'group', group, bytes } : { kind: 'group', group, bytes, exceptUserId: except });
-        return;
-      }
-      case BackplaneOp.KICK: {
-        const [userId, sessionId, code, text] = a as [string, number, string, string];
-        if (!isUserId(userId) || typeof sessionId !== 'number' || typeof code !== 'string') return this.#rejected('malformed kick dropped');
-        this.directory.kicked(userId, sessionId);
-        this.#deliver({ kind: 'kick', userId, sessionId, code, text });
-        return;
-      }
-      case BackplaneOp.EVENT: {
-        const [userId, event] = a as [string, Extract<Envelope, { kind: 'event' }>['event']];
-        // Lifecycle events (`hearth.*`) are the framework's own: never taken from another node.
-        const type = (event as { type?: unknown } | null)?.type;
-        if (!isUserId(userId) || typeof type !== 'string' || type.startsWith('hearth.')) return this.#rejected('malformed event dropped');
-        this.#deliver({ kind: 'event', userId, event });
-        return;
-      }
-      case BackplaneOp.RESUMED: {
-        const [token, userId, nodeId] = a as [string, string, string];
-        // (the key alphabet, as ClusterKeys checks it: the store's own tokens may be shorter than the holder's)
-        if (!isUserId(token) || typeof nodeId !== 'string') return this.#rejected('malformed resume notice dropped');
-        this.resumes.notify({ token, userId, nodeId });
-        return;
-      }
-      case BackplaneOp.APP: {
-        const [topic, from, payload] = a as [string, string, unknown];
-        const handlers = this.#appHandlers.get(topic);
-        if (handlers === undefined) return;
-        for (const h of handlers) {
-          try {
-            h(payload, from);
-          } catch (e) {
-            this.#log?.warn({ err: e, topic }, 'node message handler threw');
-          }
-        }
-        return;
-      }
-      default:
-        this.#log?.debug({ op }, 'unknown backplane op dropped');
-    }
   }
 }

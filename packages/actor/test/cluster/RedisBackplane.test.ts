@@ -79,7 +79,7 @@ describe('RedisBackplane (real Redis)', () => {
     expect(ba.got).toHaveLength(0);
   });
 
-  it('sends kick and event envelopes, and sendToUser finds the user through the directory', async () => {
+  it('sends kick, event and push envelopes to the node the directory names', async () => {
     await using a = await startNode(redis, 'a');
     await using b = await startNode(redis, 'b');
     const box = inbox(b);
@@ -88,8 +88,8 @@ describe('RedisBackplane (real Redis)', () => {
     a.publish('b', { kind: 'kick', userId: 'bob', sessionId: 5, code: 'KICKED', text: 'newer login' });
     const bonus = { type: 'game.bonus', points: 3 };
     a.publish('b', { kind: 'event', userId: 'bob', event: bonus });
-    await expect(a.sendToUser('bob', msg(1))).resolves.toBe(true);
-    await expect(a.sendToUser('nobody', msg(1))).resolves.toBe(false);
+    a.publish((await a.directory.lookup('bob'))!.nodeId, { kind: 'push', userId: 'bob', bytes: msg(1) });
+    expect(await a.directory.lookup('nobody')).toBeUndefined();
     expect(await arrived).toEqual([
       { kind: 'kick', userId: 'bob', sessionId: 5, code: 'KICKED', text: 'newer login' },
       { kind: 'event', userId: 'bob', event: { type: 'game.bonus', points: 3 } },
@@ -106,10 +106,10 @@ describe('RedisBackplane (real Redis)', () => {
     expect(await b.directory.claim({ userId: 'alice', nodeId: 'b', sessionId: 9 })).toMatchObject({ nodeId: 'a', sessionId: 1 });
     // a closing its old session must not erase b's newer entry
     await a.directory.release({ userId: 'alice', nodeId: 'a', sessionId: 1 });
-    expect(await a.unregister('alice', 1)).toBe(false);
-    expect(await a.lookup('alice')).toMatchObject({ nodeId: 'b', sessionId: 9 }); // lookup() reads Redis; directory.lookup may be cached for routing
+    expect(await a.directory.unregister('alice', 1)).toBe(false);
+    expect(await a.directory.read('alice')).toMatchObject({ nodeId: 'b', sessionId: 9 }); // read() reads Redis; lookup() may be cached for routing
     await b.directory.release({ userId: 'alice', nodeId: 'b', sessionId: 9 });
-    expect(await a.lookup('alice')).toBeUndefined();
+    expect(await a.directory.read('alice')).toBeUndefined();
   });
 
   it('compare-and-delete holds even against a stale local view (script level)', async () => {
@@ -118,7 +118,7 @@ describe('RedisBackplane (real Redis)', () => {
     await a.directory.claim({ userId: 'carol', nodeId: 'a', sessionId: 2 });
     // another node overwrote the entry behind a's back (a has not been told yet)
     await raw.set(a.keys.user('carol'), JSON.stringify(['z', 3, Date.now()]), 'PX', 10_000);
-    expect(await a.unregister('carol', 2)).toBe(false);
+    expect(await a.directory.unregister('carol', 2)).toBe(false);
     expect(await raw.get(a.keys.user('carol'))).toContain('"z"');
   });
 
@@ -132,10 +132,10 @@ describe('RedisBackplane (real Redis)', () => {
     expect(info).toMatchObject({ nodeId: 'dead', users: expect.any(Number), pid: process.pid });
     await dead.close({ drain: false }); // like a crash: no cleanup
     // Only the TTL (Redis's clock) removes them: without it these waits never end (no wall-clock bound).
-    await vi.waitFor(async () => expect(await live.lookup('d1')).toBeUndefined(), { timeout: 10_000, interval: 25 });
+    await vi.waitFor(async () => expect(await live.directory.read('d1')).toBeUndefined(), { timeout: 10_000, interval: 25 });
     await vi.waitFor(async () => expect((await live.nodes()).map((n) => n.nodeId)).toEqual(['live']), { timeout: 10_000, interval: 25 });
     // the live node's user outlived several TTLs thanks to its heartbeat
-    expect(await live.lookup('l1')).toMatchObject({ nodeId: 'live' });
+    expect(await live.directory.read('l1')).toMatchObject({ nodeId: 'live' });
   });
 
   it('close drains: users and registration removed at once', async () => {
@@ -144,7 +144,7 @@ describe('RedisBackplane (real Redis)', () => {
     await b.directory.claim({ userId: 'bo', nodeId: 'b', sessionId: 1 });
     await b.close();
     await b.close(); // idempotent
-    expect(await a.lookup('bo')).toBeUndefined();
+    expect(await a.directory.read('bo')).toBeUndefined();
     expect((await a.nodes()).map((n) => n.nodeId)).toEqual(['a']);
     expect(() => b.publish('a', { kind: 'push', userId: 'x', bytes: msg(1) })).toThrow(
       expect.objectContaining({ code: ClusterErrorCode.BACKPLANE_CLOSED }),
@@ -216,11 +216,10 @@ describe.skipIf(!canStopRedis)('RedisBackplane outage (private Redis stopped and
     const push = () => a.publish('b', { kind: 'push', userId: 'bob', bytes: msg(1) });
     expect(push).toThrow(HearthError);
     expect(push).toThrow(expect.objectContaining({ code: ClusterErrorCode.BACKPLANE_UNAVAILABLE, message: expect.stringMatching(/REDIS_URL/) }));
-    await expect(a.lookup('bob')).rejects.toMatchObject({ code: ClusterErrorCode.BACKPLANE_UNAVAILABLE });
-    await expect(a.sendToUser('bob', msg(1))).rejects.toMatchObject({ code: ClusterErrorCode.BACKPLANE_UNAVAILABLE });
+    await expect(a.directory.read('bob')).rejects.toMatchObject({ code: ClusterErrorCode.BACKPLANE_UNAVAILABLE });
     await expect(a.nodes()).rejects.toMatchObject({ code: ClusterErrorCode.BACKPLANE_UNAVAILABLE });
     // a login during the outage is kept locally and written when Redis returns
-    await expect(a.register('ann', 2)).rejects.toMatchObject({ code: ClusterErrorCode.BACKPLANE_UNAVAILABLE });
+    await expect(a.directory.register('ann', 2)).rejects.toMatchObject({ code: ClusterErrorCode.BACKPLANE_UNAVAILABLE });
     await expect(a.directory.claim({ userId: 'ann', nodeId: 'a', sessionId: 2 })).resolves.toBeUndefined(); // the holder's login goes on
     a.watchGroup('late', true); // never throws; subscribed on recovery
 
@@ -228,12 +227,12 @@ describe.skipIf(!canStopRedis)('RedisBackplane outage (private Redis stopped and
     await redis.restart(); // comes back empty: the nodes re-register themselves and their users
     await ups;
     expect(a.available).toBe(true);
-    expect(await a.lookup('bob')).toMatchObject({ nodeId: 'b', sessionId: 1 });
-    expect(await b.lookup('ann')).toMatchObject({ nodeId: 'a', sessionId: 2 });
+    expect(await a.directory.read('bob')).toMatchObject({ nodeId: 'b', sessionId: 1 });
+    expect(await b.directory.read('ann')).toMatchObject({ nodeId: 'a', sessionId: 2 });
     expect((await a.nodes()).map((n) => n.nodeId).sort()).toEqual(['a', 'b']);
     const box = inbox(b);
     const arrived = box.next(1);
-    await expect(a.sendToUser('bob', msg(9))).resolves.toBe(true);
+    a.publish((await a.directory.lookup('bob'))!.nodeId, { kind: 'push', userId: 'bob', bytes: msg(9) });
     expect(await arrived).toEqual([{ kind: 'push', userId: 'bob', bytes: msg(9) }]);
     // the group watched during the outage is live too
     const ba = inbox(a);

@@ -65,7 +65,7 @@ describe('two holders over the Redis backplane (real Redis, real sockets)', () =
     const bob = await connect(clients, b.port);
     await alice.login('alice');
     await bob.login('bob');
-    expect(await a.backplane.lookup('bob')).toMatchObject({ nodeId: 'b' });
+    expect(await a.backplane.directory.read('bob')).toMatchObject({ nodeId: 'b' });
     await alice.ref.request(Poke, { to: 'bob', seq: 1 });
     await alice.ref.request(Poke, { to: 'bob', seq: 2 });
     const got = await bob.received(Notice.type, 2);
@@ -101,7 +101,7 @@ describe('two holders over the Redis backplane (real Redis, real sockets)', () =
     expect((await first.closed).code).toBe(ErrorCode.KICKED);
     expect(a.node.holder.get('dana')).toBeUndefined();
     expect(b.node.holder.get('dana')).toBeDefined();
-    expect(await a.backplane.lookup('dana')).toMatchObject({ nodeId: 'b' });
+    expect(await a.backplane.directory.read('dana')).toMatchObject({ nodeId: 'b' });
   });
 
   it('removes the directory entry when the player leaves', async () => {
@@ -109,8 +109,8 @@ describe('two holders over the Redis backplane (real Redis, real sockets)', () =
     const clients = clientService();
     const c = await connect(clients, a.port);
     await c.login('eve');
-    expect(await a.backplane.lookup('eve')).toMatchObject({ nodeId: 'a' });
+    expect(await a.backplane.directory.read('eve')).toMatchObject({ nodeId: 'a' });
     await a.node.holder.kick('eve');
-    await expect.poll(() => a.backplane.lookup('eve')).toBeUndefined(); // released after the leave hook, asynchronously
+    await expect.poll(() => a.backplane.directory.read('eve')).toBeUndefined(); // released after the leave hook, asynchronously
   });
 });

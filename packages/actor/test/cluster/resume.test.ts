@@ -66,7 +66,7 @@ describe('resume on any node (real Redis, real sockets)', () => {
     expect(a.hooks.filter((h) => h.startsWith('leave'))).toEqual([]);
     expect(a.node.holder.stats.resumedElsewhere).toBe(1);
     expect(b.node.holder.stats.resumedFromOtherNodes).toBe(1);
-    await vi.waitFor(async () => expect(await b.backplane.lookup('alice')).toMatchObject({ nodeId: 'b', sessionId: moved.sessionId }));
+    await vi.waitFor(async () => expect(await b.backplane.directory.read('alice')).toMatchObject({ nodeId: 'b', sessionId: moved.sessionId }));
     // delivery after the move: a push from a reaches b; a room broadcast from b reaches alice locally
     await a.backplane.directory.locate('alice'); // (a's routing cache may still name a for up to 1 s: one forwarding hop)
     a.node.holder.send('alice', Notice, { seq: 5 });

@@ -69,7 +69,7 @@ describe('resume tokens and wire ids in a cluster (real Redis, real sockets)', (
     expect(a.node.holder.get('ann')).toBe(player);
     expect(b.node.holder.get('ann')).toBeUndefined();
     await expect(owner.ref.request(Echo, { n: 1 })).resolves.toEqual({ n: 1 });
-    expect(await a.backplane.lookup('ann')).toMatchObject({ nodeId: 'a', sessionId: player.sessionId });
+    expect(await a.backplane.directory.read('ann')).toMatchObject({ nodeId: 'a', sessionId: player.sessionId });
     expect(a.hooks.filter((h) => h.startsWith('leave'))).toEqual([]);
   });
 
