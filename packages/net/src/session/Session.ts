@@ -1,66 +1,24 @@
-import { type BatchWriter, ErrorCode, decodeBatch, HearthError, Kind, type InboundMessage, type Message } from '@hearth/protocol';
+import { ErrorCode, decodeBatch, HearthError, Kind, type Message } from '@hearth/protocol';
 import type { Logger } from 'pino';
-import type { BufferPool } from '../buffer/BufferPool.ts';
 import type { ResolvedLimits } from '../Limits.ts';
 import { TokenBucket } from '../limit/TokenBucket.ts';
-import type { ClientHandshaker, ProtocolFactory, ServerHandshaker, SessionChannel } from '../protocol/ProtocolFactory.ts';
+import type { ClientHandshaker, ServerHandshaker, SessionChannel } from '../protocol/ProtocolFactory.ts';
 import { HandshakePhase } from './HandshakePhase.ts';
+import { Outbox } from './Outbox.ts';
 import { PendingRequests } from './PendingRequests.ts';
 import type { SessionInfo } from '../SessionInfo.ts';
 import type { SessionRef } from '../SessionRef.ts';
-import type { StatsCounters } from '../ServiceStats.ts';
 import type { CloseEvent } from '../topic/topics.ts';
 import type { Link, LinkSink } from '../transport/Link.ts';
+import type { SessionConfig, SessionHost } from './SessionHost.ts';
 
-/** What a session needs from its service (internal). */
-export interface SessionHost {
-  readonly stats: StatsCounters;
-  readonly pool: BufferPool;
-  readonly requestTimeoutMs: number;
-  /** A cleared batch writer (from the service's free list, or new). */
-  takeWriter(): BatchWriter;
-  /** Gives back a writer that holds nothing and that no socket write still views. */
-  giveWriter(writer: BatchWriter): void;
-  /** Queues `session.flush()` for the end of this event-loop turn. */
-  scheduleFlush(session: Session): void;
-  /** Handshake done: give the session an id and a ref, publish `open`. */
-  opened(session: Session): SessionRef;
-  /** An open session began closing: forget its id, publish `close`. */
-  closed(session: Session, event: CloseEvent): void;
-  /** Delivers an inbound push/request; returns how many handlers saw it. */
-  dispatch(session: Session, message: InboundMessage): number;
-  /** Publishes an error. */
-  error(session: Session, error: Error): void;
-}
-
-/** What the acceptor or connector that made a session wants to hear (internal). */
-export interface SessionOwner {
-  /** The handshake finished. */
-  onOpen?(session: Session, ref: SessionRef): void;
-  /** The session ended (`by` undefined: it never finished its handshake). */
-  onEnd?(session: Session, code: string, text: string, by: CloseEvent['by'] | undefined): void;
-  /** The connection is fully closed. */
-  onGone?(session: Session): void;
-}
-
-/** Options of a {@link Session} (internal). One object may be shared by every session of an acceptor. */
-export interface SessionConfig {
-  readonly side: 'server' | 'client';
-  readonly protocol: string;
-  readonly factory: ProtocolFactory;
-  readonly limits: ResolvedLimits;
-  readonly owner: SessionOwner;
-  /** The component logger (acceptor or connector); the session binds its id to a child of it. */
-  readonly log: Logger;
-}
+export type { SessionConfig, SessionHost, SessionOwner } from './SessionHost.ts';
+export { EAGER_FLUSH_BYTES } from './Outbox.ts';
 
 const HANDSHAKE = 0;
 const OPEN = 1;
 const CLOSING = 2;
 const CLOSED = 3;
-
-/** A batch past this many bytes is flushed at once instead of at the end of the turn (keeps frames bounded). */
-export const EAGER_FLUSH_BYTES = 64 * 1024;
 
 // The session whose body is being decoded: decodeBatch's callback is one shared function, not a
 // closure per session (bench/memory.ts, heap per idle session). Saved and restored around each body.
@@ -79,7 +37,7 @@ const STOP_DECODING: unique symbol = Symbol('hearth.stopDecoding');
  * `net`; everything else holds a {@link SessionRef}.
  *
  * Inbound: link → `body()` → channel.open → decodeBatch → pings answered, replies matched,
- * pushes/requests dispatched to the topics. Outbound: messages go into the {@link BatchWriter};
+ * pushes/requests dispatched to the topics. Outbound: messages go into the {@link Outbox};
  * the service calls `flush()` once per turn, which writes the batch with one socket write (one
  * seal in secure mode).
  */
@@ -108,9 +66,8 @@ export class Session implements LinkSink {
   #channel: SessionChannel | undefined;
   /** Set when the application closed it (through its ref or the service): a connector does not redial. */
   #closedByUser = false;
-  // Borrowed from the service while messages are queued and given back after the flush: an idle
-  // session holds no writer (its encoder and buffers were 640 B of heap + 5 KB of buffers, bench/memory.ts).
-  #writer: BatchWriter | undefined;
+  /** The outgoing batch (see {@link Outbox}). */
+  readonly #outbox: Outbox;
   readonly #bucket: TokenBucket | undefined;
   /** Requests awaiting a reply; made on the first request (bench/memory.ts: idle server sessions hold none). */
   #requests: PendingRequests | undefined;
@@ -124,6 +81,7 @@ export class Session implements LinkSink {
     this.side = config.side;
     this.protocol = config.protocol;
     this.limits = config.limits;
+    this.#outbox = new Outbox(this, host);
     const rate = config.limits.rateLimit;
     if (rate !== false) this.#bucket = new TokenBucket(rate.messagesPerSecond, rate.burst);
     host.stats.handshaking++;
@@ -145,7 +103,7 @@ export class Session implements LinkSink {
 
   /** Bytes waiting: the socket's buffer plus the unflushed batch. */
   get queuedBytes(): number {
-    return this.link.queuedBytes + (this.#writer?.byteLength ?? 0);
+    return this.link.queuedBytes + this.#outbox.pendingBytes;
   }
 
   /** This session's logger (a child binding its id once open). */
@@ -153,11 +111,6 @@ export class Session implements LinkSink {
     if (this.#log !== undefined) return this.#log;
     if (this.#state === HANDSHAKE || this.id === 0) return this.#config.log;
     return (this.#log = this.#config.log.child({ sid: this.id }));
-  }
-
-  /** The batch writer, borrowed on the first message queued since the last flush. */
-  get #out(): BatchWriter {
-    return (this.#writer ??= this.#host.takeWriter());
   }
 
   // ---- LinkSink ------------------------------------------------------------
@@ -215,52 +168,30 @@ export class Session implements LinkSink {
     this.#state = CLOSED;
     clearTimeout(this.#closeTimer);
     this.#handshake?.end();
-    this.#dropWriter();
+    this.#outbox.drop();
     this.#config.owner.onGone?.(this);
   }
 
   // ---- outbound --------------------------------------------------------------
 
   send(type: number, payload: unknown): boolean {
-    if (this.#state !== OPEN) return false;
-    const writer = this.#out;
-    try {
-      writer.push(type, payload);
-    } catch (error) {
-      return this.#unencodable(type, error);
-    }
-    return this.#queued();
+    return this.#state === OPEN && this.#outbox.send(type, payload);
   }
 
   sendEncoded(bytes: Uint8Array, count: number): boolean {
-    if (this.#state !== OPEN) return false;
-    this.#out.appendEncoded(bytes, count);
-    this.messagesOut += count - 1;
-    this.#host.stats.messagesOut += count - 1;
-    return this.#queued();
+    return this.#state === OPEN && this.#outbox.sendEncoded(bytes, count);
   }
 
   reply(rid: number, payload: unknown): boolean {
-    if (this.#state !== OPEN) return false;
-    const writer = this.#out;
-    try {
-      writer.reply(rid, payload);
-    } catch (error) {
-      return this.#unencodable(-1, error);
-    }
-    return this.#queued();
+    return this.#state === OPEN && this.#outbox.reply(rid, payload);
   }
 
   replyError(rid: number, code: string, text: string): boolean {
-    if (this.#state !== OPEN) return false;
-    this.#out.error(rid, code, text);
-    return this.#queued();
+    return this.#state === OPEN && this.#outbox.replyError(rid, code, text);
   }
 
   ping(t: number): boolean {
-    if (this.#state !== OPEN) return false;
-    this.#out.ping(t);
-    return this.#queued();
+    return this.#state === OPEN && this.#outbox.ping(t);
   }
 
   request(type: number, payload: unknown, timeout: number | undefined): Promise<unknown> {
@@ -268,49 +199,20 @@ export class Session implements LinkSink {
     const requests = (this.#requests ??= new PendingRequests());
     const rid = requests.nextRid();
     try {
-      this.#out.request(type, payload, rid);
+      this.#outbox.writer.request(type, payload, rid);
     } catch (error) {
-      this.#unencodable(type, error);
+      this.#outbox.unencodable(type, error);
       return Promise.reject(new HearthError(ErrorCode.BAD_REQUEST, `request payload of type ${type} cannot be encoded: ${(error as Error).message}`, { cause: error }));
     }
     const reply = requests.await(rid, type, timeout ?? this.#host.requestTimeoutMs);
-    this.#queued();
+    this.#outbox.queued();
     return reply;
   }
 
   /** Writes the batch: one socket write (one seal in secure mode). Called by the service once per turn. */
   flush(): void {
     this.dirty = false;
-    const writer = this.#writer;
-    if (writer === undefined) return;
-    if (writer.count === 0 || this.#state === CLOSED) {
-      this.#dropWriter();
-      return;
-    }
-    const link = this.link;
-    const channel = this.#channel!;
-    let bytes: number;
-    if (!channel.secure) {
-      const frame = writer.takeFramed();
-      bytes = frame.length;
-      link.writeFramed(frame);
-      // The socket keeps a view of the writer's buffer until the kernel takes it: leave that writer
-      // to the GC rather than overwrite bytes still queued (only when the peer reads slowly).
-      this.#writer = undefined;
-      if (link.queuedBytes === 0) this.#host.giveWriter(writer);
-    } else {
-      const sealed = channel.seal(writer.take());
-      bytes = sealed.length + 4;
-      link.writeBody(sealed);
-      this.#writer = undefined;
-      this.#host.giveWriter(writer);
-    }
-    this.bytesOut += bytes;
-    const stats = this.#host.stats;
-    stats.bytesOut += bytes;
-    stats.writes++;
-    const queued = link.queuedBytes;
-    if (queued > stats.queueHighWaterBytes) stats.queueHighWaterBytes = queued;
+    const queued = this.#outbox.flush(this.#channel, this.#state === CLOSED);
     if (queued > this.limits.maxQueuedBytes && this.#state === OPEN) {
       this.close(ErrorCode.SLOW_CONSUMER, `${queued} B queued > maxQueuedBytes ${this.limits.maxQueuedBytes}: the peer reads too slowly`);
     }
@@ -358,28 +260,6 @@ export class Session implements LinkSink {
 
   // ---- internals -------------------------------------------------------------
 
-  /**
-   * A payload msgpack cannot encode (BigInt out of range, ...): the writer dropped that message
-   * whole (the batch stays well formed); report the error.
-   */
-  #unencodable(type: number, error: unknown): boolean {
-    this.#host.error(this, new HearthError(ErrorCode.BAD_REQUEST, `payload of message type ${type} cannot be encoded; nothing was sent: ${(error as Error).message}`, { cause: error }));
-    return false;
-  }
-
-  #queued(): boolean {
-    this.messagesOut++;
-    this.#host.stats.messagesOut++;
-    const pending = this.#writer?.byteLength ?? 0;
-    if (pending >= EAGER_FLUSH_BYTES) {
-      this.flush();
-      if (this.link.queuedBytes > this.limits.maxQueuedBytes) return false;
-    } else if (!this.dirty) {
-      this.#host.scheduleFlush(this);
-    }
-    return this.#state === OPEN;
-  }
-
   #rateLimited(): void {
     const rate = this.limits.rateLimit as { messagesPerSecond: number; burst: number };
     this.close(ErrorCode.RATE_LIMITED, `more than ${rate.messagesPerSecond} messages/s (burst ${rate.burst})`);
@@ -413,8 +293,7 @@ export class Session implements LinkSink {
         this.#requests?.settle(message.rid, undefined, message);
         break;
       case Kind.PING:
-        this.#out.pong(message.t);
-        this.#queued();
+        this.#outbox.pong(message.t);
         break;
       case Kind.PONG:
         break; // counted as traffic (lastInboundAt) already
@@ -476,15 +355,6 @@ export class Session implements LinkSink {
     this.#closeTimer = setTimeout(() => this.link.destroy(), this.limits.closeTimeoutMs);
   }
 
-  /** Clears the writer and gives it back (nothing of it is queued on the socket). */
-  #dropWriter(): void {
-    const writer = this.#writer;
-    if (writer === undefined) return;
-    this.#writer = undefined;
-    writer.clear();
-    this.#host.giveWriter(writer);
-  }
-
   #failWith(error: unknown, fallback: string): void {
     const code = error instanceof HearthError ? error.code : fallback;
     this.close(code, (error as Error).message);
@@ -500,11 +370,10 @@ export class Session implements LinkSink {
     this.#state = CLOSING;
     if (sendClose) {
       // A slow consumer would wait behind its backlog: drop it and send only the close.
-      if (code === ErrorCode.SLOW_CONSUMER) this.#writer?.clear();
-      this.#out.close(code, text);
+      this.#outbox.queueClose(code, text, code === ErrorCode.SLOW_CONSUMER);
       this.flush(); // state is CLOSING: writes, and skips the slow-consumer check
     } else {
-      this.#dropWriter();
+      this.#outbox.drop();
     }
     this.#host.stats.countClose(code);
     const level = code === ErrorCode.NORMAL || code === ErrorCode.SHUTDOWN || code === ErrorCode.CLOSED ? 'debug' : 'info';
