@@ -11,8 +11,8 @@ import type { PlayerDefinition } from './definePlayer.ts';
 import { authenticate, resume, type LoginSubject } from './loginFlow.ts';
 import type { BroadcastOptions, Player } from './Player.ts';
 import type { PlayerHost, ResumeOutcome } from './PlayerHost.ts';
-import type { PortablePlayer, RestoredPlayer } from './PortablePlayer.ts';
-import type { PlayerSnapshot, TimerKind } from './PlayerSnapshot.ts';
+import { portableOf, type PortablePlayer, type RestoredPlayer } from './PortablePlayer.ts';
+import { snapshotOf, type PlayerSnapshot, type TimerKind } from './PlayerSnapshot.ts';
 import { PlayerConnection } from './PlayerConnection.ts';
 import { PlayerStatechart, type SendOutcome } from './PlayerStatechart.ts';
 import { PlayerTimer, type TimerOwner } from './PlayerTimer.ts';
@@ -269,31 +269,12 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
 
   /** This player's state, portable to another node (taken in grace). */
   portable(): PortablePlayer {
-    const p = this.#chart.persisted() as PortablePlayer['machine'];
-    // The adapter's own references are put back by the node that restores it.
-    const { player: _p, effects: _e, timeouts: _t, ...context } = p.context;
-    return {
-      v: 1,
-      userId: this.#userId,
-      groups: [...this.groups],
-      loginAt: this.#loginAt,
-      machine: { status: p.status, value: p.value, historyValue: p.historyValue, context, children: p.children },
-    };
+    return portableOf(this.#chart.persisted() as PortablePlayer['machine'], this.#userId, this.groups, this.#loginAt);
   }
 
   /** State for the admin view. */
   snapshot(): PlayerSnapshot {
-    const kind = this.#timer.kind;
-    return {
-      sessionId: this.#sessionId,
-      userId: this.#userId || undefined,
-      state: this.state,
-      connected: this.#link.ref !== undefined,
-      remoteAddress: this.#link.ref?.info()?.remoteAddress,
-      groups: [...this.groups],
-      timer: kind === undefined ? undefined : { kind, dueInMs: this.#timer.dueInMs() },
-      queued: this.#link.queued.length,
-    };
+    return snapshotOf(this.#sessionId, this.#userId, this.state, this.#link, this.groups, this.#timer);
   }
 
   /**

@@ -31,6 +31,14 @@ export function asPortablePlayer(value: unknown): PortablePlayer | undefined {
   return p as PortablePlayer;
 }
 
+/** A parked player's portable state, from its statechart's persisted snapshot (`PlayerActor.portable`). @internal */
+export function portableOf(persisted: PortablePlayer['machine'], userId: string, groups: ReadonlySet<string>, loginAt: number): PortablePlayer {
+  // The adapter's own references are put back by the node that restores it.
+  const { player: _p, effects: _e, timeouts: _t, ...context } = persisted.context;
+  const { status, value, historyValue, children } = persisted;
+  return { v: 1, userId, groups: [...groups], loginAt, machine: { status, value, historyValue, context, children } };
+}
+
 /** How a restored actor starts (`PlayerActor` constructor, cross-node resume). @internal */
 export interface RestoredPlayer {
   readonly state: PortablePlayer;
