@@ -1,4 +1,4 @@
-import { createNode, type HearthNode, type HolderStats, type LoginThrottleOptions, type PlayerActor } from '@hearth/actor';
+import { createNode, type HearthNode, type HolderStats, type LoginThrottleOptions } from '@hearth/actor';
 import { Accounts, DEFAULT_PGLITE_DIR, accountOf, openStorage, redact, type Storage } from '@hearth/storage';
 import type { RedisBackplane } from '@hearth/actor/cluster';
 import { Service, type Limits } from '@hearth/net';
@@ -97,21 +97,16 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     stats: () => service.stats(),
     // One page only: a snapshot per listed player, not per player on the node.
     sessions: (offset, limit) => {
-      const page: AdminSession[] = [];
-      let i = 0;
-      for (const player of holder()) {
-        if (i++ < offset) continue;
-        if (page.length === limit) break;
-        const p = (player as PlayerActor).snapshot();
-        page.push({
+      const page: AdminSession[] = holder()
+        .snapshots(offset, limit)
+        .map((p) => ({
           id: p.sessionId,
           user: p.userId ?? null,
           remoteAddress: p.remoteAddress ?? null,
           state: p.state,
           idleMs: service.acquire(p.sessionId).info()?.idleMs ?? null,
           groups: [...p.groups],
-        });
-      }
+        }));
       return { total: holder().size, sessions: page };
     },
     actorsByState: () => {

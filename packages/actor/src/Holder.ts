@@ -258,9 +258,17 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
     return true;
   }
 
-  /** Snapshots of every live actor, for the admin view. */
-  snapshots(): PlayerSnapshot[] {
-    return Array.from(this.#registry, (p) => p.snapshot());
+  /** Snapshots of the live actors, for the admin view: `limit` of them from `offset`, in iteration order (default: all). */
+  snapshots(offset = 0, limit = Infinity): PlayerSnapshot[] {
+    // A page costs a snapshot per listed player only (the admin's session list).
+    const page: PlayerSnapshot[] = [];
+    let i = 0;
+    for (const p of this.#registry) {
+      if (i++ < offset) continue;
+      if (page.length >= limit) break;
+      page.push(p.snapshot());
+    }
+    return page;
   }
 
   /**

@@ -9,11 +9,6 @@ export type { BroadcastOptions, Player } from './player/Player.ts';
 export type { GameRegion, PlayerContext } from './player/PlayerContext.ts';
 export type { MessageEvent } from './player/MessageEvent.ts';
 export type { PlayerSnapshot, TimerKind } from './player/PlayerSnapshot.ts';
-/**
- * @deprecated internal, not part of the surface: apps/server reads `snapshot()` through it; use
- * `holder.snapshots()`. To be removed with that import.
- */
-export type { PlayerActor } from './player/PlayerActor.ts';
 export { Holder } from './Holder.ts';
 export type { HolderOptions, HolderStats } from './Holder.ts';
 // Built by createNode; the type is exported for `node.binder.stats`.
