@@ -1,12 +1,11 @@
 import { BatchWriter, encodeMessage, ErrorCode, Kind } from '@hearth/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BackplaneOp } from '../../src/cluster/BackplaneOp.ts';
 import { EnvelopeSigner } from '../../src/cluster/EnvelopeSigner.ts';
 import type { RedisBackplane } from '../../src/cluster/RedisBackplane.ts';
-import { startRedis, type TestRedis } from '../../src/testing/index.ts';
 import { cleanup, clientService, connect, Echo } from '../helpers.ts';
 import { startGameNode } from './gameNode.ts';
-import { inbox, rawClient, startNode } from './helpers.ts';
+import { inbox, rawClient, startNode, useClusterFixture } from './helpers.ts';
 
 const SECRET = 'correct horse battery staple, 32b';
 const msg = (n: number): Uint8Array => encodeMessage({ kind: Kind.PUSH, type: 100, payload: { n } });
@@ -19,22 +18,11 @@ function body(...entries: Array<[number, unknown]>): Buffer {
 }
 
 describe('cluster trust: backplane messages signed with a cluster secret (real Redis)', () => {
-  let redis: TestRedis;
-  const closers: Array<() => Promise<void>> = [];
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterEach(async () => {
-    await cleanup();
-    for (const close of closers.splice(0).reverse()) await close();
-  });
-  afterAll(async () => {
-    await redis[Symbol.asyncDispose]();
-  });
+  const fx = useClusterFixture(cleanup);
 
   it('without a secret (the default) a client with Redis access can forge a push: the threat', async () => {
-    await using b = await startNode(redis, 'b');
-    await using raw = rawClient(redis);
+    await using b = await startNode(fx.redis, 'b');
+    await using raw = rawClient(fx.redis);
     await b.directory.claim({ userId: 'u1', nodeId: 'b', sessionId: 1 });
     const box = inbox(b);
     const got = box.next(1);
@@ -50,9 +38,9 @@ describe('cluster trust: backplane messages signed with a cluster secret (real R
   });
 
   it('drops and counts unsigned, wrongly signed and re-channelled messages; nodes with the same secret interoperate', async () => {
-    await using a = await startNode(redis, 'a', { clusterSecret: SECRET });
-    await using b = await startNode(redis, 'b', { clusterSecret: SECRET });
-    await using raw = rawClient(redis);
+    await using a = await startNode(fx.redis, 'a', { clusterSecret: SECRET });
+    await using b = await startNode(fx.redis, 'b', { clusterSecret: SECRET });
+    await using raw = rawClient(fx.redis);
     expect(b.authenticated).toBe(true);
     await b.directory.claim({ userId: 'u1', nodeId: 'b', sessionId: 1 });
     const box = inbox(b);
@@ -87,8 +75,8 @@ describe('cluster trust: backplane messages signed with a cluster secret (real R
   });
 
   it('a rotated secret list: the first signs, every one verifies', async () => {
-    await using a = await startNode(redis, 'a', { clusterSecret: ['the new secret, 32 bytes long...', SECRET] });
-    await using b = await startNode(redis, 'b', { clusterSecret: SECRET });
+    await using a = await startNode(fx.redis, 'a', { clusterSecret: ['the new secret, 32 bytes long...', SECRET] });
+    await using b = await startNode(fx.redis, 'b', { clusterSecret: SECRET });
     await b.directory.claim({ userId: 'u1', nodeId: 'b', sessionId: 1 });
     await a.directory.claim({ userId: 'u2', nodeId: 'a', sessionId: 1 });
     const [ba, bb] = [inbox(a), inbox(b)];
@@ -103,9 +91,9 @@ describe('cluster trust: backplane messages signed with a cluster secret (real R
   });
 
   it('game nodes: a forged kick of a logged-in player is ignored; a real cross-node login still replaces it', async () => {
-    const a = await startGameNode(redis, 'a', closers, { backplane: { clusterSecret: SECRET } });
-    const b = await startGameNode(redis, 'b', closers, { backplane: { clusterSecret: SECRET } });
-    await using raw = rawClient(redis);
+    const a = await startGameNode(fx.redis, 'a', fx.closers, { backplane: { clusterSecret: SECRET } });
+    const b = await startGameNode(fx.redis, 'b', fx.closers, { backplane: { clusterSecret: SECRET } });
+    await using raw = rawClient(fx.redis);
     const clients = clientService();
     const ann = await connect(clients, b.port);
     await ann.login('ann');

@@ -2,7 +2,8 @@ import { Redis } from 'ioredis';
 import type { Envelope } from '../../src/backplane/Backplane.ts';
 import { RedisBackplane } from '../../src/cluster/RedisBackplane.ts';
 import type { RedisBackplaneOptions } from '../../src/cluster/RedisBackplaneOptions.ts';
-import type { TestRedis } from '../../src/testing/index.ts';
+import { startRedis, type TestRedis } from '../../src/testing/index.ts';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 /** A started node on the fixture's server and prefix, disposed with `await using`. */
 export async function startNode(redis: TestRedis, nodeId: string, options: RedisBackplaneOptions = {}): Promise<RedisBackplane> {
@@ -60,4 +61,30 @@ export function once(bp: RedisBackplane, event: 'up' | 'down'): Promise<void> {
       resolve();
     });
   });
+}
+
+/**
+ * One private Redis for a describe block, and the closers its tests register: hooks start Redis
+ * before all tests, run the closers (last first) and the shared test cleanup after each, stop Redis after all.
+ */
+export function useClusterFixture(cleanup: () => Promise<void>): { readonly redis: TestRedis; readonly closers: Array<() => Promise<void>> } {
+  let redis: TestRedis | undefined;
+  const closers: Array<() => Promise<void>> = [];
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterEach(async () => {
+    await cleanup();
+    for (const close of closers.splice(0).reverse()) await close();
+  });
+  afterAll(async () => {
+    await redis?.[Symbol.asyncDispose]();
+  });
+  return {
+    get redis(): TestRedis {
+      if (redis === undefined) throw new Error('the cluster fixture starts Redis in beforeAll');
+      return redis;
+    },
+    closers,
+  };
 }

@@ -1,12 +1,11 @@
 import { Service, type ProtocolFactory, type SessionChannel } from '@hearth/net';
 import { ErrorCode } from '@hearth/protocol';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createNode, devAuthenticator, type HearthNode } from '../../src/index.ts';
 import type { RedisBackplane } from '../../src/cluster/RedisBackplane.ts';
-import { startRedis, type TestRedis } from '../../src/testing/index.ts';
 import { Join, Notice, Poke, cleanup, clientService, connect, testPlayer } from '../helpers.ts';
-import { rawClient, startNode } from './helpers.ts';
+import { rawClient, startNode, useClusterFixture } from './helpers.ts';
 
 type Node = HearthNode<unknown, { type: string }>;
 
@@ -25,21 +24,10 @@ function newService(): Service {
 
 /** Two game nodes (holder + binder on their own service and port), joined by Redis backplanes. */
 describe('two holders over the Redis backplane (real Redis, real sockets)', () => {
-  let redis: TestRedis;
-  const closers: Array<() => Promise<void>> = [];
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterEach(async () => {
-    await cleanup();
-    for (const close of closers.splice(0).reverse()) await close();
-  });
-  afterAll(async () => {
-    await redis[Symbol.asyncDispose]();
-  });
+  const fx = useClusterFixture(cleanup);
 
   async function gameNode(nodeId: string): Promise<{ node: Node; port: number; backplane: RedisBackplane }> {
-    const backplane = await startNode(redis, nodeId);
+    const backplane = await startNode(fx.redis, nodeId);
     const service = newService();
     const node = (await createNode({
       service,
@@ -49,7 +37,7 @@ describe('two holders over the Redis backplane (real Redis, real sockets)', () =
       listen: [{ address: 'tcp://127.0.0.1:0', protocol: 'msgpack' }],
       logger: pino({ enabled: false }),
     })) as unknown as Node;
-    closers.push(async () => {
+    fx.closers.push(async () => {
       await node.close();
       await service.close({ deadlineMs: 500 });
       await backplane.close();
@@ -81,7 +69,7 @@ describe('two holders over the Redis backplane (real Redis, real sockets)', () =
     await Promise.all([...onA, ...onB].map((c, i) => c.login(`p${i}`)));
     await Promise.all([...onA, ...onB].map((c) => c.ref.request(Join, { room: 'r1' })));
     // b's subscription to the room channel is in place once its subscriber answered
-    await using raw = rawClient(redis);
+    await using raw = rawClient(fx.redis);
     await expect.poll(async () => (await raw.call('PUBSUB', 'NUMSUB', b.backplane.keys.groupChannel('r1')) as unknown[])[1]).toBe(2);
     const before = a.backplane.stats().publishes;
     const reached = a.node.holder.broadcast('r1', Notice, { seq: 42 });

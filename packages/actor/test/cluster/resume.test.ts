@@ -1,29 +1,17 @@
 import { ErrorCode } from '@hearth/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cleanup, clientService, connect, Echo, Join, Notice, Poke, Shout, until } from '../helpers.ts';
-import { startRedis, type TestRedis } from '../../src/testing/index.ts';
 import { startGameNode } from './gameNode.ts';
-import { rawClient } from './helpers.ts';
+import { rawClient, useClusterFixture } from './helpers.ts';
 
 /** Cross-node resume: two game nodes in this process over real sockets, one real Redis. */
 describe('resume on any node (real Redis, real sockets)', () => {
-  let redis: TestRedis;
-  const closers: Array<() => Promise<void>> = [];
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterEach(async () => {
-    await cleanup();
-    for (const close of closers.splice(0).reverse()) await close();
-  });
-  afterAll(async () => {
-    await redis[Symbol.asyncDispose]();
-  });
+  const fx = useClusterFixture(cleanup);
 
   it('resumes on the other node: queued pushes in order, data, game state and rooms carried, the parking node stops quietly', async () => {
-    const a = await startGameNode(redis, 'a', closers);
-    const b = await startGameNode(redis, 'b', closers);
-    await using raw = rawClient(redis);
+    const a = await startGameNode(fx.redis, 'a', fx.closers);
+    const b = await startGameNode(fx.redis, 'b', fx.closers);
+    await using raw = rawClient(fx.redis);
     const clients = clientService();
     const alice = await connect(clients, a.port);
     const bob = await connect(clients, b.port);
@@ -82,9 +70,9 @@ describe('resume on any node (real Redis, real sockets)', () => {
   });
 
   it('a local resume claims the record too: the same token then fails on the other node', async () => {
-    const a = await startGameNode(redis, 'a', closers);
-    const b = await startGameNode(redis, 'b', closers);
-    await using raw = rawClient(redis);
+    const a = await startGameNode(fx.redis, 'a', fx.closers);
+    const b = await startGameNode(fx.redis, 'b', fx.closers);
+    await using raw = rawClient(fx.redis);
     const clients = clientService();
     const first = await connect(clients, a.port);
     const { resumeToken } = await first.login('lou');
@@ -102,9 +90,9 @@ describe('resume on any node (real Redis, real sockets)', () => {
   });
 
   it('two resumes of one token racing on two nodes: exactly one wins', async () => {
-    const a = await startGameNode(redis, 'a', closers);
-    const b = await startGameNode(redis, 'b', closers);
-    await using raw = rawClient(redis);
+    const a = await startGameNode(fx.redis, 'a', fx.closers);
+    const b = await startGameNode(fx.redis, 'b', fx.closers);
+    await using raw = rawClient(fx.redis);
     const clients = clientService();
     const first = await connect(clients, a.port);
     const { resumeToken } = await first.login('rae');
@@ -122,9 +110,9 @@ describe('resume on any node (real Redis, real sockets)', () => {
   });
 
   it('grace expiry on the parking node discards the record: the token then fails everywhere', async () => {
-    const a = await startGameNode(redis, 'a', closers, { timeouts: { grace: 200 } });
-    const b = await startGameNode(redis, 'b', closers);
-    await using raw = rawClient(redis);
+    const a = await startGameNode(fx.redis, 'a', fx.closers, { timeouts: { grace: 200 } });
+    const b = await startGameNode(fx.redis, 'b', fx.closers);
+    await using raw = rawClient(fx.redis);
     const clients = clientService();
     const first = await connect(clients, a.port);
     const { resumeToken } = await first.login('gus');
@@ -136,9 +124,9 @@ describe('resume on any node (real Redis, real sockets)', () => {
   });
 
   it('tokens of a killed node fail cleanly with a coded error (connected and parked players alike)', async () => {
-    const a = await startGameNode(redis, 'a', closers, { backplane: { heartbeatMs: 50, ttlMs: 250 } });
-    const b = await startGameNode(redis, 'b', closers, { backplane: { commandTimeoutMs: 60_000 } }); // a wait on Redis would time the test out
-    await using raw = rawClient(redis);
+    const a = await startGameNode(fx.redis, 'a', fx.closers, { backplane: { heartbeatMs: 50, ttlMs: 250 } });
+    const b = await startGameNode(fx.redis, 'b', fx.closers, { backplane: { commandTimeoutMs: 60_000 } }); // a wait on Redis would time the test out
+    await using raw = rawClient(fx.redis);
     const clients = clientService();
     const parked = await connect(clients, a.port);
     const connected = await connect(clients, a.port);

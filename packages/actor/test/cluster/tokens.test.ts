@@ -1,32 +1,21 @@
 import { ErrorCode } from '@hearth/protocol';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ResumeErrorCode } from '../../src/index.ts';
-import { ManualClock, startRedis, type TestRedis } from '../../src/testing/index.ts';
+import { ManualClock } from '../../src/testing/index.ts';
 import { cleanup, clientService, connect, Echo, Tell, until } from '../helpers.ts';
 import { MALFORMED } from '../malformed.ts';
 import { startGameNode } from './gameNode.ts';
-import { rawClient } from './helpers.ts';
+import { rawClient, useClusterFixture } from './helpers.ts';
 
 /** Resume-token and user-id checks across nodes: two game nodes, real sockets, one real Redis. */
 describe('resume tokens and wire ids in a cluster (real Redis, real sockets)', () => {
-  let redis: TestRedis;
-  const closers: Array<() => Promise<void>> = [];
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterEach(async () => {
-    await cleanup();
-    for (const close of closers.splice(0).reverse()) await close();
-  });
-  afterAll(async () => {
-    await redis[Symbol.asyncDispose]();
-  });
+  const fx = useClusterFixture(cleanup);
 
   it('malformed tokens and user ids never reach Redis (MONITOR sees none; no key holds them)', async () => {
-    const a = await startGameNode(redis, 'a', closers);
-    const b = await startGameNode(redis, 'b', closers);
-    await using raw = rawClient(redis);
-    await using watcher = rawClient(redis);
+    const a = await startGameNode(fx.redis, 'a', fx.closers);
+    const b = await startGameNode(fx.redis, 'b', fx.closers);
+    await using raw = rawClient(fx.redis);
+    await using watcher = rawClient(fx.redis);
     const monitor = await watcher.monitor();
     const commands: string[][] = [];
     monitor.on('monitor', (_time: string, args: string[]) => commands.push(args));
@@ -46,7 +35,7 @@ describe('resume tokens and wire ids in a cluster (real Redis, real sockets)', (
     const seen = (s: string): boolean => commands.some((args) => argsOf(args).some((x) => x.includes(s)));
     await vi.waitFor(() => expect(seen(control) && seen('nobody-here')).toBe(true));
     for (const bad of MALFORMED.filter((s) => s.length > 0)) expect(seen(bad), JSON.stringify(bad.slice(0, 30))).toBe(false);
-    const keys = await raw.keys(`${redis.prefix}*`);
+    const keys = await raw.keys(`${fx.redis.prefix}*`);
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) expect(key).toMatch(/^[\w.:@{}-]+$/);
     expect(a.node.holder.stats.malformedIds + b.node.holder.stats.malformedIds).toBe(2 * MALFORMED.length);
@@ -54,8 +43,8 @@ describe('resume tokens and wire ids in a cluster (real Redis, real sockets)', (
   });
 
   it('a stolen token against an active session is refused on every node; the live session is unharmed', async () => {
-    const a = await startGameNode(redis, 'a', closers);
-    const b = await startGameNode(redis, 'b', closers);
+    const a = await startGameNode(fx.redis, 'a', fx.closers);
+    const b = await startGameNode(fx.redis, 'b', fx.closers);
     const clients = clientService();
     const owner = await connect(clients, a.port);
     const { resumeToken } = await owner.login('ann');
@@ -76,9 +65,9 @@ describe('resume tokens and wire ids in a cluster (real Redis, real sockets)', (
   it('a parked token past its lifetime is refused on another node; the player ends once there (leave hook), quietly on the parking node', async () => {
     const clock = new ManualClock(); // both nodes' holders run on it
     const timeouts = { tokenLifetime: 60_000, grace: 600_000, heartbeatTimeout: 600_000, loginTimeout: 600_000 };
-    const a = await startGameNode(redis, 'a', closers, { clock, timeouts });
-    const b = await startGameNode(redis, 'b', closers, { clock, timeouts });
-    await using raw = rawClient(redis);
+    const a = await startGameNode(fx.redis, 'a', fx.closers, { clock, timeouts });
+    const b = await startGameNode(fx.redis, 'b', fx.closers, { clock, timeouts });
+    await using raw = rawClient(fx.redis);
     const clients = clientService();
     const first = await connect(clients, a.port);
     const { resumeToken } = await first.login('gus');
