@@ -5,6 +5,7 @@ import { ByteWriter } from '../wire/ByteWriter.ts';
 import { Slab } from '../wire/Slab.ts';
 import { FULL, MAP_DELETE, MAP_SET, REBASE, SEQ_MASK } from '../wire/format.ts';
 import { convert } from './convert.ts';
+import { loadFull } from './loadFull.ts';
 import type { StateMap } from './StateMap.ts';
 import type { TrackedStruct } from './structClass.ts';
 import { attach, Tracker, type Node } from './Tracker.ts';
@@ -77,6 +78,15 @@ export class StateEncoder<T extends StructType> {
   /** True when nothing changed since the last patch. */
   get clean(): boolean {
     return this.#tracker.count === 0;
+  }
+
+  /**
+   * Replaces the state with a full state that `full()` gave earlier (a room restored from its
+   * checkpoint); the load is the new baseline (no patch for it). See {@link loadFull}.
+   * @throws StateError for bytes that are not a full state of this type (the state is then unchanged).
+   */
+  load(full: Uint8Array): void {
+    loadFull(this, full);
   }
 
   /** A view over the maps listed in `views`; dispose of it when no client uses it. */
