@@ -233,10 +233,16 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
 
   /**
    * Pushes to every member of a group: the message is encoded once and the same bytes are appended
-   * to each member's batch (or grace queue). Returns the number of local members reached.
+   * to each member's batch (or grace queue); `exceptUserId` skips that user on every node.
+   * Returns the number of local members reached.
    */
-  broadcast<D extends AnyDefinition>(group: string, definition: D, payload: Payload<D>): number {
-    return this.#broadcast(group, definition, payload, undefined);
+  broadcast<D extends AnyDefinition>(group: string, definition: D, payload: Payload<D>, exceptUserId?: string): number {
+    return this.#broadcast(group, definition, payload, exceptUserId);
+  }
+
+  /** This node's id (its backplane's). */
+  get nodeId(): string {
+    return this.#backplane.nodeId;
   }
 
   /** The local members of a group. */
@@ -298,13 +304,13 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
     else player.transition({ type: 'hearth.opened' });
   }
 
-  #broadcast<D extends AnyDefinition>(group: string, definition: D, payload: Payload<D>, except: PlayerActor | undefined): number {
+  #broadcast<D extends AnyDefinition>(group: string, definition: D, payload: Payload<D>, except: PlayerActor | string | undefined): number {
     const shared = this.#bridge.shared;
     if (!shared && this.#groups.members(group).size === 0) return 0;
     const bytes = encodeMessage({ kind: Kind.PUSH, type: definition.type, payload });
     const reached = this.#groups.deliver(group, bytes, except);
     // Local members were reached first: a backplane outage costs the other nodes' members, not this call.
-    if (shared) this.#bridge.publishGroup(group, bytes, except?.userId);
+    if (shared) this.#bridge.publishGroup(group, bytes, typeof except === 'string' ? except : except?.userId);
     return reached;
   }
 

@@ -99,8 +99,11 @@ export async function createNode<G, E extends EventObject>(options: NodeOptions<
   const rooms = new RoomManager({
     kinds: options.rooms ?? [],
     hub: {
-      broadcast: (group, definition, payload) => hub!.broadcast(group, definition, payload),
+      broadcast: (group, definition, payload, exceptUserId) => hub!.broadcast(group, definition, payload, exceptUserId),
       clock: options.clock ?? systemClock,
+      get nodeId() {
+        return hub!.nodeId;
+      },
     },
     logger,
     ...(options.roomLimits && { limits: options.roomLimits }),

@@ -37,6 +37,7 @@ export { BackplaneErrorCode, backplaneUnavailable, isBackplaneDown } from './bac
 export { defineRoom, RoomDefinition, DEFAULT_MAX_CATCH_UP, DEFAULT_TICK_HZ } from './room/RoomDefinition.ts';
 export type { RoomHandler, RoomHooks, RoomSpec, TickHandler } from './room/RoomDefinition.ts';
 export type { Room } from './room/Room.ts';
+export type { RoomMember } from './room/RoomMember.ts';
 export { RoomManager, LEFT } from './room/RoomManager.ts';
 export type { CreateRoomOptions, RoomLimits } from './room/RoomManager.ts';
 export { DEFAULT_LIST_LIMIT, DEFAULT_MAX_ROOMS_PER_PLAYER } from './room/RoomManager.ts';

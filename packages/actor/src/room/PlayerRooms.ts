@@ -25,7 +25,7 @@ export class PlayerRooms {
 
   /** True when the player is a member of `roomId`. */
   has(roomId: string): boolean {
-    return this.#manager.get(roomId)?.members.get(this.#player.userId) === this.#player;
+    return this.#manager.isMember(this.#player, roomId);
   }
 
   /** Joins an open public room of `kind` whose `filterBy` options match, or creates one. */

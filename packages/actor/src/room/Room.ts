@@ -1,8 +1,8 @@
 import type { AnyDefinition, Payload } from '@hearth/protocol';
 import type { Logger } from 'pino';
 import type { EventObject, StateValue } from 'xstate';
-import type { Player } from '../player/Player.ts';
 import type { Clock } from '../time/Clock.ts';
+import type { RoomMember } from './RoomMember.ts';
 import type { SyncedState } from './SyncedState.ts';
 
 /**
@@ -23,8 +23,11 @@ export interface Room<S = unknown, O = unknown> {
   readonly state: S;
   /** The `@hearth/state` encoder of a room defined with `sync` (for `GridViews`, `createView`); else undefined. */
   readonly synced: SyncedState<S> | undefined;
-  /** Members by user id (joined, not yet left; a member in its grace period stays). */
-  readonly members: ReadonlyMap<string, Player>;
+  /**
+   * Members by user id (joined, not yet left; a member in its grace period stays, `connected`
+   * false). A member may be held by another node of the cluster: the same {@link RoomMember}.
+   */
+  readonly members: ReadonlyMap<string, RoomMember>;
   readonly maxPlayers: number;
   /** True after `lock()`: no one joins (members stay). */
   readonly locked: boolean;
@@ -44,23 +47,26 @@ export interface Room<S = unknown, O = unknown> {
   readonly clock: Clock;
   /** Logger bound to `roomId` and `kind`. */
   readonly log: Logger;
-  /** Pushes to every member (a `room.push`), encoded once; `except` skips one. Returns members reached. */
-  broadcast<D extends AnyDefinition>(definition: D, payload: Payload<D>, options?: { except?: Player }): number;
-  /** Pushes to one member (a `room.push`); false if it is not a member. */
-  send<D extends AnyDefinition>(player: Player, definition: D, payload: Payload<D>): boolean;
   /**
-   * The `@hearth/state` view `player` sees (interest management, e.g. `GridViews.join/move`);
+   * Pushes to every member (a `room.push`), encoded once (and published once per other node with
+   * members); `except` skips one (a member or a user id). Returns the members reached on this node.
+   */
+  broadcast<D extends AnyDefinition>(definition: D, payload: Payload<D>, options?: { except?: RoomMember | string }): number;
+  /** Pushes to one member (a `room.push`), by member or user id; false if it is not a member. Same as `member.send`. */
+  send<D extends AnyDefinition>(member: RoomMember | string, definition: D, payload: Payload<D>): boolean;
+  /**
+   * The `@hearth/state` view `member` sees (interest management, e.g. `GridViews.join/move`);
    * `undefined`: the whole state. Members sharing a view share one patch encoding per tick. Call it
    * from `onJoin` (the joiner's full state is then its view's) or any time later (the member gets a
    * view switch after the pending changes' patch). False for a room without `sync` or a stranger.
    */
-  setView(player: Player, view: unknown): boolean;
+  setView(member: RoomMember | string, view: unknown): boolean;
   lock(): void;
   unlock(): void;
   setPrivate(value: boolean): void;
   setMetadata(metadata: unknown): void;
   /** Removes a member (it gets `room.left` with `code`); the `onLeave` hook sees `code`. */
-  kick(player: Player, code?: string, text?: string): Promise<boolean>;
+  kick(member: RoomMember | string, code?: string, text?: string): Promise<boolean>;
   /** Disposes of the room now: members get `room.left` (`ROOM_DISPOSED`), then `onDispose` runs. */
   dispose(): Promise<void>;
 }

@@ -1,13 +1,13 @@
 import type { AnyDefinition, Payload, Reply, RoomOptions } from '@hearth/protocol';
 import type { AnyStateMachine } from 'xstate';
 import type { LeaveReason } from '../player/definePlayer.ts';
-import type { Player } from '../player/Player.ts';
 import { RoomErrorCode, roomError } from './errors.ts';
 import type { Room } from './Room.ts';
+import type { RoomMember } from './RoomMember.ts';
 import type { SyncedState } from './SyncedState.ts';
 
 /** A handler for a message clients address to the room; returns the typed reply (or throws a `HearthError`). */
-export type RoomHandler<D extends AnyDefinition, S, O> = (room: Room<S, O>, player: Player, payload: Payload<D>) => Reply<D> | Promise<Reply<D>>;
+export type RoomHandler<D extends AnyDefinition, S, O> = (room: Room<S, O>, member: RoomMember, payload: Payload<D>) => Reply<D> | Promise<Reply<D>>;
 
 /** The fixed-timestep tick: `dt` is always `1000 / tickHz` ms, `tick` the tick's number (1, 2, ...). */
 export type TickHandler<S, O> = (room: Room<S, O>, dt: number, tick: number) => void;
@@ -17,12 +17,12 @@ export interface RoomHooks<S, O> {
   /** Once, when the room is created, with the creator's options. Throwing refuses the creation. */
   onCreate?: (room: Room<S, O>, options: O) => void | Promise<void>;
   /**
-   * Before a player becomes a member (a seat is held meanwhile). Throw `new HearthError(code, text)`
+   * Before a player becomes a member (a seat is held meanwhile; `member.options` are `options`). Throw `new HearthError(code, text)`
    * to refuse the join with that code; any other throw refuses with `INTERNAL` (logged).
    */
-  onJoin?: (room: Room<S, O>, player: Player, options: RoomOptions) => void | Promise<void>;
+  onJoin?: (room: Room<S, O>, member: RoomMember, options: RoomOptions) => void | Promise<void>;
   /** After a member left: `reason.code` is `LEFT` (asked to), `KICKED`, or the player's close code (`GRACE_EXPIRED`, ...). */
-  onLeave?: (room: Room<S, O>, player: Player, reason: LeaveReason) => void | Promise<void>;
+  onLeave?: (room: Room<S, O>, member: RoomMember, reason: LeaveReason) => void | Promise<void>;
   /** Once, when the room is disposed (empty past `emptyTimeout`, `room.dispose()`, node close). */
   onDispose?: (room: Room<S, O>) => void | Promise<void>;
 }
@@ -163,9 +163,9 @@ export class RoomDefinition<S, O> {
  *
  * @example
  * const Match = defineRoom({ name: 'match', maxPlayers: 4, tickHz: 20, state: () => ({ turn: 0 }) })
- *   .handle(Move, (room, player, { x }) => ({ ok: x >= 0 }))
+ *   .handle(Move, (room, member, { x }) => ({ ok: x >= 0 }))
  *   .tick((room, dt, tick) => { room.state.turn = tick; })
- *   .hooks({ onJoin: (room, player) => room.broadcast(Joined, { who: player.userId }) });
+ *   .hooks({ onJoin: (room, member) => room.broadcast(Joined, { who: member.userId }) });
  * await createNode({ service, player, authenticate, rooms: [Match] });
  *
  * @throws HearthError `DEFINITION` for a bad name, `maxPlayers`, `tickHz` or both `state` and `sync`.

@@ -3,11 +3,11 @@ import { ErrorCode, HearthError, RoomLeft, RoomPush, RoomState } from '@hearth/p
 import type { Logger } from 'pino';
 import type { EventObject, StateValue } from 'xstate';
 import type { LeaveReason } from '../player/definePlayer.ts';
-import type { Player } from '../player/Player.ts';
 import type { Clock } from '../time/Clock.ts';
 import { RoomErrorCode, roomError } from './errors.ts';
 import { FixedTicker } from './FixedTicker.ts';
 import type { Room } from './Room.ts';
+import type { MemberLink, RoomMember } from './RoomMember.ts';
 import { DEFAULT_MAX_CATCH_UP, DEFAULT_TICK_HZ, type RoomDefinition, type RoomRoute } from './RoomDefinition.ts';
 import { RoomLifecycle } from './RoomLifecycle.ts';
 import { RoomViews } from './RoomViews.ts';
@@ -15,14 +15,17 @@ import type { SyncedState } from './SyncedState.ts';
 
 /** What a room uses of its node: group broadcast (encode once) and a clock. @internal */
 export interface RoomHub {
-  broadcast(group: string, definition: AnyDefinition, payload: never): number;
+  /** Pushes to a group's members on every node, encoded once; `exceptUserId` skips that member. */
+  broadcast(group: string, definition: AnyDefinition, payload: never, exceptUserId?: string): number;
   readonly clock: Clock;
+  /** This node's id (`RoomMember.nodeId` of local members). */
+  readonly nodeId: string;
 }
 
 /** What a room tells its manager. @internal */
 export interface RoomEvents {
-  joined(room: RoomInstance, player: Player): void;
-  gone(room: RoomInstance, player: Player): void;
+  joined(room: RoomInstance, member: MemberLink): void;
+  gone(room: RoomInstance, member: MemberLink): void;
   disposed(room: RoomInstance): void;
 }
 
@@ -44,7 +47,7 @@ export class RoomInstance implements Room {
   readonly definition: RoomDefinition<unknown, unknown>;
   /** Settles when `onCreate` did; joins wait for it. */
   ready: Promise<void> = Promise.resolve();
-  readonly #members = new Map<string, Player>();
+  readonly #members = new Map<string, MemberLink>();
   readonly #hub: RoomHub;
   readonly #synced: SyncedState<unknown> | undefined;
   readonly #group: string;
@@ -52,6 +55,8 @@ export class RoomInstance implements Room {
   readonly #views: RoomViews;
   readonly #events: RoomEvents;
   #reserved = 0;
+  /** Members being joined (`onJoin` running): `setView` from `onJoin` finds them by user id. */
+  readonly #joining = new Set<MemberLink>();
   #locked = false;
   #private = false;
   #metadata: unknown = null;
@@ -82,8 +87,16 @@ export class RoomInstance implements Room {
     this.state = this.#synced !== undefined ? this.#synced.state : spec.state !== undefined ? spec.state(options) : {};
   }
 
-  get members(): ReadonlyMap<string, Player> {
+  get members(): ReadonlyMap<string, RoomMember> {
     return this.#members;
+  }
+  /** The member link of `userId`, if a member. */
+  member(userId: string): MemberLink | undefined {
+    return this.#members.get(userId);
+  }
+  /** True when `link` (that very session) is a member. */
+  isMember(link: MemberLink): boolean {
+    return this.#members.get(link.userId)?.is(link) === true;
   }
   get maxPlayers(): number {
     return this.definition.spec.maxPlayers;
@@ -136,20 +149,24 @@ export class RoomInstance implements Room {
     }
   }
 
-  broadcast<D extends AnyDefinition>(definition: D, payload: Payload<D>, options: { except?: Player } = {}): number {
+  broadcast<D extends AnyDefinition>(definition: D, payload: Payload<D>, options: { except?: RoomMember | string } = {}): number {
     if (this.disposed) return 0;
     const message: RoomEnvelope = [this.id, definition.type, payload];
-    const except = options.except;
-    // The holder's group broadcast encodes once for every member; a member's own broadcast can skip it.
-    if (except !== undefined && this.#members.get(except.userId) === except) {
-      return except.broadcast(this.#group, RoomPush, message, { exceptSelf: true });
-    }
-    return this.#hub.broadcast(this.#group, RoomPush, message as never);
+    const except = options.except === undefined ? undefined : typeof options.except === 'string' ? options.except : options.except.userId;
+    // The holder's group broadcast encodes once for every member on every node.
+    return this.#hub.broadcast(this.#group, RoomPush, message as never, except);
   }
 
-  send<D extends AnyDefinition>(player: Player, definition: D, payload: Payload<D>): boolean {
-    if (this.disposed || this.#members.get(player.userId) !== player) return false;
-    return player.push(RoomPush, [this.id, definition.type, payload]);
+  send<D extends AnyDefinition>(member: RoomMember | string, definition: D, payload: Payload<D>): boolean {
+    const link = this.#linkOf(member);
+    if (this.disposed || link === undefined) return false;
+    return link.push(RoomPush, [this.id, definition.type, payload]);
+  }
+
+  /** The current member link of `member` (a user id, or a member that is still this one). */
+  #linkOf(member: RoomMember | string): MemberLink | undefined {
+    const link = this.#members.get(typeof member === 'string' ? member : member.userId);
+    return link !== undefined && (typeof member === 'string' || link === member) ? link : undefined;
   }
 
   lock(): void {
@@ -165,10 +182,12 @@ export class RoomInstance implements Room {
     this.#metadata = metadata;
   }
 
-  setView(player: Player, view: unknown): boolean {
+  setView(target: RoomMember | string, view: unknown): boolean {
     const synced = this.#synced;
     if (synced === undefined || this.disposed) return false;
-    const member = this.#members.get(player.userId) === player;
+    const player = this.#linkOf(target) ?? this.#joiningLink(target);
+    if (player === undefined) return false;
+    const member = this.isMember(player);
     const previous = this.#views.viewOf(player);
     if (view === previous) return true;
     if (!member) {
@@ -185,8 +204,9 @@ export class RoomInstance implements Room {
     return true;
   }
 
-  async kick(player: Player, code: string = ErrorCode.KICKED, text = 'removed from the room'): Promise<boolean> {
-    if (this.#members.get(player.userId) !== player) return false;
+  async kick(member: RoomMember | string, code: string = ErrorCode.KICKED, text = 'removed from the room'): Promise<boolean> {
+    const player = this.#linkOf(member);
+    if (player === undefined) return false;
     player.push(RoomLeft, { roomId: this.id, code, text });
     return this.leave(player, { code, text });
   }
@@ -205,7 +225,10 @@ export class RoomInstance implements Room {
       const members = [...this.#members.values()];
       this.#members.clear();
       this.#events.disposed(this);
-      for (const member of members) this.#events.gone(this, member);
+      for (const member of members) {
+        member.room = undefined;
+        this.#events.gone(this, member);
+      }
       await this.#hook('onDispose', () => this.definition.hooksOf.onDispose?.(this));
     })());
   }
@@ -252,14 +275,15 @@ export class RoomInstance implements Room {
    * Seats `player`: holds a seat, runs `onJoin` (which may refuse), then makes it a member and
    * answers the room's state. Idempotent for a member. Rejects with a coded `HearthError`.
    */
-  async join(player: Player, options: RoomOptions): Promise<RoomJoined> {
+  async join(player: MemberLink, options: RoomOptions): Promise<RoomJoined> {
     if (this.disposed) {
       await this.ready; // a room whose onCreate refused: that refusal
       throw roomError(RoomErrorCode.NOT_FOUND, `room ${this.id} is gone`);
     }
-    if (this.#members.get(player.userId) === player) {
+    const current = this.#members.get(player.userId);
+    if (current?.is(player) === true) {
       await this.ready;
-      return this.#joined(player);
+      return this.#joined(current);
     }
     if (this.#locked) throw roomError(RoomErrorCode.LOCKED, `room ${this.id} is locked`);
     this.prune();
@@ -267,6 +291,7 @@ export class RoomInstance implements Room {
     // The seat is held synchronously, before anything is awaited: two joins racing for the last
     // seat cannot both pass the check above.
     this.#reserved++;
+    this.#joining.add(player);
     this.#clearEmptyTimer();
     try {
       await this.ready;
@@ -282,15 +307,18 @@ export class RoomInstance implements Room {
       if (!player.alive) throw roomError(ErrorCode.CLOSED, 'the player closed during the join');
     } catch (err) {
       this.#reserved--;
+      this.#joining.delete(player);
       this.#views.forget(player);
       this.checkEmpty();
       throw err;
     }
     this.#reserved--;
+    this.#joining.delete(player);
     // Changes made before this join (onJoin's included) go out as a patch to the other members
     // first: the joiner's full state must not be one the next patch re-applies.
     this.flush();
     this.#members.set(player.userId, player);
+    player.room = this;
     player.join(this.#group);
     if (this.#synced !== undefined) this.#views.enter(player);
     this.#events.joined(this, player);
@@ -298,9 +326,10 @@ export class RoomInstance implements Room {
   }
 
   /** Removes a member, then runs `onLeave`. False when `player` was not a member. */
-  async leave(player: Player, reason: LeaveReason): Promise<boolean> {
+  async leave(player: MemberLink, reason: LeaveReason): Promise<boolean> {
     if (this.#members.get(player.userId) !== player) return false;
     this.#members.delete(player.userId);
+    player.room = undefined;
     player.leave(this.#group);
     if (this.#synced !== undefined) this.#views.exit(player);
     this.#views.forget(player);
@@ -330,7 +359,7 @@ export class RoomInstance implements Room {
    * Runs a member's message through the kind's handler; returns its reply (or promise). Without a
    * tick, state changes go out right after the handler (with one, after the next tick).
    */
-  handle(route: RoomRoute, player: Player, payload: unknown): unknown {
+  handle(route: RoomRoute, player: MemberLink, payload: unknown): unknown {
     const result: unknown = route.handler(this, player, payload);
     if (this.#ticker === undefined) {
       if (result instanceof Promise) return result.finally(() => this.flush());
@@ -356,10 +385,15 @@ export class RoomInstance implements Room {
     }
   }
 
-  #joined(player: Player): RoomJoined {
+  #joined(player: MemberLink): RoomJoined {
     const synced = this.#synced;
     if (synced === undefined) return { roomId: this.id, kind: this.kind, state: this.state };
     return { roomId: this.id, kind: this.kind, state: synced.full(this.#views.viewOf(player) as never) };
+  }
+
+  #joiningLink(target: RoomMember | string): MemberLink | undefined {
+    for (const link of this.#joining) if (typeof target === 'string' ? link.userId === target : link === target) return link;
+    return undefined;
   }
 
   #clearEmptyTimer(): void {

@@ -9,6 +9,7 @@ import { PlayerRooms } from './PlayerRooms.ts';
 import type { Room } from './Room.ts';
 import type { RoomDefinition } from './RoomDefinition.ts';
 import { RoomInstance, type RoomEvents, type RoomHub } from './RoomInstance.ts';
+import { LocalMember, type MemberLink } from './RoomMember.ts';
 
 /** Options of {@link RoomManager}. @internal createNode builds it */
 export interface RoomManagerOptions {
@@ -71,14 +72,17 @@ export class RoomManager {
     this.#listLimit = options.limits?.listLimit ?? DEFAULT_LIST_LIMIT;
     this.#log = options.logger.child({ component: 'rooms' });
     this.#events = {
-      joined: (room, player) => {
+      joined: (room, member) => {
+        if (!(member instanceof LocalMember)) return;
+        const player = member.player;
         let set = this.#byPlayer.get(player);
         if (set === undefined) this.#byPlayer.set(player, (set = new Set()));
         set.add(room);
       },
-      gone: (room, player) => {
-        const set = this.#byPlayer.get(player);
-        if (set?.delete(room) === true && set.size === 0) this.#byPlayer.delete(player);
+      gone: (room, member) => {
+        if (!(member instanceof LocalMember)) return;
+        const set = this.#byPlayer.get(member.player);
+        if (set?.delete(room) === true && set.size === 0) this.#byPlayer.delete(member.player);
       },
       disposed: (room) => void this.#rooms.delete(room.id),
     };
@@ -125,14 +129,14 @@ export class RoomManager {
   join(player: Player, roomId: string, options: RoomOptions = {}): Promise<RoomJoined> {
     const room = typeof roomId === 'string' ? this.#rooms.get(roomId) : undefined;
     if (room === undefined) return Promise.reject(roomError(RoomErrorCode.NOT_FOUND, `no room ${typeof roomId === 'string' ? roomId.slice(0, 64) : typeof roomId}`));
-    return this.#counted(player, room, () => room.join(player, options));
+    return this.#counted(player, room, () => room.join(this.#member(player, options), options));
   }
 
   /** Creates a room of `kind` and joins it; the room is disposed if the creator's join is refused. */
   async createAndJoin(player: Player, kind: string, options: RoomOptions = {}, how: CreateRoomOptions = {}): Promise<RoomJoined> {
     this.#checkCap(player, undefined);
     const room = this.#create(kind, options, how);
-    return this.#counted(player, room, () => room.join(player, options));
+    return this.#counted(player, room, () => room.join(this.#member(player, options), options));
   }
 
   /** Joins the first open public room of `kind` whose filter matches `options`, or creates one. */
@@ -141,7 +145,7 @@ export class RoomManager {
     for (const room of this.#rooms.values()) {
       if (room.definition !== definition || room.private || !room.open || !matches(definition, room.options, options)) continue;
       try {
-        return await this.#counted(player, room, () => room.join(player, options));
+        return await this.#counted(player, room, () => room.join(this.#member(player, options), options));
       } catch (err) {
         // Taken meanwhile (full, locked, disposed) or refused by onJoin: another room, or a new one.
         if (!(err instanceof HearthError) || err.code === ErrorCode.CLOSED || err.code === RoomErrorCode.TOO_MANY_ROOMS) throw err;
@@ -153,12 +157,18 @@ export class RoomManager {
   /** Leaves `roomId`; false when the player was not in it. */
   leave(player: Player, roomId: string, reason: LeaveReason = { code: LEFT, text: 'left the room' }): Promise<boolean> {
     const room = this.#rooms.get(roomId);
-    return room === undefined ? Promise.resolve(false) : room.leave(player, reason);
+    const link = room === undefined ? undefined : localLink(room, player);
+    return room === undefined || link === undefined ? Promise.resolve(false) : room.leave(link, reason);
   }
 
   /** Leaves every room (a player that closed). */
   async leaveAll(player: Player, reason: LeaveReason): Promise<void> {
-    await Promise.all([...(this.#byPlayer.get(player) ?? [])].map((room) => room.leave(player, reason)));
+    await Promise.all(
+      [...(this.#byPlayer.get(player) ?? [])].map((room) => {
+        const link = localLink(room, player);
+        return link === undefined ? Promise.resolve(false) : room.leave(link, reason);
+      }),
+    );
   }
 
   /** The public rooms of `kind` (with `options`: only those whose filter matches). */
@@ -182,17 +192,29 @@ export class RoomManager {
   }
 
   /** @internal the room a member addresses, or a coded refusal. */
-  memberRoom(player: Player, roomId: unknown): RoomInstance {
+  memberRoom(player: Player, roomId: unknown): { room: RoomInstance; member: MemberLink } {
     const room = typeof roomId === 'string' ? this.#rooms.get(roomId) : undefined;
-    if (room === undefined || room.members.get(player.userId) !== player) {
+    const member = room === undefined ? undefined : localLink(room, player);
+    if (room === undefined || member === undefined) {
       throw roomError(RoomErrorCode.NOT_IN_ROOM, `not in room ${String(roomId).slice(0, 64)}`);
     }
-    return room;
+    return { room, member };
+  }
+
+  /** True when `player` (that actor) is a member of `roomId`. */
+  isMember(player: Player, roomId: string): boolean {
+    const room = this.#rooms.get(roomId);
+    return room !== undefined && localLink(room, player) !== undefined;
+  }
+
+  /** A new member link for a local player joining with `options`. */
+  #member(player: Player, options: RoomOptions): LocalMember {
+    return new LocalMember(player, options, this.#hub.nodeId, this.#hub.clock.now());
   }
 
   /** Refuses `TOO_MANY_ROOMS` when `player` is in (or joining) its limit of rooms other than `room`. */
   #checkCap(player: Player, room: RoomInstance | undefined): void {
-    if (room !== undefined && room.members.get(player.userId) === player) return; // a re-join: idempotent
+    if (room !== undefined && localLink(room, player) !== undefined) return; // a re-join: idempotent
     const count = (this.#byPlayer.get(player)?.size ?? 0) + (this.#joining.get(player) ?? 0);
     if (count >= this.#maxRooms) throw roomError(RoomErrorCode.TOO_MANY_ROOMS, `in ${this.#maxRooms} rooms already; leave one first`);
   }
@@ -233,6 +255,12 @@ export class RoomManager {
     );
     return room;
   }
+}
+
+/** The member link of a local `player` (that actor) in `room`, if a member. */
+function localLink(room: RoomInstance, player: Player): MemberLink | undefined {
+  const link = room.member(player.userId);
+  return link instanceof LocalMember && link.player === player ? link : undefined;
 }
 
 /** True when every `filterBy` option of the room equals the joiner's. */

@@ -1,4 +1,4 @@
-import type { Player } from '../player/Player.ts';
+import type { MemberLink } from './RoomMember.ts';
 
 /**
  * Which state group each member of a synced room is in: members without a view share the room's
@@ -7,7 +7,7 @@ import type { Player } from '../player/Player.ts';
  */
 export class RoomViews {
   readonly #base: string;
-  readonly #viewOf = new Map<Player, unknown>();
+  readonly #viewOf = new Map<MemberLink, unknown>();
   readonly #groups = new Map<unknown, { name: string; users: number }>();
   #next = 0;
 
@@ -25,21 +25,21 @@ export class RoomViews {
     return this.#groups;
   }
 
-  viewOf(player: Player): unknown {
+  viewOf(player: MemberLink): unknown {
     return this.#viewOf.get(player);
   }
 
   /** Records a view (for a joiner: applied by `enter`). */
-  set(player: Player, view: unknown): void {
+  set(player: MemberLink, view: unknown): void {
     this.#viewOf.set(player, view);
   }
 
-  forget(player: Player): void {
+  forget(player: MemberLink): void {
     this.#viewOf.delete(player);
   }
 
   /** Puts a member in the group of its view (or the plain one). */
-  enter(player: Player): void {
+  enter(player: MemberLink): void {
     const view = this.#viewOf.get(player);
     if (view === undefined) {
       player.join(this.plainGroup);
@@ -52,7 +52,7 @@ export class RoomViews {
   }
 
   /** Takes a member out of its view's group (the view stays recorded; see `forget`). */
-  exit(player: Player): void {
+  exit(player: MemberLink): void {
     const view = this.#viewOf.get(player);
     if (view === undefined) {
       player.leave(this.plainGroup);

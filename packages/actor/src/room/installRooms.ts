@@ -75,12 +75,12 @@ export function installRooms<G, E extends EventObject>(definition: PlayerDefinit
     .handle(RoomSend, (p, payload) => {
       if (!Array.isArray(payload) || payload.length !== 3) throw badRequest('room.send must be [roomId, type, payload]');
       const [roomId, type, inner] = payload as unknown[];
-      const room = rooms.memberRoom(p, roomId);
+      const { room, member } = rooms.memberRoom(p, roomId);
       const route = typeof type === 'number' ? room.definition.routeOf(type) : undefined;
       if (route === undefined) throw new HearthError(ErrorCode.UNKNOWN_TYPE, `room kind "${room.kind}" handles no message type ${String(type)}`);
       const validate = route.definition.validate;
       if (validate !== undefined && !validate(inner)) throw badRequest(`payload of "${route.definition.name}" failed validation`);
-      return handled(room.handle(route, p, inner));
+      return handled(room.handle(route, member, inner));
     })
     .hooks({
       onLeave: async (p, reason) => {

@@ -19,6 +19,6 @@ export function bindRooms(definition: object, manager: RoomManager): void {
  * @internal
  */
 export function roomsOfPlayer(definition: object, player: Player): PlayerRooms {
-  const manager = managers.get(definition) ?? (none ??= new RoomManager({ kinds: [], hub: { broadcast: () => 0, clock: systemClock }, logger: pino({ enabled: false }) }));
+  const manager = managers.get(definition) ?? (none ??= new RoomManager({ kinds: [], hub: { broadcast: () => 0, clock: systemClock, nodeId: 'none' }, logger: pino({ enabled: false }) }));
   return manager.of(player);
 }
