@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startArena } from '../../server/test/fixtures/arenaProcess.ts';
-import { selfSignedCertificate } from '../../../packages/client/test/support/tlsTerminator.ts';
+import { selfSignedCertificate } from '../../../packages/client-e2e/test/support/tlsTerminator.ts';
 import type { SwarmSummary } from '../src/report/summarize.ts';
 
 const BOTS_MAIN = join(import.meta.dirname, '../src/main.ts');

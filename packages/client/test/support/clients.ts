@@ -1,5 +1,4 @@
-import { HearthClient, type ClientEvents, type ClientOptions, type CloseInfo } from '../../src/index.ts';
-import type { TestNode } from './game.ts';
+import type { CloseInfo, HearthClient } from '../../src/index.ts';
 
 /** Disposable fixtures, closed in reverse order by `cleanup()` (call it in afterEach). */
 const fixtures: (() => Promise<void> | void)[] = [];
@@ -8,34 +7,6 @@ export async function cleanup(): Promise<void> {
 }
 export function track(close: () => Promise<void> | void): void {
   fixtures.push(close);
-}
-
-export type TransportName = 'tcp' | 'ws';
-
-/** The URL of a test node (or of a proxy port in front of it) for a transport. */
-export function urlOf(transport: TransportName, port: number): string {
-  return `${transport}://127.0.0.1:${port}`;
-}
-
-/** A client of `node` (closed by cleanup). */
-export function clientOf(node: TestNode, transport: TransportName, options: Partial<ClientOptions> = {}): HearthClient {
-  const client = new HearthClient({
-    url: urlOf(transport, transport === 'tcp' ? node.tcpPort : node.wsPort),
-    serverKey: node.publicKeyHex,
-    ...options,
-  });
-  track(() => client.close());
-  return client;
-}
-
-/** Resolves with the next `event` of `client`. */
-export function next<K extends keyof ClientEvents>(client: HearthClient, event: K): Promise<Parameters<ClientEvents[K]>[0]> {
-  return new Promise((resolve) => {
-    const off = client.on(event, ((arg: unknown) => {
-      off();
-      resolve(arg as Parameters<ClientEvents[K]>[0]);
-    }) as ClientEvents[K]);
-  });
 }
 
 /** Records every lifecycle event of a client, in order. */

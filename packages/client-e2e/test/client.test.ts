@@ -1,6 +1,6 @@
 import { ErrorCode, HearthError } from '@hearth/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HearthClient } from '../src/index.ts';
+import { HearthClient } from '@hearth/client';
 import { ChatLine, Echo, Fail, Say, Subscribe, startNode, type TestNode } from './support/game.ts';
 import { cleanup, clientOf, next, recordEvents, track, urlOf, type TransportName } from './support/clients.ts';
 

@@ -1,6 +1,6 @@
 import { ErrorCode } from '@hearth/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HearthClient } from '../src/index.ts';
+import { HearthClient } from '@hearth/client';
 import { cleanup, track } from './support/clients.ts';
 import { Echo, startNode } from './support/game.ts';
 import { selfSignedCertificate, startTlsTerminator } from './support/tlsTerminator.ts';

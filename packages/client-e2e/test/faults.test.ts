@@ -1,6 +1,6 @@
 import { ErrorCode } from '@hearth/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HearthClient, OrderedFeed, type ClientOptions } from '../src/index.ts';
+import { HearthClient, OrderedFeed, type ClientOptions } from '@hearth/client';
 import { cleanup, next, recordEvents, track, urlOf, type TransportName } from './support/clients.ts';
 import { FaultProxy, seededRandom } from './support/FaultProxy.ts';
 import { ChatLine, Echo, History, Slow, SlowIdempotent, Subscribe, startNode, type TestNode } from './support/game.ts';
