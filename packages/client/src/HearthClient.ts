@@ -4,12 +4,17 @@ import {
   Kind,
   Login,
   Resume,
+  RoomCreate,
+  RoomJoin,
+  RoomJoinOrCreate,
   type AnyDefinition,
   type LoginCredentials,
   type LoginReply,
   type Message,
   type Payload,
   type Reply,
+  type RoomListing,
+  type RoomOptions,
 } from '@hearth/protocol';
 import { backoffDelay } from './backoff.ts';
 import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions, type TrafficStats } from './ClientOptions.ts';
@@ -18,36 +23,13 @@ import { Emitter } from './Emitter.ts';
 import { Handlers } from './Handlers.ts';
 import { ClientErrorCode, FINAL_CODES } from './errors.ts';
 import { RequestTable, type PendingRequest } from './RequestTable.ts';
+import type { ClientRoom, RoomOf } from './rooms/ClientRoom.ts';
+import { ClientRooms } from './rooms/ClientRooms.ts';
+import { kindName, type AnyRoomKind, type OptionsOf, type RoomKind } from './rooms/RoomKind.ts';
 import { defaultProvider, defaultTransport } from './runtime.ts';
+import type { ClientEvents, ClientState, CloseInfo, RequestOptions } from './ClientEvents.ts';
 
-/** Why a connection or the client ended. */
-export interface CloseInfo {
-  readonly code: string;
-  readonly text: string;
-}
-
-/** The client's lifecycle events. */
-export interface ClientEvents {
-  /** A new connection is up and not resumed (the first one, or a redial before any login). */
-  connected: () => void;
-  /** After a drop, a new connection resumed the session; the pushes missed follow, in order. */
-  resumed: (reply: LoginReply) => void;
-  /** The connection dropped; the client redials unless the code is final (then `closed` follows). */
-  disconnected: (info: CloseInfo) => void;
-  /** The client is closed for good (by `close()`, a final code, or the retry budget ran out). */
-  closed: (info: CloseInfo) => void;
-}
-
-/** Where a client is. */
-export type ClientState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
-
-/** Options of one request. */
-export interface RequestOptions {
-  /** @defaultValue the client's `requestTimeoutMs` */
-  timeoutMs?: number;
-  /** Send again after a resume instead of failing with `DISCONNECTED`. @defaultValue the definition's `idempotent` */
-  idempotent?: boolean;
-}
+export type { ClientEvents, ClientState, CloseInfo, RequestOptions } from './ClientEvents.ts';
 
 /**
  * A Hearth client: one logical session over a WebSocket (browsers, Node) or TCP (Node)
@@ -76,6 +58,8 @@ export class HearthClient {
   #urlIndex = 0;
   /** Aborts the dial under way when the client closes. */
   readonly #abort = new AbortController();
+  /** The rooms joined (made at the first join: a client without rooms listens to no room message). */
+  #rooms: ClientRooms | undefined;
 
   /** @throws {HearthError} `USAGE` on bad options (see {@link ClientOptions}). */
   constructor(options: ClientOptions) {
@@ -189,6 +173,41 @@ export class HearthClient {
   /** Answers requests the server sends of a definition (typed); others get `UNKNOWN_TYPE`. */
   handle<D extends AnyDefinition>(definition: D, handler: (payload: Payload<D>) => Reply<D> | Promise<Reply<D>>): () => void {
     return this.#handlers.onRequest(definition, handler as (payload: unknown) => unknown);
+  }
+
+  /**
+   * Joins an open public room of the kind whose filter matches `options`, or creates one. Give a
+   * kind from `defineRoomKind` for typed options and state (and a mirror for a synchronised room).
+   * @throws {HearthError} `ROOM_UNKNOWN_KIND`, `TOO_MANY_ROOMS`, the room's `onCreate`/`onJoin`
+   * refusal, or a request failure (`DISCONNECTED`, `TIMEOUT`, ...).
+   */
+  joinOrCreate<K extends AnyRoomKind>(kind: K, options?: OptionsOf<K>): Promise<RoomOf<K>> {
+    return this.#enter(RoomJoinOrCreate, { kind: kindName(kind), ...(options && { options }) }, kind);
+  }
+
+  /** Joins a room by id (private rooms too). @throws {HearthError} `ROOM_NOT_FOUND`, `ROOM_FULL`, `ROOM_LOCKED`, the `onJoin` refusal... */
+  join<K extends AnyRoomKind = string>(roomId: string, options?: OptionsOf<K>, how: { kind?: K } = {}): Promise<RoomOf<K>> {
+    return this.#enter(RoomJoin, { roomId, ...(options && { options }) }, how.kind);
+  }
+
+  /** Creates a room of the kind and joins it (`private`: joinable by id only, never listed). */
+  create<K extends AnyRoomKind>(kind: K, options?: OptionsOf<K>, how: { private?: boolean } = {}): Promise<RoomOf<K>> {
+    return this.#enter(RoomCreate, { kind: kindName(kind), ...(options && { options }), ...(how.private === true && { private: true }) }, kind);
+  }
+
+  /** The public rooms of a kind (with `options`: those whose filter matches): ids, members, capacity, lock, metadata. */
+  listRooms<K extends AnyRoomKind>(kind: K, options?: OptionsOf<K>): Promise<RoomListing[]> {
+    return (this.#rooms ??= new ClientRooms(this)).list(kindName(kind), options as RoomOptions | undefined);
+  }
+
+  /** The rooms the client is in, by id. */
+  get rooms(): ReadonlyMap<string, ClientRoom> {
+    return this.#rooms?.rooms ?? new Map();
+  }
+
+  #enter<K>(definition: typeof RoomJoin | typeof RoomCreate | typeof RoomJoinOrCreate, payload: object, kind: K | undefined): Promise<RoomOf<K>> {
+    const rooms = (this.#rooms ??= new ClientRooms(this));
+    return rooms.enter(definition, payload, typeof kind === 'object' ? (kind as RoomKind) : undefined) as Promise<RoomOf<K>>;
   }
 
   /** Closes for good: sends `[6, code, text]`, fails pending requests with `CLOSED`. Idempotent. */

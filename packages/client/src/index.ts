@@ -1,5 +1,5 @@
 export { HearthClient } from './HearthClient.ts';
-export type { ClientEvents, ClientState, CloseInfo, RequestOptions } from './HearthClient.ts';
+export type { ClientEvents, ClientState, CloseInfo, RequestOptions } from './ClientEvents.ts';
 export type { ClientOptions, TrafficStats } from './ClientOptions.ts';
 export { backoffDelay, resolveReconnect } from './backoff.ts';
 export type { ReconnectOptions, ResolvedReconnect } from './backoff.ts';
@@ -14,3 +14,8 @@ export { ErrorCode, HearthError, Login, Resume, defineMessage } from '@hearth/pr
 export type { AnyDefinition, LoginCredentials, LoginReply, MessageDefinition, Payload, Reply } from '@hearth/protocol';
 export { OrderedFeed } from './OrderedFeed.ts';
 export type { OrderedFeedOptions } from './OrderedFeed.ts';
+export { ClientRoom } from './rooms/ClientRoom.ts';
+export type { ClientRoomEvents, RoomOf } from './rooms/ClientRoom.ts';
+export { defineRoomKind } from './rooms/RoomKind.ts';
+export type { AnyRoomKind, MirrorOf, OptionsOf, PlainRoomKind, RoomKind, StateMirror, StateOf } from './rooms/RoomKind.ts';
+export type { RoomListing, RoomOptions } from '@hearth/protocol';
