@@ -27,13 +27,15 @@ export class FixedTicker {
   #timer: unknown;
   #stopped = false;
 
-  constructor(clock: Clock, hz: number, maxCatchUp: number, run: (dt: number, tick: number) => void, afterBurst: () => void) {
+  /** `firstTick` > 1 resumes a restored room's numbering: that tick is due one step from now. */
+  constructor(clock: Clock, hz: number, maxCatchUp: number, run: (dt: number, tick: number) => void, afterBurst: () => void, firstTick = 1) {
     this.#clock = clock;
     this.#hz = hz;
     this.#maxCatchUp = maxCatchUp;
     this.#run = run;
     this.#afterBurst = afterBurst;
-    this.#origin = clock.monotonic();
+    this.#next = firstTick;
+    this.#origin = clock.monotonic() - ((firstTick - 1) * 1000) / hz;
     this.#schedule();
   }
 

@@ -25,6 +25,12 @@ export interface RoomHooks<S, O> {
   onLeave?: (room: Room<S, O>, member: RoomMember, reason: LeaveReason) => void | Promise<void>;
   /** Once, when the room is disposed (empty past `emptyTimeout`, `room.dispose()`, node close). */
   onDispose?: (room: Room<S, O>) => void | Promise<void>;
+  /**
+   * Instead of `onCreate`, when the room is restored on another node from its checkpoint (its node
+   * died, or drained): `room.state`, metadata, lock, tick and members are back; rebuild what the
+   * checkpoint does not hold (views, caches). Throwing disposes of the room. docs/rooms.md.
+   */
+  onRestore?: (room: Room<S, O>) => void | Promise<void>;
 }
 
 /** The options of {@link defineRoom}. */
@@ -48,6 +54,12 @@ export interface RoomSpec<S, O> {
   emptyTimeout?: number | false;
   /** Option names that `joinOrCreate` (and listings) match: a room is picked only if these equal the joiner's. */
   filterBy?: readonly string[];
+  /**
+   * On a node with checkpoints (a Redis backplane; docs/rooms.md, "Rooms outlive their node"): the
+   * room is checkpointed every this many ticks, and on a lock, metadata, membership or phase change.
+   * 0: never (the room dies with its node). @defaultValue 20
+   */
+  checkpointEvery?: number;
 }
 
 /** One handled message type. @internal */
@@ -67,6 +79,7 @@ interface Spec {
 /** Defaults of {@link RoomSpec}. */
 export const DEFAULT_TICK_HZ = 20;
 export const DEFAULT_MAX_CATCH_UP = 5;
+export const DEFAULT_CHECKPOINT_EVERY = 20;
 
 /**
  * A room kind: its name, capacity, state, handlers, tick and hooks. Immutable: every method
@@ -180,6 +193,7 @@ export function defineRoom<S = Record<string, never>, O = RoomOptions>(spec: Roo
   if (spec.maxCatchUp !== undefined && !(Number.isInteger(spec.maxCatchUp) && spec.maxCatchUp >= 1)) bad('maxCatchUp must be an integer >= 1');
   if (spec.emptyTimeout !== undefined && spec.emptyTimeout !== false && !(spec.emptyTimeout >= 0)) bad('emptyTimeout must be >= 0 or false');
   if (spec.state !== undefined && spec.sync !== undefined) bad('give "state" or "sync", not both');
+  if (spec.checkpointEvery !== undefined && !(Number.isInteger(spec.checkpointEvery) && spec.checkpointEvery >= 0)) bad('checkpointEvery must be an integer >= 0');
   return new RoomDefinition<S, O>({
     room: { ...(spec as RoomSpec<unknown, unknown>) },
     routes: new Map(),

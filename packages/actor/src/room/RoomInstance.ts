@@ -12,6 +12,8 @@ import { DEFAULT_MAX_CATCH_UP, DEFAULT_TICK_HZ, type RoomDefinition, type RoomRo
 import { RoomLifecycle } from './RoomLifecycle.ts';
 import { RoomViews } from './RoomViews.ts';
 import type { SyncedState } from './SyncedState.ts';
+import { AwayMember } from './checkpoint/AwayMember.ts';
+import type { RoomResume } from './checkpoint/RoomResume.ts';
 
 /** What a room uses of its node: group broadcast (encode once) and a clock. @internal */
 export interface RoomHub {
@@ -27,6 +29,8 @@ export interface RoomEvents {
   joined(room: RoomInstance, member: MemberLink): void;
   gone(room: RoomInstance, member: MemberLink): void;
   disposed(room: RoomInstance): void;
+  /** Something a checkpoint holds changed (lock, metadata, membership, phase, a tick burst). */
+  changed?(room: RoomInstance): void;
 }
 
 /** The group (in the holder) whose members are a room's members: broadcasts are encoded once. */
@@ -64,6 +68,7 @@ export class RoomInstance implements Room {
   #lifecycle: RoomLifecycle | undefined;
   #emptyTimer: unknown;
   #disposing: Promise<void> | undefined;
+  #handedOff = false;
 
   constructor(
     id: string,
@@ -72,6 +77,7 @@ export class RoomInstance implements Room {
     hub: RoomHub,
     log: Logger,
     events: RoomEvents,
+    restored?: { readonly state: unknown; readonly full: Uint8Array | null },
   ) {
     this.id = id;
     this.kind = definition.name;
@@ -84,7 +90,9 @@ export class RoomInstance implements Room {
     this.log = log.child({ roomId: id, kind: this.kind });
     const spec = definition.spec;
     this.#synced = spec.sync?.(options);
-    this.state = this.#synced !== undefined ? this.#synced.state : spec.state !== undefined ? spec.state(options) : {};
+    // A room restored from its checkpoint (docs/rooms.md, "Rooms outlive their node"): its state, not a new one.
+    if (restored?.full != null) this.#synced?.load?.(restored.full);
+    this.state = this.#synced !== undefined ? this.#synced.state : restored !== undefined ? restored.state : spec.state !== undefined ? spec.state(options) : {};
   }
 
   get members(): ReadonlyMap<string, RoomMember> {
@@ -122,6 +130,14 @@ export class RoomInstance implements Room {
   }
   get phase(): StateValue | undefined {
     return this.#lifecycle?.phase;
+  }
+  /** @internal the lifecycle actor (its persisted snapshot goes into checkpoints). */
+  get lifecycleActor(): RoomLifecycle | undefined {
+    return this.#lifecycle;
+  }
+  /** True when the room went to another node (drain): no hooks ran, its checkpoint stays. */
+  get handedOff(): boolean {
+    return this.#handedOff;
   }
   raise(event: EventObject): void {
     if (!this.disposed) this.#lifecycle?.send(event);
@@ -171,15 +187,19 @@ export class RoomInstance implements Room {
 
   lock(): void {
     this.#locked = true;
+    this.#changed();
   }
   unlock(): void {
     this.#locked = false;
+    this.#changed();
   }
   setPrivate(value: boolean): void {
     this.#private = value;
+    this.#changed();
   }
   setMetadata(metadata: unknown): void {
     this.#metadata = metadata;
+    this.#changed();
   }
 
   setView(target: RoomMember | string, view: unknown): boolean {
@@ -244,9 +264,37 @@ export class RoomInstance implements Room {
       void this.dispose();
       throw asRefusal(err, this.log, 'onCreate');
     }
+    this.#start(undefined, 1);
+  }
+
+  /**
+   * Instead of {@link create} for a room restored from its checkpoint: no `onCreate`; its lock,
+   * metadata, members (away until they come back), lifecycle and tick number as they were, then
+   * `onRestore`. Rejects (and disposes) when `onRestore` throws.
+   */
+  async resume(from: RoomResume): Promise<void> {
+    this.#locked = from.locked;
+    this.#private = from.private;
+    this.#metadata = from.metadata;
+    for (const member of from.away) {
+      this.#members.set(member.userId, member);
+      member.room = this;
+    }
+    try {
+      await this.definition.hooksOf.onRestore?.(this);
+    } catch (err) {
+      void this.dispose();
+      throw asRefusal(err, this.log, 'onRestore');
+    }
+    this.#start(from.lifecycle ?? undefined, from.tick + 1);
+  }
+
+  /** Starts the lifecycle machine (from a persisted snapshot when restored) and the tick at `firstTick`. */
+  #start(persisted: RoomResume['lifecycle'] | undefined, firstTick: number): void {
     const machine = this.definition.lifecycleMachine;
     if (machine !== undefined && !this.disposed) {
-      this.#lifecycle = new RoomLifecycle(machine, this, this.clock, this.log, () => void this.dispose());
+      const onChange = (): void => this.#changed();
+      this.#lifecycle = new RoomLifecycle(machine, this, this.clock, this.log, () => void this.dispose(), onChange, persisted ?? undefined);
     }
     this.flush();
     const tick = this.definition.tickHandler;
@@ -266,8 +314,57 @@ export class RoomInstance implements Room {
         () => {
           this.prune();
           this.flush();
+          this.#changed();
         },
+        firstTick,
       );
+    }
+  }
+
+  /**
+   * A member held away since the restore comes back as `link` (its player logged in, resumed or
+   * addressed the room on this node): it takes the seat back without `onJoin`, and a synced room
+   * sends it the full state. False when `link.userId` is not an away member.
+   */
+  reenter(link: MemberLink): boolean {
+    const away = this.#members.get(link.userId);
+    if (!(away instanceof AwayMember) || this.disposed) return false;
+    away.cancel();
+    away.room = undefined;
+    this.flush();
+    this.#members.set(link.userId, link);
+    link.room = this;
+    link.join(this.#group);
+    const synced = this.#synced;
+    if (synced !== undefined) {
+      this.#views.enter(link);
+      link.push(RoomState, { roomId: this.id, bytes: synced.full(this.#views.viewOf(link) as never) });
+    }
+    this.#events.joined(this, link);
+    this.#changed();
+    return true;
+  }
+
+  /**
+   * The room went to another node (drain, after its final checkpoint and the ownership transfer):
+   * it stops here without a hook or a `room.left`; its members leave its groups. Idempotent.
+   */
+  handOff(): void {
+    if (this.#disposing !== undefined) return;
+    this.#handedOff = true;
+    this.#disposing = Promise.resolve();
+    this.#ticker?.stop();
+    this.#lifecycle?.stop();
+    this.#clearEmptyTimer();
+    const members = [...this.#members.values()];
+    this.#members.clear();
+    this.#views.clear();
+    this.#events.disposed(this);
+    for (const member of members) {
+      member.leave(this.#group);
+      member.room = undefined;
+      if (member instanceof AwayMember) member.cancel();
+      else this.#events.gone(this, member);
     }
   }
 
@@ -322,6 +419,7 @@ export class RoomInstance implements Room {
     player.join(this.#group);
     if (this.#synced !== undefined) this.#views.enter(player);
     this.#events.joined(this, player);
+    this.#changed();
     return this.#joined(player);
   }
 
@@ -334,6 +432,7 @@ export class RoomInstance implements Room {
     if (this.#synced !== undefined) this.#views.exit(player);
     this.#views.forget(player);
     this.#events.gone(this, player);
+    this.#changed();
     await this.#hook('onLeave', () => this.definition.hooksOf.onLeave?.(this, player, reason));
     this.flush();
     this.checkEmpty();
@@ -394,6 +493,10 @@ export class RoomInstance implements Room {
   #joiningLink(target: RoomMember | string): MemberLink | undefined {
     for (const link of this.#joining) if (typeof target === 'string' ? link.userId === target : link === target) return link;
     return undefined;
+  }
+
+  #changed(): void {
+    if (this.#disposing === undefined) this.#events.changed?.(this);
   }
 
   #clearEmptyTimer(): void {

@@ -10,6 +10,8 @@ import type { Room } from './Room.ts';
 import type { RoomDefinition } from './RoomDefinition.ts';
 import { RoomInstance, type RoomEvents, type RoomHub } from './RoomInstance.ts';
 import { LocalMember, type MemberLink } from './RoomMember.ts';
+import { AwayMember } from './checkpoint/AwayMember.ts';
+import type { RoomCheckpoint } from './checkpoint/RoomCheckpoint.ts';
 
 /** Options of {@link RoomManager}. @internal createNode builds it */
 export interface RoomManagerOptions {
@@ -61,6 +63,10 @@ export class RoomManager {
   /** Joins in flight per player (counted against `maxRoomsPerPlayer` with its rooms). */
   readonly #joining = new Map<Player, number>();
   #closed = false;
+  /** The node's checkpointer (docs/rooms.md, "Rooms outlive their node"), when it has one. */
+  #watcher: RoomWatcher | undefined;
+  /** Users held away in restored rooms (entries checked on use: a stale one is dropped). */
+  readonly #away = new Map<string, Set<RoomInstance>>();
 
   constructor(options: RoomManagerOptions) {
     for (const kind of options.kinds as readonly RoomDefinition<unknown, unknown>[]) {
@@ -84,8 +90,58 @@ export class RoomManager {
         const set = this.#byPlayer.get(member.player);
         if (set?.delete(room) === true && set.size === 0) this.#byPlayer.delete(member.player);
       },
-      disposed: (room) => void this.#rooms.delete(room.id),
+      disposed: (room) => {
+        this.#rooms.delete(room.id);
+        this.#watcher?.disposed(room);
+      },
+      changed: (room) => this.#watcher?.changed(room),
     };
+  }
+
+  /** @internal the checkpointer hears of every change, creation and disposal. */
+  watch(watcher: RoomWatcher | undefined): void {
+    this.#watcher = watcher;
+  }
+
+  /**
+   * @internal Restores a room from its checkpoint (failover, drain): same id, state, lock, metadata,
+   * tick and lifecycle; no `onCreate` (`onRestore` instead); members away until they come back or
+   * `graceMs` passes (then `onLeave` with `GRACE_EXPIRED`).
+   * @throws HearthError `ROOM_UNKNOWN_KIND`; a state that does not load; `onRestore`'s refusal.
+   */
+  async adopt(checkpoint: RoomCheckpoint, graceMs: number): Promise<RoomInstance> {
+    const existing = this.#rooms.get(checkpoint.id);
+    if (existing !== undefined) return existing;
+    const definition = this.#kind(checkpoint.kind);
+    const room = new RoomInstance(checkpoint.id, definition, checkpoint.options, this.#hub, this.#log, this.#events, checkpoint);
+    const expire = (away: AwayMember): void => void room.leave(away, { code: ErrorCode.GRACE_EXPIRED, text: 'did not come back after the room moved' });
+    const away = checkpoint.members.map((m) => new AwayMember(m, checkpoint.owner, this.#hub.clock, graceMs, expire));
+    for (const m of away) {
+      let set = this.#away.get(m.userId);
+      if (set === undefined) this.#away.set(m.userId, (set = new Set()));
+      set.add(room);
+    }
+    this.#rooms.set(room.id, room);
+    room.ready = room.resume({ ...checkpoint, away });
+    await room.ready;
+    room.checkEmpty();
+    return room;
+  }
+
+  /** @internal `player` is on this node (logged in, resumed): it takes back its seats in restored rooms. */
+  reenter(player: Player): number {
+    const rooms = this.#away.get(player.userId);
+    if (rooms === undefined) return 0;
+    this.#away.delete(player.userId);
+    let n = 0;
+    for (const room of rooms) if (this.#comeBack(room, player)) n++;
+    return n;
+  }
+
+  #comeBack(room: RoomInstance, player: Player): boolean {
+    const away = room.member(player.userId);
+    if (!(away instanceof AwayMember)) return false;
+    return room.reenter(new LocalMember(player, away.options, this.#hub.nodeId, away.joinedAt));
   }
 
   /** The names of the room kinds served. */
@@ -129,6 +185,7 @@ export class RoomManager {
   join(player: Player, roomId: string, options: RoomOptions = {}): Promise<RoomJoined> {
     const room = typeof roomId === 'string' ? this.#rooms.get(roomId) : undefined;
     if (room === undefined) return Promise.reject(roomError(RoomErrorCode.NOT_FOUND, `no room ${typeof roomId === 'string' ? roomId.slice(0, 64) : typeof roomId}`));
+    this.#comeBack(room, player); // a member of a restored room joining it again takes its seat back
     return this.#counted(player, room, () => room.join(this.#member(player, options), options));
   }
 
@@ -194,6 +251,7 @@ export class RoomManager {
   /** @internal the room a member addresses, or a coded refusal. */
   memberRoom(player: Player, roomId: unknown): { room: RoomInstance; member: MemberLink } {
     const room = typeof roomId === 'string' ? this.#rooms.get(roomId) : undefined;
+    if (room !== undefined) this.#comeBack(room, player);
     const member = room === undefined ? undefined : localLink(room, player);
     if (room === undefined || member === undefined) {
       throw roomError(RoomErrorCode.NOT_IN_ROOM, `not in room ${String(roomId).slice(0, 64)}`);
@@ -250,11 +308,20 @@ export class RoomManager {
     room.ready = room.create();
     // A room no one joins is disposed like an empty one (a creator joining holds its seat already).
     room.ready.then(
-      () => room.checkEmpty(),
+      () => {
+        this.#watcher?.changed(room);
+        room.checkEmpty();
+      },
       () => {},
     );
     return room;
   }
+}
+
+/** What the node's checkpointer hears from the rooms. @internal */
+export interface RoomWatcher {
+  changed(room: RoomInstance): void;
+  disposed(room: RoomInstance): void;
 }
 
 /** The member link of a local `player` (that actor) in `room`, if a member. */

@@ -16,6 +16,8 @@ export interface SyncedState<S> {
   full(view?: never): Uint8Array;
   /** Views (optional): the changes since the last patch, encoded once, then one patch per view. */
   encodeTick?(): { patch(view?: never): Uint8Array };
+  /** Replaces the state with an earlier `full()` (a room restored from its checkpoint); `StateEncoder.load`. */
+  load?(full: Uint8Array): void;
   /** Views (optional): moves a client from view `from` to view `to` between patches. */
   switchView?(from: never, to: never): Uint8Array;
 }

@@ -54,6 +54,7 @@ function options(value: unknown): RoomOptions {
  */
 export function installRooms<G, E extends EventObject>(definition: PlayerDefinition<G, E>, rooms: RoomManager): PlayerDefinition<G, E> {
   const gameLeave = definition.hooksOf.onLeave;
+  const gameJoin = definition.hooksOf.onJoin;
   return definition
     .handle(RoomJoin, (p, payload) => {
       const m = record(payload, 'room.join');
@@ -83,6 +84,11 @@ export function installRooms<G, E extends EventObject>(definition: PlayerDefinit
       return handled(room.handle(route, member, inner));
     })
     .hooks({
+      // A user held away in a room restored here (its node died or drained) takes its seat back.
+      onJoin: async (p, login) => {
+        await gameJoin?.(p, login);
+        rooms.reenter(p);
+      },
       onLeave: async (p, reason) => {
         await rooms.leaveAll(p, reason);
         await gameLeave?.(p, reason);
