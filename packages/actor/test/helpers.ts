@@ -1,6 +1,19 @@
 import { Writable } from 'node:stream';
-import { Service, type CloseEvent, type SessionRef } from '@hearth/net';
-import { Login, Resume, defineMessage, type InboundMessage, type LoginReply } from '@hearth/protocol';
+import { HearthClient, type CloseInfo } from '@hearth/client';
+import { Service } from '@hearth/net';
+import {
+  Kind,
+  Resume,
+  RoomLeft,
+  RoomPush,
+  RoomState,
+  defineMessage,
+  type AnyDefinition,
+  type InboundMessage,
+  type LoginReply,
+  type Payload,
+  type Reply,
+} from '@hearth/protocol';
 import { pino, type Logger } from 'pino';
 import type { EventObject } from 'xstate';
 import { createNode, devAuthenticator, type Authenticator, type Clock, type HearthNode, type PlayerDefinition, type PlayerTimeouts } from '../src/index.ts';
@@ -65,53 +78,116 @@ export async function startServer<G, E extends EventObject>(
   return { service, node, port: node.endpoints[0]!.port };
 }
 
-/** The client side: one service dialling many connections. */
-export function clientService(): Service {
-  const service = newService();
-  fixtures.push(() => service.close({ deadlineMs: 500 }));
-  return service;
+/** The clients of a test: HearthClients closed by `cleanup()`. */
+export class TestClients {
+  readonly #clients: HearthClient[] = [];
+
+  constructor() {
+    fixtures.push(async () => {
+      for (const client of this.#clients.splice(0)) client.close();
+    });
+  }
+
+  /** Keeps `client` to close at cleanup. */
+  track(client: HearthClient): HearthClient {
+    this.#clients.push(client);
+    return client;
+  }
 }
 
-export interface TestClient {
-  ref: SessionRef;
-  /** Inbound pushes/requests in arrival order. */
-  inbox: InboundMessage[];
-  /** Resolves once `n` messages of `type` arrived. */
-  received(type: number, n: number): Promise<InboundMessage[]>;
-  closed: Promise<CloseEvent>;
-  login(name: string): Promise<LoginReply>;
-  resume(token: string): Promise<LoginReply>;
+/** The client side of a test (the name is from when it was a `Service` dialling out). */
+export function clientService(): TestClients {
+  return new TestClients();
 }
 
-/** Connects one client connection to `port`. */
-export async function connect(service: Service, port: number, protocol = 'msgpack'): Promise<TestClient> {
-  const ref = await service.connect(`tcp://127.0.0.1:${port}`, protocol, { reconnect: false });
-  const inbox: InboundMessage[] = [];
-  const waiters: { type: number; n: number; resolve(m: InboundMessage[]): void }[] = [];
-  const ofType = (type: number): InboundMessage[] => inbox.filter((m) => m.type === type);
-  service.sub('message', (from, msg) => {
-    if (from.id !== ref.id) return;
-    inbox.push(msg);
-    for (const w of [...waiters]) {
-      const got = ofType(w.type);
-      if (got.length >= w.n) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(got);
-      }
+/**
+ * The pushes a test client records in its inbox: the test game's and the rooms' framework pushes.
+ * A test expecting another type passes its definition to {@link connect}.
+ */
+const PUSHES: readonly AnyDefinition[] = [Echo, Note, Notice, RoomPush, RoomState, RoomLeft];
+
+/**
+ * A test player: a {@link HearthClient} (no reconnect: a test drops and resumes by hand) and the
+ * pushes it received, in arrival order.
+ */
+export class TestClient {
+  readonly client: HearthClient;
+  /** Inbound pushes (of the watched types) in arrival order. */
+  readonly inbox: InboundMessage[] = [];
+  /** The client's `closed` event: the server's close code (`KICKED`, `SHUTDOWN`...) or the client's own. */
+  readonly closed: Promise<CloseInfo>;
+  readonly #watched: ReadonlySet<number>;
+  readonly #waiters: (() => void)[] = [];
+
+  constructor(client: HearthClient, pushes: readonly AnyDefinition[]) {
+    this.client = client;
+    this.closed = new Promise((resolve) => client.on('closed', resolve));
+    this.#watched = new Set(pushes.map((d) => d.type));
+    for (const type of this.#watched) {
+      client.on({ type, name: `push ${type}` } as AnyDefinition, (payload) => {
+        this.inbox.push({ kind: Kind.PUSH, type, payload });
+        for (const wake of this.#waiters.splice(0)) wake();
+      });
     }
-  });
-  const closed = new Promise<CloseEvent>((resolve) => service.sub({ close: ref.id }, resolve));
-  return {
-    ref,
-    inbox,
-    closed,
-    received: (type, n) => {
-      const got = ofType(type);
-      return got.length >= n ? Promise.resolve(got) : new Promise((resolve) => waiters.push({ type, n, resolve }));
-    },
-    login: (name) => ref.request(Login, { name }),
-    resume: (token) => ref.request(Resume, { token }),
-  };
+  }
+
+  /** The client itself under its former name (tests written against a `SessionRef` read `client.ref.request`). */
+  get ref(): this {
+    return this;
+  }
+
+  /** True while the connection is open. */
+  get alive(): boolean {
+    return this.client.state === 'open';
+  }
+
+  request<D extends AnyDefinition>(definition: D, payload: Payload<D>): Promise<Reply<D>> {
+    return this.client.request(definition, payload);
+  }
+
+  send<D extends AnyDefinition>(definition: D, payload: Payload<D>): boolean {
+    return this.client.send(definition, payload);
+  }
+
+  /** Closes the connection with `[6, code, text]` (not `NORMAL`: the session then waits out its grace). */
+  close(code: string, text?: string): void {
+    this.client.close(code, text);
+  }
+
+  login(name: string): Promise<LoginReply> {
+    return this.client.login({ name });
+  }
+
+  /** Resumes the session of `token` on this (not logged-in) connection. */
+  resume(token: string): Promise<LoginReply> {
+    return this.client.request(Resume, { token });
+  }
+
+  /** Resolves once `n` pushes of `type` arrived (all of them, in order). */
+  async received(type: number, n: number): Promise<InboundMessage[]> {
+    if (!this.#watched.has(type)) throw new Error(`push type ${type} is not recorded: pass its definition to connect()`);
+    for (;;) {
+      const got = this.inbox.filter((m) => m.type === type);
+      if (got.length >= n) return got;
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+}
+
+/**
+ * Connects a client to `port` on 127.0.0.1 (TCP). Over `msgpack+nacl` it does not pin the key (the
+ * test server's key is made at start). `pushes`: more push types to record in the inbox.
+ */
+export async function connect(
+  clients: TestClients,
+  port: number,
+  protocol: 'msgpack' | 'msgpack+nacl' = 'msgpack',
+  pushes: readonly AnyDefinition[] = [],
+): Promise<TestClient> {
+  const client = clients.track(new HearthClient({ url: `tcp://127.0.0.1:${port}`, protocol, allowUnpinned: true, reconnect: false }));
+  const test = new TestClient(client, [...PUSHES, ...pushes]);
+  await client.connect();
+  return test;
 }
 
 /** Resolves when `predicate` holds, polling on timers (for state that has no event to await). */

@@ -30,7 +30,7 @@ describe('player lifecycle over real connections', () => {
     const reply = await client.login('ann');
     expect(reply).toMatchObject({ userId: 'ann', name: 'ann' });
     expect(reply.resumeToken).toMatch(/^[\w-]{24}$/);
-    await expect(client.ref.request(Echo, { n: 7 })).resolves.toEqual({ n: 7 });
+    await expect(client.request(Echo, { n: 7 })).resolves.toEqual({ n: 7 });
     const player = node.holder.get('ann');
     expect(player?.data).toEqual({ echoes: 1, room: '' });
     expect(player?.state).toEqual({ active: { heartbeat: 'alive', game: 'lobby' } });
@@ -46,8 +46,8 @@ describe('player lifecycle over real connections', () => {
     const clients = clientService();
     const first = await connect(clients, port, 'msgpack+nacl');
     const { resumeToken } = await first.login('sec');
-    await expect(first.ref.request(Echo, { n: 1, data: new Uint8Array(300).fill(1) })).resolves.toMatchObject({ n: 1 });
-    first.ref.close(ErrorCode.CLOSED);
+    await expect(first.request(Echo, { n: 1, data: new Uint8Array(300).fill(1) })).resolves.toMatchObject({ n: 1 });
+    first.close(ErrorCode.CLOSED);
     await until(() => node.holder.get('sec')?.connected === false);
     node.holder.send('sec', Notice, { seq: 1 });
     const second = await connect(clients, port, 'msgpack+nacl');
@@ -58,7 +58,7 @@ describe('player lifecycle over real connections', () => {
   it('answers UNAUTHENTICATED before login, keeps the session after a refusal, then admits', async () => {
     const { node, port } = await startServer(testPlayer());
     const client = await connect(clientService(), port);
-    await expect(client.ref.request(Echo, { n: 1 })).rejects.toMatchObject({ code: ErrorCode.UNAUTHENTICATED });
+    await expect(client.request(Echo, { n: 1 })).rejects.toMatchObject({ code: ErrorCode.UNAUTHENTICATED });
     await expect(client.login('not a valid name!')).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
     await expect(client.login('bob')).resolves.toMatchObject({ userId: 'bob' });
     await expect(client.login('bob')).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
@@ -71,7 +71,7 @@ describe('player lifecycle over real connections', () => {
     const client = await connect(clientService(), port);
     await until(() => node.holder.size === 1);
     clock.advance(99);
-    expect(client.ref.alive).toBe(true);
+    expect(client.alive).toBe(true);
     clock.advance(1);
     await expect(client.closed).resolves.toMatchObject({ code: ErrorCode.LOGIN_TIMEOUT });
     expect(node.holder.size).toBe(0);
@@ -117,7 +117,7 @@ describe('player lifecycle over real connections', () => {
       }
     }
     expect(pinged).toBeGreaterThanOrEqual(2);
-    expect(client.ref.alive).toBe(true);
+    expect(client.alive).toBe(true);
     expect(player.connected).toBe(true);
   });
 
@@ -127,10 +127,10 @@ describe('player lifecycle over real connections', () => {
     const clients = clientService();
     const first = await connect(clients, port);
     const { resumeToken } = await first.login('ann');
-    await expect(first.ref.request(Join, { room: 'r1' })).resolves.toEqual({ members: 1 });
+    await expect(first.request(Join, { room: 'r1' })).resolves.toEqual({ members: 1 });
     const player = node.holder.get('ann')!;
     const firstId = player.sessionId;
-    first.ref.close(ErrorCode.CLOSED, 'network dropped');
+    first.close(ErrorCode.CLOSED, 'network dropped');
     await until(() => !player.connected);
     expect(player.state).toBe('disconnected');
     for (let seq = 1; seq <= 3; seq++) expect(node.holder.send('ann', Notice, { seq })).toBe(true);
@@ -148,7 +148,7 @@ describe('player lifecycle over real connections', () => {
     expect(node.holder.atSession(player.sessionId)).toBe(player);
     expect(node.holder.atSession(firstId)).toBeUndefined();
     expect(player.state).toEqual({ active: { heartbeat: 'alive', game: 'inRoom' } });
-    await expect(second.ref.request(Echo, { n: 2 })).resolves.toEqual({ n: 2 });
+    await expect(second.request(Echo, { n: 2 })).resolves.toEqual({ n: 2 });
     expect(log).toEqual([`join ann ${firstId}`]); // no leave, no second join
     await expect(second.resume(resumeToken)).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
   });
@@ -164,7 +164,7 @@ describe('player lifecycle over real connections', () => {
     clock.advance(30_000); // no check ran a ping that could be answered (checks every 12 s, suspect at 30 s)
     await expect(second.resume(resumeToken)).resolves.toMatchObject({ userId: 'ann' });
     await expect(first.closed).resolves.toMatchObject({ code: ErrorCode.KICKED });
-    await expect(second.ref.request(Echo, { n: 9 })).resolves.toEqual({ n: 9 });
+    await expect(second.request(Echo, { n: 9 })).resolves.toEqual({ n: 9 });
     expect(node.holder.size).toBe(1);
   });
 
@@ -177,7 +177,7 @@ describe('player lifecycle over real connections', () => {
     const { resumeToken } = await first.login('ann');
     const player = node.holder.get('ann')!;
     const id = player.sessionId;
-    first.ref.close(ErrorCode.CLOSED);
+    first.close(ErrorCode.CLOSED);
     await until(() => !player.connected);
     clock.advance(149);
     expect(log).toHaveLength(1);
@@ -196,7 +196,7 @@ describe('player lifecycle over real connections', () => {
     const client = await connect(clientService(), port);
     await client.login('ann');
     const player = node.holder.get('ann')!;
-    client.ref.close(ErrorCode.CLOSED);
+    client.close(ErrorCode.CLOSED);
     await until(() => !player.connected);
     expect(node.holder.send('ann', Notice, { seq: 1 })).toBe(true);
     expect(node.holder.send('ann', Notice, { seq: 2 })).toBe(true);
@@ -229,14 +229,14 @@ describe('player lifecycle over real connections', () => {
     const { node, port } = await startServer(testPlayer(), { logger });
     const client = await connect(clientService(), port);
     await client.login('ann');
-    await expect(client.ref.request(Boom, {})).rejects.toMatchObject({ code: ErrorCode.INTERNAL });
+    await expect(client.request(Boom, {})).rejects.toMatchObject({ code: ErrorCode.INTERNAL });
     expect(lines.find((l) => l['msg'] === 'message handler threw; answered INTERNAL')).toMatchObject({
       sessionId: node.holder.get('ann')!.sessionId,
       userId: 'ann',
       err: expect.objectContaining({ message: 'boom' }),
     });
-    await expect(client.ref.request(Poke, { to: '', seq: 1 })).rejects.toMatchObject({ code: 'NO_TARGET' });
-    await expect(client.ref.request(Echo, { n: 3 })).resolves.toEqual({ n: 3 });
+    await expect(client.request(Poke, { to: '', seq: 1 })).rejects.toMatchObject({ code: 'NO_TARGET' });
+    await expect(client.request(Echo, { n: 3 })).resolves.toEqual({ n: 3 });
     expect(node.binder.stats.failures).toBe(1);
   });
 
@@ -245,22 +245,22 @@ describe('player lifecycle over real connections', () => {
     const { node, port } = await startServer(testPlayer(), { logger });
     const client = await connect(clientService(), port);
     await client.login('ann');
-    await client.ref.request(Join, { room: 'r1' });
+    await client.request(Join, { room: 'r1' });
     const player = node.holder.get('ann')!;
     node.holder.dispatch('ann', { type: 'explode' });
     expect(player.state).toEqual({ active: { heartbeat: 'alive', game: 'inRoom' } });
     expect(lines.some((l) => l['event'] === 'explode' && l['sessionId'] === player.sessionId)).toBe(true);
-    await expect(client.ref.request(Join, { room: 'r2' })).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
-    await expect(client.ref.request(Echo, { n: 4 })).resolves.toEqual({ n: 4 });
+    await expect(client.request(Join, { room: 'r2' })).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
+    await expect(client.request(Echo, { n: 4 })).resolves.toEqual({ n: 4 });
   });
 
   it('answers the code of a HearthError thrown by a statechart action (the transition is rolled back)', async () => {
     const { node, port } = await startServer(testPlayer());
     const client = await connect(clientService(), port);
     await client.login('ann');
-    await expect(client.ref.request(Join, { room: '' })).rejects.toMatchObject({ code: 'NO_ROOM', message: 'join needs a room name' });
+    await expect(client.request(Join, { room: '' })).rejects.toMatchObject({ code: 'NO_ROOM', message: 'test.join: join needs a room name' });
     expect(node.holder.get('ann')!.state).toEqual({ active: { heartbeat: 'alive', game: 'lobby' } });
-    await expect(client.ref.request(Join, { room: 'r1' })).resolves.toEqual({ members: 1 });
+    await expect(client.request(Join, { room: 'r1' })).resolves.toEqual({ members: 1 });
   });
 
   it('answers UNKNOWN_TYPE to unknown requests, drops and counts unknown pushes, keeps the session', async () => {
@@ -290,12 +290,12 @@ describe('player lifecycle over real connections', () => {
       Array.from({ length: 100 }, async (_, i) => {
         const c = await connect(clients, port);
         await c.login(`p${i}`);
-        await c.ref.request(Join, { room: 'arena' });
+        await c.request(Join, { room: 'arena' });
         return c;
       }),
     );
     expect(node.holder.members('arena').size).toBe(100);
-    await expect(members[0]!.ref.request(Poke, { to: 'p99', seq: 42 })).resolves.toBe(true);
+    await expect(members[0]!.request(Poke, { to: 'p99', seq: 42 })).resolves.toBe(true);
     await expect(members[99]!.received(Notice.type, 1)).resolves.toEqual([expect.objectContaining({ payload: { seq: 42 } })]);
     // Encode once: every member's connection is handed the very same bytes.
     const handed = new Set<Uint8Array>();
@@ -308,7 +308,7 @@ describe('player lifecycle over real connections', () => {
     expect(handed.size).toBe(1);
     const got = await Promise.all(members.map((c) => c.received(Notice.type, c === members[99] ? 2 : 1)));
     for (const list of got) expect(list.at(-1)?.payload).toEqual({ seq: 7 });
-    members[5]!.ref.send(Note, { text: 'hello' });
+    members[5]!.send(Note, { text: 'hello' });
     await until(() => node.holder.get('p5')?.data.room === 'hello');
   });
 

@@ -22,14 +22,14 @@ describe('onJoin', () => {
     const authenticate: Authenticator = (credentials) => ({ userId: `u-${String(credentials['n'])}`, reply: { displayName: `Player ${String(credentials['n'])}` } });
     const server = await startServer(namedPlayer(), { authenticate });
     const client = await connect(clientService(), server.port);
-    expect(await client.ref.request(Login, { n: 7 })).toMatchObject({ userId: 'u-7', displayName: 'Player 7' });
-    expect(await client.ref.request(WhoAmI, {})).toEqual({ name: 'Player 7' });
+    expect(await client.request(Login, { n: 7 })).toMatchObject({ userId: 'u-7', displayName: 'Player 7' });
+    expect(await client.request(WhoAmI, {})).toEqual({ name: 'Player 7' });
   });
 
   it('gets the dev login reply ({ name })', async () => {
     const server = await startServer(namedPlayer());
     const client = await connect(clientService(), server.port);
     await client.login('ann');
-    expect(await client.ref.request(WhoAmI, {})).toEqual({ name: 'ann' });
+    expect(await client.request(WhoAmI, {})).toEqual({ name: 'ann' });
   });
 });

@@ -27,15 +27,15 @@ describe('resume tokens (real sockets, injected clock)', () => {
     await expect(thief.resume(resumeToken)).rejects.toMatchObject({ code: ResumeErrorCode.SESSION_ACTIVE });
 
     // the owner's session: same connection, same actor, same token, still served; no leave, no kick
-    expect(owner.ref.alive).toBe(true);
+    expect(owner.alive).toBe(true);
     expect(player.connected).toBe(true);
     expect(player.sessionId).toBe(sessionId);
     expect(node.holder.snapshots().filter((p) => p.userId === undefined)).toHaveLength(1); // the thief may only log in
-    await expect(owner.ref.request(Echo, { n: 1 })).resolves.toEqual({ n: 1 });
+    await expect(owner.request(Echo, { n: 1 })).resolves.toEqual({ n: 1 });
     expect(node.holder.get('ann')).toBe(player);
     expect(log).toEqual([`join ann ${sessionId}`]);
     // the owner's token still works once its own link drops
-    owner.ref.close(ErrorCode.CLOSED);
+    owner.close(ErrorCode.CLOSED);
     await until(() => !player.connected);
     const back = await connect(clients, port);
     await expect(back.resume(resumeToken)).resolves.toMatchObject({ userId: 'ann' });
@@ -58,7 +58,7 @@ describe('resume tokens (real sockets, injected clock)', () => {
     await dead.closed;
     expect(dead.closeMessage).toMatchObject({ code: ErrorCode.KICKED });
     expect(node.holder.get('ann')).toBe(player);
-    await expect(fresh.ref.request(Echo, { n: 2 })).resolves.toEqual({ n: 2 });
+    await expect(fresh.request(Echo, { n: 2 })).resolves.toEqual({ n: 2 });
   });
 
   it('a token past its absolute lifetime is refused, even within grace; a resume does not extend it', async () => {
@@ -73,13 +73,13 @@ describe('resume tokens (real sockets, injected clock)', () => {
     const { resumeToken } = await first.login('ann');
     const player = node.holder.get('ann')!;
     const firstId = player.sessionId;
-    first.ref.close(ErrorCode.CLOSED);
+    first.close(ErrorCode.CLOSED);
     await until(() => !player.connected);
     clock.advance(40_000);
     const second = await connect(clients, port);
     const { resumeToken: rotated } = await second.resume(resumeToken);
     expect(rotated).not.toBe(resumeToken);
-    second.ref.close(ErrorCode.CLOSED);
+    second.close(ErrorCode.CLOSED);
     await until(() => !player.connected);
     clock.advance(20_001); // 60.001 s after the login, 20 s after the resume
     const third = await connect(clients, port);
@@ -96,7 +96,7 @@ describe('resume tokens (real sockets, injected clock)', () => {
     for (const token of MALFORMED) {
       await expect(client.resume(token), JSON.stringify(token.slice(0, 30))).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
     }
-    await expect(client.ref.request(Resume, { token: 12 } as never)).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
+    await expect(client.request(Resume, { token: 12 } as never)).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
     expect(node.holder.stats.malformedIds).toBe(MALFORMED.length);
     await expect(client.login('ann')).resolves.toMatchObject({ userId: 'ann' }); // the session carries on
   });
@@ -110,11 +110,11 @@ describe('resume tokens (real sockets, injected clock)', () => {
     const bob = await connect(clients, port);
     await bob.login('bob');
     for (const to of MALFORMED) {
-      await expect(ann.ref.request(Tell, { to, seq: 1 })).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
-      await expect(ann.ref.request(Poke, { to: to === '' ? '*' : to, seq: 1 })).resolves.toBe(false);
+      await expect(ann.request(Tell, { to, seq: 1 })).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
+      await expect(ann.request(Poke, { to: to === '' ? '*' : to, seq: 1 })).resolves.toBe(false);
     }
     expect(node.holder.stats.malformedIds).toBe(2 * MALFORMED.length);
-    await expect(ann.ref.request(Tell, { to: 'bob', seq: 2 })).resolves.toBe(true);
+    await expect(ann.request(Tell, { to: 'bob', seq: 2 })).resolves.toBe(true);
     expect((await bob.received(Notice.type, 1)).map((m) => m.payload)).toEqual([{ seq: 2 }]);
     const odd = await connect(clients, port);
     await expect(odd.login('a{b}*')).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });

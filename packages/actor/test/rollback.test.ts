@@ -38,12 +38,12 @@ describe('a throwing statechart action rolls back the game data too', () => {
     const { node, port } = await startServer(purse());
     const client = await connect(clientService(), port);
     await client.login('ann');
-    await expect(client.ref.request(Spend, { amount: 4 })).resolves.toBe(6);
-    await expect(client.ref.request(Spend, { amount: 7 })).rejects.toMatchObject({ code: 'INTERNAL' });
+    await expect(client.request(Spend, { amount: 4 })).resolves.toBe(6);
+    await expect(client.request(Spend, { amount: 7 })).rejects.toMatchObject({ code: 'INTERNAL' });
     const player = node.holder.get('ann')!;
     expect(player.data).toEqual({ coins: 6, log: ['start', 'spend 4'], nested: { spent: 4 } });
     // The actor carries on from the restored data.
-    await expect(client.ref.request(Spend, { amount: 6 })).resolves.toBe(0);
+    await expect(client.request(Spend, { amount: 6 })).resolves.toBe(0);
     expect(player.data).toEqual({ coins: 0, log: ['start', 'spend 4', 'spend 6'], nested: { spent: 10 } });
   });
 

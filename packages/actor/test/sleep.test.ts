@@ -20,7 +20,7 @@ describe('sleeping player actors (only the snapshot kept while idle)', () => {
     expect(player.asleep).toBe(true);
     const data = player.data;
     expect(player.state).toEqual({ active: { heartbeat: 'alive', game: 'lobby' } });
-    await expect(client.ref.request(Join, { room: 'r1' })).resolves.toEqual({ members: 1 });
+    await expect(client.request(Join, { room: 'r1' })).resolves.toEqual({ members: 1 });
     expect(player.asleep).toBe(false);
     expect(player.state).toEqual({ active: { heartbeat: 'alive', game: 'inRoom' } });
     expect(player.data).toBe(data);
@@ -57,7 +57,7 @@ describe('sleeping player actors (only the snapshot kept while idle)', () => {
     await client.login('dee');
     const actor = node.holder.get('dee') as PlayerActor;
     expect(actor.asleep).toBe(true);
-    await expect(client.ref.request(Start, {})).resolves.toBe(true);
+    await expect(client.request(Start, {})).resolves.toBe(true);
     const game = (): string => (actor.state as { active: { game: string } }).active.game;
     clock.advance(200_000); // first check: a statechart event since the last one, stays awake
     expect([actor.asleep, game()]).toEqual([false, 'waiting']);

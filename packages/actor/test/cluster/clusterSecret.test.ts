@@ -102,7 +102,7 @@ describe('cluster trust: backplane messages signed with a cluster secret (real R
     await raw.publish(bp.keys.nodeChannel('b'), body([BackplaneOp.KICK, ['ann', player.sessionId, 'KICKED', 'forged']]));
     await raw.publish(bp.keys.nodeChannel('b'), body([BackplaneOp.EVENT, ['ann', { type: 'hearth.close', code: 'KICKED', text: 'forged' }]]));
     await vi.waitFor(() => expect(bp.stats().rejected).toBe(2));
-    await expect(ann.ref.request(Echo, { n: 1 })).resolves.toEqual({ n: 1 });
+    await expect(ann.request(Echo, { n: 1 })).resolves.toEqual({ n: 1 });
     expect(player.connected).toBe(true);
     const again = await connect(clients, a.port);
     await again.login('ann');

@@ -54,8 +54,8 @@ describe('two holders over the Redis backplane (real Redis, real sockets)', () =
     await alice.login('alice');
     await bob.login('bob');
     expect(await a.backplane.directory.read('bob')).toMatchObject({ nodeId: 'b' });
-    await alice.ref.request(Poke, { to: 'bob', seq: 1 });
-    await alice.ref.request(Poke, { to: 'bob', seq: 2 });
+    await alice.request(Poke, { to: 'bob', seq: 1 });
+    await alice.request(Poke, { to: 'bob', seq: 2 });
     const got = await bob.received(Notice.type, 2);
     expect(got.map((m) => m.payload)).toEqual([{ seq: 1 }, { seq: 2 }]);
   });
@@ -67,7 +67,7 @@ describe('two holders over the Redis backplane (real Redis, real sockets)', () =
     const onA = await Promise.all([0, 1, 2].map(() => connect(clients, a.port)));
     const onB = await Promise.all([0, 1, 2].map(() => connect(clients, b.port)));
     await Promise.all([...onA, ...onB].map((c, i) => c.login(`p${i}`)));
-    await Promise.all([...onA, ...onB].map((c) => c.ref.request(Join, { room: 'r1' })));
+    await Promise.all([...onA, ...onB].map((c) => c.request(Join, { room: 'r1' })));
     // b's subscription to the room channel is in place once its subscriber answered
     await using raw = rawClient(fx.redis);
     await expect.poll(async () => (await raw.call('PUBSUB', 'NUMSUB', b.backplane.keys.groupChannel('r1')) as unknown[])[1]).toBe(2);

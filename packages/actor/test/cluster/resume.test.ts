@@ -17,16 +17,16 @@ describe('resume on any node (real Redis, real sockets)', () => {
     const bob = await connect(clients, b.port);
     const { resumeToken } = await alice.login('alice');
     await bob.login('bob');
-    await alice.ref.request(Echo, { n: 1 });
-    await alice.ref.request(Echo, { n: 2 });
-    await alice.ref.request(Join, { room: 'r1' });
-    await bob.ref.request(Join, { room: 'r1' });
+    await alice.request(Echo, { n: 1 });
+    await alice.request(Echo, { n: 2 });
+    await alice.request(Join, { room: 'r1' });
+    await bob.request(Join, { room: 'r1' });
 
-    alice.ref.close(ErrorCode.CLOSED); // a dropped link: grace on a, the record parked in Redis
+    alice.close(ErrorCode.CLOSED); // a dropped link: grace on a, the record parked in Redis
     await vi.waitFor(async () => expect(await raw.exists(a.backplane.keys.resume(resumeToken))).toBe(1));
     // pushes meanwhile: from bob on the other node (routed through the directory to a), and from a itself
-    await bob.ref.request(Poke, { to: 'alice', seq: 1 });
-    await bob.ref.request(Poke, { to: 'alice', seq: 2 });
+    await bob.request(Poke, { to: 'alice', seq: 1 });
+    await bob.request(Poke, { to: 'alice', seq: 2 });
     // (queued on a in arrival order; wait for them before a's own sends, which would otherwise overtake)
     await vi.waitFor(async () => expect(await raw.llen(a.backplane.keys.resumeQueue(resumeToken))).toBe(2));
     a.node.holder.send('alice', Notice, { seq: 3 });
@@ -45,7 +45,7 @@ describe('resume on any node (real Redis, real sockets)', () => {
     expect(moved.state).toEqual({ active: { heartbeat: 'alive', game: 'inRoom' } });
     expect([...moved.groups]).toEqual(['r1']);
     expect(b.node.holder.members('r1').size).toBe(2);
-    await expect(again.ref.request(Echo, { n: 3 })).resolves.toEqual({ n: 3 });
+    await expect(again.request(Echo, { n: 3 })).resolves.toEqual({ n: 3 });
     expect(moved.data).toMatchObject({ echoes: 3 });
 
     // a stopped its actor without the leave hook; the directory names b; nothing parked remains
@@ -58,7 +58,7 @@ describe('resume on any node (real Redis, real sockets)', () => {
     // delivery after the move: a push from a reaches b; a room broadcast from b reaches alice locally
     await a.backplane.directory.locate('alice'); // (a's routing cache may still name a for up to 1 s: one forwarding hop)
     a.node.holder.send('alice', Notice, { seq: 5 });
-    await again.ref.request(Shout, { room: 'r1', seq: 6 });
+    await again.request(Shout, { room: 'r1', seq: 6 });
     const after = await again.received(Notice.type, 6);
     expect(after.slice(4).map((m) => m.payload)).toEqual(expect.arrayContaining([{ seq: 5 }, { seq: 6 }]));
     // the old token is spent everywhere
@@ -76,7 +76,7 @@ describe('resume on any node (real Redis, real sockets)', () => {
     const clients = clientService();
     const first = await connect(clients, a.port);
     const { resumeToken } = await first.login('lou');
-    first.ref.close(ErrorCode.CLOSED);
+    first.close(ErrorCode.CLOSED);
     await vi.waitFor(async () => expect(await raw.exists(a.backplane.keys.resume(resumeToken))).toBe(1));
     a.node.holder.send('lou', Notice, { seq: 1 });
     const local = await connect(clients, a.port);
@@ -96,7 +96,7 @@ describe('resume on any node (real Redis, real sockets)', () => {
     const clients = clientService();
     const first = await connect(clients, a.port);
     const { resumeToken } = await first.login('rae');
-    first.ref.close(ErrorCode.CLOSED);
+    first.close(ErrorCode.CLOSED);
     await vi.waitFor(async () => expect(await raw.exists(a.backplane.keys.resume(resumeToken))).toBe(1));
     const [onA, onB] = await Promise.all([connect(clients, a.port), connect(clients, b.port)]);
     const results = await Promise.allSettled([onA.resume(resumeToken), onB.resume(resumeToken)]);
@@ -116,7 +116,7 @@ describe('resume on any node (real Redis, real sockets)', () => {
     const clients = clientService();
     const first = await connect(clients, a.port);
     const { resumeToken } = await first.login('gus');
-    first.ref.close(ErrorCode.CLOSED);
+    first.close(ErrorCode.CLOSED);
     await until(() => a.hooks.some((h) => h.startsWith('leave gus') && h.endsWith('GRACE_EXPIRED')));
     expect(await raw.exists(a.backplane.keys.resume(resumeToken))).toBe(0);
     const late = await connect(clients, b.port);
@@ -132,7 +132,7 @@ describe('resume on any node (real Redis, real sockets)', () => {
     const connected = await connect(clients, a.port);
     const { resumeToken: parkedToken } = await parked.login('pia');
     const { resumeToken: liveToken } = await connected.login('lee');
-    parked.ref.close(ErrorCode.CLOSED);
+    parked.close(ErrorCode.CLOSED);
     await vi.waitFor(async () => expect(await raw.exists(a.backplane.keys.resume(parkedToken))).toBe(1));
 
     await a.kill(); // no drain: a's registration and entries stay until their TTL

@@ -25,13 +25,13 @@ describe('resume tokens and wire ids in a cluster (real Redis, real sockets)', (
     const thief = await connect(clients, b.port);
     for (const bad of MALFORMED) {
       await expect(thief.resume(bad)).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
-      await expect(ann.ref.request(Tell, { to: bad, seq: 1 })).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
+      await expect(ann.request(Tell, { to: bad, seq: 1 })).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
     }
     // Controls, sent last: a well-formed unknown token and user id do reach Redis (so MONITOR works,
     // and once they show up every command sent before them has been seen).
     const control = 'C0ntrolTokenC0ntrolToken';
     await expect(thief.resume(control)).rejects.toMatchObject({ code: ErrorCode.UNAUTHENTICATED });
-    await expect(ann.ref.request(Tell, { to: 'nobody-here', seq: 1 })).resolves.toBe(false);
+    await expect(ann.request(Tell, { to: 'nobody-here', seq: 1 })).resolves.toBe(false);
     const seen = (s: string): boolean => commands.some((args) => argsOf(args).some((x) => x.includes(s)));
     await vi.waitFor(() => expect(seen(control) && seen('nobody-here')).toBe(true));
     for (const bad of MALFORMED.filter((s) => s.length > 0)) expect(seen(bad), JSON.stringify(bad.slice(0, 30))).toBe(false);
@@ -53,11 +53,11 @@ describe('resume tokens and wire ids in a cluster (real Redis, real sockets)', (
     await expect(onB.resume(resumeToken)).rejects.toMatchObject({ code: ErrorCode.UNAUTHENTICATED });
     const onA = await connect(clients, a.port);
     await expect(onA.resume(resumeToken)).rejects.toMatchObject({ code: ResumeErrorCode.SESSION_ACTIVE });
-    expect(owner.ref.alive).toBe(true);
+    expect(owner.alive).toBe(true);
     expect(player.connected).toBe(true);
     expect(a.node.holder.get('ann')).toBe(player);
     expect(b.node.holder.get('ann')).toBeUndefined();
-    await expect(owner.ref.request(Echo, { n: 1 })).resolves.toEqual({ n: 1 });
+    await expect(owner.request(Echo, { n: 1 })).resolves.toEqual({ n: 1 });
     expect(await a.backplane.directory.read('ann')).toMatchObject({ nodeId: 'a', sessionId: player.sessionId });
     expect(a.hooks.filter((h) => h.startsWith('leave'))).toEqual([]);
   });
@@ -72,7 +72,7 @@ describe('resume tokens and wire ids in a cluster (real Redis, real sockets)', (
     const first = await connect(clients, a.port);
     const { resumeToken } = await first.login('gus');
     const id = a.node.holder.get('gus')!.sessionId;
-    first.ref.close(ErrorCode.CLOSED);
+    first.close(ErrorCode.CLOSED);
     await vi.waitFor(async () => expect(await raw.exists(a.backplane.keys.resume(resumeToken))).toBe(1));
     clock.advance(60_001);
     const late = await connect(clients, b.port);

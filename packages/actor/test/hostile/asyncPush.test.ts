@@ -26,10 +26,10 @@ describe('a rejected async handler', () => {
       const { port } = await startServer(player, { logger });
       const client = await connect(clientService(), port);
       await client.login('ann');
-      client.ref.send(Fail, { coded: false });
-      client.ref.send(Fail, { coded: true });
+      client.send(Fail, { coded: false });
+      client.send(Fail, { coded: true });
       // The same connection still answers, after both pushes were handled (one batch, in order).
-      await expect(client.ref.request(Echo2, { n: 7 })).resolves.toEqual({ n: 7 });
+      await expect(client.request(Echo2, { n: 7 })).resolves.toEqual({ n: 7 });
       // Let any stray rejection surface (it would be reported after the microtasks above).
       await new Promise((resolve) => setImmediate(resolve));
       expect(unhandled).toEqual([]);
