@@ -3,6 +3,8 @@ import type { EventObject } from 'xstate';
 import type { Authenticator } from './authenticate.ts';
 import type { Backplane } from './backplane/Backplane.ts';
 import { Binder } from './Binder.ts';
+import { ClusterRequests } from './cluster/ClusterRequests.ts';
+import { nodeTransportOf } from './cluster/NodeTransport.ts';
 import { Holder } from './Holder.ts';
 import { LoginThrottle, type LoginThrottleOptions } from './LoginThrottle.ts';
 import type { PlayerDefinition } from './player/definePlayer.ts';
@@ -70,6 +72,11 @@ export interface HearthNode<G, E extends EventObject> extends AsyncDisposable {
   readonly binder: Binder<G, E>;
   /** The node's rooms (empty without `rooms`): `rooms.of(player).joinOrCreate(...)`, `rooms.get(id)`, `rooms.list(kind)`. */
   readonly rooms: RoomManager;
+  /**
+   * Typed node-to-node requests (docs/cluster.md): `cluster.handle(Def, (payload, fromNodeId) => reply)`,
+   * `cluster.request(nodeId, Def, payload, { timeoutMs })`. Without a Redis backplane, this node only.
+   */
+  readonly cluster: ClusterRequests;
   /** The endpoints opened from `listen`, in order (read `.port` for an ephemeral one). */
   readonly endpoints: readonly ListeningEndpoint[];
   /**
@@ -118,6 +125,7 @@ export async function createNode<G, E extends EventObject>(options: NodeOptions<
     logger,
     ...(options.clock && { clock: options.clock }),
   }));
+  const cluster = new ClusterRequests({ nodeId: holder.nodeId, transport: nodeTransportOf(options.backplane), clock: options.clock ?? systemClock, logger });
   const binder = new Binder<G, E>(options.service, holder);
   const endpoints: ListeningEndpoint[] = [];
   let closing: Promise<void> | undefined;
@@ -126,6 +134,7 @@ export async function createNode<G, E extends EventObject>(options: NodeOptions<
       binder.close();
       await holder.close(code);
       await rooms.close();
+      cluster.close();
       await Promise.all(endpoints.map((e) => e.close()));
     })());
   try {
@@ -134,5 +143,5 @@ export async function createNode<G, E extends EventObject>(options: NodeOptions<
     await close();
     throw err;
   }
-  return { holder, binder, rooms, endpoints, close, [Symbol.asyncDispose]: () => close() };
+  return { holder, binder, rooms, cluster, endpoints, close, [Symbol.asyncDispose]: () => close() };
 }

@@ -14,6 +14,8 @@ export type { HolderOptions, HolderStats } from './Holder.ts';
 // Built by createNode; the type is exported for `node.binder.stats`.
 export type { Binder, BinderStats } from './Binder.ts';
 export { createNode } from './createNode.ts';
+export { ClusterErrorCode, ClusterRequests } from './cluster/ClusterRequests.ts';
+export type { ClusterRequestStats, NodeRequestHandler } from './cluster/ClusterRequests.ts';
 export type { HearthNode, ListenSpec, ListeningEndpoint, ListeningService, NodeOptions } from './createNode.ts';
 export { devAuthenticator, refuse } from './authenticate.ts';
 export type { Admission, Authenticator, LoginContext, Refusal } from './authenticate.ts';

@@ -281,6 +281,16 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     return this.#registry.list();
   }
 
+  /** Whether `nodeId` is registered and its registration has not lapsed (Redis clock). Rejects while Redis is down. */
+  async isNodeLive(nodeId: string): Promise<boolean> {
+    this.#ensureUp(`check node ${nodeId}`);
+    try {
+      return await this.#registry.isLive(nodeId);
+    } catch (cause) {
+      throw backplaneUnavailable(`check node ${nodeId}`, cause);
+    }
+  }
+
   // ---- lifecycle ------------------------------------------------------------------------------
 
   /**
