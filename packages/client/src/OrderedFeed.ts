@@ -1,5 +1,10 @@
 import type { AnyDefinition, Payload } from '@hearth/protocol';
-import type { HearthClient } from './HearthClient.ts';
+
+/** Where a feed's items come from: a `HearthClient`, or a `ClientRoom` (its pushes, and `resumed` once the room is back). */
+export interface FeedSource {
+  on<D extends AnyDefinition>(definition: D, handler: (payload: Payload<D>) => void): () => void;
+  on(event: 'resumed', listener: () => void): () => void;
+}
 
 /** Options of an {@link OrderedFeed}. */
 export interface OrderedFeedOptions<T> {
@@ -37,12 +42,13 @@ export class OrderedFeed<D extends AnyDefinition> {
   /** Items delivered from pushes and from fetches (for diagnostics). */
   readonly stats = { pushed: 0, fetched: 0, duplicates: 0 };
 
-  constructor(client: HearthClient, definition: D, options: OrderedFeedOptions<Payload<D>>) {
+  /** `source`: the client, or a room (`room.on(Def)` pushes; `fetch` with `room.request`). */
+  constructor(source: FeedSource, definition: D, options: OrderedFeedOptions<Payload<D>>) {
     this.#options = options;
     this.#next = (options.after ?? 0) + 1;
     this.#stop = [
-      client.on(definition, (item: Payload<D>) => this.#take(item, 'pushed')),
-      client.on('resumed', () => void this.catchUp()),
+      source.on(definition, (item: Payload<D>) => this.#take(item, 'pushed')),
+      source.on('resumed', () => void this.catchUp()),
     ];
   }
 

@@ -13,7 +13,7 @@ export type { TlsOptions, Transport, TransportLink, TransportOptions, TransportS
 export { ErrorCode, HearthError, Login, Resume, defineMessage } from '@hearth/protocol';
 export type { AnyDefinition, LoginCredentials, LoginReply, MessageDefinition, Payload, Reply } from '@hearth/protocol';
 export { OrderedFeed } from './OrderedFeed.ts';
-export type { OrderedFeedOptions } from './OrderedFeed.ts';
+export type { FeedSource, OrderedFeedOptions } from './OrderedFeed.ts';
 export { ClientRoom } from './rooms/ClientRoom.ts';
 export type { ClientRoomEvents, RoomOf } from './rooms/ClientRoom.ts';
 export { defineRoomKind } from './rooms/RoomKind.ts';

@@ -22,6 +22,12 @@ export const Lines = defineMessage<{ after: number }, Line[]>(202, 'rooms.lines'
 export const Kick = defineMessage<Record<string, never>, boolean>(203, 'rooms.kickMe');
 export const Dispose = defineMessage<Record<string, never>, boolean>(204, 'rooms.dispose');
 export const Unhandled = defineMessage<Record<string, never>, boolean>(205, 'rooms.unhandled');
+/** Answered when the test releases it (`held.get(id)!()`): a room request held in flight across a fault. */
+export const Hold = defineMessage<{ id: number }, { id: number }>(206, 'rooms.hold');
+export const HoldIdempotent = defineMessage<{ id: number }, { id: number }>(207, 'rooms.holdIdempotent', { idempotent: true });
+/** Held room requests by id, and how many times each arrived. */
+export const held = new Map<number, () => void>();
+export const heldSeen = new Map<number, number>();
 export const Move = defineMessage<{ dx: number; dy: number }, { x: number; y: number }>(210, 'rooms.move');
 /** Moves without sending the patch (the room "loses" it, as a dead connection would). */
 export const MoveLost = defineMessage<{ dx: number }, number>(211, 'rooms.moveLost');
@@ -42,6 +48,16 @@ export const BoardKind = defineRoomKind<{ mode?: string }>('board').synced(() =>
 
 // ---- the server's room kinds ----
 
+function hold(id: number): Promise<{ id: number }> {
+  heldSeen.set(id, (heldSeen.get(id) ?? 0) + 1);
+  return new Promise((resolve) => held.set(id, () => resolve({ id })));
+}
+
+/** Resolves once held request `id` has arrived `times` times. */
+export async function holdArrived(id: number, times = 1): Promise<void> {
+  while ((heldSeen.get(id) ?? 0) < times) await new Promise((r) => setTimeout(r, 5));
+}
+
 export const Chat = defineRoom({
   name: 'chat',
   maxPlayers: 2,
@@ -60,6 +76,8 @@ export const Chat = defineRoom({
     void room.kick(member, 'KICKED', 'asked for it');
     return true;
   })
+  .handle(Hold, (_room, _member, { id }) => hold(id))
+  .handle(HoldIdempotent, (_room, _member, { id }) => hold(id))
   .handle(Dispose, (room) => {
     void room.dispose();
     return true;
