@@ -1,13 +1,14 @@
 import { ErrorCode, HearthError } from '@hearth/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HearthClient } from '@hearth/client';
+import type { Limits } from '@hearth/net';
 import { ChatLine, Echo, Fail, Say, Subscribe, startNode, type TestNode } from './support/game.ts';
 import { cleanup, clientOf, next, recordEvents, track, urlOf, type TransportName } from './support/clients.ts';
 
 afterEach(cleanup);
 
-async function node(protocol: 'msgpack' | 'msgpack+nacl' = 'msgpack+nacl'): Promise<TestNode> {
-  const n = await startNode({ protocol });
+async function node(protocol: 'msgpack' | 'msgpack+nacl' = 'msgpack+nacl', limits?: Limits): Promise<TestNode> {
+  const n = await startNode({ protocol, ...(limits && { limits }) });
   track(() => n.close());
   return n;
 }
@@ -50,6 +51,14 @@ describe.each<[TransportName, 'msgpack' | 'msgpack+nacl']>([
     client.close();
     expect(client.state).toBe('closed');
     expect(events).toEqual(['connected', 'closed NORMAL']);
+  });
+
+  it("fails connect() with the server's refusal code (SERVER_FULL), sent before the hello is read", async () => {
+    const n = await node(protocol, { maxConnections: 1 });
+    await clientOf(n, transport, { protocol }).connect();
+    const refused = clientOf(n, transport, { protocol });
+    await expect(refused.connect()).rejects.toMatchObject({ code: ErrorCode.SERVER_FULL });
+    expect(refused.state).toBe('closed');
   });
 
   it('rejects a request with the coded error the server sent', async () => {

@@ -1,5 +1,5 @@
 import { createNode, definePlayer, devAuthenticator, type HearthNode, type PlayerTimeouts } from '@hearth/actor';
-import { Service } from '@hearth/net';
+import { Service, type Limits } from '@hearth/net';
 import { HearthError, defineMessage, generateSigningKeyPair } from '@hearth/protocol';
 import { pino } from 'pino';
 
@@ -88,12 +88,12 @@ export interface TestNode {
 
 /** A service and node on 127.0.0.1 (TCP and WS, ephemeral ports) running the test game. */
 export async function startNode(
-  options: { protocol?: 'msgpack' | 'msgpack+nacl'; timeouts?: PlayerTimeouts; tls?: { cert: string; key: string } } = {},
+  options: { protocol?: 'msgpack' | 'msgpack+nacl'; timeouts?: PlayerTimeouts; tls?: { cert: string; key: string }; limits?: Limits } = {},
 ): Promise<TestNode> {
   const protocol = options.protocol ?? 'msgpack+nacl';
   const keys = generateSigningKeyPair();
   const state = new GameState();
-  const service = new Service({ log: false });
+  const service = new Service({ log: false, ...(options.limits && { limits: options.limits }) });
   const listenOptions = { signingSecretKey: keys.secretKey, ...(options.tls && { tls: options.tls }) };
   const node = await createNode({
     service,

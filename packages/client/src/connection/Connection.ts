@@ -81,6 +81,9 @@ export class Connection {
       ...(config.serverKey && { serverSigningKey: config.serverKey }),
     });
     return new Promise((resolve, reject) => {
+      // Made before dialling: a server's refusal (SERVER_FULL...) can arrive before the link's
+      // promise settles (WebSocket: in the same turn as `open`), and is read by the handshake.
+      const hello = handshake.hello();
       let link: TransportLink | undefined;
       let connection: Connection | undefined;
       let settled = false;
@@ -124,7 +127,7 @@ export class Connection {
         (l) => {
           link = l;
           if (settled) l.destroy();
-          else l.send(handshake.hello());
+          else l.send(hello);
         },
         (error: Error) => fail(error),
       );
