@@ -1,3 +1,4 @@
+import { HearthClient } from '@hearth/client';
 import { ErrorCode, HearthError, defineMessage, type InboundMessage } from '@hearth/protocol';
 import { Service, type ProtocolFactory, type ServiceOptions, type SessionChannel, type SessionRef, type CloseEvent } from '../src/index.ts';
 
@@ -84,4 +85,24 @@ export function serveEcho(service: Service): void {
     const p = msg.payload as { a: number; b: number };
     ref.reply(msg.rid, p.a + p.b);
   });
+}
+
+const dialled: HearthClient[] = [];
+
+/**
+ * A real client of a server under test: a connected `HearthClient` (no redial), closed
+ * by {@link closeClients}. Tests of the `Service`'s own client mode dial with `service.connect`.
+ * @throws {HearthError} the server's refusal code (`SERVER_FULL`, `TOO_MANY_CONNECTIONS`, ...).
+ */
+export async function dialClient(address: string, protocol: 'msgpack' | 'msgpack+nacl' = 'msgpack'): Promise<HearthClient> {
+  // The test servers make their signing key at start: the secure client does not pin it.
+  const client = new HearthClient({ url: address, protocol, allowUnpinned: true, reconnect: false });
+  dialled.push(client);
+  await client.connect();
+  return client;
+}
+
+/** Closes the clients {@link dialClient} made (call it in afterEach). */
+export function closeClients(): void {
+  for (const client of dialled.splice(0)) client.close();
 }

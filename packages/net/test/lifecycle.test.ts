@@ -7,6 +7,8 @@ import { Add, Echo, Note, closeOf, collect, newService, nextOpen, serveEcho } fr
 import { RawClient } from './RawClient.ts';
 import { TEST_PROTOCOLS } from './protocols.ts';
 
+// Both sides are Services: the session lifecycle in either role (the client mode's redial included), over every test protocol.
+
 const services: Service[] = [];
 const raws: RawClient[] = [];
 function svc(...args: Parameters<typeof newService>): Service {

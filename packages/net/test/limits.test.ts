@@ -15,6 +15,8 @@ afterEach(async () => {
 
 import { TEST_PROTOCOLS as PROTOCOLS } from './protocols.ts';
 
+// The well-behaved peers are Services (service.connect): the limits run over the trivial protocol too, which @hearth/client does not speak.
+
 async function setup(transport: 'tcp' | 'ws', protocol: string, limits: Limits) {
   const server = newService({ limits: { closeTimeoutMs: 500, ...limits } });
   services.push(server);

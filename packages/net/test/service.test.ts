@@ -6,6 +6,8 @@ import { BatchWriter, encodeFrame } from '@hearth/protocol';
 import { Add, Echo, closeOf, collect, newService, nextOpen, serveEcho, trivialProtocol } from './helpers.ts';
 import { RawClient } from './RawClient.ts';
 
+// The client side is net's own client mode (service.connect) under test, over the trivial protocol: not @hearth/client.
+
 async function until(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 100_000 && !cond(); i++) await turn();
   expect(cond()).toBe(true);

@@ -8,6 +8,8 @@ import type { Service } from '../src/index.ts';
 import { Add, Echo, closeOf, collect, newService } from './helpers.ts';
 import { TEST_PROTOCOLS } from './protocols.ts';
 
+// The client is a Service (service.connect): net's client and server in two processes, over every test protocol (trivial included).
+
 let child: ChildProcess;
 let addresses: Record<string, string>;
 const clients: Service[] = [];

@@ -4,6 +4,7 @@
  * (RATE_LIMITED); and the default maxConnections within the file-descriptor limit.
  */
 import { Writable } from 'node:stream';
+import type { HearthClient } from '@hearth/client';
 import { ErrorCode } from '@hearth/protocol';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,24 +18,23 @@ import {
   resolveLimits,
   type Limits,
   type Service,
-  type SessionRef,
 } from '../../src/index.ts';
-import { newService, serveEcho, Add } from '../helpers.ts';
+import { newService, serveEcho, Add, closeClients, dialClient } from '../helpers.ts';
 import { closedOf, halfUpgrade } from './rawSockets.ts';
 
 const services: Service[] = [];
 afterEach(async () => {
+  closeClients();
   await Promise.all(services.splice(0).map((s) => s.close({ deadlineMs: 500 })));
 });
 
 async function pair(transport: 'tcp' | 'ws', limits: Limits) {
   const server = newService({ limits: { closeTimeoutMs: 200, ...limits } });
   serveEcho(server);
-  const client = newService();
-  services.push(server, client);
+  services.push(server);
   const acceptor = await server.accept(`${transport}://127.0.0.1:0`, 'msgpack');
-  const dial = (): Promise<SessionRef> => client.connect(acceptor.address, 'msgpack', { reconnect: false });
-  return { server, client, acceptor, dial };
+  const dial = (): Promise<HearthClient> => dialClient(acceptor.address);
+  return { server, acceptor, dial };
 }
 
 describe.each(['tcp', 'ws'] as const)('per-address limits over %s', (transport) => {
@@ -43,11 +43,11 @@ describe.each(['tcp', 'ws'] as const)('per-address limits over %s', (transport) 
     const refs = [await dial(), await dial(), await dial()];
     await expect(dial()).rejects.toMatchObject({ code: ErrorCode.TOO_MANY_CONNECTIONS });
     expect(server.stats().closedByCode[ErrorCode.TOO_MANY_CONNECTIONS]).toBe(1);
-    refs[0]!.close('NORMAL');
+    refs[0]!.close();
     // Wait (turn by turn) until the server has seen that socket and the refused one go.
     while (acceptor.connections > 2) await new Promise((r) => setImmediate(r));
     const fresh = await dial();
-    expect(fresh.alive).toBe(true);
+    expect(fresh.state).toBe('open');
     await expect(refs[1]!.request(Add, { a: 1, b: 2 })).resolves.toBe(3);
   });
 
@@ -61,7 +61,7 @@ describe.each(['tcp', 'ws'] as const)('per-address limits over %s', (transport) 
   it('the defaults admit 50 clients at once from one address (the 50-bot e2e)', async () => {
     const { dial } = await pair(transport, {});
     const refs = await Promise.all(Array.from({ length: 50 }, () => dial()));
-    expect(refs.every((r) => r.alive)).toBe(true);
+    expect(refs.every((r) => r.state === 'open')).toBe(true);
   });
 });
 

@@ -12,6 +12,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Service } from '../../src/index.ts';
 import { closeOf, newService } from '../helpers.ts';
 
+// The client under test is net's own client mode (service.connect) facing hostile servers: not @hearth/client.
+
 const MiB = 1 << 20;
 
 function repeat(pattern: number[], times: number): Uint8Array {

@@ -13,11 +13,12 @@ import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode } from '@hearth/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Service, SessionRef } from '../../src/index.ts';
-import { Add, newService } from '../helpers.ts';
+import type { HearthClient } from '@hearth/client';
+import { Add, closeClients, dialClient, newService } from '../helpers.ts';
 import { RawClient } from '../RawClient.ts';
 
-const PROTOCOLS = ['msgpack', 'msgpack+nacl'];
+const PROTOCOLS = ['msgpack', 'msgpack+nacl'] as const;
+type Protocol = (typeof PROTOCOLS)[number];
 const TRANSPORTS = ['tcp', 'ws'] as const;
 const MiB = 1 << 20;
 
@@ -43,7 +44,6 @@ const HELLO_BOMBS: Array<[string, Uint8Array]> = [
 let child: ChildProcess;
 let lines: Interface;
 let addresses: Record<string, string>;
-const clients: Service[] = [];
 const raws: RawClient[] = [];
 /** Figures for the report (printed at the end): close latency and canary round trips, in ms. */
 const figures = { closeMs: [] as number[], canaryMaxMs: 0, stallMaxMs: 0 };
@@ -76,17 +76,15 @@ beforeAll(async () => {
   addresses = JSON.parse(line) as Record<string, string>;
   // Warm up every acceptor (code paths, pools) before the RSS baseline.
   for (const address of Object.entries(addresses)) {
-    const client = newService();
-    clients.push(client);
-    const ref = await client.connect(address[1], address[0].split(' ')[1]!, { reconnect: false });
-    for (let i = 0; i < 20; i++) await ref.request(Add, { a: i, b: 1 });
+    const client = await dialClient(address[1], address[0].split(' ')[1] as Protocol);
+    for (let i = 0; i < 20; i++) await client.request(Add, { a: i, b: 1 });
   }
   baseline = await childStats();
 }, 30_000);
 
 afterAll(async () => {
   for (const r of raws) r.destroy();
-  await Promise.all(clients.map((c) => c.close({ deadlineMs: 1000 })));
+  closeClients();
   if (child.exitCode === null) {
     child.stdin!.end();
     await once(child, 'exit');
@@ -98,13 +96,13 @@ afterAll(async () => {
  * A well-behaved session on the same server doing back-to-back round trips until stopped; `stop()`
  * resolves with the longest one. Every round trip must succeed: the server keeps serving.
  */
-function canary(ref: SessionRef): { stop(): Promise<number> } {
+function canary(client: HearthClient): { stop(): Promise<number> } {
   let running = true;
   let max = 0;
   const loop = (async () => {
     for (let i = 0; running; i++) {
       const t = performance.now();
-      expect(await ref.request(Add, { a: i, b: 1 })).toBe(i + 1);
+      expect(await client.request(Add, { a: i, b: 1 })).toBe(i + 1);
       max = Math.max(max, performance.now() - t);
     }
   })();
@@ -117,10 +115,9 @@ function canary(ref: SessionRef): { stop(): Promise<number> } {
   };
 }
 
-async function goodSession(transport: string, protocol: string): Promise<SessionRef> {
-  const client = newService();
-  clients.push(client);
-  return client.connect(addresses[`${transport} ${protocol}`]!, protocol, { reconnect: false });
+/** A well-behaved client of the server under attack. */
+function goodSession(transport: string, protocol: Protocol): Promise<HearthClient> {
+  return dialClient(addresses[`${transport} ${protocol}`]!, protocol);
 }
 
 describe.each(TRANSPORTS)('decoding bombs over %s', (transport) => {

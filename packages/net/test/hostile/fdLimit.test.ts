@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { ErrorCode } from '@hearth/protocol';
 import { expect, it } from 'vitest';
 import { RESERVED_FILE_DESCRIPTORS } from '../../src/index.ts';
-import { Add, newService } from '../helpers.ts';
+import { Add, closeClients, dialClient } from '../helpers.ts';
 import { rawSocket } from './rawSockets.ts';
 
 it.skipIf(process.platform === 'win32')('under ulimit -n 256 the default maxConnections leaves room and refuses SERVER_FULL', { timeout: 60_000 }, async () => {
@@ -34,7 +34,6 @@ it.skipIf(process.platform === 'win32')('under ulimit -n 256 the default maxConn
   expect(hello.fds).toBe(256);
   expect(hello.maxConnections).toBe(256 - RESERVED_FILE_DESCRIPTORS);
   const sockets: Socket[] = [];
-  const client = newService();
   try {
     // More silent connections than maxConnections: the ones past it are refused (and closed), the
     // server does not run out of descriptors. A few more than the limit, not more than the fd limit:
@@ -58,11 +57,11 @@ it.skipIf(process.platform === 'win32')('under ulimit -n 256 the default maxConn
       stats = JSON.parse(await next()) as typeof stats;
     } while (stats.connections > 0);
     // Still serving.
-    const ref = await client.connect(hello.address, 'msgpack', { reconnect: false });
-    await expect(ref.request(Add, { a: 2, b: 3 })).resolves.toBe(5);
+    const client = await dialClient(hello.address);
+    await expect(client.request(Add, { a: 2, b: 3 })).resolves.toBe(5);
   } finally {
     for (const s of sockets) s.destroy();
-    await client.close({ deadlineMs: 200 });
+    closeClients();
     child.stdin!.end();
     await exited;
   }

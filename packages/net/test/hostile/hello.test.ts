@@ -11,6 +11,8 @@ import { TEST_PROTOCOLS } from '../protocols.ts';
 import { RawClient } from '../RawClient.ts';
 import { clientFrame, clientFrameHeader, rawWs } from './rawSockets.ts';
 
+// Clients are Services (service.connect): the hello cap runs over the trivial protocol too, which @hearth/client does not speak.
+
 const services: Service[] = [];
 const cleanup: Array<() => void> = [];
 afterEach(async () => {

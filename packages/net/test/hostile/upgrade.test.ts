@@ -7,11 +7,12 @@ import { once } from 'node:events';
 import { ErrorCode } from '@hearth/protocol';
 import { afterEach, expect, it } from 'vitest';
 import type { Limits, Service } from '../../src/index.ts';
-import { newService } from '../helpers.ts';
+import { closeClients, dialClient, newService } from '../helpers.ts';
 import { closedOf, halfUpgrade, rawSocket } from './rawSockets.ts';
 
 const services: Service[] = [];
 afterEach(async () => {
+  closeClients();
   await Promise.all(services.splice(0).map((s) => s.close({ deadlineMs: 500 })));
 });
 
@@ -43,13 +44,11 @@ it('unfinished upgrades count against maxConnections: a real client then gets SE
   const { server, acceptor } = await wsServer({ maxConnections: 2 });
   const half = [await halfUpgrade(acceptor.address), await halfUpgrade(acceptor.address)];
   await until(() => server.stats().upgrading === 2);
-  const client = newService();
-  services.push(client);
-  await expect(client.connect(acceptor.address, 'msgpack', { reconnect: false })).rejects.toMatchObject({ code: ErrorCode.SERVER_FULL });
+  await expect(dialClient(acceptor.address)).rejects.toMatchObject({ code: ErrorCode.SERVER_FULL });
   for (const s of half) s.destroy();
   await until(() => acceptor.connections === 0);
-  const ref = await client.connect(acceptor.address, 'msgpack', { reconnect: false });
-  expect(ref.alive).toBe(true);
+  const client = await dialClient(acceptor.address);
+  expect(client.state).toBe('open');
 });
 
 it('a plain HTTP request gets 426 and its connection is closed', async () => {
