@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createActor, createMachine, fromCallback } from 'xstate';
+import { assign, createActor, createMachine, fromCallback, type AnyMachineSnapshot, type Snapshot } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { XSTATE_VERSION, hasScheduledEvents, stopChild } from '../src/player/xstateInternals.ts';
+import { XSTATE_VERSION, hasScheduledEvents, sleepingSnapshot, stopChild } from '../src/player/xstateInternals.ts';
 
 // The contract of src/player/xstateInternals.ts: what it relies on in xstate. When an upgrade breaks
 // one of these, fix that module (and only it), then bump the exact pin in package.json.
@@ -81,5 +81,38 @@ describe('xstate internals used by the player actor (contract)', () => {
     expect(root.system.get('player-1')).toBe(child);
     stopChild(child);
     expect(root.system.get('player-1')).toBeUndefined();
+  });
+
+  it('sleepingSnapshot keeps what a restore reads: state, context (the same object), history, status', () => {
+    const root = rootActor();
+    const machine = createMachine({
+      types: {} as { context: { n: number } },
+      context: { n: 0 },
+      initial: 'play',
+      states: {
+        play: {
+          initial: 'a',
+          states: { a: { on: { next: 'b' } }, b: {}, hist: { type: 'history' } },
+          on: { pause: 'paused', count: { actions: assign({ n: ({ context }) => context.n + 1 }) } },
+        },
+        paused: { on: { resume: 'play.hist' } },
+      },
+    });
+    const child = createActor(machine, { parent: root }).start();
+    for (const type of ['next', 'count', 'pause']) child.send({ type });
+    const full = child.getSnapshot() as AnyMachineSnapshot;
+    stopChild(child);
+    const kept = sleepingSnapshot(full);
+    expect(Object.keys(kept).sort()).toEqual(['children', 'context', 'error', 'historyValue', 'output', 'status', 'value']);
+    const woken = createActor(machine, { parent: root, snapshot: kept as Snapshot<unknown> }).start();
+    const restored = woken.getSnapshot();
+    expect(restored.value).toEqual('paused');
+    expect(restored.context).toBe(full.context);
+    expect(restored.hasTag('none')).toBe(false);
+    expect(restored.can({ type: 'resume' })).toBe(true);
+    // The history (kept as state nodes) brings it back to `play.b`, not the initial `play.a`.
+    woken.send({ type: 'resume' });
+    expect(woken.getSnapshot().value).toEqual({ play: 'b' });
+    expect(woken.getSnapshot().context.n).toBe(1);
   });
 });

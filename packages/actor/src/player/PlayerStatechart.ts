@@ -1,6 +1,6 @@
 import { createActor } from 'xstate';
-import type { Actor, AnyActorRef, AnyMachineSnapshot, AnyStateMachine, EventObject } from 'xstate';
-import { hasScheduledEvents, stopChild } from './xstateInternals.ts';
+import type { Actor, AnyActorRef, AnyMachineSnapshot, AnyStateMachine, EventObject, Snapshot } from 'xstate';
+import { hasScheduledEvents, sleepingSnapshot, stopChild, type SleepingSnapshot } from './xstateInternals.ts';
 
 /** What one event did to the statechart. */
 export type SendOutcome = 'ok' | 'unhandled' | 'failed';
@@ -21,8 +21,8 @@ export class PlayerStatechart {
   readonly #root: AnyActorRef;
   /** The running xstate actor, or undefined while asleep. */
   #actor: Actor<AnyStateMachine> | undefined;
-  /** The machine snapshot while asleep (no actor), else undefined. */
-  #sleeping: AnyMachineSnapshot | undefined;
+  /** What is kept of the machine snapshot while asleep (no actor), else undefined. */
+  #sleeping: SleepingSnapshot | undefined;
   /** Nesting of `send` (an action may send again): the actor only sleeps outside every send. */
   #depth = 0;
   /** The game data refused structuredClone once: not copied again (the player warns once). */
@@ -38,8 +38,8 @@ export class PlayerStatechart {
     this.#actor = createActor(machine, { parent: root, ...(start as object) }).start();
   }
 
-  /** The machine snapshot, whether the actor runs or sleeps. */
-  get snapshot(): AnyMachineSnapshot {
+  /** The machine snapshot (as much as a sleeping actor keeps of it), whether the actor runs or sleeps. */
+  get snapshot(): SleepingSnapshot {
     return this.#sleeping ?? (this.#actor!.getSnapshot() as AnyMachineSnapshot);
   }
 
@@ -85,7 +85,7 @@ export class PlayerStatechart {
     if (snapshot.status !== 'active' && snapshot.status !== 'done') return;
     for (const _ in snapshot.children as object) return;
     if (hasScheduledEvents(actor)) return;
-    this.#sleeping = snapshot;
+    this.#sleeping = sleepingSnapshot(snapshot);
     this.#actor = undefined;
     // Unregisters it from the shared system (a started child would be kept there otherwise).
     if (snapshot.status === 'active') stopChild(actor);
@@ -93,14 +93,15 @@ export class PlayerStatechart {
 
   /** The snapshot as xstate persists it (for a cross-node resume). */
   persisted(): unknown {
-    return this.#machine.getPersistedSnapshot(this.snapshot);
+    return this.#machine.getPersistedSnapshot(this.snapshot as AnyMachineSnapshot);
   }
 
   /** The running actor, restored from the sleeping snapshot if need be (no entry actions run). */
   #wake(): Actor<AnyStateMachine> {
     let actor = this.#actor;
     if (actor === undefined) {
-      actor = createActor(this.#machine, { parent: this.#root, snapshot: this.#sleeping });
+      // A persisted-shaped snapshot (xstate's type wants one status literal per shape).
+      actor = createActor(this.#machine, { parent: this.#root, snapshot: this.#sleeping as Snapshot<unknown> | undefined });
       this.#sleeping = undefined;
       this.#actor = actor.start();
     }
