@@ -1,7 +1,7 @@
 import type { RoomJoined, RoomOptions } from '@hearth/protocol';
 import type { Player } from '../player/Player.ts';
 import type { Room } from './Room.ts';
-import type { CreateRoomOptions, RoomManager } from './RoomManager.ts';
+import type { CreateRoomOptions, PlayerRoomService } from './RoomManager.ts';
 
 /**
  * `player.rooms`: the rooms of one player, and joining from server code (a handler, a hook) the
@@ -9,21 +9,26 @@ import type { CreateRoomOptions, RoomManager } from './RoomManager.ts';
  * request would get (the room id, kind and state) or rejects with the same coded `HearthError`.
  */
 export class PlayerRooms {
-  readonly #manager: RoomManager;
+  readonly #manager: PlayerRoomService;
   readonly #player: Player;
 
   /** @internal */
-  constructor(manager: RoomManager, player: Player) {
+  constructor(manager: PlayerRoomService, player: Player) {
     this.#manager = manager;
     this.#player = player;
   }
 
-  /** The rooms the player is a member of. */
+  /** The rooms the player is a member of that run on this node (`ids`: all of them). */
   get list(): Room[] {
     return this.#manager.roomsOf(this.#player);
   }
 
-  /** True when the player is a member of `roomId`. */
+  /** Ids of the rooms the player is in, on this node and (in a cluster) on others. */
+  get ids(): string[] {
+    return this.#manager.roomIdsOf(this.#player);
+  }
+
+  /** True when the player is a member of `roomId` (on any node). */
   has(roomId: string): boolean {
     return this.#manager.isMember(this.#player, roomId);
   }

@@ -29,8 +29,8 @@ export interface RoomEvents {
   joined(room: RoomInstance, member: MemberLink): void;
   gone(room: RoomInstance, member: MemberLink): void;
   disposed(room: RoomInstance): void;
-  /** Something a checkpoint holds changed (lock, metadata, membership, phase, a tick burst). */
-  changed?(room: RoomInstance): void;
+  /** Something a checkpoint holds changed (lock, metadata, membership, phase), or `tick`: a tick burst ran. */
+  changed?(room: RoomInstance, tick: boolean): void;
 }
 
 /** The group (in the holder) whose members are a room's members: broadcasts are encoded once. */
@@ -314,7 +314,7 @@ export class RoomInstance implements Room {
         () => {
           this.prune();
           this.flush();
-          this.#changed();
+          this.#changed(true);
         },
         firstTick,
       );
@@ -495,8 +495,8 @@ export class RoomInstance implements Room {
     return undefined;
   }
 
-  #changed(): void {
-    if (this.#disposing === undefined) this.#events.changed?.(this);
+  #changed(tick = false): void {
+    if (this.#disposing === undefined) this.#events.changed?.(this, tick);
   }
 
   #clearEmptyTimer(): void {

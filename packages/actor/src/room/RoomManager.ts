@@ -8,6 +8,7 @@ import { RoomErrorCode, roomError } from './errors.ts';
 import { PlayerRooms } from './PlayerRooms.ts';
 import type { Room } from './Room.ts';
 import type { RoomDefinition } from './RoomDefinition.ts';
+import { dispatchToRoom } from './dispatchToRoom.ts';
 import { RoomInstance, type RoomEvents, type RoomHub } from './RoomInstance.ts';
 import { LocalMember, type MemberLink } from './RoomMember.ts';
 import { AwayMember } from './checkpoint/AwayMember.ts';
@@ -63,6 +64,10 @@ export class RoomManager {
   /** Joins in flight per player (counted against `maxRoomsPerPlayer` with its rooms). */
   readonly #joining = new Map<Player, number>();
   #closed = false;
+  /** The cluster's room layer (ClusterRooms): it hears of every member gone, change and disposal. */
+  #directory: RoomDirectoryWatcher | undefined;
+  /** What `player.rooms` and the framework requests use: this manager, or the cluster's room layer. */
+  #service: PlayerRoomService = this;
   /** The node's checkpointer (docs/rooms.md, "Rooms outlive their node"), when it has one. */
   #watcher: RoomWatcher | undefined;
   /** Users held away in restored rooms (entries checked on use: a stale one is dropped). */
@@ -86,6 +91,7 @@ export class RoomManager {
         set.add(room);
       },
       gone: (room, member) => {
+        this.#directory?.gone(room, member);
         if (!(member instanceof LocalMember)) return;
         const set = this.#byPlayer.get(member.player);
         if (set?.delete(room) === true && set.size === 0) this.#byPlayer.delete(member.player);
@@ -93,8 +99,12 @@ export class RoomManager {
       disposed: (room) => {
         this.#rooms.delete(room.id);
         this.#watcher?.disposed(room);
+        this.#directory?.disposed(room);
       },
-      changed: (room) => this.#watcher?.changed(room),
+      changed: (room, tick) => {
+        this.#watcher?.changed(room, tick);
+        if (!tick) this.#directory?.changed(room);
+      },
     };
   }
 
@@ -144,6 +154,38 @@ export class RoomManager {
     return room.reenter(new LocalMember(player, away.options, this.#hub.nodeId, away.joinedAt));
   }
 
+  /** @internal the cluster's room layer takes over joining, leaving, listing and sending (ClusterRooms). */
+  serveThrough(service: PlayerRoomService & RoomDirectoryWatcher): void {
+    this.#service = service;
+    this.#directory = service;
+  }
+
+  /** @internal what `player.rooms` and the framework requests use. */
+  get service(): PlayerRoomService {
+    return this.#service;
+  }
+
+  /** @internal a live room by id, as the room layer holds it. */
+  instance(roomId: string): RoomInstance | undefined {
+    return this.#rooms.get(roomId);
+  }
+
+  /** @internal the definition of a kind. @throws HearthError `ROOM_UNKNOWN_KIND` */
+  definitionOf(kind: string): RoomDefinition<unknown, unknown> {
+    return this.#kind(kind);
+  }
+
+  /** @internal creates a room with a given id (the cluster directory chose it); no one joins it. */
+  createWithId(roomId: string, kind: string, options: RoomOptions, how: CreateRoomOptions): RoomInstance {
+    const existing = this.#rooms.get(roomId);
+    return existing ?? this.#create(kind, options, how, roomId);
+  }
+
+  /** The limits in force. */
+  get limits(): Required<RoomLimits> {
+    return { maxRoomsPerPlayer: this.#maxRooms, listLimit: this.#listLimit };
+  }
+
   /** The names of the room kinds served. */
   get kinds(): string[] {
     return [...this.#kinds.keys()];
@@ -159,11 +201,21 @@ export class RoomManager {
     return this.#rooms.values();
   }
 
+  /** @internal the live rooms as the node's machinery holds them (drain). */
+  instances(): RoomInstance[] {
+    return [...this.#rooms.values()];
+  }
+
   /** The `player.rooms` handle of a player. */
   of(player: Player): PlayerRooms {
     let handle = this.#handles.get(player);
-    if (handle === undefined) this.#handles.set(player, (handle = new PlayerRooms(this, player)));
+    if (handle === undefined) this.#handles.set(player, (handle = new PlayerRooms(this.#service, player)));
     return handle;
+  }
+
+  /** Ids of the rooms `player` is a member of (this node's: without a cluster, all of them). */
+  roomIdsOf(player: Player): string[] {
+    return [...(this.#byPlayer.get(player) ?? [])].map((room) => room.id);
   }
 
   /** The rooms `player` is a member of. */
@@ -259,6 +311,12 @@ export class RoomManager {
     return { room, member };
   }
 
+  /** A local member's message to a local room: validated, then the kind's handler; its reply (or promise). */
+  send(player: Player, roomId: unknown, type: unknown, payload: unknown): unknown {
+    const { room, member } = this.memberRoom(player, roomId);
+    return dispatchToRoom(room, member, type, payload);
+  }
+
   /** True when `player` (that actor) is a member of `roomId`. */
   isMember(player: Player, roomId: string): boolean {
     const room = this.#rooms.get(roomId);
@@ -296,11 +354,12 @@ export class RoomManager {
     return definition;
   }
 
-  #create(kind: string, options: RoomOptions, how: CreateRoomOptions): RoomInstance {
+  #create(kind: string, options: RoomOptions, how: CreateRoomOptions, roomId?: string): RoomInstance {
     const definition = this.#kind(kind);
     if (this.#closed) throw new HearthError(ErrorCode.SHUTDOWN, 'the node is closing');
     let id: string;
-    do id = randomBytes(9).toString('base64url');
+    if (roomId !== undefined) id = roomId;
+    else do id = randomBytes(9).toString('base64url');
     while (this.#rooms.has(id));
     const room = new RoomInstance(id, definition, options, this.#hub, this.#log, this.#events);
     if (how.private === true) room.setPrivate(true);
@@ -309,7 +368,7 @@ export class RoomManager {
     // A room no one joins is disposed like an empty one (a creator joining holds its seat already).
     room.ready.then(
       () => {
-        this.#watcher?.changed(room);
+        this.#watcher?.changed(room, false);
         room.checkEmpty();
       },
       () => {},
@@ -318,9 +377,33 @@ export class RoomManager {
   }
 }
 
+/** What the cluster's room layer hears from the rooms. @internal */
+export interface RoomDirectoryWatcher {
+  gone(room: RoomInstance, member: MemberLink): void;
+  changed(room: RoomInstance): void;
+  disposed(room: RoomInstance): void;
+}
+
+/** The player-facing room operations: the manager's own (one node), or the cluster's. @internal */
+export interface PlayerRoomService {
+  joinOrCreate(player: Player, kind: string, options?: RoomOptions): Promise<RoomJoined>;
+  join(player: Player, roomId: string, options?: RoomOptions): Promise<RoomJoined>;
+  createAndJoin(player: Player, kind: string, options?: RoomOptions, how?: CreateRoomOptions): Promise<RoomJoined>;
+  leave(player: Player, roomId: string): Promise<boolean>;
+  leaveAll(player: Player, reason: LeaveReason): Promise<void>;
+  list(kind: string, options?: RoomOptions): RoomListing[] | Promise<RoomListing[]>;
+  isMember(player: Player, roomId: string): boolean;
+  roomsOf(player: Player): Room[];
+  /** Ids of the rooms `player` is in (on any node). */
+  roomIdsOf(player: Player): string[];
+  reenter(player: Player): number;
+  /** A member's message to a room (`room.send`): the handler's reply (or promise), or a coded refusal. */
+  send(player: Player, roomId: unknown, type: unknown, payload: unknown): unknown;
+}
+
 /** What the node's checkpointer hears from the rooms. @internal */
 export interface RoomWatcher {
-  changed(room: RoomInstance): void;
+  changed(room: RoomInstance, tick: boolean): void;
   disposed(room: RoomInstance): void;
 }
 

@@ -11,7 +11,7 @@ import {
 } from '@hearth/protocol';
 import type { EventObject } from 'xstate';
 import type { PlayerDefinition } from '../player/definePlayer.ts';
-import type { RoomManager } from './RoomManager.ts';
+import type { PlayerRoomService, RoomManager } from './RoomManager.ts';
 
 const MAX_ID = 64;
 
@@ -52,45 +52,46 @@ function options(value: unknown): RoomOptions {
  *
  * @internal createNode calls it when given `rooms`.
  */
-export function installRooms<G, E extends EventObject>(definition: PlayerDefinition<G, E>, rooms: RoomManager): PlayerDefinition<G, E> {
+export function installRooms<G, E extends EventObject>(definition: PlayerDefinition<G, E>, manager: RoomManager): PlayerDefinition<G, E> {
+  // The cluster's room layer when the node has one (it may be set after this call): read on use.
+  const rooms = {
+    get s(): PlayerRoomService {
+      return manager.service;
+    },
+  };
   const gameLeave = definition.hooksOf.onLeave;
   const gameJoin = definition.hooksOf.onJoin;
   return definition
     .handle(RoomJoin, (p, payload) => {
       const m = record(payload, 'room.join');
-      return handled(rooms.join(p, name(m['roomId'], 'roomId'), options(m['options'])));
+      return handled(rooms.s.join(p, name(m['roomId'], 'roomId'), options(m['options'])));
     })
     .handle(RoomCreate, (p, payload) => {
       const m = record(payload, 'room.create');
-      return handled(rooms.createAndJoin(p, name(m['kind'], 'kind'), options(m['options']), { private: m['private'] === true }));
+      return handled(rooms.s.createAndJoin(p, name(m['kind'], 'kind'), options(m['options']), { private: m['private'] === true }));
     })
     .handle(RoomJoinOrCreate, (p, payload) => {
       const m = record(payload, 'room.joinOrCreate');
-      return handled(rooms.joinOrCreate(p, name(m['kind'], 'kind'), options(m['options'])));
+      return handled(rooms.s.joinOrCreate(p, name(m['kind'], 'kind'), options(m['options'])));
     })
-    .handle(RoomLeave, (p, payload) => handled(rooms.leave(p, name(record(payload, 'room.leave')['roomId'], 'roomId'))))
+    .handle(RoomLeave, (p, payload) => handled(rooms.s.leave(p, name(record(payload, 'room.leave')['roomId'], 'roomId'))))
     .handle(RoomList, (_p, payload) => {
       const m = record(payload, 'room.list');
-      return rooms.list(name(m['kind'], 'kind'), m['options'] === undefined ? undefined : options(m['options']));
+      return handled(rooms.s.list(name(m['kind'], 'kind'), m['options'] === undefined ? undefined : options(m['options'])));
     })
     .handle(RoomSend, (p, payload) => {
       if (!Array.isArray(payload) || payload.length !== 3) throw badRequest('room.send must be [roomId, type, payload]');
       const [roomId, type, inner] = payload as unknown[];
-      const { room, member } = rooms.memberRoom(p, roomId);
-      const route = typeof type === 'number' ? room.definition.routeOf(type) : undefined;
-      if (route === undefined) throw new HearthError(ErrorCode.UNKNOWN_TYPE, `room kind "${room.kind}" handles no message type ${String(type)}`);
-      const validate = route.definition.validate;
-      if (validate !== undefined && !validate(inner)) throw badRequest(`payload of "${route.definition.name}" failed validation`);
-      return handled(room.handle(route, member, inner));
+      return handled(rooms.s.send(p, roomId, type, inner));
     })
     .hooks({
       // A user held away in a room restored here (its node died or drained) takes its seat back.
       onJoin: async (p, login) => {
         await gameJoin?.(p, login);
-        rooms.reenter(p);
+        rooms.s.reenter(p);
       },
       onLeave: async (p, reason) => {
-        await rooms.leaveAll(p, reason);
+        await rooms.s.leaveAll(p, reason);
         await gameLeave?.(p, reason);
       },
     });

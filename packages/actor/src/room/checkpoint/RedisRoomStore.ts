@@ -1,0 +1,127 @@
+/*
+ * NOTE for A1 (cluster rooms, item 3): until your room directory (RoomDirectory*.ts) lands, room
+ * ownership for checkpoints and failover lives here: `{prefix}{rooms}:owner` (hash roomId →
+ * "EPOCH|NODEID"), `{prefix}{rooms}:on:NODE` (set of a node's rooms), `{prefix}{rooms}:owners` (set
+ * of nodes owning rooms), `{prefix}{rooms}:cp:ROOMID` (checkpoint bytes). If your directory keeps
+ * room → node, point me at it and I will fold the epoch into it (ROOM_MOVE is the atomic claim). — A2
+ */
+import type { ChainableCommander, Redis } from 'ioredis';
+import { ROOM_SCRIPTS } from './roomScripts.ts';
+
+/** The scripts as ioredis defines them (`…Buffer`: replies as Buffers). */
+interface RoomScripted {
+  hearthRoomOwn(owner: string, mine: string, owners: string, roomId: string, nodeId: string): Promise<number | string>;
+  hearthRoomWrite(owner: string, cp: string, roomId: string, holder: string, bytes: Uint8Array): Promise<number | string | null>;
+  hearthRoomMoveBuffer(owner: string, from: string, to: string, owners: string, cp: string, roomId: string, expected: string, fromNode: string, toNode: string): Promise<[number, Buffer | null] | null>;
+  hearthRoomRelease(owner: string, mine: string, owners: string, cp: string, roomId: string, holder: string, nodeId: string): Promise<number>;
+  hearthRoomReadBuffer(owner: string, cp: string, roomId: string): Promise<[Buffer | null, Buffer | null]>;
+}
+
+const defined = new WeakSet<Redis>();
+
+/** An owner entry: the epoch and the node. */
+export interface RoomOwner {
+  readonly epoch: number;
+  readonly nodeId: string;
+}
+
+/** "EPOCH|NODE" → its parts (undefined for anything else: a hostile or foreign value). */
+export function parseOwner(value: string | Buffer | null | undefined): RoomOwner | undefined {
+  if (value === null || value === undefined) return undefined;
+  const s = value.toString();
+  const bar = s.indexOf('|');
+  const epoch = Number(s.slice(0, bar));
+  if (bar < 1 || !Number.isSafeInteger(epoch) || epoch < 1 || s.length - bar - 1 < 1 || s.length > 200) return undefined;
+  return { epoch, nodeId: s.slice(bar + 1) };
+}
+
+/** Room ownership and checkpoints in Redis (see the scripts in roomScripts.ts). @internal */
+export class RedisRoomStore {
+  readonly redis: Redis;
+  readonly #prefix: string;
+
+  constructor(redis: Redis, prefix: string) {
+    this.redis = redis;
+    this.#prefix = prefix;
+    if (!defined.has(redis)) {
+      for (const [name, numberOfKeys, lua] of ROOM_SCRIPTS) redis.defineCommand(name, { numberOfKeys, lua });
+      defined.add(redis);
+    }
+  }
+
+  ownerKey(): string {
+    return `${this.#prefix}{rooms}:owner`;
+  }
+  nodeKey(nodeId: string): string {
+    return `${this.#prefix}{rooms}:on:${nodeId}`;
+  }
+  ownersKey(): string {
+    return `${this.#prefix}{rooms}:owners`;
+  }
+  checkpointKey(roomId: string): string {
+    return `${this.#prefix}{rooms}:cp:${roomId}`;
+  }
+
+  /** Queues the ownership of a new room (epoch 1) on a pipeline. */
+  own(p: ChainableCommander, roomId: string, nodeId: string): void {
+    void (p as unknown as RoomScripted).hearthRoomOwn(this.ownerKey(), this.nodeKey(nodeId), this.ownersKey(), roomId, nodeId);
+  }
+
+  /** Queues a fenced checkpoint write on a pipeline: 1 when written, else the current owner. */
+  write(p: ChainableCommander, roomId: string, owner: RoomOwner, bytes: Uint8Array): void {
+    // A Buffer view: ioredis sends a plain Uint8Array as its string rendering ("1,2,3").
+    const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    void (p as unknown as RoomScripted).hearthRoomWrite(this.ownerKey(), this.checkpointKey(roomId), roomId, `${owner.epoch}|${owner.nodeId}`, body);
+  }
+
+  /** Queues the release of a disposed room (entry and checkpoint) on a pipeline. */
+  release(p: ChainableCommander, roomId: string, owner: RoomOwner): void {
+    const n = owner.nodeId;
+    void (p as unknown as RoomScripted).hearthRoomRelease(this.ownerKey(), this.nodeKey(n), this.ownersKey(), this.checkpointKey(roomId), roomId, `${owner.epoch}|${n}`, n);
+  }
+
+  /**
+   * Moves `roomId` from `from` to node `to` while it is still owned as `from` (exactly one caller
+   * wins). Returns the new epoch and the last checkpoint (null when none was written), or undefined.
+   */
+  async move(roomId: string, from: RoomOwner, to: string): Promise<{ epoch: number; checkpoint: Buffer | null } | undefined> {
+    const s = this.redis as unknown as RoomScripted;
+    const r = await s.hearthRoomMoveBuffer(
+      this.ownerKey(),
+      this.nodeKey(from.nodeId),
+      this.nodeKey(to),
+      this.ownersKey(),
+      this.checkpointKey(roomId),
+      roomId,
+      `${from.epoch}|${from.nodeId}`,
+      from.nodeId,
+      to,
+    );
+    if (!Array.isArray(r)) return undefined;
+    return { epoch: r[0], checkpoint: r[1] ?? null };
+  }
+
+  /** The owner and last checkpoint of a room. */
+  async read(roomId: string): Promise<{ owner: RoomOwner | undefined; checkpoint: Buffer | null }> {
+    const [owner, checkpoint] = await (this.redis as unknown as RoomScripted).hearthRoomReadBuffer(this.ownerKey(), this.checkpointKey(roomId), roomId);
+    return { owner: parseOwner(owner), checkpoint };
+  }
+
+  /** Nodes that own rooms. */
+  owners(): Promise<string[]> {
+    return this.redis.smembers(this.ownersKey());
+  }
+
+  /** Rooms that `nodeId` owns, with their owner entries (a room whose entry is gone or foreign is left out). */
+  async roomsOf(nodeId: string): Promise<Array<{ roomId: string; owner: RoomOwner }>> {
+    const ids = await this.redis.smembers(this.nodeKey(nodeId));
+    if (ids.length === 0) return [];
+    const values = await this.redis.hmget(this.ownerKey(), ...ids);
+    const out: Array<{ roomId: string; owner: RoomOwner }> = [];
+    for (let i = 0; i < ids.length; i++) {
+      const owner = parseOwner(values[i]);
+      if (owner !== undefined && owner.nodeId === nodeId) out.push({ roomId: ids[i]!, owner });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,62 @@
+/*
+ * Lua of room ownership and checkpoints (RedisRoomStore). Every key is under the `{rooms}` hash tag
+ * (one slot: the scripts run unchanged on Redis Cluster). An owner entry is "EPOCH|NODEID"; every
+ * change of owner bumps the epoch, and a write names the epoch it holds: a node that lost a room
+ * (its lease lapsed and a survivor claimed it) has its later writes refused (fencing).
+ */
+
+/** Takes a new room: KEYS owner hash, node's set, owners set; ARGV roomId, nodeId. 1, or the current owner. */
+export const ROOM_OWN = `
+if redis.call('HSETNX', KEYS[1], ARGV[1], '1|' .. ARGV[2]) == 1 then
+  redis.call('SADD', KEYS[2], ARGV[1])
+  redis.call('SADD', KEYS[3], ARGV[2])
+  return 1
+end
+return redis.call('HGET', KEYS[1], ARGV[1])`;
+
+/** Fenced checkpoint write: KEYS owner hash, checkpoint key; ARGV roomId, "EPOCH|NODE", bytes. 1, or the current owner (false: none). */
+export const ROOM_WRITE = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur == ARGV[2] then redis.call('SET', KEYS[2], ARGV[3]) return 1 end
+return cur`;
+
+/**
+ * Moves a room from one owner to another, only while it is still owned as ARGV[2] (one winner):
+ * KEYS owner hash, from-node set, to-node set, owners set, checkpoint key; ARGV roomId, expected
+ * "EPOCH|FROM", from node, to node. Returns {epoch, checkpoint or false}, or false when the owner changed.
+ */
+export const ROOM_MOVE = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur ~= ARGV[2] then return false end
+local epoch = tonumber(string.match(cur, '^(%d+)|')) + 1
+redis.call('HSET', KEYS[1], ARGV[1], epoch .. '|' .. ARGV[4])
+redis.call('SREM', KEYS[2], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('SADD', KEYS[4], ARGV[4])
+if redis.call('SCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[4], ARGV[3]) end
+return {epoch, redis.call('GET', KEYS[5])}`;
+
+/**
+ * A disposed room: KEYS owner hash, node's set, owners set, checkpoint key; ARGV roomId, "EPOCH|NODE", nodeId.
+ * Deletes its entry and checkpoint while it is still ours. 1, or 0.
+ */
+export const ROOM_RELEASE = `
+if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('SREM', KEYS[2], ARGV[1])
+redis.call('DEL', KEYS[4])
+if redis.call('SCARD', KEYS[2]) == 0 then redis.call('SREM', KEYS[3], ARGV[3]) end
+return 1`;
+
+/** Reads a room this node owns: KEYS owner hash, checkpoint key; ARGV roomId. {owner or false, checkpoint or false}. */
+export const ROOM_READ = `
+return {redis.call('HGET', KEYS[1], ARGV[1]), redis.call('GET', KEYS[2])}`;
+
+/** Name, key count and source of each script (defined once per connection). */
+export const ROOM_SCRIPTS: ReadonlyArray<readonly [string, number, string]> = [
+  ['hearthRoomOwn', 3, ROOM_OWN],
+  ['hearthRoomWrite', 2, ROOM_WRITE],
+  ['hearthRoomMove', 5, ROOM_MOVE],
+  ['hearthRoomRelease', 4, ROOM_RELEASE],
+  ['hearthRoomRead', 2, ROOM_READ],
+];

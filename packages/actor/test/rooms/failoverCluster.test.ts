@@ -1,0 +1,139 @@
+// Rooms outlive their node, in one process over a real Redis: a crashed node's rooms are claimed
+// and restored by survivors (one winner per room), a draining node hands its rooms over with their
+// current state, a stale owner's checkpoint is fenced, a bad checkpoint is counted, never thrown.
+import { Service } from '@hearth/net';
+import { RoomCreate, RoomJoin, defineMessage } from '@hearth/protocol';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { createNode, defineRoom, devAuthenticator, type Room } from '../../src/index.ts';
+import { RedisRoomStore, parseOwner } from '../../src/room/checkpoint/RedisRoomStore.ts';
+import { RoomFailover, type RestoredRoom } from '../../src/room/checkpoint/RoomFailover.ts';
+import type { RoomInstance } from '../../src/room/RoomInstance.ts';
+import { rawClient, startNode, useClusterFixture } from '../cluster/helpers.ts';
+import { cleanup, until } from '../helpers.ts';
+import { player, roomPlayer, toRoom } from './roomServer.ts';
+
+const Add = defineMessage<{ n: number }, number>(240, 'test.room.failover.add');
+const Counter = defineRoom({ name: 'counter', maxPlayers: 8, emptyTimeout: false, checkpointEvery: 1_000, state: () => ({ total: 0 }) })
+  .handle(Add, (room, _m, { n }) => (room.state.total += n))
+  .tick(() => {});
+
+describe('rooms outlive their node (one process, real Redis)', () => {
+  const fx = useClusterFixture(cleanup);
+
+  async function roomNode(nodeId: string, restored: RestoredRoom[] = []) {
+    const backplane = await startNode(fx.redis, nodeId);
+    const service = new Service({ log: false });
+    const node = await createNode({
+      service,
+      player: roomPlayer,
+      authenticate: devAuthenticator,
+      backplane,
+      rooms: [Counter],
+      listen: [{ address: 'tcp://127.0.0.1:0', protocol: 'msgpack' }],
+      logger: pino({ enabled: false }),
+    });
+    const failover = new RoomFailover(node.rooms, backplane, pino({ level: process.env['LOGF'] ?? 'silent' }), { checkMs: 60_000, awayGraceMs: 30_000, onRestored: (e) => restored.push(e) });
+    failover.start();
+    let stopped = false;
+    const stop = async (crash: boolean) => {
+      if (stopped) return;
+      stopped = true;
+      failover.close();
+      if (crash) await backplane.close({ drain: false });
+      await node.close();
+      await service.close({ deadlineMs: 500 });
+      await backplane.close();
+    };
+    fx.closers.push(() => stop(false));
+    return { node, backplane, failover, port: node.endpoints[0]!.port, kill: () => stop(true), stop: () => stop(false) };
+  }
+
+  /** Rooms made on `n` by fresh clients, each with a distinct total. */
+  async function fill(n: Awaited<ReturnType<typeof roomNode>>, count: number): Promise<Map<string, number>> {
+    const totals = new Map<string, number>();
+    for (let i = 0; i < count; i++) {
+      const c = await player(n.port, `u${n.backplane.nodeId}${i}`);
+      const { roomId } = await c.ref.request(RoomCreate, { kind: 'counter' });
+      totals.set(roomId, await toRoom(c, roomId, Add, { n: 10 + i }));
+    }
+    return totals;
+  }
+
+  function roomsOn(...nodes: Array<{ node: { rooms: { get(id: string): Room | undefined } } }>) {
+    return (id: string) => nodes.map((n) => n.node.rooms.get(id)).find((r) => r !== undefined);
+  }
+
+  it('SIGKILL-like: every room of the dead node comes back on a survivor, same id and checkpointed state; its members re-enter', async () => {
+    const restored: RestoredRoom[] = [];
+    const a = await roomNode('fa', restored);
+    const b = await roomNode('fb');
+    const c = await roomNode('fc', restored);
+    const totals = await fill(b, 6);
+    // checkpoints on membership changes: the joins and creations above; force one with the totals in
+    for (const id of totals.keys()) b.failover.checkpointer.mark(b.node.rooms.get(id) as RoomInstance);
+    await b.failover.checkpointer.flush();
+    await until(() => b.failover.stats.written >= 6);
+    await b.kill();
+    const find = roomsOn(a, c);
+    for (let round = 0; round < 100 && [...totals.keys()].some((id) => find(id) === undefined); round++) {
+      await Promise.all([a.failover.check(), c.failover.check()]);
+      await new Promise((r) => setTimeout(r, 50)); // the dead node's lease lapses (3 × 200 ms heartbeat)
+    }
+    for (const [id, total] of totals) expect(find(id)?.state).toEqual({ total });
+    expect(a.failover.stats.claimed + c.failover.stats.claimed).toBe(6); // exactly one winner per room
+    expect(new Set(restored.map((r) => r.roomId)).size).toBe(6);
+    // a member logs in again on the room's node: back in the room, and it answers
+    const [id, total] = [...totals][0]!;
+    const home = a.node.rooms.get(id) !== undefined ? a : c;
+    expect(home.node.rooms.get(id)!.members.get('ufb0')!.connected).toBe(false);
+    const back = await player(home.port, 'ufb0');
+    expect(home.node.rooms.get(id)!.members.get('ufb0')!.connected).toBe(true);
+    expect(await toRoom(back, id, Add, { n: 1 })).toBe(total + 1);
+  });
+
+  it('drain: every room goes to another node with its state as of the handoff (changes since the last checkpoint included)', async () => {
+    const a = await roomNode('da');
+    const b = await roomNode('db');
+    const c = await roomNode('dc');
+    const totals = await fill(a, 5);
+    await until(() => a.failover.stats.written >= 5);
+    const writtenBefore = a.failover.stats.written;
+    // a change no periodic checkpoint took (checkpointEvery 1000 ticks): the drain must carry it
+    const [first] = totals.keys();
+    const annie = await player(a.port, 'annie');
+    await annie.ref.request(RoomJoin, { roomId: first! });
+    totals.set(first!, await toRoom(annie, first!, Add, { n: 100 }));
+    const result = await a.failover.drain();
+    expect(result.handedOff).toBe(5);
+    const find = roomsOn(b, c);
+    for (const [id, total] of totals) expect(find(id)?.state).toEqual({ total });
+    expect(a.node.rooms.get(first!)).toBeUndefined();
+    expect(a.failover.stats.written).toBeGreaterThanOrEqual(writtenBefore);
+    await a.stop(); // closing the drained node releases nothing of the moved rooms
+    await b.failover.check();
+    await c.failover.check();
+    for (const id of totals.keys()) expect(find(id)).toBeDefined();
+  });
+
+  it('fences a stale owner: its checkpoint write is refused and its copy stops; a bad checkpoint is counted, not thrown', async () => {
+    const a = await roomNode('sa');
+    const b = await roomNode('sb');
+    const [id] = (await fill(a, 1)).keys();
+    await until(() => a.failover.stats.written >= 1);
+    const store = new RedisRoomStore(a.backplane.redis, fx.redis.prefix);
+    await using r = rawClient(fx.redis);
+    const owner = parseOwner(await r.hget(store.ownerKey(), id!))!;
+    expect(owner).toEqual({ epoch: 1, nodeId: 'sa' });
+    // b takes the room over behind a's back (as a survivor does when a's lease lapsed)
+    await r.set(store.checkpointKey(id!), Buffer.from([0xc1, 0xc1])); // and its checkpoint is garbage
+    expect(await store.move(id!, owner, 'sb')).toMatchObject({ epoch: 2 });
+    a.failover.checkpointer.mark(a.node.rooms.get(id!) as RoomInstance);
+    await until(() => a.failover.stats.fenced === 1);
+    expect(a.node.rooms.get(id!)).toBeUndefined(); // stopped quietly, the owner is b now
+    await b.failover.check(); // b owns a room it does not hold: restores it, finds the checkpoint bad
+    expect(b.failover.stats.badCheckpoints).toBe(1);
+    expect(b.node.rooms.get(id!)).toBeUndefined();
+    expect(await r.hget(store.ownerKey(), id!)).toBeNull(); // released: no one retries it forever
+  });
+});
