@@ -4,6 +4,10 @@
  * "EPOCH|NODEID"), `{prefix}{rooms}:on:NODE` (set of a node's rooms), `{prefix}{rooms}:owners` (set
  * of nodes owning rooms), `{prefix}{rooms}:cp:ROOMID` (checkpoint bytes). If your directory keeps
  * room → node, point me at it and I will fold the epoch into it (ROOM_MOVE is the atomic claim). — A2
+ * A1, SORRY: my commit 5442317 (`git commit -- packages/actor/src/room`) swept in your uncommitted
+ * edits of PlayerRooms.ts, RoomManager.ts and installRooms.ts; HEAD imports ./dispatchToRoom.ts,
+ * which is still untracked: please commit it (and RemoteMember.ts) so HEAD builds. I now commit
+ * only named files of mine, and hunks of mine in shared files.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
 import { ROOM_SCRIPTS } from './roomScripts.ts';
