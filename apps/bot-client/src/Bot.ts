@@ -1,31 +1,12 @@
-import { HearthError, type HearthClient } from '@hearth/client';
-import type { AnyDefinition, Payload, Reply } from '@hearth/protocol';
-import {
-  ArenaErrorCode,
-  ChatLine,
-  Chat,
-  Echo,
-  Join,
-  Leaderboard,
-  MemberJoined,
-  MemberLeft,
-  Move,
-  Rejected,
-  StatePatch,
-  FullState,
-  ArenaState,
-  Tag,
-  type JoinReply,
-} from '@hearth/server/messages';
-import { Mirror } from '@hearth/state';
-import type { SwarmStats } from './stats/SwarmStats.ts';
+import { HearthError, type HearthClient, type RoomOf } from '@hearth/client';
+import { RoomState } from '@hearth/protocol';
+import { ChatLine, Chat, Echo, Leaderboard, Move, Rejected, Tag, WhereAmI } from '@hearth/server/messages';
+import { ArenaKind } from './arenaKind.ts';
 import { botDevice } from './botDevice.ts';
+import { RoomView } from './RoomView.ts';
+import type { SwarmStats } from './stats/SwarmStats.ts';
 
-/** A bot's view of another player. */
-export interface Seen {
-  x: number;
-  y: number;
-}
+export type { Seen } from './RoomView.ts';
 
 /** Where a bot is in its life. */
 export type BotPhase = 'waiting' | 'connecting' | 'loggingIn' | 'joining' | 'playing' | 'reconnecting' | 'closed' | 'failed';
@@ -48,39 +29,40 @@ export interface BotHost {
   explain(code: string, text: string): string;
 }
 
-/** Fresh logins a bot makes after its session was lost for good (its node died), at most. */
+/** Fresh logins (or joins) a bot makes after its session (or room) was lost for good, at most. */
 const MAX_RELOGINS = 3;
+/** Codes with which a room can end under a bot that did nothing wrong (its node died, drained). */
+const ROOM_LOST: ReadonlySet<string> = new Set(['ROOM_UNREACHABLE', 'ROOM_NOT_FOUND', 'ROOM_DISPOSED']);
+
+type ArenaRoom = RoomOf<typeof ArenaKind>;
 
 /**
- * One simulated player on its own `HearthClient`: plain state plus the few actions a scenario
- * combines. Bots own no scenario timers; the swarm's single tick drives all of them. The client
- * redials and resumes on its own; when the session is lost for good (its node died, so the resume
- * is refused) the bot logs in again on a new client and rejoins a room.
+ * One simulated player on its own `HearthClient`: it joins an Arena room with `joinOrCreate`,
+ * reads the others from the room's mirrored state ({@link RoomView}) and offers the few actions a
+ * scenario combines. Bots own no scenario timers; the swarm's single tick drives all of them. The
+ * client redials and resumes on its own (the room handle resynchronises its state); when the session
+ * is lost for good (its node died) the bot logs in again on a new client and joins a room again.
  */
 export class Bot {
   readonly index: number;
   readonly name: string;
   readonly url: string;
   readonly #host: BotHost;
+  readonly #view = new RoomView();
   #seed: number;
+  #room: ArenaRoom | undefined;
 
   phase: BotPhase = 'waiting';
   client: HearthClient | undefined;
-  /** Sessions resumed after a drop, and fresh logins after a session was lost. */
+  /** Sessions resumed after a drop, and fresh logins (or joins) after a session (or room) was lost. */
   resumes = 0;
   relogins = 0;
   #connectedOnce = false;
   #loggedInOnce = false;
-  /** Player number and room once joined. */
-  pid = 0;
+  /** The room id once joined. */
   room = '';
   x = 0;
   y = 0;
-  readonly others = new Map<number, Seen>();
-  /** The room's synchronised state (from the join reply, then patches): where the others are read. */
-  #mirror: Mirror<typeof ArenaState> | undefined;
-  #resyncing = false;
-  #queued: Uint8Array[] = [];
 
   // Scenario scheduling (performance.now() ms). Set on join with a per-bot offset, so the swarm's
   // bots do not all act on the same tick.
@@ -121,6 +103,16 @@ export class Bot {
     return this.#seed / 4294967296;
   }
 
+  /** Your player number in the room (0 before joining). */
+  get pid(): number {
+    return this.#view.pid;
+  }
+
+  /** The others of the room, by player number, as of the last state patch. */
+  get others(): ReadonlyMap<number, { x: number; y: number }> {
+    return this.#view.others;
+  }
+
   /** Connects, logs in and joins a room; resolves when playing (or failed). */
   async start(client: HearthClient): Promise<void> {
     this.client = client;
@@ -140,25 +132,31 @@ export class Bot {
     }
     this.phase = 'loggingIn';
     // `{ name }` for --auth dev, and a device login for an accounts server (botDevice.ts).
-    const login = await this.#request('login', null, { name: this.name, ...botDevice(this.name) });
+    const login = await this.#request('login', (c) => c.login({ name: this.name, ...botDevice(this.name) }));
     if (login === undefined) return;
     if (!this.#loggedInOnce) {
       this.#loggedInOnce = true;
       stats.loggedIn += 1;
     }
-    this.phase = 'joining';
-    const joined = await this.#request('join', Join, {});
-    if (joined === undefined) return;
-    this.#joined(joined, performance.now());
+    await this.#join();
   }
 
-  /** Routes the client's pushes and lifecycle to this bot. */
+  /** Joins an Arena room (`joinOrCreate`) and asks where it is. */
+  async #join(): Promise<void> {
+    this.phase = 'joining';
+    const room = await this.#request('join', (c) => c.joinOrCreate(ArenaKind));
+    if (room === undefined) return;
+    const me = await this.#request('whereAmI', () => room.request(WhereAmI, {}));
+    if (me === undefined) return;
+    this.#entered(room, me, performance.now());
+  }
+
+  /** Routes the client's lifecycle to this bot, and counts the state patches it receives. */
   #listen(client: HearthClient): void {
-    client.on(StatePatch, (bytes) => this.onState(bytes));
-    client.on(MemberJoined, (p) => this.onPush(MemberJoined.type, p));
-    client.on(MemberLeft, (p) => this.onPush(MemberLeft.type, p));
-    client.on(ChatLine, (p) => this.onPush(ChatLine.type, p));
-    client.on(Rejected, (p) => this.onPush(Rejected.type, p));
+    client.on(RoomState, ({ bytes }) => {
+      this.#host.stats.patches += 1;
+      this.#host.stats.patchBytes += bytes.length;
+    });
     client.on('disconnected', () => {
       if (this.phase === 'playing') this.phase = 'reconnecting';
     });
@@ -188,19 +186,34 @@ export class Bot {
     this.#error(code, `connection closed: ${text}`, false);
   }
 
-  #joined(reply: JoinReply, t: number): void {
-    this.#host.stats.joined += 1;
-    this.pid = reply.you;
-    this.room = reply.room;
-    for (const m of reply.members) {
-      if (m.pid === this.pid) {
-        this.x = m.x;
-        this.y = m.y;
-      } else this.others.set(m.pid, { x: m.x, y: m.y });
-    }
-    this.#mirror = new Mirror(ArenaState);
-    this.#mirror.apply(reply.state);
-    this.#drain();
+  #entered(room: ArenaRoom, me: { roomId: string; pid: number; x: number; y: number }, t: number): void {
+    const stats = this.#host.stats;
+    stats.joined += 1;
+    this.#room = room;
+    this.room = room.id;
+    this.#view.clear();
+    this.#view.pid = me.pid;
+    this.x = me.x;
+    this.y = me.y;
+    room.onStateChange((state) => {
+      const moved = this.#view.read(state.players);
+      this.othersMovesSeen += moved;
+      stats.othersMoves += moved;
+    });
+    if (room.state !== undefined) this.#view.read(room.state.players);
+    room.on(ChatLine, ({ from }) => {
+      if (from === this.pid) return;
+      this.chatsReceived += 1;
+      stats.chatsReceived += 1;
+    });
+    room.on(Rejected, (r) => {
+      if (r.x !== undefined && r.y !== undefined) {
+        this.x = r.x;
+        this.y = r.y;
+      }
+      this.#error(r.code, r.text);
+    });
+    room.onLeave(({ code, text }) => this.#roomLost(room, code, text));
     this.goalX = this.x;
     this.goalY = this.y;
     const offset = 1000 * this.random();
@@ -212,146 +225,53 @@ export class Bot {
     this.phase = 'playing';
   }
 
-  /**
-   * A state patch, applied to the mirror; the others are read from it. Patches that arrive before the
-   * mirror can take them (before the join reply is handled, or while the full state is asked for
-   * again after a gap) are kept, copied, and applied after it (the mirror ignores those it includes).
-   */
-  onState(bytes: Uint8Array): void {
-    this.#host.stats.patches += 1;
-    this.#host.stats.patchBytes += bytes.length;
-    if (this.#mirror === undefined || this.#resyncing) {
-      if (this.#resyncing || this.phase === 'joining') this.#queued.push(bytes.slice());
+  /** The room ended under the bot (not by the client closing): join another, as a player would. */
+  #roomLost(room: ArenaRoom, code: string, text: string): void {
+    if (room !== this.#room || this.client?.state === 'closed' || this.#host.stopping || this.phase !== 'playing') return;
+    this.#room = undefined;
+    this.room = '';
+    const expected = ROOM_LOST.has(code) && this.relogins < MAX_RELOGINS;
+    this.#host.stats.error(this.name, code, `room ${room.id} ended: ${text}`, expected);
+    if (!expected) {
+      this.unexpectedErrors += 1;
       return;
     }
-    if (this.#applyState(bytes)) this.#readMirror();
-  }
-
-  /** Applies one patch; on a gap asks for the full state again. False when nothing was applied. */
-  #applyState(bytes: Uint8Array): boolean {
-    const mirror = this.#mirror!;
-    try {
-      return mirror.apply(bytes) !== 'old';
-    } catch (err) {
-      if (!mirror.stale) throw err;
-      this.#resync(mirror);
-      return false;
-    }
-  }
-
-  /** Asks for the full state (a patch was missed), keeping the patches that arrive meanwhile. */
-  #resync(mirror: Mirror<typeof ArenaState>): void {
-    this.#resyncing = true;
-    this.#queued = [];
-    void this.#request('fullState', FullState, {}).then((full) => {
-      if (this.#mirror !== mirror) return;
-      this.#resyncing = false;
-      if (full === undefined) return;
-      mirror.apply(full);
-      this.#drain();
-    });
-  }
-
-  /** Applies the patches kept while the mirror could not take them. */
-  #drain(): void {
-    const queued = this.#queued;
-    this.#queued = [];
-    for (const b of queued) {
-      this.#applyState(b);
-      if (this.#resyncing) return;
-    }
-    this.#readMirror();
-  }
-
-  /** Brings `others` up to the mirror, counting the moves seen. */
-  #readMirror(): void {
-    const players = this.#mirror!.state!.players;
-    const stats = this.#host.stats;
-    for (const [pid, p] of players) {
-      if (pid === this.pid) continue;
-      const seen = this.others.get(pid);
-      if (seen === undefined) this.others.set(pid, { x: p.x, y: p.y });
-      else if (seen.x !== p.x || seen.y !== p.y) {
-        seen.x = p.x;
-        seen.y = p.y;
-        this.othersMovesSeen += 1;
-        stats.othersMoves += 1;
-      }
-    }
-    for (const pid of this.others.keys()) if (!players.has(pid)) this.others.delete(pid);
-  }
-
-  /** Handles a push from the server. */
-  onPush(type: number, payload: unknown): void {
-    const stats = this.#host.stats;
-    const msg = { type, payload };
-    switch (msg.type) {
-      case MemberJoined.type: {
-        const m = msg.payload as Payload<typeof MemberJoined>;
-        if (m.pid !== this.pid) this.others.set(m.pid, { x: m.x, y: m.y });
-        break;
-      }
-      case MemberLeft.type:
-        this.others.delete((msg.payload as Payload<typeof MemberLeft>).pid);
-        break;
-      case ChatLine.type:
-        if ((msg.payload as Payload<typeof ChatLine>).from !== this.pid) {
-          this.chatsReceived += 1;
-          stats.chatsReceived += 1;
-        }
-        break;
-      case Rejected.type: {
-        const r = msg.payload as Payload<typeof Rejected>;
-        if (r.x !== undefined && r.y !== undefined) {
-          this.x = r.x;
-          this.y = r.y;
-        }
-        this.#error(r.code, r.text);
-        break;
-      }
-      default:
-        break;
-    }
+    this.relogins += 1;
+    this.#host.stats.relogins += 1;
+    void this.#join();
   }
 
   /** The nearest other player within `radius`, if any. */
   nearest(radius: number): { pid: number; x: number; y: number } | undefined {
-    let best: { pid: number; x: number; y: number } | undefined;
-    let bestD = radius;
-    for (const [pid, s] of this.others) {
-      const d = Math.hypot(s.x - this.x, s.y - this.y);
-      if (d <= bestD) {
-        bestD = d;
-        best = { pid, x: s.x, y: s.y };
-      }
-    }
-    return best;
+    return this.#view.nearest(this.x, this.y, radius);
   }
 
   move(x: number, y: number): void {
     this.x = x;
     this.y = y;
-    if (this.client?.send(Move, { x, y })) this.#host.stats.movesSent += 1;
+    if (this.client?.state === 'open' && this.#room?.send(Move, { x, y }) === true) this.#host.stats.movesSent += 1;
   }
 
   chat(text: string): void {
-    if (this.client?.send(Chat, { text })) {
+    if (this.client?.state === 'open' && this.#room?.send(Chat, { text }) === true) {
       this.chatsSent += 1;
       this.#host.stats.chatsSent += 1;
     }
   }
 
   tag(target: { pid: number }, now: number): void {
+    const room = this.#room;
+    if (room === undefined) return;
     this.tagInFlight = true;
     this.lastTagAt = now;
-    void this.#request('tag', Tag, { target: target.pid }).then((r) => {
+    void this.#request('tag', () => room.request(Tag, { target: target.pid })).then((r) => {
       this.tagInFlight = false;
       if (r !== undefined) this.#host.stats.tagsScored += 1;
     });
   }
 
   leaderboard(): void {
-    void this.#request('leaderboard', Leaderboard, { top: 10 }).then((r) => {
+    void this.#request('leaderboard', (c) => c.request(Leaderboard, { top: 10 })).then((r) => {
       if (r !== undefined) {
         this.leaderboardAnswers += 1;
         this.#host.stats.leaderboards += 1;
@@ -360,7 +280,7 @@ export class Bot {
   }
 
   echo(now: number): void {
-    void this.#request('echo', Echo, { t: now });
+    void this.#request('echo', (c) => c.request(Echo, { t: now }));
   }
 
   /**
@@ -374,10 +294,8 @@ export class Bot {
     const old = this.client;
     this.client = undefined;
     old?.close();
-    this.others.clear();
-    this.#mirror = undefined;
-    this.#resyncing = false;
-    this.#queued = [];
+    this.#view.clear();
+    this.#room = undefined;
     this.room = '';
     void this.start(this.#host.newClient(old?.url ?? this.url, true));
     return true;
@@ -395,14 +313,14 @@ export class Bot {
     this.#host.stats.error(this.name, code, text, expected);
   }
 
-  /** A timed request (`def` null: login); resolves undefined on an error (counted), never rejects. */
-  async #request<D extends AnyDefinition>(name: string, def: D | null, payload: Payload<D>): Promise<Reply<D> | undefined> {
+  /** A timed request; resolves undefined on an error (counted), never rejects. */
+  async #request<R>(name: string, send: (client: HearthClient) => Promise<R>): Promise<R | undefined> {
     const client = this.client;
     if (client === undefined) return undefined;
     // Timed here, not from the tick's clock: a tick serves thousands of bots.
     const sentAt = performance.now();
     try {
-      const reply = def === null ? ((await client.login(payload as Record<string, unknown>)) as Reply<D>) : await client.request(def, payload);
+      const reply = await send(client);
       this.#host.stats.roundTrip(name, performance.now() - sentAt);
       return reply;
     } catch (err) {
@@ -411,13 +329,6 @@ export class Bot {
       // drop: a request in flight then fails DISCONNECTED and the bot carries on once resumed.
       if (this.phase === 'closed' || this.#host.stopping || (this.phase === 'failed' && code === 'CLOSED')) return undefined;
       if (client !== this.client || code === 'RESUME_REFUSED') return undefined;
-      if (code === ArenaErrorCode.ROOM_UNREACHABLE && this.phase === 'playing') {
-        // The room's node died (a cluster): there is no way to leave a dead room but to log in
-        // again, which is what a player does. Expected after a node loss, so not a failure.
-        this.#host.stats.error(this.name, code, `${name}: ${(err as Error).message}`, true);
-        if (!this.#restart()) this.#error(code, `${name}: ${(err as Error).message}`, false);
-        return undefined;
-      }
       if (code === 'DISCONNECTED') {
         // Lost with the connection: in play the bot carries on once resumed; before it plays, it
         // cannot know whether it logged in or joined, so it starts over.

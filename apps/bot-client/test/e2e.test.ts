@@ -97,7 +97,7 @@ describe('Arena end to end: server process + bot-client process', () => {
       const metrics = await (await fetch(`${addr.admin}/metrics`)).text();
       const accepted = Number(/^hearth_sessions_accepted_total (\d+)$/m.exec(metrics)?.[1]);
       expect(accepted).toBeGreaterThanOrEqual(50);
-      expect(metrics).toMatch(/hearth_request_duration_seconds_count\{type="arena.tag"\} [1-9]/);
+      expect(metrics).toMatch(/hearth_request_duration_seconds_count\{type="arena.leaderboard"\} [1-9]/);
     } finally {
       server.child.kill('SIGTERM');
     }

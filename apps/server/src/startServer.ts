@@ -7,12 +7,12 @@ import type { Logger } from 'pino';
 import { AdminServer } from './admin/AdminServer.ts';
 import type { AdminSession, AdminSource, ClusterView } from './admin/AdminSource.ts';
 import { createMetrics } from './admin/createMetrics.ts';
-import type { Arena } from './arena/Arena.ts';
-import { ArenaWorld, type GroupOutbox } from './arena/ArenaWorld.ts';
-import { ClusterArena } from './arena/cluster/ClusterArena.ts';
-import { AUTHENTICATORS, createAuthenticator } from './auth/authenticators.ts';
+import { defineArenaPlayer } from './arena/arenaPlayer.ts';
+import { defineArenaRoom } from './arena/arenaRoom.ts';
+import { RedisLeaderboard } from './arena/RedisLeaderboard.ts';
+import { Leaderboard, type ScoreBoard } from './arena/rules/Leaderboard.ts';
 import { StorageLeaderboard } from './arena/StorageLeaderboard.ts';
-import { defineArenaPlayer, type ArenaPlayerData, type ArenaPlayerEvents } from './arena/arenaPlayer.ts';
+import { AUTHENTICATORS, createAuthenticator } from './auth/authenticators.ts';
 import type { ServerConfig } from './config/ServerConfig.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './keys/loadOrCreateSigningKey.ts';
 import { resolveWebDir } from './web/defaultWebDir.ts';
@@ -26,11 +26,11 @@ export interface RunningServer extends AsyncDisposable {
   /** Admin URL, when the endpoint is on. */
   readonly admin: string | undefined;
   readonly key: SigningKey;
-  /** The game world: `ArenaWorld` in memory, `ClusterArena` with `--redis`. */
-  readonly arena: Arena;
+  /** Arena's best scores: storage (`--database`), Redis (`--redis`) or in memory. */
+  readonly leaderboard: ScoreBoard;
   /** This node's cluster id (`--redis`), else undefined. */
   readonly nodeId: string | undefined;
-  readonly node: HearthNode<ArenaPlayerData, ArenaPlayerEvents>;
+  readonly node: HearthNode<Record<string, never>, never>;
   readonly service: Service;
   /** Accounts and leaderboard storage (`--database`), when the server uses it. */
   readonly storage: Storage | undefined;
@@ -40,7 +40,7 @@ export interface RunningServer extends AsyncDisposable {
 
 /**
  * Starts Arena on a Hearth node: the signing key, the transport service, the node (holder, binder,
- * listeners), the game world and the admin endpoint.
+ * listeners) serving Arena's room kind and player, and the admin endpoint.
  *
  * @throws {KeyFileError} when the key file is unusable (before anything listens).
  * @example
@@ -73,24 +73,17 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const backplane = config.redis !== undefined ? await startRedisBackplane(config, logger) : undefined;
   const service = new Service({ logger, limits: transportLimits(config) });
 
-  // The world broadcasts through the holder's groups; the holder exists once the node does.
-  let node: HearthNode<ArenaPlayerData, ArenaPlayerEvents> | undefined;
-  const outbox: GroupOutbox = {
-    broadcast: (group, definition, payload) => node?.holder.broadcast(group, definition, payload) ?? 0,
-    send: (userId, definition, payload) => node?.holder.send(userId, definition, payload) ?? false,
-  };
-  const worldOptions = {
-    outbox,
+  let node: HearthNode<Record<string, never>, never> | undefined;
+  // The board tags are recorded on: shared by every node in a cluster (storage, else Redis).
+  const scores: ScoreBoard = leaderboard ?? (backplane !== undefined ? new RedisLeaderboard(backplane.redis, config.redisPrefix) : new Leaderboard());
+  const arena = defineArenaRoom({
+    leaderboard: scores,
     tickHz: config.tickHz,
+    ...(storage !== undefined && AUTHENTICATORS[config.auth].storage
+      ? { displayName: async (userId: string) => (await storage.getProfile(userId))?.displayName }
+      : {}),
     ...(config.spawn !== undefined ? { spawn: () => ({ ...config.spawn! }) } : {}),
-    ...(leaderboard !== undefined ? { leaderboard } : {}),
-  };
-  // The one choice between the two modes: the game code below is the same for both.
-  const cluster =
-    backplane !== undefined
-      ? new ClusterArena({ ...worldOptions, backplane, refreshMs: config.clusterHeartbeatMs, logger: logger.child({ component: 'arena' }) })
-      : undefined;
-  const arena: Arena = cluster ?? new ArenaWorld(worldOptions);
+  });
   // Read at scrape time only, once the node exists.
   const holder = () => node!.holder;
   const source: AdminSource = {
@@ -117,21 +110,26 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       }
       return counts;
     },
-    gameGauges: () => ({ ...arena.gauges(), arena_players: holder().size }),
-    cluster: () => clusterView(backplane, holder().stats, cluster),
+    gameGauges: () => {
+      let seated = 0;
+      let rooms = 0;
+      for (const room of node!.rooms.rooms()) {
+        rooms += 1;
+        seated += room.members.size;
+      }
+      return { arena_rooms: rooms, arena_seated: seated, arena_ranked_users: scores.size, arena_players: holder().size };
+    },
+    cluster: () => clusterView(backplane, holder().stats),
   };
   const metrics = createMetrics(source, { cluster: backplane !== undefined });
-  const player = defineArenaPlayer(arena, { observe: (type, seconds) => metrics.requestDuration.observe({ type }, seconds) });
+  const player = defineArenaPlayer({ leaderboard: scores, observe: (type, seconds) => metrics.requestDuration.observe({ type }, seconds) });
   const secure = config.protocol === 'msgpack+nacl';
   const acceptOptions = { ...(secure ? { signingSecretKey: key.secretKey } : {}), ...(tls !== undefined && { tls }) };
-  const stopArena = async () => {
-    if (cluster !== undefined) await cluster.close();
-    else arena[Symbol.dispose]();
-  };
   try {
     node = await createNode({
       service,
       player,
+      rooms: [arena],
       authenticate,
       loginThrottle: loginThrottleOf(config),
       logger: logger.child({ component: 'actor' }),
@@ -142,7 +140,6 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       ],
     });
   } catch (err) {
-    await stopArena();
     await service.close();
     await backplane?.close();
     await storage?.close();
@@ -160,7 +157,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         webDir: resolveWebDir(config.webDir),
         page: { ws: liveNode.endpoints[1]!.address, protocol: config.protocol, serverKey: Buffer.from(key.publicKey).toString('hex'), tickHz: config.tickHz, auth: config.auth },
         dashboard: {
-          rooms: () => holder().groupNames().map((name) => ({ name, players: holder().members(name).size })),
+          rooms: () => [...liveNode.rooms.rooms()].map((room) => ({ name: room.id, players: room.members.size })),
           player: (id) => {
             const p = holder().atSession(id);
             return p === undefined ? undefined : { ...p.snapshot(), data: p.data };
@@ -170,7 +167,6 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       admin = await AdminServer.listen({ source, registry: metrics.registry, host: config.adminHost, port: config.adminPort, token: config.adminToken, routes });
     } catch (err) {
       await liveNode.close();
-      await stopArena();
       await service.close();
       await backplane?.close();
       await storage?.close();
@@ -180,7 +176,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
 
   let closing: Promise<void> | undefined;
   // Shutdown order (docs/cluster.md): players told SHUTDOWN and their leave hooks run (directory
-  // entries and parked records released), rooms unregistered, sockets flushed, then the backplane
+  // entries and parked records released), rooms disposed, sockets flushed, then the backplane
   // drains (node registration removed) and disconnects.
   // Bounded by --shutdown-deadline-ms whatever players, hooks or sockets do (docs/security.md,
   // "Shutdown"): the backplane is closed (the node deregistered) even when the rest overruns.
@@ -190,7 +186,6 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       const stopped = (async () => {
         await admin?.close();
         await liveNode.close('SHUTDOWN');
-        await stopArena();
         await service.close({ deadlineMs: Math.max(0, endBy - performance.now()) });
         await leaderboard?.flush();
         await storage?.close();
@@ -207,7 +202,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     ws: liveNode.endpoints[1]!.address,
     admin: admin?.url,
     key,
-    arena,
+    leaderboard: scores,
     node: liveNode,
     nodeId: backplane?.nodeId,
     service,
@@ -298,7 +293,7 @@ async function startRedisBackplane(config: ServerConfig, logger: Logger): Promis
 }
 
 /** The admin endpoint's cluster view: live nodes (from Redis) and this node's cross-node counters. */
-function clusterView(backplane: RedisBackplane | undefined, holder: HolderStats, arena: ClusterArena | undefined): ClusterView {
+function clusterView(backplane: RedisBackplane | undefined, holder: HolderStats): ClusterView {
   if (backplane === undefined) {
     return { mode: 'memory', nodeId: undefined, available: true, nodes: async () => [], counters: {} };
   }
@@ -312,7 +307,6 @@ function clusterView(backplane: RedisBackplane | undefined, holder: HolderStats,
       holder_remote_dropped: holder.remoteDropped,
       holder_resumed_from_other_nodes: holder.resumedFromOtherNodes,
       holder_resumed_elsewhere: holder.resumedElsewhere,
-      ...(arena ? Object.fromEntries(Object.entries(arena.stats).map(([k, n]) => [`arena_${k}`, n])) : {}),
     },
   };
 }

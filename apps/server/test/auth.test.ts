@@ -6,7 +6,7 @@ import { AUTH_NAMES, AUTHENTICATORS } from '../src/auth/authenticators.ts';
 import { InsecureAuthWarning, type IntervalTimer } from '../src/auth/InsecureAuthWarning.ts';
 import { isLoopbackHost } from '../src/auth/isLoopbackHost.ts';
 import { DEFAULT_AUTH, parseServerConfig } from '../src/config/ServerConfig.ts';
-import { Join, MemberJoined } from '../src/arena/messages.ts';
+import { MemberJoined } from '../src/arena/messages.ts';
 import { startArena } from './fixtures/arenaProcess.ts';
 import { TestClients } from './fixtures/testClients.ts';
 
@@ -40,10 +40,10 @@ describe('--auth', () => {
     // Players on accounts appear in a room under their display names, not their user ids (UUIDs).
     const other = await clients.connect(tcp);
     await other.client.request(Login, { device: 'phone-bbbb', secret: SECRET_B });
-    const first = await guest.client.request(Join, {});
-    const second = await other.client.request(Join, {});
-    expect(second.room).toBe(first.room);
-    expect(second.members.map((m) => m.name).sort()).toEqual(['Guest-aaaa', 'Guest-bbbb']);
+    const first = await guest.join();
+    const second = await other.join();
+    expect(second.roomId).toBe(first.roomId);
+    expect(await other.sees(first.you, () => true)).toMatchObject({ name: 'Guest-aaaa' });
     await expect.poll(() => guest.seen(MemberJoined).map((m) => m.name)).toEqual(['Guest-bbbb']);
   }, 60_000);
 

@@ -2,7 +2,7 @@ import { ClientErrorCode } from '@hearth/client';
 import { ErrorCode } from '@hearth/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Mirror } from '@hearth/state';
-import { ArenaErrorCode, ArenaState, Chat, ChatLine, FullState, Leaderboard, MemberLeft, Move, StatePatch, Tag, Whisper, Whispered } from '../src/arena/messages.ts';
+import { ArenaErrorCode, ArenaState, Chat, ChatLine, FullState, Leaderboard, MemberLeft, Move, Tag, Whisper, Whispered } from '../src/arena/messages.ts';
 import { startArena, type ArenaProcess, type Listening } from './fixtures/arenaProcess.ts';
 import { TestClients } from './fixtures/testClients.ts';
 import { canStopRedis, startRedis, type TestRedis } from '@hearth/actor/testing';
@@ -68,24 +68,24 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       const bob = await clients.login(lb.tcp, 'bob');
       const ja = await ann.join();
       const jb = await bob.join();
-      expect(jb.room).toBe(ja.room); // matched across nodes into the room ann opened on A
-      expect(jb.members.map((m) => m.name).sort()).toEqual(['ann', 'bob']);
+      expect(jb.roomId).toBe(ja.roomId); // matched across nodes into the room ann opened on A
+      await bob.sees(ja.you, (p) => p.name === 'ann');
 
       // moves: each sees the other's in its mirror of the room's state (A's patches, one PUBLISH to B)
-      bob.client.send(Move, { x: 510, y: 500 }); // forwarded to A, where the room runs
+      bob.send(Move, { x: 510, y: 500 }); // forwarded to A, where the room runs
       await ann.sees(jb.you, (p) => p.x === 510 && p.y === 500);
-      ann.client.send(Move, { x: 490, y: 500 });
+      ann.send(Move, { x: 490, y: 500 });
       await bob.sees(ja.you, (p) => p.x === 490 && p.y === 500);
 
       // chat both ways
-      bob.client.send(Chat, { text: 'hi from B' });
+      bob.send(Chat, { text: 'hi from B' });
       expect(await ann.next(ChatLine)).toEqual({ from: jb.you, name: 'bob', text: 'hi from B' });
-      ann.client.send(Chat, { text: 'hi from A' });
+      ann.send(Chat, { text: 'hi from A' });
       expect(await bob.next(ChatLine, (c) => c.name === 'ann')).toMatchObject({ text: 'hi from A' });
 
       // a tag from B answered by the room on A; the shared leaderboard seen from both nodes
-      await expect(bob.client.request(Tag, { target: ja.you })).resolves.toEqual({ score: 1 });
-      await expect(bob.client.request(Tag, { target: ja.you })).rejects.toMatchObject({ code: ArenaErrorCode.TAG_COOLDOWN });
+      await expect(bob.ask(Tag, { target: ja.you })).resolves.toEqual({ score: 1 });
+      await expect(bob.ask(Tag, { target: ja.you })).rejects.toMatchObject({ code: ArenaErrorCode.TAG_COOLDOWN });
       await vi.waitFor(async () => expect(await ann.client.request(Leaderboard, { top: 5 })).toEqual({ entries: [{ name: 'bob', score: 1 }] }));
       await vi.waitFor(async () => expect(await bob.client.request(Leaderboard, { top: 5 })).toEqual({ entries: [{ name: 'bob', score: 1 }] }));
 
@@ -124,7 +124,7 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       const hal = await clients.login(lb.tcp, 'hal');
       const jg = await gus.join();
       const jh = await hal.join();
-      expect(jh.room).toBe(jg.room);
+      expect(jh.roomId).toBe(jg.roomId);
       gus.client.close(ErrorCode.CLOSED); // a dropped link: gus's actor waits on A (grace), parked in Redis
       // Whisper once A has seen the drop (gus's actor in grace, or parked): a push written to the dying link is lost with it.
       const gusOnA = async () => (await sessionsOf(la)).filter((s) => s.user === 'gus').map((s) => s.state);
@@ -136,9 +136,9 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       const got = [await back.next(Whispered), await back.next(Whispered), await back.next(Whispered)];
       expect(got.map((m) => m.text)).toEqual(['m1', 'm2', 'm3']);
       // still seated in the same room: its chat reaches hal, its moves are seen
-      back.client.send(Chat, { text: 'back on B' });
+      back.send(Chat, { text: 'back on B' });
       expect(await hal.next(ChatLine, (c) => c.name === 'gus')).toMatchObject({ from: jg.you, text: 'back on B' });
-      back.client.send(Move, { x: 520, y: 500 });
+      back.send(Move, { x: 520, y: 500 });
       await hal.sees(jg.you, (p) => p.x === 520 && p.y === 500);
     });
   });
@@ -164,22 +164,14 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       const bob = await clients.login(lb.tcp, 'bob');
       const ja = await ann.join();
       const jb = await bob.join(); // the room runs on A: the reply crossed Redis
-      expect(jb.room).toBe(ja.room);
-      const mirrorA = new Mirror(ArenaState);
-      const mirrorB = new Mirror(ArenaState);
-      mirrorA.apply(ja.state);
-      mirrorB.apply(jb.state);
-      expect([...mirrorB.state!.players.keys()].sort()).toEqual([ja.you, jb.you].sort());
-      /** Feeds `m` the patches `p` receives until `done` holds. */
-      const until = async (p: typeof ann, m: Mirror<typeof ArenaState>, done: () => boolean) => {
-        while (!done()) m.apply(await p.next(StatePatch));
-      };
-      await until(ann, mirrorA, () => mirrorA.state!.players.has(jb.you));
-      bob.client.send(Move, { x: 510, y: 500 });
-      await until(ann, mirrorA, () => mirrorA.state!.players.get(jb.you)!.x === 510);
-      await until(bob, mirrorB, () => mirrorB.state!.players.get(jb.you)!.x === 510);
+      expect(jb.roomId).toBe(ja.roomId);
+      await ann.sees(jb.you, (p) => p.name === 'bob');
+      await bob.sees(ja.you, (p) => p.name === 'ann');
+      bob.send(Move, { x: 510, y: 500 });
+      await ann.sees(jb.you, (p) => p.x === 510);
+      await bob.sees(jb.you, (p) => p.x === 510);
       // a client that lost track asks again: answered by the room's node across Redis
-      const full = (await bob.client.request(FullState, {})) as Uint8Array;
+      const full = (await bob.ask(FullState, {})) as Uint8Array;
       const fresh = new Mirror(ArenaState);
       fresh.apply(full);
       expect(fresh.state!.players.get(jb.you)).toMatchObject({ name: 'bob', x: 510, y: 500 });
@@ -196,7 +188,7 @@ describe('Arena cluster: real server processes, one real Redis', () => {
     const jon = await clients.login(lc.tcp, 'jon');
     const ji = await ida.join();
     const jj = await jon.join(); // seated in ida's room on A
-    expect(jj.room).toBe(ji.room);
+    expect(jj.roomId).toBe(ji.roomId);
     expect((await nodesOf(la)).body.nodes).toHaveLength(2);
 
     c.child.kill('SIGKILL'); // no drain: only the TTLs clean up
@@ -228,26 +220,27 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       const jk = await kay.join();
       const jl = await lou.join();
       const jm = await max.join();
-      expect(new Set([jk.room, jl.room, jm.room]).size).toBe(1); // one room on A, max on B
+      expect(new Set([jk.roomId, jl.roomId, jm.roomId]).size).toBe(1); // one room on A, max on B
 
       await redis.stop();
       await vi.waitFor(async () => expect((await nodesOf(la)).status).toBe(503), { timeout: 10_000, interval: 50 });
       await vi.waitFor(async () => expect((await nodesOf(lb)).status).toBe(503), { timeout: 10_000, interval: 50 });
 
       // local play on A: moves and chat between kay and lou (both on A, room on A)
-      lou.client.send(Move, { x: 505, y: 500 });
+      lou.send(Move, { x: 505, y: 500 });
       await kay.sees(jl.you, (p) => p.x === 505 && p.y === 500);
-      lou.client.send(Chat, { text: 'still here' });
+      lou.send(Chat, { text: 'still here' });
       expect(await kay.next(ChatLine, (c) => c.name === 'lou')).toMatchObject({ text: 'still here' });
-      await expect(kay.client.request(Tag, { target: jl.you })).resolves.toEqual({ score: 1 });
+      await expect(kay.ask(Tag, { target: jl.you })).resolves.toEqual({ score: 1 });
       // cross-node calls fail fast with the coded error
       const t0 = performance.now();
       await expect(kay.client.request(Whisper, { to: 'max', text: 'hello B' })).rejects.toMatchObject({ code: 'BACKPLANE_UNAVAILABLE' });
-      await expect(max.client.request(Tag, { target: jk.you })).rejects.toMatchObject({ code: 'BACKPLANE_UNAVAILABLE' });
+      await expect(max.ask(Tag, { target: jk.you })).rejects.toMatchObject({ code: 'BACKPLANE_UNAVAILABLE' });
       expect(performance.now() - t0).toBeLessThan(1000);
       // a new player on B during the outage gets a room on its own node and plays there
       const ned = await clients.login(lb.tcp, 'ned');
-      expect((await ned.join()).members).toHaveLength(1);
+      const jn = await ned.join();
+      expect(jn.roomId).not.toBe(jk.roomId);
 
       await redis.restart(); // empty: nodes, users, rooms and subscriptions are re-registered by the nodes
       await vi.waitFor(async () => expect(await kay.client.request(Whisper, { to: 'max', text: 'hello again' })).toEqual({ delivered: true }), {
@@ -256,15 +249,15 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       });
       expect(await max.next(Whispered)).toEqual({ from: 'kay', text: 'hello again' });
       // the cross-node room works again: max (on B) sees lou's moves and its own are forwarded to A
-      lou.client.send(Move, { x: 510, y: 500 });
+      lou.send(Move, { x: 510, y: 500 });
       await max.sees(jl.you, (p) => p.x === 510 && p.y === 500);
-      max.client.send(Move, { x: 495, y: 500 });
+      max.send(Move, { x: 495, y: 500 });
       await kay.sees(jm.you, (p) => p.x === 495 && p.y === 500);
-      await expect(max.client.request(Tag, { target: jk.you })).resolves.toEqual({ score: 1 });
+      await expect(max.ask(Tag, { target: jk.you })).resolves.toEqual({ score: 1 });
       // and a player who logs in on B now joins the room on A that has space
       await vi.waitFor(async () => expect((await nodesOf(la)).body.nodes).toHaveLength(2));
       const oli = await clients.login(lb.tcp, 'oli');
-      expect((await oli.join()).room).toBe(jk.room);
+      expect((await oli.join()).roomId).toBe(jk.roomId);
     });
   });
 
@@ -281,8 +274,8 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       const quin = await clients.login(all.tcp, 'quin');
       const jp = await pat.join();
       const jq = await quin.join();
-      expect(jq.room).toBe(jp.room);
-      quin.client.send(Move, { x: 505, y: 500 });
+      expect(jq.roomId).toBe(jp.roomId);
+      quin.send(Move, { x: 505, y: 500 });
       await pat.sees(jq.you, (p) => p.x === 505 && p.y === 500);
     } finally {
       const { code } = await w.stop();

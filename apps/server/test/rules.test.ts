@@ -3,11 +3,7 @@ import { ARENA, ArenaErrorCode } from '../src/arena/constants.ts';
 import { createArenaPlayer } from '../src/arena/rules/ArenaPlayer.ts';
 import { tryChat } from '../src/arena/rules/chat.ts';
 import { Leaderboard } from '../src/arena/rules/Leaderboard.ts';
-import { Matchmaker } from '../src/arena/rules/Matchmaker.ts';
 import { tryMove } from '../src/arena/rules/movement.ts';
-import { Room } from '../src/arena/rules/Room.ts';
-import { ArenaState } from '../src/arena/messages.ts';
-import { Mirror } from '@hearth/state';
 import { tryTag } from '../src/arena/rules/tagging.ts';
 
 const player = (pid: number, x = 500, y = 500, now = 0) => createArenaPlayer(pid, `u${pid}`, `p${pid}`, x, y, now);
@@ -86,47 +82,6 @@ describe('tryChat', () => {
     const p = player(1);
     expect(tryChat(p, '', 0)).toBe(ArenaErrorCode.CHAT_TOO_LONG);
     expect(tryChat(p, 'x'.repeat(ARENA.chatMaxLength + 1), 0)).toBe(ArenaErrorCode.CHAT_TOO_LONG);
-  });
-});
-
-describe('Room and Matchmaker', () => {
-  it('holds at most its capacity', () => {
-    const room = new Room('r', 2);
-    expect(room.add(player(1))).toBeUndefined();
-    expect(room.add(player(1))).toBe(ArenaErrorCode.ALREADY_IN_ROOM);
-    expect(room.add(player(2))).toBeUndefined();
-    expect(room.add(player(3))).toBe(ArenaErrorCode.ROOM_FULL);
-  });
-
-  it('patches only the players that moved, once', () => {
-    const room = new Room('r');
-    const a = player(1, 0, 0);
-    room.add(a);
-    room.add(player(2));
-    room.flush(); // the joins, as the room actor sends them
-    const mirror = new Mirror(ArenaState);
-    mirror.apply(room.sync.full());
-    expect(tryMove(a, 10, 0, 100)).toBeUndefined();
-    const patch = room.takePatch()!;
-    expect(mirror.apply(patch)).not.toBe('old');
-    expect(mirror.state!.players.get(1)).toMatchObject({ x: 10, y: 0 });
-    expect(mirror.state!.players.get(2)).toMatchObject({ x: 500, y: 500 });
-    expect(a.moved).toBe(false);
-    expect(room.takePatch()).toBeUndefined();
-    expect(room.tick).toBe(2);
-  });
-
-  it('fills the fullest room with space before opening another', () => {
-    const mm = new Matchmaker((id, capacity) => new Room(id, capacity), 3);
-    const placed: string[] = [];
-    for (let pid = 1; pid <= 7; pid++) {
-      const room = mm.place();
-      room.add(player(pid));
-      placed.push(room.id);
-    }
-    expect(placed).toEqual(['room-1', 'room-1', 'room-1', 'room-2', 'room-2', 'room-2', 'room-3']);
-    mm.get('room-1')!.remove(1);
-    expect(mm.place().id).toBe('room-1'); // 2 of 3 beats room-3's 1 of 3
   });
 });
 

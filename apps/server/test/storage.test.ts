@@ -5,7 +5,7 @@ import { Login } from '@hearth/protocol';
 import { openPglite } from '@hearth/storage';
 import { createPrivateDatabase, pgliteTemplate } from '@hearth/storage/testing';
 import { describe, expect, it } from 'vitest';
-import { Join, Leaderboard, Tag } from '../src/arena/messages.ts';
+import { Leaderboard, Tag } from '../src/arena/messages.ts';
 import { startArena } from './fixtures/arenaProcess.ts';
 import { TestClients } from './fixtures/testClients.ts';
 
@@ -35,9 +35,9 @@ async function playAndRestart(database: string): Promise<void> {
     expect(await codeOf(c.client.request(Login, { device: 'phone-aaaa', secret: SECRET_B }))).toBe('UNAUTHENTICATED');
     expect(await codeOf(c.client.request(Login, { name: 'ann' }))).toBe('BAD_REQUEST');
     expect(await c.client.request(Login, { register: true, username: 'carol', password: 'carol password' })).toMatchObject({ displayName: 'carol' });
-    await a.client.request(Join, {});
-    const { you: pb } = await b.client.request(Join, {});
-    expect(await a.client.request(Tag, { target: pb })).toEqual({ score: 1 });
+    await a.join();
+    const { you: pb } = await b.join();
+    expect(await a.ask(Tag, { target: pb })).toEqual({ score: 1 });
     // A read writes pending scores first, then reads the board in one query.
     expect(await b.client.request(Leaderboard, { top: 5 })).toEqual({ entries: [{ name: 'Guest-aaaa', score: 1 }] });
     expect(await server.stop()).toEqual({ code: 0, signal: null });

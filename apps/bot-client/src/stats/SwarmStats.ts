@@ -16,7 +16,7 @@ export class SwarmStats {
   /** Chat lines from other bots received. */
   chatsReceived = 0;
   tagsScored = 0;
-  /** State patches received (`arena.state`). */
+  /** State patches received (`room.state`). */
   patches = 0;
   /** Their payload bytes (the position, name and score stream, before framing and encryption). */
   patchBytes = 0;

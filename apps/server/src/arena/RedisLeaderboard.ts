@@ -1,7 +1,10 @@
-import { ARENA } from '../constants.ts';
-import type { LeaderboardEntry } from '../messages.ts';
-import type { ScoreBoard } from '../ArenaWorld.ts';
-import type { ClusterRedis } from './ClusterBackplane.ts';
+import type { RedisBackplane } from '@hearth/actor/cluster';
+import { ARENA } from './constants.ts';
+import type { LeaderboardEntry } from './messages.ts';
+import type { ScoreBoard } from './rules/Leaderboard.ts';
+
+/** The backplane's Redis command connection (fail-fast: rejects at once while Redis is down). */
+type ClusterRedis = RedisBackplane['redis'];
 
 /**
  * Arena's leaderboard shared by every node: one Redis sorted set, name → best score (`ZADD GT`

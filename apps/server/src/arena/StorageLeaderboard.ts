@@ -1,5 +1,5 @@
 import type { Storage } from '@hearth/storage';
-import type { ScoreBoard } from './ArenaWorld.ts';
+import type { ScoreBoard } from './rules/Leaderboard.ts';
 import { ARENA } from './constants.ts';
 import type { LeaderboardEntry } from './messages.ts';
 

@@ -33,6 +33,7 @@ export const ARENA = Object.freeze({
 /**
  * Coded refusals of the Arena rules. They travel as error replies to requests (`[3, rid, code,
  * text]`) or in an `arena.rejected` push for one-way messages, so clients switch on the code.
+ * Joining and leaving are the framework's (`ROOM_FULL`, `NOT_IN_ROOM`, ...: docs/protocol.md §8.1).
  */
 export const ArenaErrorCode = {
   /** A move covered more distance than the speed limit allows; the position was not changed. */
@@ -45,14 +46,6 @@ export const ArenaErrorCode = {
   TAG_COOLDOWN: 'ARENA_TAG_COOLDOWN',
   /** The target is not in the tagger's room (it may just have left), or is the tagger. */
   NO_SUCH_PLAYER: 'ARENA_NO_SUCH_PLAYER',
-  /** The player has not joined a room yet (send `arena.join`). */
-  NOT_IN_ROOM: 'ARENA_NOT_IN_ROOM',
-  /** The player is already in a room. */
-  ALREADY_IN_ROOM: 'ARENA_ALREADY_IN_ROOM',
-  /** The room has `roomCapacity` players. */
-  ROOM_FULL: 'ARENA_ROOM_FULL',
-  /** Cluster mode: the node running your room did not answer in time (it may have stopped); join again. */
-  ROOM_UNREACHABLE: 'ARENA_ROOM_UNREACHABLE',
   /** A chat line is empty or longer than `chatMaxLength`. */
   CHAT_TOO_LONG: 'ARENA_CHAT_TOO_LONG',
   /** The player chats faster than `chatBurst` lines per `chatRefillMs` refill. */

@@ -1,23 +1,32 @@
 /**
  * Arena's message definitions: the one module the server and the bots (and any other client)
  * import, as `@hearth/server/messages`. Types 100..199 are Arena's; 0..99 are Hearth's own
- * (`login` = 1, `resume` = 2 come from `@hearth/protocol`).
+ * (`login`, `resume`, and the rooms' `room.joinOrCreate`, `room.send`, `room.push`, `room.state`...).
+ *
+ * A client joins with `room.joinOrCreate` (kind {@link ARENA_ROOM}, options `{ name }`), then
+ * addresses the room's messages (move, chat, tag, whereAmI, fullState) to it in a `room.send`
+ * envelope `[roomId, type, payload]`; the room's pushes arrive as `room.push` envelopes and its
+ * {@link ArenaState} as `room.state` patches. Leaderboard, echo and whisper go to the player.
  *
  * Conventions: `C→S` messages carry a `validate` guard (a request failing it is answered
  * `BAD_REQUEST`), `S→C` ones are trusted. Positions are integer world units.
  *
  * @example
- * import { Move, StatePatch, arenaMessages } from '@hearth/server/messages';
- * ref.send(Move, { x: 10, y: 20 });
+ * import { ARENA_ROOM, Move } from '@hearth/server/messages';
+ * const { roomId } = await client.request(RoomJoinOrCreate, { kind: ARENA_ROOM, options: { name: 'ann' } });
+ * client.send(RoomSend, [roomId, Move.type, { x: 10, y: 20 }]);
  */
-import { MessageRegistry, defineMessage } from '@hearth/protocol';
+import { defineMessage } from '@hearth/protocol';
 import { i32, map, string, struct, u16 } from '@hearth/state';
 
 export { ARENA, ArenaErrorCode } from './constants.ts';
 
-/** A room member as the join reply and `arena.memberJoined` describe it. */
+/** The room kind clients join (`room.joinOrCreate`). */
+export const ARENA_ROOM = 'arena';
+
+/** A room member as `arena.memberJoined` describes it. */
 export interface MemberInfo {
-  /** Player number, unique on the server while the player is connected. */
+  /** Player number in the room (the state's `players` key; chat and tags use it). */
   pid: number;
   name: string;
   x: number;
@@ -25,22 +34,11 @@ export interface MemberInfo {
   score: number;
 }
 
-/** Reply to {@link Join}. */
-export interface JoinReply {
-  room: string;
-  /** Your player number (the state's `players` key; chat and tags use it). */
-  you: number;
-  /** Everyone in the room, you included, with positions. */
-  members: MemberInfo[];
-  /**
-   * The room's full {@link ArenaState} (docs/protocol.md §13) for a `Mirror(ArenaState)`, which the
-   * room's {@link StatePatch} pushes then keep up to date.
-   */
-  state: Uint8Array;
-}
-
-/** One player of {@link ArenaState}. */
-export const ArenaPlayerState = struct({ name: string, x: u16, y: u16, score: u16 });
+/**
+ * One player of {@link ArenaState}: `user` is its user id (what `arena.whisper` takes; a room
+ * restored from its checkpoint finds its members by it), sent once, when the player appears.
+ */
+export const ArenaPlayerState = struct({ user: string, name: string, x: u16, y: u16, score: u16 });
 
 /**
  * A room's synchronised state, by player number: what a `Mirror(ArenaState)` holds on every client
@@ -57,26 +55,27 @@ export interface LeaderboardEntry {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-/** C→S request: be matched into a room (up to 16 players); answered with the room and its members. */
-export const Join = defineMessage<Record<string, never>, JoinReply>(100, 'arena.join', {
-  validate: (p): p is Record<string, never> => p === undefined || p === null || isRecord(p),
-});
+// Type 100 was `arena.join` (matching is the framework's `room.joinOrCreate` now): not reused.
 
-/** C→S push: go to `(x, y)`. Too fast or off the plane: an `arena.rejected` push with the kept position. */
+/** C→S push to the room: go to `(x, y)`. Too fast or off the plane: an `arena.rejected` push with the kept position. */
 export const Move = defineMessage<{ x: number; y: number }>(101, 'arena.move', {
   validate: (p): p is { x: number; y: number } => isRecord(p) && isFiniteNumber(p['x']) && isFiniteNumber(p['y']),
 });
 
 // Type 102 was `arena.snapshot` (a flat array of who moved), replaced by `arena.state`: not reused.
 
-/**
- * S→C push, once per room tick when the state changed (a move, a join, a leave, a score): a state
- * patch (docs/protocol.md §13) for the client's `Mirror(ArenaState)`, encoded once per room.
- */
-export const StatePatch = defineMessage<Uint8Array>(114, 'arena.state');
+// Type 114 was `arena.state` (state patches are the framework's `room.state` now): not reused.
 
-/** C→S request: the room's full state again (after a `STATE_SEQ_GAP`); answered with its bytes. */
+/** C→S request to the room: its full state again (after a `STATE_SEQ_GAP`); answered with its bytes. */
 export const FullState = defineMessage<Record<string, never>, Uint8Array>(115, 'arena.fullState', {
+  validate: (p): p is Record<string, never> => p === undefined || p === null || isRecord(p),
+});
+
+/**
+ * C→S request: where am I: the room, your player number there and your position (the state's
+ * `players` entry shows you from the room's next tick on).
+ */
+export const WhereAmI = defineMessage<Record<string, never>, { roomId: string; pid: number; x: number; y: number }>(116, 'arena.whereAmI', {
   validate: (p): p is Record<string, never> => p === undefined || p === null || isRecord(p),
 });
 
@@ -86,7 +85,7 @@ export const MemberJoined = defineMessage<MemberInfo>(103, 'arena.memberJoined')
 /** S→C push to the room: someone left. */
 export const MemberLeft = defineMessage<{ pid: number }>(104, 'arena.memberLeft');
 
-/** C→S push: say something to your room (at most `ARENA.chatMaxLength` characters). */
+/** C→S push to the room: say something (at most `ARENA.chatMaxLength` characters). */
 export const Chat = defineMessage<{ text: string }>(105, 'arena.chat', {
   validate: (p): p is { text: string } => isRecord(p) && typeof p['text'] === 'string',
 });
@@ -94,7 +93,7 @@ export const Chat = defineMessage<{ text: string }>(105, 'arena.chat', {
 /** S→C push to the room: a chat line (the sender gets it too). */
 export const ChatLine = defineMessage<{ from: number; name: string; text: string }>(106, 'arena.chatLine');
 
-/** C→S request: tag player `target` of your room; within `ARENA.tagRadius` it scores, replying your new score. */
+/** C→S request to the room: tag player `target`; within `ARENA.tagRadius` it scores, replying your new score. */
 export const Tag = defineMessage<{ target: number }, { score: number }>(107, 'arena.tag', {
   validate: (p): p is { target: number } => isRecord(p) && Number.isInteger(p['target']),
 });
@@ -136,22 +135,3 @@ function isUserId(value: unknown): value is string {
 
 /** S→C push: a whisper from user `from`. */
 export const Whispered = defineMessage<{ from: string; text: string }>(113, 'arena.whispered');
-
-/** Every Arena definition; hand it to the binder (server) or use it to name types in logs (clients). */
-export const arenaMessages = new MessageRegistry([
-  Join,
-  Move,
-  MemberJoined,
-  MemberLeft,
-  Chat,
-  ChatLine,
-  Tag,
-  Tagged,
-  Leaderboard,
-  Rejected,
-  Echo,
-  Whisper,
-  Whispered,
-  StatePatch,
-  FullState,
-]);

@@ -1,10 +1,17 @@
 import type { LeaderboardEntry } from '../messages.ts';
 
+/** Best scores: this in-memory board, `StorageLeaderboard` (`--database`) or `RedisLeaderboard` (`--redis`). */
+export interface ScoreBoard {
+  record(userId: string, name: string, score: number): void;
+  top(n: number, now: number): LeaderboardEntry[] | Promise<LeaderboardEntry[]>;
+  readonly size: number;
+}
+
 /**
  * Best scores of the server, by user. Scores change on every tag while reads are rarer, so the
  * sorted list is rebuilt lazily: at most once per `maxAgeMs`, on a read.
  */
-export class Leaderboard {
+export class Leaderboard implements ScoreBoard {
   readonly #scores = new Map<string, LeaderboardEntry>();
   readonly #maxAgeMs: number;
   #sorted: LeaderboardEntry[] = [];
