@@ -6,6 +6,7 @@ import {
   ChatKind,
   Dispose,
   Kick,
+  LeaveQuietly,
   Move,
   MoveLost,
   Said,
@@ -131,6 +132,17 @@ describe('room errors and endings', () => {
     ann.close('NORMAL');
     expect(await c).toMatchObject({ code: 'NORMAL' });
     expect(closed.left).toMatchObject({ code: 'NORMAL' });
+    expect(ann.rooms.size).toBe(0);
+  });
+
+  it('ends a handle whose request the server answers NOT_IN_ROOM (server code took the player out)', async () => {
+    const n = await roomNode();
+    const ann = await player(n, 'ann');
+    const room = await ann.joinOrCreate(ChatKind);
+    await expect(ann.request(LeaveQuietly, { roomId: room.id })).resolves.toBe(true);
+    expect(room.left).toBeUndefined(); // no room.left came
+    await expect(room.request(Say, { text: 'x' })).rejects.toMatchObject({ code: 'NOT_IN_ROOM' });
+    expect(room.left).toMatchObject({ code: 'NOT_IN_ROOM' });
     expect(ann.rooms.size).toBe(0);
   });
 });

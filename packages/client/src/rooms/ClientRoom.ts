@@ -120,7 +120,8 @@ export class ClientRoom<S = unknown, M extends StateMirror | undefined = StateMi
    * Sends a request to the room; resolves with the room handler's typed reply.
    * @throws {HearthError} the room's coded error (`NOT_IN_ROOM`, `UNKNOWN_TYPE`, the handler's code),
    * `TIMEOUT`, `DISCONNECTED` (retryable, unless the definition is idempotent: then re-sent after the
-   * resume), or the client's final code; `NOT_IN_ROOM` at once after the player left the room.
+   * resume), or the client's final code; `NOT_IN_ROOM` at once after the player left the room (a
+   * `NOT_IN_ROOM` from the server ends the handle too).
    */
   async request<D extends AnyDefinition>(definition: D, payload: Payload<D>, options: RequestOptions = {}): Promise<Reply<D>> {
     if (this.#left !== undefined) throw this.#notIn(definition.name);
@@ -129,6 +130,8 @@ export class ClientRoom<S = unknown, M extends StateMirror | undefined = StateMi
       return (await this.#client.request(RoomSend, [this.id, definition.type, payload], { ...options, idempotent })) as Reply<D>;
     } catch (error) {
       if (!(error instanceof HearthError)) throw error;
+      // The server says the player is not in the room (e.g. removed by server code, which sends no room.left): the handle ends.
+      if (error.code === NOT_IN_ROOM) this.#finish({ code: NOT_IN_ROOM, text: `the server has the player out of room ${this.id}` });
       throw new HearthError(error.code, `${definition.name} in room ${this.id}: ${error.message.replace(/^room\.send: /, '')}`, { cause: error });
     }
   }
