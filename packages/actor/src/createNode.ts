@@ -13,6 +13,8 @@ import { installRooms } from './room/installRooms.ts';
 import type { RoomDefinition } from './room/RoomDefinition.ts';
 import { RoomManager, type RoomLimits } from './room/RoomManager.ts';
 import { bindRooms } from './room/roomsOfPlayer.ts';
+import type { RoomFailover, RoomFailoverOptions } from './room/checkpoint/RoomFailover.ts';
+import { startFailover } from './room/checkpoint/startFailover.ts';
 import { systemClock, type Clock } from './time/Clock.ts';
 import type { ServiceHandle } from './transport.ts';
 
@@ -64,6 +66,12 @@ export interface NodeOptions<G, E extends EventObject> {
   rooms?: readonly RoomDefinition<any, any>[];
   /** Rooms per player and rooms per listing. @defaultValue `{ maxRoomsPerPlayer: 8, listLimit: 100 }` */
   roomLimits?: RoomLimits;
+  /**
+   * Rooms outlive their node (docs/rooms.md): with room kinds and a Redis backplane, rooms are
+   * checkpointed to Redis, a dead node's rooms are restored on survivors, and `node.drain()` hands
+   * them over. `false`: off (rooms die with their node). @defaultValue on, `awayGraceMs` = `timeouts.grace`
+   */
+  roomFailover?: RoomFailoverOptions | false;
 }
 
 /** A running node: the holder, the binder, and the endpoints it opened. */
@@ -79,6 +87,13 @@ export interface HearthNode<G, E extends EventObject> extends AsyncDisposable {
   readonly cluster: ClusterRequests;
   /** The endpoints opened from `listen`, in order (read `.port` for an ephemeral one). */
   readonly endpoints: readonly ListeningEndpoint[];
+  /** Checkpoints and failover of the node's rooms (`.stats`); undefined without a Redis backplane or rooms. */
+  readonly roomFailover: RoomFailover | undefined;
+  /**
+   * Graceful shutdown (SIGTERM, a rolling restart): hands every room, with its state as of now, to
+   * the other live nodes (they restore it), then `close(code)`. Without failover, just `close`.
+   */
+  drain(code?: string): Promise<void>;
   /**
    * Stops routing, ends every actor with `code` (default `SHUTDOWN`, their leave hooks awaited)
    * and closes the endpoints it opened. Idempotent. The service stays open (close it after).
@@ -126,6 +141,7 @@ export async function createNode<G, E extends EventObject>(options: NodeOptions<
     ...(options.clock && { clock: options.clock }),
   }));
   const cluster = new ClusterRequests({ nodeId: holder.nodeId, transport: nodeTransportOf(options.backplane), clock: options.clock ?? systemClock, logger });
+  const failover = startFailover(rooms, options.backplane, logger, options.roomFailover === false ? false : { ...(options.timeouts?.grace !== undefined && { awayGraceMs: options.timeouts.grace }), ...options.roomFailover });
   const binder = new Binder<G, E>(options.service, holder);
   const endpoints: ListeningEndpoint[] = [];
   let closing: Promise<void> | undefined;
@@ -133,6 +149,7 @@ export async function createNode<G, E extends EventObject>(options: NodeOptions<
     (closing ??= (async () => {
       binder.close();
       await holder.close(code);
+      failover?.close();
       await rooms.close();
       cluster.close();
       await Promise.all(endpoints.map((e) => e.close()));
@@ -143,5 +160,9 @@ export async function createNode<G, E extends EventObject>(options: NodeOptions<
     await close();
     throw err;
   }
-  return { holder, binder, rooms, cluster, endpoints, close, [Symbol.asyncDispose]: () => close() };
+  const drain = async (code?: string): Promise<void> => {
+    await failover?.drain();
+    await close(code);
+  };
+  return { holder, binder, rooms, cluster, endpoints, roomFailover: failover, drain, close, [Symbol.asyncDispose]: () => close() };
 }
