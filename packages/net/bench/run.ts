@@ -3,9 +3,10 @@
  * node:net baselines (length-prefixed, batched writes; raw bytes and @msgpack/msgpack), in one run.
  * Median of 3 runs; writes bench/results/net.json at the repo root and prints a table.
  *
- * Env: BENCH_RUNS (3), BENCH_DURATION_MS (1000), BENCH_CONNECTIONS (4), BENCH_IN_FLIGHT (64).
+ * Env: BENCH_RUNS (3), BENCH_DURATION_MS (1000), BENCH_CONNECTIONS (4), BENCH_IN_FLIGHT (64),
+ * BENCH_OUT (another output file), BENCH_BEFORE (an earlier output file whose targets are kept as `before`).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineMessage } from '@hearth/protocol';
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
   const tcpPlain = await server.accept('tcp://127.0.0.1:0', 'msgpack');
   const tcpSecure = await server.accept('tcp://127.0.0.1:0', 'msgpack+nacl');
   const wsPlain = await server.accept('ws://127.0.0.1:0', 'msgpack');
+  const wsSecure = await server.accept('ws://127.0.0.1:0', 'msgpack+nacl');
   const rawBytes = await startRawEchoServer('bytes');
   const rawMsgpack = await startRawEchoServer('msgpack');
   const rawMsgpackReused = await startRawEchoServer('msgpack-reused');
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
     { name: 'hearth tcp msgpack', kind: 'hearth', make: (size, c) => hearthEchoClient(c, tcpPlain.address, 'msgpack', size) },
     { name: 'hearth tcp msgpack+nacl', kind: 'hearth', make: (size, c) => hearthEchoClient(c, tcpSecure.address, 'msgpack+nacl', size) },
     { name: 'hearth ws msgpack', kind: 'hearth', make: (size, c) => hearthEchoClient(c, wsPlain.address, 'msgpack', size) },
+    { name: 'hearth ws msgpack+nacl', kind: 'hearth', make: (size, c) => hearthEchoClient(c, wsSecure.address, 'msgpack+nacl', size) },
   ];
 
   const samples = new Map<string, Array<{ msgsPerSec: number; p50: number; p99: number }>>();
@@ -142,6 +145,8 @@ async function main(): Promise<void> {
     +(find('hearth tcp msgpack+nacl', size).msgsPerSec / find('hearth tcp msgpack', size).msgsPerSec).toFixed(2);
   const plainRatio = (size: number): number =>
     +(find('hearth tcp msgpack', size).msgsPerSec / find('raw net, msgpack, batched', size).msgsPerSec).toFixed(2);
+  const wsSecureRatio = (size: number): number =>
+    +(find('hearth ws msgpack+nacl', size).msgsPerSec / find('raw net, msgpack, batched', size).msgsPerSec).toFixed(2);
   const targets = Object.fromEntries(
     SIZES.map((size) => [
       `${size}B`,
@@ -155,6 +160,10 @@ async function main(): Promise<void> {
         secureVsPlain: secureRatio(size),
         secureTarget: 0.5,
         secureMet: secureRatio(size) >= 0.5,
+        wsSecureVsRawMsgpack: wsSecureRatio(size),
+        wsSecureTarget: 0.6,
+        wsSecureMet: wsSecureRatio(size) >= 0.6,
+        wsPlainVsRawMsgpack: +(find('hearth ws msgpack', size).msgsPerSec / find('raw net, msgpack, batched', size).msgsPerSec).toFixed(2),
       },
     ]),
   );
@@ -170,8 +179,13 @@ async function main(): Promise<void> {
     targets,
     totalSeconds: +((performance.now() - started) / 1000).toFixed(1),
   };
+  const before = process.env['BENCH_BEFORE'];
+  if (before !== undefined) {
+    const earlier = JSON.parse(readFileSync(before, 'utf8')) as { date: string; targets: unknown; notes?: unknown };
+    Object.assign(result, { before: { date: earlier.date, targets: earlier.targets } });
+  }
   const here = dirname(fileURLToPath(import.meta.url));
-  const out = resolve(here, '../../../bench/results/net.json');
+  const out = process.env['BENCH_OUT'] ?? resolve(here, '../../../bench/results/net.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
   console.table(

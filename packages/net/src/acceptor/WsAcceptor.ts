@@ -172,7 +172,8 @@ export class WsAcceptor implements Acceptor {
       socket.setNoDelay(true);
       const gate = this.#gate;
       const remote = `${entry.remoteHost ?? '?'}:${socket.remotePort ?? 0}`;
-      const link = new WsLink(ws, remote, entry.remoteHost, { socket, maxHelloBytes: gate.limits.maxHelloBytes });
+      // perMessageDeflate is off and nothing sends a Blob: the link may write its frames on the socket directly.
+      const link = new WsLink(ws, remote, entry.remoteHost, { socket, maxHelloBytes: gate.limits.maxHelloBytes }, socket);
       gate.admit(link, entry.refusal, gate.limits.handshakeTimeoutMs - (performance.now() - entry.startedAt));
     });
   }

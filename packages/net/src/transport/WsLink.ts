@@ -9,6 +9,10 @@ export const WS_CLOSE_HEARTH = 4000;
 const WS_CLOSE_TOO_BIG = 1009;
 /** The largest client frame header (2 + 8 length + 4 mask bytes, RFC 6455 §5.2). */
 const WS_MAX_FRAME_HEADER = 14;
+/** First header byte of an unfragmented binary message: FIN + opcode 2 (RFC 6455 §5.2). */
+const FIN_BINARY = 0x82;
+/** Bodies up to this size are framed by copying into one buffer (one write); larger ones go through `ws`. */
+const COPY_FRAME_LIMIT = 16 * 1024;
 
 /** The server side's hello budget: raw bytes that may arrive before the first message. */
 export interface HelloBudget {
@@ -28,14 +32,26 @@ export class WsLink implements Link {
   readonly remoteHost: string | undefined;
   readonly #ws: WebSocket;
   readonly #hello: HelloBudget | undefined;
+  /**
+   * The server side's upgraded socket, written directly (see {@link WsLink.writeFramed}); undefined
+   * on the client side (its frames are masked, so they go through `ws`).
+   */
+  readonly #direct: Socket | undefined;
   #closed = false;
   #error: { code: string; text: string } | undefined;
 
-  constructor(ws: WebSocket, remoteAddress: string, remoteHost: string | undefined, hello?: HelloBudget) {
+  /**
+   * @param direct the server side's upgraded socket, to write unmasked binary frames on it
+   *   directly. Only for a WebSocket with no extension negotiated (`perMessageDeflate: false`) that
+   *   is never sent a Blob: then `ws` writes every frame of its own (close, ping, pong) to the socket
+   *   synchronously, so frames written directly keep their order with them.
+   */
+  constructor(ws: WebSocket, remoteAddress: string, remoteHost: string | undefined, hello?: HelloBudget, direct?: Socket) {
     this.#ws = ws;
     this.remoteAddress = remoteAddress;
     this.remoteHost = remoteHost;
     this.#hello = hello;
+    this.#direct = direct;
   }
 
   get queuedBytes(): number {
@@ -106,11 +122,39 @@ export class WsLink implements Link {
   }
 
   writeBody(body: Uint8Array): void {
-    if (this.#ws.readyState === 1) this.#ws.send(body);
+    if (this.#ws.readyState !== 1) return;
+    const n = body.length;
+    const socket = this.#direct;
+    if (socket === undefined || n > COPY_FRAME_LIMIT) {
+      this.#ws.send(body);
+      return;
+    }
+    // One buffer, one write (`ws` would cork and write header and body: a writev).
+    const head = n < 126 ? 2 : 4;
+    const frame = Buffer.allocUnsafe(head + n);
+    writeHeader(frame, head, n);
+    frame.set(body, head);
+    socket.write(frame);
   }
 
+  /**
+   * Sends a body that has 4 bytes reserved before it. On the server side the WebSocket header (2
+   * bytes up to 125 B, 4 up to 64 KiB) is written into them and the frame goes out in one socket
+   * write, where `ws` would cork and write a new header and the body (a writev per message).
+   */
   writeFramed(frame: Uint8Array): void {
-    if (this.#ws.readyState === 1) this.#ws.send(frame.subarray(4));
+    if (this.#ws.readyState !== 1) return;
+    const n = frame.length - 4;
+    const socket = this.#direct;
+    if (socket === undefined || n > 0xffff) {
+      this.#ws.send(frame.subarray(4));
+      return;
+    }
+    const head = n < 126 ? 2 : 4;
+    const at = 4 - head;
+    const out = frame.subarray(at);
+    writeHeader(out, head, n);
+    socket.write(out);
   }
 
   end(code: string): void {
@@ -120,5 +164,17 @@ export class WsLink implements Link {
 
   destroy(): void {
     this.#ws.terminate();
+  }
+}
+
+/** An unmasked server frame header of `head` bytes (2: length < 126, 4: length < 64 KiB) for a final binary frame. */
+function writeHeader(out: Uint8Array, head: number, n: number): void {
+  out[0] = FIN_BINARY;
+  if (head === 2) {
+    out[1] = n;
+  } else {
+    out[1] = 126;
+    out[2] = n >>> 8;
+    out[3] = n & 0xff;
   }
 }
