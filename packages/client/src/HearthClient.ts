@@ -21,7 +21,8 @@ import { resolveClientOptions, type ClientOptions, type ResolvedClientOptions, t
 import { Connection } from './connection/Connection.ts';
 import { Emitter } from './Emitter.ts';
 import { Handlers } from './Handlers.ts';
-import { ClientErrorCode, FINAL_CODES } from './errors.ts';
+import { ClientErrorCode, FINAL_CODES, infoOf } from './errors.ts';
+import { sleep } from './clock.ts';
 import { RequestTable, type PendingRequest } from './RequestTable.ts';
 import type { ClientRoom, RoomOf } from './rooms/ClientRoom.ts';
 import { ClientRooms } from './rooms/ClientRooms.ts';
@@ -52,7 +53,6 @@ export class HearthClient {
   #connection: Connection | undefined;
   #userId: string | undefined;
   #token: string | undefined;
-  #sleep: { timer: unknown; wake(): void } | undefined;
   #closeInfo: CloseInfo | undefined;
   /** Index in `urls` of the address dialled next. */
   #urlIndex = 0;
@@ -241,7 +241,7 @@ export class HearthClient {
           const text = attempt > 1 ? `${last.text} (gave up after ${attempt - 1} attempt(s))` : last.text;
           return this.#finish({ code: last.code, text });
         }
-        await this.#wait(backoffDelay(policy, attempt, this.#options.random));
+        await sleep(clock, backoffDelay(policy, attempt, this.#options.random), this.#abort.signal); // close() wakes it
       }
       if (this.#closed) return this.#closeInfo;
       const outcome = await this.#attempt();
@@ -375,18 +375,6 @@ export class HearthClient {
     }
   }
 
-  /** Sleeps for a backoff delay; `close()` wakes it early. */
-  #wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        this.#options.clock.clearTimeout(this.#sleep?.timer);
-        this.#sleep = undefined;
-        resolve();
-      };
-      this.#sleep = { timer: this.#options.clock.setTimeout(wake, ms), wake };
-    });
-  }
-
   #finish(info: CloseInfo): CloseInfo {
     if (this.#state === 'closed') return this.#closeInfo!;
     this.#state = 'closed';
@@ -395,7 +383,6 @@ export class HearthClient {
     this.#connection = undefined;
     connection?.destroy();
     this.#abort.abort();
-    this.#sleep?.wake();
     this.#requests.failAll(info.code === ErrorCode.NORMAL ? ErrorCode.CLOSED : info.code, `the client is closed (${info.code}): ${info.text}`);
     this.#events.emit('closed', info);
     return info;
@@ -405,9 +392,4 @@ export class HearthClient {
     const info = this.#closeInfo!;
     return new HearthError(info.code === ErrorCode.NORMAL ? ErrorCode.CLOSED : info.code, `${name}: the client is closed (${info.code}): ${info.text}`);
   }
-}
-
-function infoOf(error: unknown): CloseInfo {
-  if (error instanceof HearthError) return { code: error.code, text: error.message };
-  return { code: ErrorCode.INTERNAL, text: error instanceof Error ? error.message : String(error) };
 }

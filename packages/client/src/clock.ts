@@ -16,3 +16,17 @@ export const systemClock: Clock = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
+
+/** Resolves after `ms` on `clock`, or at once when `signal` aborts (the timer is then cleared). */
+export function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const wake = (): void => {
+      clock.clearTimeout(timer);
+      signal.removeEventListener('abort', wake);
+      resolve();
+    };
+    const timer = clock.setTimeout(wake, ms);
+    signal.addEventListener('abort', wake);
+  });
+}

@@ -1,4 +1,5 @@
-import { ErrorCode } from '@hearth/protocol';
+import { ErrorCode, HearthError } from '@hearth/protocol';
+import type { CloseInfo } from './ClientEvents.ts';
 
 /**
  * Codes the client reports locally, besides the wire codes of `ErrorCode` (`@hearth/protocol`).
@@ -47,3 +48,9 @@ export const FINAL_CODES: ReadonlySet<string> = new Set<string>([
   ClientErrorCode.RESUME_REFUSED,
   ClientErrorCode.USAGE,
 ]);
+
+/** An error as the `{ code, text }` of a failure (`INTERNAL` for one that is not a `HearthError`). */
+export function infoOf(error: unknown): CloseInfo {
+  if (error instanceof HearthError) return { code: error.code, text: error.message };
+  return { code: ErrorCode.INTERNAL, text: error instanceof Error ? error.message : String(error) };
+}
