@@ -56,7 +56,7 @@ describe('Arena room over real sockets', () => {
     const joined = await a.join();
     expect(joined).toEqual({ roomId: expect.any(String), you: 1, x: 500, y: 500 });
     a.send(Move, { x: 520, y: 510 });
-    expect(await a.ask(WhereAmI, {})).toEqual({ roomId: joined.roomId, pid: 1, x: 520, y: 510 });
+    expect(await a.ask(WhereAmI, {})).toEqual({ roomId: joined.roomId, pid: 1, name: 'ann', x: 520, y: 510 });
     const b = await arena.player('bob');
     expect(await b.join()).toMatchObject({ roomId: joined.roomId, you: 2 });
   });

@@ -72,10 +72,10 @@ export const FullState = defineMessage<Record<string, never>, Uint8Array>(115, '
 });
 
 /**
- * C→S request: where am I: the room, your player number there and your position (the state's
- * `players` entry shows you from the room's next tick on).
+ * C→S request to the room: where am I: the room, your player number and name there, your position
+ * (the state's `players` entry shows you from the room's next tick on).
  */
-export const WhereAmI = defineMessage<Record<string, never>, { roomId: string; pid: number; x: number; y: number }>(116, 'arena.whereAmI', {
+export const WhereAmI = defineMessage<Record<string, never>, { roomId: string; pid: number; name: string; x: number; y: number }>(116, 'arena.whereAmI', {
   validate: (p): p is Record<string, never> => p === undefined || p === null || isRecord(p),
 });
 

@@ -1,5 +1,6 @@
-import type { HearthClient } from '@hearth/client';
-import { Chat, ChatLine, FullState, Join, Leaderboard, MemberJoined, MemberLeft, Move, Rejected, StatePatch, Tag, Tagged } from '@hearth/server/messages';
+import type { HearthClient, RoomOf } from '@hearth/client';
+import { Chat, ChatLine, Leaderboard, MemberJoined, MemberLeft, Move, Rejected, Tag, Tagged, WhereAmI } from '@hearth/server/messages';
+import { ArenaKind } from './arenaKind.ts';
 import type { ArenaModel } from './ArenaModel.ts';
 import { StateSync } from './stateSync.ts';
 
@@ -18,47 +19,44 @@ export interface GameLink {
 }
 
 /**
- * Arena's messages (`@hearth/server/messages`) decoded into the {@link ArenaModel}: positions and
- * scores from the room's synchronised state (the join reply's full state, then `arena.state`
- * patches, see `stateSync.ts`); joins, leaves, chat and tags from their pushes. With `stateSync.ts`, the only code of the page that
- * knows the wire messages.
+ * Arena's room (`@hearth/server/messages`) decoded into the {@link ArenaModel}: the page joins with
+ * `client.joinOrCreate`, asks where it is (`arena.whereAmI`), reads positions and scores from the
+ * room's mirrored state (`stateSync.ts`), and joins, leaves, chat and tags from the room's pushes.
+ * With `stateSync.ts`, the only code of the page that knows the wire messages.
  */
 export function arenaFeed(client: HearthClient, model: ArenaModel, now: () => number = () => performance.now()): GameLink {
-  let sync: StateSync | undefined;
-  let recovering = false;
-  const off = [
-    client.on(StatePatch, (bytes) => {
-      if (sync === undefined || recovering || sync.apply(bytes, now())) return;
-      // A patch was missed (a drop the resume could not fill): the full state again, then patches.
-      recovering = true;
-      const current = sync;
-      client.request(FullState, {}).then(
-        (full) => {
-          recovering = false;
-          if (sync === current) current.apply(full, now());
-        },
-        () => (recovering = false),
-      );
-    }),
-    client.on(MemberJoined, (m) => model.joined(m)),
-    client.on(MemberLeft, ({ pid }) => model.left(pid)),
-    client.on(ChatLine, ({ from, name, text }) => model.chatLine(from, name, text)),
-    client.on(Tagged, ({ by, target, score }) => model.tagged(by, target, score, now())),
-    client.on(Rejected, ({ code, x, y }) => {
-      if (x !== undefined && y !== undefined) model.corrected(x, y);
-      else model.notice(code);
-    }),
-  ];
+  let room: RoomOf<typeof ArenaKind> | undefined;
+  const off: Array<() => void> = [];
+  const inRoom = (): RoomOf<typeof ArenaKind> => {
+    if (room === undefined) throw new Error('not in a room yet');
+    return room;
+  };
   return {
     async join() {
-      const reply = await client.request(Join, {});
-      model.enterRoom(reply.room, reply.you, reply.members);
-      sync = new StateSync(model, reply.state, now());
+      const joined = await client.joinOrCreate(ArenaKind);
+      const me = await joined.request(WhereAmI, {});
+      // You appear in the state from the room's next tick on; the others are in it already.
+      const members = [...(joined.state?.players ?? [])].map(([pid, p]) => ({ pid, name: p.name, x: p.x, y: p.y, score: p.score }));
+      if (!members.some((m) => m.pid === me.pid)) members.push({ pid: me.pid, name: me.name, x: me.x, y: me.y, score: 0 });
+      model.enterRoom(joined.id, me.pid, members);
+      const sync = new StateSync(model, joined.mirror, now());
+      room = joined;
+      off.push(
+        joined.onStateChange(() => sync.read(now())),
+        joined.on(MemberJoined, (m) => model.joined(m)),
+        joined.on(MemberLeft, ({ pid }) => model.left(pid)),
+        joined.on(ChatLine, ({ from, name, text }) => model.chatLine(from, name, text)),
+        joined.on(Tagged, ({ by, target, score }) => model.tagged(by, target, score, now())),
+        joined.on(Rejected, ({ code, x, y }) => {
+          if (x !== undefined && y !== undefined) model.corrected(x, y);
+          else model.notice(code);
+        }),
+      );
     },
-    move: (x, y) => void client.send(Move, { x, y }),
-    chat: (text) => client.send(Chat, { text }),
-    tag: async (pid) => (await client.request(Tag, { target: pid })).score,
+    move: (x, y) => void room?.send(Move, { x, y }),
+    chat: (text) => room?.send(Chat, { text }) ?? false,
+    tag: async (pid) => (await inRoom().request(Tag, { target: pid })).score,
     leaderboard: async (top) => (await client.request(Leaderboard, { top })).entries,
-    detach: () => off.forEach((f) => f()),
+    detach: () => off.splice(0).forEach((f) => f()),
   };
 }

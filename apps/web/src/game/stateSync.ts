@@ -1,38 +1,22 @@
-import { ArenaState } from '@hearth/server/messages';
-import { Mirror } from '@hearth/state';
+import type { ArenaState } from '@hearth/server/messages';
+import type { Mirror } from '@hearth/state';
 import type { ArenaModel } from './ArenaModel.ts';
 
 /**
- * A room's synchronised state: a `Mirror(ArenaState)` kept equal by the
- * room's patches, whose changes of position and score are handed to the {@link ArenaModel} as
- * moves (the patch sequence number standing for the tick). Joins, leaves, chat and tags stay
- * messages (`arenaFeed.ts`).
+ * Reads a room's synchronised state (the room handle's `Mirror(ArenaState)`, kept equal by the
+ * room's patches) into the {@link ArenaModel}: changes of position and score become moves (the
+ * patch sequence number standing for the tick). Joins, leaves, chat and tags stay messages
+ * (`arenaFeed.ts`).
  */
 export class StateSync {
-  readonly #mirror = new Mirror(ArenaState);
+  readonly #mirror: Mirror<typeof ArenaState>;
   readonly #model: ArenaModel;
   readonly #seen = new Map<number, { x: number; y: number; score: number }>();
 
-  /** @param full the join reply's full state. */
-  constructor(model: ArenaModel, full: Uint8Array, now: number) {
+  constructor(model: ArenaModel, mirror: Mirror<typeof ArenaState>, now: number) {
     this.#model = model;
-    this.#mirror.apply(full);
-    this.#read(now);
-  }
-
-  /**
-   * Applies one patch. Returns false when a patch was missed (the mirror is stale): the caller
-   * asks for the full state and passes it to {@link apply} again.
-   */
-  apply(bytes: Uint8Array, now: number): boolean {
-    try {
-      if (this.#mirror.apply(bytes) === 'old') return true;
-    } catch (err) {
-      if (!this.#mirror.stale) throw err;
-      return false;
-    }
-    this.#read(now);
-    return true;
+    this.#mirror = mirror;
+    this.read(now);
   }
 
   /** Players of the state (name, position, score) by player number. */
@@ -40,7 +24,8 @@ export class StateSync {
     return this.#mirror.state?.players ?? new Map();
   }
 
-  #read(now: number): void {
+  /** Hands the changes since the last read to the model (call after each patch the mirror took). */
+  read(now: number): void {
     const moved: number[] = [];
     for (const [pid, p] of this.players()) {
       const seen = this.#seen.get(pid);
