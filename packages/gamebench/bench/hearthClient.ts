@@ -1,13 +1,17 @@
 /**
- * A lean Arena client on `@hearth/client`: login (`--auth dev`), join, moves; it reads its own
- * position from each room update (`arena.state` patches applied to a `Mirror(ArenaState)`).
+ * A lean Arena client on `@hearth/client`: login (`--auth dev`), `joinOrCreate('arena')`,
+ * `arena.whereAmI`, moves; it reads its own position from each room update (`room.state` patches
+ * applied by the room handle to its `Mirror(ArenaState)`).
  */
-import { HearthClient, HearthError, type TrafficStats } from '@hearth/client';
-import { ArenaState, FullState, Join, Move, StatePatch } from '@hearth/server/messages';
+import { HearthClient, HearthError, defineRoomKind, type RoomOf, type TrafficStats } from '@hearth/client';
+import { RoomState } from '@hearth/protocol';
+import { ARENA_ROOM, ArenaState, Move, WhereAmI } from '@hearth/server/messages';
 import { Mirror } from '@hearth/state';
 import { countError, type DriverCounters, type GameClient } from './GameClient.ts';
 import type { DriverJob } from './ipc.ts';
 import { Player } from './Player.ts';
+
+const ArenaKind = defineRoomKind(ARENA_ROOM).synced(() => new Mirror(ArenaState));
 
 export class HearthGameClient implements GameClient {
   readonly #client: HearthClient;
@@ -15,8 +19,7 @@ export class HearthGameClient implements GameClient {
   readonly #index: number;
   #player: Player | undefined;
   #pid = -1;
-  #mirror: Mirror<typeof ArenaState> | undefined;
-  #resyncing = false;
+  #room: RoomOf<typeof ArenaKind> | undefined;
   #open = false;
 
   constructor(job: DriverJob, index: number, counters: DriverCounters, traffic: TrafficStats) {
@@ -31,7 +34,7 @@ export class HearthGameClient implements GameClient {
       requestTimeoutMs: 60_000,
       handshakeTimeoutMs: 60_000,
     });
-    this.#client.on(StatePatch, (bytes) => this.#patch(bytes));
+    this.#client.on(RoomState, () => (this.#c.updates += 1));
     this.#client.on('closed', ({ code }) => {
       if (this.#open) countError(this.#c, `closed:${code}`);
       this.#open = false;
@@ -46,12 +49,13 @@ export class HearthGameClient implements GameClient {
     try {
       await this.#client.connect();
       await this.#client.login({ name: `gb-${this.#index}` });
-      const reply = await this.#client.request(Join, {});
-      this.#pid = reply.you;
-      const me = reply.members.find((m) => m.pid === reply.you);
-      this.#mirror = new Mirror(ArenaState);
-      this.#mirror.apply(reply.state);
-      this.#player = new Player(me?.x ?? 500, me?.y ?? 500, this.#index);
+      const room = await this.#client.joinOrCreate(ArenaKind);
+      const me = await room.request(WhereAmI, {});
+      this.#pid = me.pid;
+      this.#room = room;
+      this.#player = new Player(me.x, me.y, this.#index);
+      // A patch missed (a gap) is the room handle's to repair: it joins again for the full state.
+      room.onStateChange((state) => this.#seen(state.players.get(this.#pid)));
       this.#open = true;
       return this.#player;
     } catch (err) {
@@ -60,7 +64,7 @@ export class HearthGameClient implements GameClient {
   }
 
   move(x: number, y: number): void {
-    if (this.#client.send(Move, { x, y })) this.#c.movesSent += 1;
+    if (this.#room?.send(Move, { x, y }) === true) this.#c.movesSent += 1;
   }
 
   close(): void {
@@ -68,27 +72,7 @@ export class HearthGameClient implements GameClient {
     this.#client.close();
   }
 
-  #patch(bytes: Uint8Array): void {
-    this.#c.updates += 1;
-    const mirror = this.#mirror;
-    const player = this.#player;
-    if (mirror === undefined || player === undefined || this.#resyncing) return;
-    try {
-      if (mirror.apply(bytes) === 'old') return;
-    } catch (err) {
-      if (!mirror.stale) throw err;
-      countError(this.#c, 'STATE_SEQ_GAP');
-      this.#resyncing = true;
-      void this.#client.request(FullState, {}).then(
-        (full) => {
-          mirror.apply(full);
-          this.#resyncing = false;
-        },
-        () => countError(this.#c, 'FULL_STATE_FAILED'),
-      );
-      return;
-    }
-    const me = mirror.state?.players.get(this.#pid);
-    if (me !== undefined) player.seen(me.x, me.y, performance.now(), this.#c.delays);
+  #seen(me: { readonly x: number; readonly y: number } | undefined): void {
+    if (me !== undefined) this.#player?.seen(me.x, me.y, performance.now(), this.#c.delays);
   }
 }
