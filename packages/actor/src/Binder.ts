@@ -2,7 +2,7 @@ import type { InboundMessage } from '@hearth/protocol';
 import { ErrorCode, HearthError, Kind, Login, Resume } from '@hearth/protocol';
 import type { EventObject } from 'xstate';
 import { holderInternals, type Holder, type HolderInternals } from './Holder.ts';
-import { requestLogin } from './player/loginFlow.ts';
+import { requestLogin } from './player/loginRequest.ts';
 import type { PlayerActor } from './player/PlayerActor.ts';
 import { routeToStatechart } from './player/routedMessage.ts';
 import type { ServiceHandle, SessionHandle } from './transport.ts';

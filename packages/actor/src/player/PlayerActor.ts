@@ -1,33 +1,26 @@
-import type { AnyDefinition, LoginCredentials, LoginReply, Payload } from '@hearth/protocol';
+import type { AnyDefinition, LoginCredentials, Payload } from '@hearth/protocol';
 import { ErrorCode, HearthError, Kind, encodeMessage } from '@hearth/protocol';
 import type { Logger } from 'pino';
 import type { EventObject, StateValue } from 'xstate';
 import type { SessionEffects } from '../machine/SessionEffects.ts';
 import { RESUMED_ELSEWHERE, type SessionEvent } from '../machine/SessionEvent.ts';
 import type { SessionInput } from '../machine/sessionMachine.ts';
-import { EXPIRED_TOKEN, SESSION_ACTIVE, UNKNOWN_TOKEN } from '../resume/refusals.ts';
 import type { SessionHandle } from '../transport.ts';
 import type { PlayerDefinition } from './definePlayer.ts';
-import { authenticate, resume, type LoginSubject } from './loginFlow.ts';
 import type { BroadcastOptions, Player } from './Player.ts';
 import type { PlayerHost, ResumeOutcome } from './PlayerHost.ts';
-import { portableOf, type PortablePlayer, type RestoredPlayer } from './PortablePlayer.ts';
+import { portableOf, restoredSnapshot, type PortablePlayer, type RestoredPlayer } from './PortablePlayer.ts';
 import { snapshotOf, type PlayerSnapshot, type TimerKind } from './PlayerSnapshot.ts';
+import { phaseOf, type Phase } from './Phase.ts';
 import { PlayerConnection } from './PlayerConnection.ts';
+import { PlayerLogin } from './PlayerLogin.ts';
 import { PlayerStatechart, type SendOutcome } from './PlayerStatechart.ts';
 import { PlayerTimer, type TimerOwner } from './PlayerTimer.ts';
 import { runHook } from './runHook.ts';
 import type { PlayerRooms } from '../room/PlayerRooms.ts';
 import { roomsOfPlayer } from '../room/roomsOfPlayer.ts';
 
-/** Top-level state of the session machine, cached after every transition for the binder's fast path. */
-export type Phase = 'handshake' | 'awaitingLogin' | 'active' | 'disconnected' | 'closed';
-
 const NO_GROUPS: ReadonlySet<string> = new Set();
-
-function phaseOf(value: StateValue): Phase {
-  return (typeof value === 'string' ? value : Object.keys(value)[0]) as Phase;
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the definition's types are checked where it is built
 type AnyPlayerDefinition = PlayerDefinition<any, any>;
@@ -37,7 +30,8 @@ type AnyPlayerDefinition = PlayerDefinition<any, any>;
  * `SessionHandle`) and its statechart. It performs the machine's named effects (timers, replies,
  * closing) and survives a dropped connection for the grace period. Its parts, each in its file:
  * the statechart's xstate actor ({@link PlayerStatechart}: sleep, wake, rollback), its one timer
- * ({@link PlayerTimer}) and the login/resume flows (loginFlow.ts).
+ * ({@link PlayerTimer}), its connection ({@link PlayerConnection}) and its login ({@link PlayerLogin}:
+ * user id, token, the login and resume flows).
  *
  * Inbound messages reach it through the binder: fast-path handlers run against it directly; routed
  * messages and lifecycle events go through the statechart. The heartbeat is a check of the
@@ -55,17 +49,12 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   /** A game event went to the statechart since the last heartbeat check (keeps a busy actor awake). */
   #busy = false;
   readonly #link: PlayerConnection;
+  readonly #login: PlayerLogin;
   #sessionId: number;
-  #userId = '';
-  #token: string | undefined;
   #phase: Phase = 'handshake';
   #suspect = false;
-  /** `clock.now()` at the login that started this session (kept across resumes and nodes): the token lifetime counts from it. */
-  #loginAt = 0;
   #groups: Set<string> | undefined;
   #log: Logger | undefined;
-  #pendingRid = -1;
-  #replyExtra: Readonly<Record<string, unknown>> | undefined;
   /** Work an action asked for that must wait for the transition's end (`onJoin`: its `player.data` writes would be lost inside it). */
   #afterTransition: (() => void) | undefined;
   #leaving: Promise<void> | undefined;
@@ -81,15 +70,12 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     this.#definition = definition;
     this.#timer = new PlayerTimer(this, host.timers);
     if (restored !== undefined) {
-      const { machine } = restored.state;
       this.#sessionId = restored.sessionId;
-      this.#userId = restored.state.userId;
-      this.#loginAt = restored.state.loginAt ?? host.clock.now();
+      this.#login = new PlayerLogin(this, host, restored.state);
       this.#phase = 'disconnected';
       this.#link = new PlayerConnection(undefined, restored.queued);
       // Entry actions do not run on restore: the grace timer, groups and queue are set here.
-      const context = { ...machine.context, player: this, effects: this, timeouts: host.timeouts };
-      const snapshot = { status: machine.status, value: machine.value, historyValue: machine.historyValue, context, children: machine.children ?? {} };
+      const snapshot = restoredSnapshot(restored.state, { player: this, effects: this, timeouts: host.timeouts });
       this.#chart = new PlayerStatechart(definition.machine, host.root, { snapshot });
       for (const group of restored.state.groups) this.join(group);
       this.#chart.sleep();
@@ -97,16 +83,10 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     }
     if (ref === undefined) throw new TypeError('a player actor needs a session or a restored state');
     this.#link = new PlayerConnection(ref);
+    this.#login = new PlayerLogin(this, host);
     this.#sessionId = ref.id;
     // Context-shaped (userId included, key order as the machine's own): it becomes the context.
-    const input: SessionInput & { userId: undefined } = {
-      sessionId: ref.id,
-      userId: undefined,
-      data: definition.createData(),
-      player: this,
-      effects: this,
-      timeouts: host.timeouts,
-    };
+    const input: SessionInput & { userId: undefined } = { sessionId: ref.id, userId: undefined, data: definition.createData(), player: this, effects: this, timeouts: host.timeouts };
     this.#chart = new PlayerStatechart(definition.machine, host.root, { input });
   }
 
@@ -116,7 +96,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     return this.#sessionId;
   }
   get userId(): string {
-    return this.#userId;
+    return this.#login.userId;
   }
   get connected(): boolean {
     return this.#link.ref !== undefined;
@@ -137,17 +117,16 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     return this.#groups ?? NO_GROUPS;
   }
   get rooms(): PlayerRooms {
-    return roomsOfPlayer(this.#definition, this as Player);
+    return roomsOfPlayer(this.#definition, this);
   }
   get log(): Logger {
-    return (this.#log ??= this.#host.logger.child({ sessionId: this.#sessionId, userId: this.#userId || undefined }));
+    return (this.#log ??= this.#host.logger.child({ sessionId: this.#sessionId, userId: this.#login.userId || undefined }));
   }
 
   push<D extends AnyDefinition>(definition: D, payload: Payload<D>): boolean {
     const ref = this.#link.ref;
     if (ref !== undefined) return ref.send(definition, payload);
-    if (this.#phase !== 'disconnected') return false;
-    return this.#enqueue(encodeMessage({ kind: Kind.PUSH, type: definition.type, payload }));
+    return this.#phase === 'disconnected' && this.#enqueue(encodeMessage({ kind: Kind.PUSH, type: definition.type, payload }));
   }
 
   sendTo<D extends AnyDefinition>(userId: string, definition: D, payload: Payload<D>): boolean {
@@ -163,25 +142,25 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     const groups = (this.#groups ??= new Set());
     if (groups.has(group)) return;
     groups.add(group);
-    this.#host.joinGroup(group, this as PlayerActor);
+    this.#host.joinGroup(group, this);
   }
 
   leave(group: string): void {
     if (this.#groups?.delete(group) !== true) return;
-    this.#host.leaveGroup(group, this as PlayerActor);
+    this.#host.leaveGroup(group, this);
   }
 
   broadcast<D extends AnyDefinition>(group: string, definition: D, payload: Payload<D>, options?: BroadcastOptions): number {
-    return this.#host.broadcast(group, definition, payload, { exceptSelf: options?.exceptSelf ?? false, from: this as PlayerActor });
+    return this.#host.broadcast(group, definition, payload, { exceptSelf: options?.exceptSelf ?? false, from: this });
   }
 
   raise(event: E): void {
-    if (this.#phase !== 'closed') this.#send(event);
+    if (this.#phase !== 'closed') this.transition(event);
   }
 
   /** Ends the actor (see {@link Player.close}); resolves once its leave hook has run. */
   close(code: string = ErrorCode.NORMAL, text = ''): Promise<void> {
-    if (this.#phase !== 'closed') this.#send({ type: 'hearth.close', code, text });
+    if (this.#phase !== 'closed') this.transition({ type: 'hearth.close', code, text });
     return this.#leaving ?? Promise.resolve();
   }
 
@@ -189,14 +168,14 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
 
   /** When the session's login happened (`clock.now()` ms); a resume keeps it. */
   get loginAt(): number {
-    return this.#loginAt;
+    return this.#login.loginAt;
   }
   get phase(): Phase {
     return this.#phase;
   }
   /** The resume token (rotated at every login/resume). */
   get token(): string | undefined {
-    return this.#token;
+    return this.#login.token;
   }
   get ref(): SessionHandle | undefined {
     return this.#link.ref;
@@ -210,27 +189,16 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     return this.#link.queued;
   }
 
-  /**
-   * Sends an event to the statechart (a lifecycle `hearth.*` event, or a routed message); the
-   * outcome tells a request's router whether it was taken. See `#send`.
-   */
-  transition(event: SessionEvent | EventObject): SendOutcome {
-    return this.#send(event);
-  }
-
   /** Takes the error of the last event that failed (`transition` returned 'failed'). */
   takeFailure(): unknown {
-    const failure = this.#chart.failure;
-    this.#chart.failure = undefined;
-    return failure;
+    return this.#chart.takeFailure();
   }
 
   /** Appends pre-encoded bytes (a broadcast), queued in grace. */
   deliverEncoded(bytes: Uint8Array): boolean {
     const ref = this.#link.ref;
     if (ref !== undefined) return ref.sendEncoded(bytes, 1);
-    if (this.#phase !== 'disconnected') return false;
-    return this.#enqueue(bytes);
+    return this.#phase === 'disconnected' && this.#enqueue(bytes);
   }
 
   /** Attaches a resuming connection (called by the holder on the actor being resumed). */
@@ -239,65 +207,57 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     if (this.#phase === 'active' && old !== undefined) {
       // The old link is half-open: the new one replaces it, as if it had dropped.
       this.#replacingLink = true;
-      this.#send({ type: 'hearth.disconnected', code: ErrorCode.REPLACED });
+      this.transition({ type: 'hearth.disconnected', code: ErrorCode.REPLACED });
       this.#replacingLink = false;
       old.close(ErrorCode.KICKED, 'the session was resumed on a new connection');
     }
     this.#link.attach(ref);
     this.#sessionId = ref.id;
     this.#log = undefined;
-    this.#pendingRid = rid;
-    this.#host.bindSession(ref.id, this as PlayerActor);
-    this.#send({ type: 'hearth.resumed' });
+    this.#login.resuming(rid);
+    this.#host.bindSession(ref.id, this);
+    this.transition({ type: 'hearth.resumed' });
   }
 
   /** This (not logged-in) actor's connection now belongs to the actor it resumed. */
   handOff(): void {
     this.#link.release();
-    this.#send({ type: 'hearth.handedOff' });
+    this.transition({ type: 'hearth.handedOff' });
   }
 
   /** The grace period is over (after the holder settled the parked record). */
   expireGrace(): void {
-    if (this.#phase === 'disconnected') this.#send({ type: 'hearth.graceExpired' });
+    if (this.#phase === 'disconnected') this.transition({ type: 'hearth.graceExpired' });
   }
 
   /** The player resumed on node `nodeId`: end quietly (no leave hook; it lives on there). */
   movedAway(nodeId: string): void {
-    if (this.#phase === 'disconnected') this.#send({ type: 'hearth.resumedElsewhere', nodeId });
+    if (this.#phase === 'disconnected') this.transition({ type: 'hearth.resumedElsewhere', nodeId });
   }
 
   /** This player's state, portable to another node (taken in grace). */
   portable(): PortablePlayer {
-    return portableOf(this.#chart.persisted() as PortablePlayer['machine'], this.#userId, this.groups, this.#loginAt);
+    return portableOf(this.#chart.persisted() as PortablePlayer['machine'], this.userId, this.groups, this.loginAt);
   }
 
   /** State for the admin view. */
   snapshot(): PlayerSnapshot {
-    return snapshotOf(this.#sessionId, this.#userId, this.state, this.#link, this.groups, this.#timer);
+    return snapshotOf(this.#sessionId, this.userId, this.state, this.#link, this.groups, this.#timer);
   }
 
-  /**
-   * Whether a resume may take this actor over: true unless it is connected and its connection had
-   * inbound traffic within the heartbeat suspicion time (a live session is never kicked by a
-   * resume; a half-open one is replaced).
-   */
+  /** Whether a resume may take this actor over (see {@link PlayerLogin.resumable}). */
   resumable(): ResumeOutcome {
-    if (this.#phase === 'closed') return UNKNOWN_TOKEN;
-    if (this.#host.clock.now() - this.#loginAt > this.#host.timeouts.tokenLifetime) return EXPIRED_TOKEN;
-    if (this.#phase !== 'active') return true;
-    const idleMs = this.#link.idleMs(this.#host.clock);
-    return idleMs === undefined || idleMs >= this.#host.timeouts.suspectAfter ? true : SESSION_ACTIVE;
+    return this.#login.resumable(this.#phase, this.#link);
   }
 
   /** The player's timer fired. */
   timerDue(kind: TimerKind): void {
     switch (kind) {
       case 'login':
-        this.#send({ type: 'hearth.loginTimeout' });
+        this.transition({ type: 'hearth.loginTimeout' });
         return;
       case 'grace':
-        if (!this.#host.graceExpiring(this as PlayerActor)) this.#send({ type: 'hearth.graceExpired' });
+        if (!this.#host.graceExpiring(this)) this.transition({ type: 'hearth.graceExpired' });
         return;
       case 'heartbeat': {
         // No game event since the last check: the actor sleeps until the next event.
@@ -306,7 +266,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
         const idleMs = this.#link.idleMs(this.#host.clock);
         // Fast path: a live connection costs one comparison per check, no transition.
         if (idleMs !== undefined && (this.#suspect || idleMs >= this.#host.timeouts.suspectAfter)) {
-          this.#send({ type: 'hearth.heartbeat', idleMs });
+          this.transition({ type: 'hearth.heartbeat', idleMs });
         }
         if (this.#timer.kind === 'heartbeat' && !this.#timer.armed) this.#timer.arm('heartbeat');
         return;
@@ -329,11 +289,11 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   }
 
   authenticate(credentials: LoginCredentials, rid: number): void {
-    void authenticate(this.#host, this.#loginSubject(), credentials, rid);
+    void this.#login.authenticate(credentials, rid);
   }
 
   resume(token: string, rid: number): void {
-    resume(this.#host, this.#loginSubject(), token, rid);
+    this.#login.resume(token, rid);
   }
 
   refuseLogin(rid: number, code: string, text: string): void {
@@ -341,25 +301,10 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   }
 
   admit(userId: string): void {
-    this.#userId = userId;
-    this.#loginAt = this.#host.clock.now();
     this.#log = undefined;
-    this.#token = this.#host.issueToken(this as PlayerActor, this.#token);
-    const rid = this.#pendingRid;
-    this.#pendingRid = -1;
-    const reply = (): void => {
-      const body: LoginReply = { ...this.#replyExtra, userId, resumeToken: this.#token ?? '' };
-      this.#replyExtra = undefined;
-      this.#link.ref?.reply(rid, body);
-    };
-    const login = this.#replyExtra ?? {};
-    // Run once the login transition is complete: inside it, the context `player.data` writes to is
-    // replaced by the transition's own (the hook's data would be lost).
-    this.#afterTransition = () => {
-      const joined = runHook(this, 'onJoin', () => this.#definition.hooksOf.onJoin?.(this as Player, login));
-      if (joined === undefined) reply();
-      else void joined.then(reply);
-    };
+    // onJoin runs once the login transition is complete: inside it, the context `player.data`
+    // writes to is replaced by the transition's own (the hook's data would be lost).
+    this.#afterTransition = this.#login.admit(userId, this.#definition.hooksOf.onJoin);
   }
 
   sendPing(): void {
@@ -375,11 +320,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   }
 
   attach(): void {
-    const ref = this.#link.ref;
-    this.#token = this.#host.issueToken(this as PlayerActor, this.#token);
-    if (ref === undefined) return;
-    ref.reply(this.#pendingRid, { userId: this.#userId, resumeToken: this.#token } satisfies LoginReply);
-    this.#pendingRid = -1;
+    this.#login.attach(this.#link.ref);
     this.#link.flushQueue();
   }
 
@@ -388,22 +329,23 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     this.#timer.disarm();
     this.#link.clearQueue();
     this.#releaseConnection()?.close(reason.code, reason.text);
-    this.#host.remove(this as PlayerActor);
+    this.#host.remove(this);
     this.#groups = undefined;
     // Resumed elsewhere: the player did not leave, it moved; its actor on the other node runs the hook when it ends.
-    if (this.#userId !== '' && reason.code !== RESUMED_ELSEWHERE) {
-      this.#leaving = runHook(this, 'onLeave', () => this.#definition.hooksOf.onLeave?.(this as Player, reason));
+    if (this.userId !== '' && reason.code !== RESUMED_ELSEWHERE) {
+      this.#leaving = runHook(this, 'onLeave', () => this.#definition.hooksOf.onLeave?.(this, reason));
     }
   }
 
-  // ---- internals ----
+  // ---- the statechart, and internals ----
 
   /**
-   * Sends an event to the statechart. A game event is a transaction: if an action throws, the
-   * statechart and the game data are rolled back and the actor carries on. A lifecycle step
-   * (`hearth.*`) cannot be half-done: a throw there ends the session.
+   * Sends an event to the statechart: a lifecycle `hearth.*` event, or a game event (a routed
+   * message, a raised event); the outcome tells a request's router whether it was taken. A game
+   * event is a transaction: if an action throws, the statechart and the game data are rolled back
+   * and the actor carries on. A lifecycle step cannot be half-done: a throw there ends the session.
    */
-  #send(event: SessionEvent | EventObject): SendOutcome {
+  transition(event: SessionEvent | EventObject): SendOutcome {
     const lifecycle = event.type.startsWith('hearth.');
     if (!lifecycle) this.#busy = true;
     const chart = this.#chart;
@@ -419,7 +361,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
     const was = this.#phase;
     if (was !== 'closed') this.#phase = phaseOf(value);
     // Grace began: park the player (its snapshot is complete only now, after the transition).
-    if (this.#phase === 'disconnected' && was !== 'disconnected' && !this.#replacingLink) this.#host.park(this as PlayerActor);
+    if (this.#phase === 'disconnected' && was !== 'disconnected' && !this.#replacingLink) this.#host.park(this);
     this.#suspect = this.#phase === 'active' && (value as { active: { heartbeat: string } }).active.heartbeat === 'suspect';
     after?.();
     // A lifecycle step (login, heartbeat, grace) with no game event lately: sleep now.
@@ -438,39 +380,17 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   /** Forgets the connection (and its session id in the holder); returns it for closing. */
   #releaseConnection(): SessionHandle | undefined {
     const ref = this.#link.release();
-    if (ref !== undefined) this.#host.unbindSession(ref.id, this as PlayerActor);
+    if (ref !== undefined) this.#host.unbindSession(ref.id, this);
     return ref;
-  }
-
-  /** What the login/resume flows need of this player (one object per login attempt). */
-  #loginSubject(): LoginSubject {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getter's own `this` is the subject
-    const player = this;
-    return {
-      player: this as PlayerActor,
-      sessionId: this.#sessionId,
-      ref: this.#link.ref,
-      // A getter: the per-session child logger is made only if a flow logs (bench/memory.ts).
-      get log() {
-        return player.log;
-      },
-      awaiting: () => this.#phase === 'awaitingLogin',
-      refuse: (rid, code, text) => void this.#send({ type: 'hearth.authRefused', rid, code, text }),
-      admit: (userId, rid, reply) => {
-        this.#pendingRid = rid;
-        this.#replyExtra = reply;
-        this.#send({ type: 'hearth.authOk', userId });
-      },
-    };
   }
 
   #enqueue(bytes: Uint8Array): boolean {
     if (!this.#link.enqueue(bytes, this.#host.timeouts.queueLimit)) {
       this.log.warn({ queued: this.#link.queued.length }, 'push queue full during grace; ending the grace period');
-      this.#send({ type: 'hearth.queueOverflow' });
+      this.transition({ type: 'hearth.queueOverflow' });
       return false;
     }
-    this.#host.queued(this as PlayerActor, bytes);
+    this.#host.queued(this, bytes);
     return true;
   }
 }

@@ -96,6 +96,13 @@ export class PlayerStatechart {
     return this.#machine.getPersistedSnapshot(this.snapshot as AnyMachineSnapshot);
   }
 
+  /** Takes the error of the last failed event (the next failure replaces it). */
+  takeFailure(): unknown {
+    const failure = this.failure;
+    this.failure = undefined;
+    return failure;
+  }
+
   /** The running actor, restored from the sleeping snapshot if need be (no entry actions run). */
   #wake(): Actor<AnyStateMachine> {
     let actor = this.#actor;

@@ -39,6 +39,16 @@ export function portableOf(persisted: PortablePlayer['machine'], userId: string,
   return { v: 1, userId, groups: [...groups], loginAt, machine: { status, value, historyValue, context, children } };
 }
 
+/**
+ * The statechart snapshot a player restored from `state` starts from: the inverse of
+ * {@link portableOf}, with this node's references (`player`, `effects`, `timeouts`) put back.
+ * @internal
+ */
+export function restoredSnapshot(state: PortablePlayer, references: { readonly player: unknown; readonly effects: unknown; readonly timeouts: unknown }): unknown {
+  const { status, value, historyValue, context, children } = state.machine;
+  return { status, value, historyValue, context: { ...context, ...references }, children: children ?? {} };
+}
+
 /** How a restored actor starts (`PlayerActor` constructor, cross-node resume). @internal */
 export interface RestoredPlayer {
   readonly state: PortablePlayer;
