@@ -1,4 +1,5 @@
 import { ErrorCode } from '@hearth/protocol';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { ResolvedLimits } from '../Limits.ts';
 import { AddressTable, type Refusal } from '../limit/AddressTable.ts';
@@ -88,6 +89,19 @@ export class ConnectionGate {
   }
 
   /**
+   * Destroys a socket {@link enter} refused before anything is read from it (a TLS listener's:
+   * no TLS work is spent on it, so it is not told why) and releases its count; counted in
+   * `closedByCode` under the refusal's code.
+   */
+  refuseSocket(socket: Socket, refusal: Refusal): void {
+    const remoteHost = socket.remoteAddress;
+    socket.destroy();
+    this.leave(remoteHost, refusal);
+    this.#host.sessionHost.stats.countClose(refusal.code);
+    this.#logRefusal(refusal, `${remoteHost ?? '?'}:${socket.remotePort ?? 0}`);
+  }
+
+  /**
    * Starts the server side of a link whose socket {@link enter} counted; a refused one is sent
    * the refusal and ended.
    * @param handshakeMs time left for the handshake (a WebSocket spent some on its upgrade).
@@ -107,9 +121,7 @@ export class ConnectionGate {
     host.track(session);
     if (refusal !== undefined) {
       this.#refused.add(session);
-      // Per-address refusals come in floods: one line each at warn would be an amplifier.
-      const level = refusal.code === ErrorCode.SERVER_FULL ? 'warn' : 'debug';
-      this.#log[level]({ code: refusal.code, remote: link.remoteAddress }, 'refused');
+      this.#logRefusal(refusal, link.remoteAddress);
       session.close(refusal.code, refusal.text);
     }
   }
@@ -124,6 +136,12 @@ export class ConnectionGate {
     if (now - this.#lastServerError < 1000) return;
     this.#lastServerError = now;
     this.#log.error({ err: error }, 'listener error (out of file descriptors? see maxConnections and ulimit -n)');
+  }
+
+  #logRefusal(refusal: Refusal, remote: string): void {
+    // Per-address refusals come in floods: one line each at warn would be an amplifier.
+    const level = refusal.code === ErrorCode.SERVER_FULL ? 'warn' : 'debug';
+    this.#log[level]({ code: refusal.code, remote }, 'refused');
   }
 
   #gone(session: Session): void {
