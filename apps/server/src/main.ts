@@ -121,6 +121,8 @@ async function runNode(config: ServerConfig, logger: Logger, worker: number | un
     if (worker !== undefined) process.once('disconnect', () => stop('disconnect'));
   });
   insecureWarning?.stop();
+  // Rooms outlive a restart (docs/rooms.md): in a cluster, hand every room to the other nodes first.
+  await server.node.drain('SHUTDOWN').catch((err: unknown) => logger.error({ err }, 'room handoff failed; closing'));
   await server.close();
   logger.info('stopped');
   // A worker's IPC channel would keep it alive: let go of it (the primary sees exit code 0).
