@@ -1,13 +1,14 @@
 import { createNode, devAuthenticator } from '@hearth/actor';
 import { ManualClock } from '@hearth/actor/testing';
 import { Service } from '@hearth/net';
-import { ErrorCode, RoomJoinOrCreate, RoomSend } from '@hearth/protocol';
+import { ErrorCode, RoomJoin, RoomJoinOrCreate, RoomSend } from '@hearth/protocol';
+import { Mirror } from '@hearth/state';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineArenaPlayer } from '../src/arena/arenaPlayer.ts';
 import { defineArenaRoom } from '../src/arena/arenaRoom.ts';
 import { Leaderboard as Board } from '../src/arena/rules/Leaderboard.ts';
-import { ARENA, ArenaErrorCode, Chat, ChatLine, Leaderboard, MemberJoined, MemberLeft, Move, Rejected, Tag, Tagged, WhereAmI } from '../src/arena/messages.ts';
+import { ARENA, ArenaErrorCode, ArenaState, Chat, ChatLine, Leaderboard, MemberJoined, MemberLeft, Move, Rejected, Tag, Tagged, WhereAmI } from '../src/arena/messages.ts';
 import { TestClients, type TestPlayer } from './fixtures/testClients.ts';
 
 const TICK_MS = 1000 / ARENA.tickHz;
@@ -74,6 +75,25 @@ describe('Arena room over real sockets', () => {
     await a.ask(WhereAmI, {}); // a round trip: the move was handled before the reply
     arena.tick();
     expect(await b.sees(pa, (p) => p.x !== 500)).toEqual({ user: 'ann', name: 'ann', x: 520, y: 500, score: 0 });
+  });
+
+  it('a member joining again gets the full state at any time (only the tick writes it): the resync of a client that missed a patch', async () => {
+    arena = await startArena();
+    const a = await arena.player('ann');
+    const b = await arena.player('bob');
+    const { you: pa, roomId } = await a.join();
+    await b.join();
+    arena.tick();
+    a.send(Move, { x: 530, y: 500 });
+    await a.ask(WhereAmI, {}); // the move is in the rules' record, not yet in the state
+    const full = async () => {
+      const mirror = new Mirror(ArenaState);
+      mirror.apply((await b.client.request(RoomJoin, { roomId })).state as Uint8Array);
+      return mirror.state!.players.get(pa);
+    };
+    expect(await full()).toMatchObject({ name: 'ann', x: 500, y: 500 });
+    arena.tick();
+    expect(await full()).toMatchObject({ name: 'ann', x: 530, y: 500 });
   });
 
   it('scores a tag of a nearby player, refuses a far one, and ranks the tagger', async () => {

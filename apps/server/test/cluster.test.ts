@@ -1,8 +1,8 @@
 import { ClientErrorCode } from '@hearth/client';
-import { ErrorCode } from '@hearth/protocol';
+import { ErrorCode, RoomJoin } from '@hearth/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Mirror } from '@hearth/state';
-import { ArenaErrorCode, ArenaState, Chat, ChatLine, FullState, Leaderboard, MemberLeft, Move, Tag, Whisper, Whispered } from '../src/arena/messages.ts';
+import { ArenaErrorCode, ArenaState, Chat, ChatLine, Leaderboard, MemberLeft, Move, Tag, Whisper, Whispered } from '../src/arena/messages.ts';
 import { startArena, type ArenaProcess, type Listening } from './fixtures/arenaProcess.ts';
 import { TestClients } from './fixtures/testClients.ts';
 import { canStopRedis, startRedis, type TestRedis } from '@hearth/actor/testing';
@@ -158,7 +158,7 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       await Promise.all([a.stop(), b.stop()]);
     });
 
-    it('a player on the other node gets the room state in its join reply, then patches; a full state on request', async () => {
+    it('a player on the other node gets the room state in its join reply, then patches; the full state again by joining again', async () => {
       await using clients = new TestClients();
       const ann = await clients.login(la.tcp, 'ann');
       const bob = await clients.login(lb.tcp, 'bob');
@@ -170,8 +170,8 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       bob.send(Move, { x: 510, y: 500 });
       await ann.sees(jb.you, (p) => p.x === 510);
       await bob.sees(jb.you, (p) => p.x === 510);
-      // a client that lost track asks again: answered by the room's node across Redis
-      const full = (await bob.ask(FullState, {})) as Uint8Array;
+      // a client that lost track joins again for the full state: answered by the room's node across Redis
+      const full = (await bob.client.request(RoomJoin, { roomId: jb.roomId })).state as Uint8Array;
       const fresh = new Mirror(ArenaState);
       fresh.apply(full);
       expect(fresh.state!.players.get(jb.you)).toMatchObject({ name: 'bob', x: 510, y: 500 });

@@ -3,7 +3,7 @@ import { HearthError } from '@hearth/protocol';
 import { StateEncoder } from '@hearth/state';
 import { tableOf } from './ArenaTable.ts';
 import { ARENA, ArenaErrorCode } from './constants.ts';
-import { ARENA_ROOM, ArenaState, Chat, ChatLine, FullState, MemberJoined, MemberLeft, Move, Rejected, Tag, Tagged, WhereAmI } from './messages.ts';
+import { ARENA_ROOM, ArenaState, Chat, ChatLine, MemberJoined, MemberLeft, Move, Rejected, Tag, Tagged, WhereAmI } from './messages.ts';
 import { createArenaPlayer, type ArenaPlayer } from './rules/ArenaPlayer.ts';
 import { tryChat } from './rules/chat.ts';
 import type { ScoreBoard } from './rules/Leaderboard.ts';
@@ -40,7 +40,7 @@ function playerOf(room: Room, member: RoomMember): ArenaPlayer {
  *
  * Moves arrive many times a second per player, so they are plain handlers on the rules' record of
  * the player ({@link ArenaPlayer}); the tick copies what changed into the synchronised state, which
- * nothing else writes (so between ticks it is clean, and `fullState` can answer at any time).
+ * nothing else writes (so between ticks it is clean: a re-join gets its full encoding at any time).
  */
 export function defineArenaRoom(options: ArenaRoomOptions) {
   const { leaderboard, displayName } = options;
@@ -72,7 +72,6 @@ export function defineArenaRoom(options: ArenaRoomOptions) {
       room.broadcast(Tagged, { by: p.pid, target, score: p.score });
       return { score: p.score };
     })
-    .handle(FullState, (room) => room.synced!.full())
     .handle(WhereAmI, whereAmI)
     .tick((room) => {
       const table = tableOf(room);

@@ -62,14 +62,8 @@ export const Move = defineMessage<{ x: number; y: number }>(101, 'arena.move', {
   validate: (p): p is { x: number; y: number } => isRecord(p) && isFiniteNumber(p['x']) && isFiniteNumber(p['y']),
 });
 
-// Type 102 was `arena.snapshot` (a flat array of who moved), replaced by `arena.state`: not reused.
-
-// Type 114 was `arena.state` (state patches are the framework's `room.state` now): not reused.
-
-/** C→S request to the room: its full state again (after a `STATE_SEQ_GAP`); answered with its bytes. */
-export const FullState = defineMessage<Record<string, never>, Uint8Array>(115, 'arena.fullState', {
-  validate: (p): p is Record<string, never> => p === undefined || p === null || isRecord(p),
-});
+// Retired types, not reused: 102 `arena.snapshot`, 114 `arena.state` (patches are the framework's
+// `room.state`), 115 `arena.fullState` (a client resynchronises by joining the room again).
 
 /**
  * C→S request to the room: where am I: the room, your player number and name there, your position
