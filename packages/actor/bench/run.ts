@@ -4,10 +4,11 @@
  * `actor.send` against the fast path; then memory per idle logged-in session (bench/memory.ts in a
  * child process with --expose-gc). Median of 3 runs; writes bench/results/actor.json.
  *
- * Env: BENCH_RUNS (3), BENCH_DURATION_MS (1000), BENCH_CONNECTIONS (4), BENCH_IN_FLIGHT (64), BENCH_SESSIONS (10000).
+ * Env: BENCH_RUNS (3), BENCH_DURATION_MS (1000), BENCH_CONNECTIONS (4), BENCH_IN_FLIGHT (64), BENCH_SESSIONS (10000),
+ * BENCH_MEMORY=0 (echo only: the memory section is kept from the previous bench/results/actor.json, with its date).
  */
 import { fork } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -221,9 +222,19 @@ async function main(): Promise<void> {
   };
   const cpuOf = (name: string, size: number): number => rows.find((r) => r.name === name && r.payloadBytes === size)?.cpuUsPerMsg ?? NaN;
   const dispatch = dispatchCost();
-  const memBare = await memory('bare');
-  const memNet = await memory('net');
-  const memActor = await memory('actor');
+  const here = dirname(fileURLToPath(import.meta.url));
+  const out = resolve(here, '../../../bench/results/actor.json');
+  type Memory = { bareNodeSocket: Record<string, number>; netOnly: Record<string, number>; fullStack: Record<string, number> };
+  const kept = process.env['BENCH_MEMORY'] === '0' ? (JSON.parse(readFileSync(out, 'utf8')) as { date: string; memory: Memory }) : undefined;
+  const memBare = kept?.memory.bareNodeSocket ?? (await memory('bare'));
+  const memNet = kept?.memory.netOnly ?? (await memory('net'));
+  const memActor = kept?.memory.fullStack ?? (await memory('actor'));
+  // Full stack against the batched raw node:net + msgpack baseline (issue 16's echo target: ≥ 1.0).
+  const vsRaw = (size: number): Record<string, number | boolean> => {
+    const byRate = ratio('full stack push echo, plain', 'raw net, msgpack, batched', size);
+    const byCpu = +(cpuOf('raw net, msgpack, batched', size) / cpuOf('full stack push echo, plain', size)).toFixed(2);
+    return { byRate, byCpu, target: 1.0, metByRate: byRate >= 1.0, metByCpu: byCpu >= 1.0 };
+  };
   const targets = {
     ...Object.fromEntries(
       SIZES.map((size) => {
@@ -239,6 +250,7 @@ async function main(): Promise<void> {
             fullStackRequestVsNetOnlyRequest: ratio('full stack request echo, plain', 'net-only request echo, plain', size),
             statechartVsFastPath: ratio('full stack statechart echo, plain', 'full stack push echo, plain', size),
             fullStackSecureVsNetOnlySecure: ratio('full stack push echo, secure', 'net-only push echo, secure', size),
+            fullStackPlainVsRawMsgpack: vsRaw(size),
           },
         ];
       }),
@@ -256,21 +268,22 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     node: process.version,
     cpus: cpus().length,
+    loadavg: (await import('node:os')).loadavg().map((l) => +l.toFixed(1)),
     config: { runs: RUNS, durationMs: DURATION_MS, connections: CONNECTIONS, inFlightPerConnection: IN_FLIGHT, latencyRounds: LATENCY_ROUNDS, sessions: SESSIONS },
     notes: [
       'client and server in one process for the echo; throughput = echoes/s with connections×inFlight outstanding; p50/p99 µs at one in flight; median of runs',
       'push echo: a fast-path handler pushes the payload back; request echo: a fast-path handler returns it as the reply; statechart echo: routed as an xstate event whose action pushes back',
       'memory: server in a child process with --expose-gc, clients in another; delta of heapUsed/RSS after gc (from after 200 warm-up sessions), divided by the session count; "bare" = idle sockets of a bare node:net server (the floor), "net" = idle sessions with no actor layer, "actor" = logged-in idle players',
       'cpuUsPerMsg: CPU time (user + system) of the whole process (client and server) per echo over the measured window; paired ratio: full/net within each run, median over runs',
+      'fullStackPlainVsRawMsgpack: full stack push echo against the batched raw node:net + msgpack baseline, by msgs/s and by CPU per echo (raw ÷ full); on a shared machine msgs/s moves with other jobs, CPU per echo much less',
     ],
     rows,
     dispatchCost: dispatch,
+    ...(kept === undefined ? {} : { memoryMeasuredAt: kept.date }),
     memory: { bareNodeSocket: memBare, netOnly: memNet, fullStack: memActor, actorLayerHeapPerSession: Math.round((memActor['heapPerSession'] ?? 0) - (memNet['heapPerSession'] ?? 0)) },
     targets,
     totalSeconds: +((performance.now() - started) / 1000).toFixed(1),
   };
-  const here = dirname(fileURLToPath(import.meta.url));
-  const out = resolve(here, '../../../bench/results/actor.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
   console.table(rows.map((r) => ({ row: r.name, bytes: r.payloadBytes, 'msgs/s': r.msgsPerSec, 'p50 µs': r.p50us, 'p99 µs': r.p99us, 'cpu µs/msg': r.cpuUsPerMsg })));

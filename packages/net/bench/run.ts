@@ -4,7 +4,7 @@
  * Median of 3 runs; writes bench/results/net.json at the repo root and prints a table.
  *
  * Env: BENCH_RUNS (3), BENCH_DURATION_MS (1000), BENCH_CONNECTIONS (4), BENCH_IN_FLIGHT (64),
- * BENCH_OUT (another output file), BENCH_BEFORE (an earlier output file whose targets are kept as `before`).
+ * BENCH_OUT (another output file), BENCH_BEFORE (label=file,...: earlier output files whose targets are kept beside).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -34,6 +34,8 @@ interface Row {
   kind: 'raw' | 'hearth';
   payloadBytes: number;
   msgsPerSec: number;
+  /** CPU time (user + system) of this process (client and server) per echo; robust to other load on the machine. */
+  cpuUsPerMsg: number;
   p50us: number;
   p99us: number;
   runs: number[];
@@ -57,15 +59,24 @@ function hearthEchoClient(client: Service, address: string, protocol: string, pa
   };
 }
 
-async function measure(factory: EchoLinkFactory): Promise<{ msgsPerSec: number; p50: number; p99: number }> {
+interface Sample {
+  msgsPerSec: number;
+  cpuUsPerMsg: number;
+  p50: number;
+  p99: number;
+}
+
+async function measure(factory: EchoLinkFactory): Promise<Sample> {
+  const cpu = { usPerMsg: NaN };
   const msgsPerSec = await driveThroughput(factory, {
+    cpu,
     connections: CONNECTIONS,
     inFlight: IN_FLIGHT,
     warmupMs: 200,
     durationMs: DURATION_MS,
   });
   const { p50, p99 } = await driveLatency(factory, LATENCY_ROUNDS);
-  return { msgsPerSec, p50, p99 };
+  return { msgsPerSec, cpuUsPerMsg: cpu.usPerMsg, p50, p99 };
 }
 
 async function main(): Promise<void> {
@@ -94,7 +105,7 @@ async function main(): Promise<void> {
     { name: 'hearth ws msgpack+nacl', kind: 'hearth', make: (size, c) => hearthEchoClient(c, wsSecure.address, 'msgpack+nacl', size) },
   ];
 
-  const samples = new Map<string, Array<{ msgsPerSec: number; p50: number; p99: number }>>();
+  const samples = new Map<string, Sample[]>();
   for (let run = 0; run < RUNS; run++) {
     for (const size of SIZES) {
       for (const v of variants) {
@@ -103,7 +114,7 @@ async function main(): Promise<void> {
         await client.close({ deadlineMs: 500 });
         const key = `${v.name}|${size}`;
         samples.set(key, [...(samples.get(key) ?? []), result]);
-        process.stderr.write(`run ${run + 1}/${RUNS} ${size} B ${v.name}: ${Math.round(result.msgsPerSec)} msgs/s\n`);
+        process.stderr.write(`run ${run + 1}/${RUNS} ${size} B ${v.name}: ${Math.round(result.msgsPerSec)} msgs/s, ${result.cpuUsPerMsg.toFixed(2)} µs CPU/echo\n`);
       }
     }
   }
@@ -121,6 +132,7 @@ async function main(): Promise<void> {
         kind: v.kind,
         payloadBytes: size,
         msgsPerSec: Math.round(median(s.map((x) => x.msgsPerSec))),
+        cpuUsPerMsg: +median(s.map((x) => x.cpuUsPerMsg)).toFixed(2),
         p50us: median(s.map((x) => x.p50)),
         p99us: median(s.map((x) => x.p99)),
         runs: s.map((x) => Math.round(x.msgsPerSec)),
@@ -139,6 +151,7 @@ async function main(): Promise<void> {
       vsRawMsgpack: +(r.msgsPerSec / mp).toFixed(2),
       vsRawMsgpackReused: +(r.msgsPerSec / mpr).toFixed(2),
       vsHearthTcpPlain: +(r.msgsPerSec / plain).toFixed(2),
+      cpuVsRawMsgpack: +(find('raw net, msgpack, batched', r.payloadBytes).cpuUsPerMsg / r.cpuUsPerMsg).toFixed(2),
     };
   });
   const secureRatio = (size: number): number =>
@@ -147,6 +160,8 @@ async function main(): Promise<void> {
     +(find('hearth tcp msgpack', size).msgsPerSec / find('raw net, msgpack, batched', size).msgsPerSec).toFixed(2);
   const wsSecureRatio = (size: number): number =>
     +(find('hearth ws msgpack+nacl', size).msgsPerSec / find('raw net, msgpack, batched', size).msgsPerSec).toFixed(2);
+  const cpuRatio = (name: string, size: number): number =>
+    +(find('raw net, msgpack, batched', size).cpuUsPerMsg / find(name, size).cpuUsPerMsg).toFixed(2);
   const targets = Object.fromEntries(
     SIZES.map((size) => [
       `${size}B`,
@@ -164,6 +179,13 @@ async function main(): Promise<void> {
         wsSecureTarget: 0.6,
         wsSecureMet: wsSecureRatio(size) >= 0.6,
         wsPlainVsRawMsgpack: +(find('hearth ws msgpack', size).msgsPerSec / find('raw net, msgpack, batched', size).msgsPerSec).toFixed(2),
+        // The same ratios from CPU per echo (raw ÷ hearth): what a core does, whatever else runs on the machine.
+        byCpu: {
+          plainVsRawMsgpack: cpuRatio('hearth tcp msgpack', size),
+          secureVsRawMsgpack: cpuRatio('hearth tcp msgpack+nacl', size),
+          wsPlainVsRawMsgpack: cpuRatio('hearth ws msgpack', size),
+          wsSecureVsRawMsgpack: cpuRatio('hearth ws msgpack+nacl', size),
+        },
       },
     ]),
   );
@@ -172,18 +194,22 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     node: process.version,
     cpus: (await import('node:os')).cpus().length,
+    loadavg: (await import('node:os')).loadavg().map((l) => +l.toFixed(1)),
     config: { runs: RUNS, durationMs: DURATION_MS, connections: CONNECTIONS, inFlightPerConnection: IN_FLIGHT, latencyRounds: LATENCY_ROUNDS },
     notes:
-      'client and server in one process; throughput = echoes/s with connections×inFlight outstanding; latency p50/p99 in µs at one message in flight on one connection; median of runs',
+      'client and server in one process; throughput = echoes/s with connections×inFlight outstanding; latency p50/p99 in µs at one message in flight on one connection; cpuUsPerMsg = CPU (user + system) of the process per echo during the throughput window, and byCpu / cpuVsRawMsgpack the raw ÷ hearth ratios of it (the machine is shared: msgs/s moves with other load, CPU per echo much less); median of runs',
     rows: table,
     targets,
     totalSeconds: +((performance.now() - started) / 1000).toFixed(1),
   };
-  const before = process.env['BENCH_BEFORE'];
-  if (before !== undefined) {
-    const earlier = JSON.parse(readFileSync(before, 'utf8')) as { date: string; targets: unknown; notes?: unknown };
-    Object.assign(result, { before: { date: earlier.date, targets: earlier.targets } });
+  // Earlier runs' targets kept beside this one: BENCH_BEFORE=label=file[,label=file...].
+  const earlierRuns: Record<string, { date: string; targets: unknown }> = {};
+  for (const entry of (process.env['BENCH_BEFORE'] ?? '').split(',').filter((e) => e !== '')) {
+    const [label, file] = entry.includes('=') ? (entry.split('=', 2) as [string, string]) : ['before', entry];
+    const earlier = JSON.parse(readFileSync(file, 'utf8')) as { date: string; targets: unknown };
+    earlierRuns[label] = { date: earlier.date, targets: earlier.targets };
   }
+  if (Object.keys(earlierRuns).length > 0) Object.assign(result, { earlierRuns });
   const here = dirname(fileURLToPath(import.meta.url));
   const out = process.env['BENCH_OUT'] ?? resolve(here, '../../../bench/results/net.json');
   mkdirSync(dirname(out), { recursive: true });
@@ -193,6 +219,8 @@ async function main(): Promise<void> {
       row: r.name,
       bytes: r.payloadBytes,
       'msgs/s': r.msgsPerSec,
+      'CPU µs/echo': r.cpuUsPerMsg,
+      'cpu x raw mp': r.cpuVsRawMsgpack,
       'p50 µs': r.p50us,
       'p99 µs': r.p99us,
       'x raw bytes': r.vsRawBytes,
