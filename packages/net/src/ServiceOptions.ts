@@ -34,8 +34,9 @@ export interface AcceptOptions {
   limits?: Limits;
   /**
    * Serve TLS: TCP frames over TLS (`tls://` for clients) or WebSocket over HTTPS (`wss://`). PEM
-   * certificate (chain) and private key. The TLS handshake is bounded by `handshakeTimeoutMs`; a
-   * connection counts against the limits once its TLS handshake is done. @defaultValue no TLS
+   * certificate (chain) and private key. A connection counts against the limits from its TCP
+   * accept (a refused one is destroyed before any TLS work), and its TLS handshake is bounded by
+   * `handshakeTimeoutMs` from then. @defaultValue no TLS
    */
   tls?: TlsCredentials;
 }

@@ -9,8 +9,6 @@ import type { ConnectionGate } from './ConnectionGate.ts';
 import { listen } from './listen.ts';
 import { tlsListener } from './tlsListener.ts';
 
-export { pem } from './tlsListener.ts';
-
 /** A `tls://` socket between its TCP accept and the end of its TLS handshake. */
 interface Securing {
   readonly remoteHost: string | undefined;

@@ -1,16 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { Socket } from 'node:net';
+import type { Server as NetServer, Socket } from 'node:net';
 import { ErrorCode } from '@hearth/protocol';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { formatAddress } from '../address.ts';
 import type { TlsCredentials } from '../ServiceOptions.ts';
-import { pem } from './TcpAcceptor.ts';
 import type { Refusal } from '../limit/AddressTable.ts';
 import { WsLink } from '../transport/WsLink.ts';
 import type { Acceptor } from './Acceptor.ts';
 import type { ConnectionGate } from './ConnectionGate.ts';
 import { listen } from './listen.ts';
+import { tlsListener } from './tlsListener.ts';
 
 /** A socket between its TCP accept and its WebSocket upgrade. */
 interface Upgrading {
@@ -28,12 +27,15 @@ interface Upgrading {
  * A socket is a connection from its TCP accept: the HTTP upgrade phase counts against
  * `maxConnections` and the per-address limits, and is bounded by `handshakeTimeoutMs` (the
  * session gets what is left of it); a socket not upgraded by then is destroyed, and so are all
- * of them when the acceptor closes.
+ * of them when the acceptor closes. With TLS (`wss://`) that is from the TCP accept too: the TLS
+ * handshake is part of the upgrade phase, and a refused socket is destroyed before any TLS work.
  */
 export class WsAcceptor implements Acceptor {
   readonly transport = 'ws';
   readonly protocol: string;
   readonly #http: Server;
+  /** What listens: the HTTP server, or with TLS the TCP server handing it TLS sockets. */
+  readonly #listener: NetServer;
   readonly #wss: WebSocketServer;
   readonly #gate: ConnectionGate;
   readonly #upgrading = new Map<Socket, Upgrading>();
@@ -41,8 +43,9 @@ export class WsAcceptor implements Acceptor {
   #port = 0;
   #closing: Promise<void> | undefined;
 
-  private constructor(http: Server, wss: WebSocketServer, gate: ConnectionGate, protocol: string) {
+  private constructor(http: Server, listener: NetServer, wss: WebSocketServer, gate: ConnectionGate, protocol: string) {
     this.#http = http;
+    this.#listener = listener;
     this.#wss = wss;
     this.#gate = gate;
     this.protocol = protocol;
@@ -62,10 +65,7 @@ export class WsAcceptor implements Acceptor {
     const refuse = (_req: IncomingMessage, res: ServerResponse): void => {
       res.writeHead(426, { 'content-type': 'text/plain', connection: 'close' }).end('WebSocket upgrade required\n');
     };
-    const http: Server =
-      tls === undefined
-        ? createServer(httpOptions, refuse)
-        : createHttpsServer({ ...httpOptions, cert: pem(tls.cert), key: pem(tls.key), handshakeTimeout: handshakeTimeoutMs }, refuse);
+    const http: Server = createServer(httpOptions, refuse);
     // noServer: the acceptor drives the upgrade (so it is counted and timed), and a listen error
     // stays the listen promise's (ws re-emits its server's errors, which would be unhandled).
     const wss = new WebSocketServer({
@@ -74,14 +74,17 @@ export class WsAcceptor implements Acceptor {
       perMessageDeflate: false,
       clientTracking: false,
     });
-    const acceptor = new WsAcceptor(http, wss, gate, protocol);
-    // With TLS the upgrade's socket is the TLS socket: watch it from the end of its TLS handshake
-    // (bounded by the server's handshakeTimeout); without, the TCP socket from its accept.
-    http.on(tls === undefined ? 'connection' : 'secureConnection', (socket: Socket) => acceptor.#accepted(socket));
-    if (tls !== undefined) http.on('tlsClientError', () => {});
+    // With TLS the gate counts (or refuses) the TCP socket at its accept; the TLS socket is watched
+    // from then, and given to the HTTP server once its TLS handshake is done.
+    const listener =
+      tls === undefined
+        ? http
+        : tlsListener(tls, gate, (socket) => acceptor.#accepted(socket, undefined), (socket) => http.emit('connection', socket));
+    const acceptor = new WsAcceptor(http, listener, wss, gate, protocol);
+    if (tls === undefined) http.on('connection', (socket: Socket) => acceptor.#accepted(socket, gate.enter(socket.remoteAddress)));
     http.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => acceptor.#upgrade(req, socket, head));
-    acceptor.#port = await listen(http, host, port);
-    http.on('error', (error: Error) => gate.serverError(error));
+    acceptor.#port = await listen(listener, host, port);
+    listener.on('error', (error: Error) => gate.serverError(error));
     acceptor.#address = formatAddress('ws', host, acceptor.#port).replace(/^ws:/, tls === undefined ? 'ws:' : 'wss:');
     return acceptor;
   }
@@ -106,7 +109,8 @@ export class WsAcceptor implements Acceptor {
   close(): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {
       this.#wss.close();
-      this.#http.close(() => resolve());
+      this.#listener.close(() => resolve());
+      if (this.#listener !== this.#http) this.#http.close();
       this.#http.closeIdleConnections();
       // server.close stops Node's header-timeout checks: a half-sent upgrade would hold it open forever.
       this.destroyPending();
@@ -130,10 +134,10 @@ export class WsAcceptor implements Acceptor {
     socket.destroy();
   };
 
-  #accepted(socket: Socket): void {
+  /** A socket {@link ConnectionGate.enter} counted (`refusal`: what it said) starts its upgrade. */
+  #accepted(socket: Socket, refusal: Refusal | undefined): void {
     const gate = this.#gate;
     const remoteHost = socket.remoteAddress;
-    const refusal = gate.enter(remoteHost);
     const limits = gate.limits;
     // A refused socket may still upgrade to hear why (SERVER_FULL, ...), but only for as long as a closing connection may drain.
     const ms = refusal === undefined ? limits.handshakeTimeoutMs : Math.min(limits.handshakeTimeoutMs, limits.closeTimeoutMs);

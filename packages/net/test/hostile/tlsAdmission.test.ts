@@ -77,7 +77,10 @@ async function until(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((r) => setImmediate(r));
 }
 
-describe.each([['tls', 'tcp']] as const)('%s: admission at TCP accept, before the TLS handshake', (scheme, transport) => {
+describe.each([
+  ['tls', 'tcp'],
+  ['wss', 'ws'],
+] as const)('%s: admission at TCP accept, before the TLS handshake', (scheme, transport) => {
   it('silent sockets count against maxConnectionsPerAddress; the next is destroyed at once; all released', async () => {
     const { server, acceptor } = await tlsServer(transport, { maxConnectionsPerAddress: 3, handshakeRatePerAddress: false, handshakeTimeoutMs: 60_000 });
     expect(acceptor.address.startsWith(`${scheme}://`)).toBe(true);
