@@ -13,6 +13,7 @@ import { installRooms } from './room/installRooms.ts';
 import type { RoomDefinition } from './room/RoomDefinition.ts';
 import { RoomManager, type RoomLimits } from './room/RoomManager.ts';
 import { bindRooms } from './room/roomsOfPlayer.ts';
+import { startClusterRooms } from './room/startClusterRooms.ts';
 import type { RoomFailover, RoomFailoverOptions } from './room/checkpoint/RoomFailover.ts';
 import { startFailover } from './room/checkpoint/startFailover.ts';
 import { systemClock, type Clock } from './time/Clock.ts';
@@ -66,6 +67,11 @@ export interface NodeOptions<G, E extends EventObject> {
   rooms?: readonly RoomDefinition<any, any>[];
   /** Rooms per player and rooms per listing. @defaultValue `{ maxRoomsPerPlayer: 8, listLimit: 100 }` */
   roomLimits?: RoomLimits;
+  /**
+   * With a Redis backplane: players in rooms placed on this node before a new room goes to the node
+   * with the fewest players (docs/rooms.md, "Rooms in a cluster"). @defaultValue Infinity
+   */
+  roomNodeCapacity?: number;
   /**
    * Rooms outlive their node (docs/rooms.md): with room kinds and a Redis backplane, rooms are
    * checkpointed to Redis, a dead node's rooms are restored on survivors, and `node.drain()` hands
@@ -141,6 +147,7 @@ export async function createNode<G, E extends EventObject>(options: NodeOptions<
     ...(options.clock && { clock: options.clock }),
   }));
   const cluster = new ClusterRequests({ nodeId: holder.nodeId, transport: nodeTransportOf(options.backplane), clock: options.clock ?? systemClock, logger });
+  startClusterRooms({ backplane: options.backplane, rooms, cluster, player: (userId) => holder.get(userId), clock: options.clock ?? systemClock, logger, nodeCapacity: options.roomNodeCapacity });
   const failover = startFailover(rooms, options.backplane, logger, options.roomFailover === false ? false : { ...(options.timeouts?.grace !== undefined && { awayGraceMs: options.timeouts.grace }), ...options.roomFailover });
   const binder = new Binder<G, E>(options.service, holder);
   const endpoints: ListeningEndpoint[] = [];

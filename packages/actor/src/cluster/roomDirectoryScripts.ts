@@ -104,18 +104,21 @@ if ARGV[5] == '0' then redis.call('ZADD', ARGV[2] .. f[3], f[5], ARGV[3]) else r
 return 1`;
 
 /**
- * A disposed room leaves the directory; its owner entry too while it is this node's. KEYS room
- * hash, owner hash, node set. ARGV open zset base, kind zset base, room id, node.
+ * A disposed room leaves the directory, with its owner entry, while node ARGV[4] owns it (a room
+ * handed to another node by a drain or a failover is that node's now: left as it is). KEYS room
+ * hash, owner hash, node set. ARGV open zset base, kind zset base, room id, node. Returns 1, or 0
+ * when another node owns the room.
  */
 export const ROOM_REMOVE = `${NODE_OF}
+local owner = redis.call('HGET', KEYS[2], ARGV[3])
+if owner and nodeOf(owner) ~= ARGV[4] then return 0 end
 local f = redis.call('HMGET', KEYS[1], 'kind', 'filter')
 if f[1] then
   redis.call('ZREM', ARGV[1] .. f[1] .. ':' .. f[2], ARGV[3])
   redis.call('ZREM', ARGV[2] .. f[1], ARGV[3])
   redis.call('DEL', KEYS[1])
 end
-local owner = redis.call('HGET', KEYS[2], ARGV[3])
-if owner and nodeOf(owner) == ARGV[4] then
+if owner then
   redis.call('HDEL', KEYS[2], ARGV[3])
   redis.call('SREM', KEYS[3], ARGV[3])
 end

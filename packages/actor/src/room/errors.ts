@@ -17,6 +17,8 @@ export const RoomErrorCode = {
   TOO_MANY_ROOMS: 'TOO_MANY_ROOMS',
   /** A message addressed to a room the sender is not in. */
   NOT_IN_ROOM: 'NOT_IN_ROOM',
+  /** The room's node left the cluster (stopped, or its lease lapsed) before answering. */
+  UNREACHABLE: 'ROOM_UNREACHABLE',
   /** Sent in `room.left` when the room was disposed with the player in it. */
   DISPOSED: 'ROOM_DISPOSED',
   /** A room kind's definition is wrong (thrown by `defineRoom`/`createNode`). */

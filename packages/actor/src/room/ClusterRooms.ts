@@ -1,0 +1,351 @@
+import { randomBytes } from 'node:crypto';
+import type { RoomJoined, RoomListing, RoomOptions } from '@hearth/protocol';
+import { ErrorCode, HearthError } from '@hearth/protocol';
+import type { Logger } from 'pino';
+import { backplaneUnavailable, isBackplaneDown } from '../backplane/errors.ts';
+import { ClusterErrorCode, type ClusterRequests } from '../cluster/ClusterRequests.ts';
+import type { RoomDirectory } from '../cluster/RoomDirectory.ts';
+import type { LeaveReason } from '../player/definePlayer.ts';
+import type { Player } from '../player/Player.ts';
+import type { Clock } from '../time/Clock.ts';
+import { RoomErrorCode, roomError } from './errors.ts';
+import type { Room } from './Room.ts';
+import type { RoomDefinition } from './RoomDefinition.ts';
+import { roomGroup, type RoomInstance } from './RoomInstance.ts';
+import { LEFT, type CreateRoomOptions, type PlayerRoomService, type RoomDirectoryWatcher, type RoomManager } from './RoomManager.ts';
+import type { MemberLink } from './RoomMember.ts';
+import { RemoteMember } from './RemoteMember.ts';
+import type { EnterRequest, RoomNode } from './RoomNode.ts';
+
+/** Most characters of a room's options (JSON) kept in the directory; more is refused `BAD_REQUEST`. */
+const MAX_OPTIONS_JSON = 4_096;
+/** Attempts of joinOrCreate when the picked room refused (filled, locked, gone meanwhile). */
+const MAX_ATTEMPTS = 5;
+/** Refusals after which joinOrCreate tries again (another room, or a new one). */
+const RETRY = new Set<string>([RoomErrorCode.FULL, RoomErrorCode.LOCKED, RoomErrorCode.NOT_FOUND]);
+
+/** What the cluster's room layer uses. @internal createNode builds it */
+export interface ClusterRoomsOptions {
+  readonly manager: RoomManager;
+  readonly directory: RoomDirectory;
+  readonly cluster: ClusterRequests;
+  readonly node: RoomNode;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Live nodes and their user counts (placement when this node is at capacity). */
+  readonly nodes: () => Promise<ReadonlyArray<{ readonly nodeId: string; readonly users: number }>>;
+  /** Players in rooms placed on this node before new rooms go to the node with the fewest players. @defaultValue Infinity */
+  readonly nodeCapacity?: number;
+}
+
+/**
+ * Rooms across the nodes of a cluster: the player-facing room operations (`player.rooms`, the
+ * framework requests) over the Redis room directory ({@link RoomDirectory}), with the room's node
+ * reached through node requests ({@link RoomNode}). A room runs on one node; a member may be held
+ * by any node. Room code sees the same `RoomMember`s either way.
+ *
+ * joinOrCreate reserves a seat with one Lua script (an open matching room, else a new room placed
+ * on this node while it has capacity, else on the node with the fewest players); the room's node
+ * then runs the join (`onJoin` may still refuse: the seat is freed). @internal
+ */
+export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
+  readonly #m: RoomManager;
+  readonly #dir: RoomDirectory;
+  readonly #cluster: ClusterRequests;
+  readonly #node: RoomNode;
+  readonly #clock: Clock;
+  readonly #log: Logger;
+  readonly #nodes: ClusterRoomsOptions['nodes'];
+  readonly #capacity: number;
+  /** Rooms on other nodes of this node's players: player → roomId → node. */
+  readonly #remote = new Map<Player, Map<string, string>>();
+  /** Cross-node joins in flight per player (counted against `maxRoomsPerPlayer`): roomId → node. */
+  readonly #entering = new Map<Player, Map<string, string>>();
+  /** Rooms whose lock, privacy or metadata changed this turn (one directory update each). */
+  readonly #dirty = new Set<RoomInstance>();
+
+  constructor(options: ClusterRoomsOptions) {
+    this.#m = options.manager;
+    this.#dir = options.directory;
+    this.#cluster = options.cluster;
+    this.#node = options.node;
+    this.#clock = options.clock;
+    this.#log = options.logger.child({ component: 'cluster-rooms' });
+    this.#nodes = options.nodes;
+    this.#capacity = options.nodeCapacity ?? Infinity;
+    this.#node.bind({
+      left: (roomId, userId, from) => this.#leftThere(roomId, userId, from),
+      remoteNodeOf: (player, roomId) => this.#remote.get(player)?.get(roomId) ?? this.#entering.get(player)?.get(roomId),
+    });
+  }
+
+  get nodeId(): string {
+    return this.#cluster.nodeId;
+  }
+
+  // ---- PlayerRoomService ----
+
+  async joinOrCreate(player: Player, kind: string, options: RoomOptions = {}): Promise<RoomJoined> {
+    const definition = this.#m.definitionOf(kind);
+    const json = optionsJson(options);
+    this.#checkCap(player);
+    for (let attempt = 1; ; attempt++) {
+      const target = await this.#placement();
+      const fresh = { roomId: newRoomId(), nodeId: target, kind, maxPlayers: definition.spec.maxPlayers, filter: filterKey(definition, options), options: json, private: false };
+      const seat = await this.#redis(() => this.#dir.joinOrCreate(fresh, this.#clock.now()), 'joinOrCreate');
+      const create = seat.mode === 'create' || seat.state === 'creating' ? { kind, options: parseOptions(seat.options), private: false } : undefined;
+      try {
+        return await this.#enter(player, seat.nodeId, seat.roomId, options, create);
+      } catch (err) {
+        if (!(err instanceof HearthError) || !RETRY.has(err.code) || attempt >= MAX_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  async join(player: Player, roomId: string, options: RoomOptions = {}): Promise<RoomJoined> {
+    if (typeof roomId !== 'string' || !/^[\w-]{1,64}$/.test(roomId)) throw roomError(RoomErrorCode.NOT_FOUND, `no room ${typeof roomId === 'string' ? roomId.slice(0, 64) : typeof roomId}`);
+    if (this.isMember(player, roomId)) {
+      const nodeId = this.#remote.get(player)?.get(roomId) ?? this.nodeId;
+      return this.#enter(player, nodeId, roomId, options, undefined, false);
+    }
+    this.#checkCap(player);
+    let seat = await this.#redis(() => this.#dir.reserve(roomId), 'join');
+    const here = this.#m.instance(roomId);
+    if (seat === RoomErrorCode.FULL && here !== undefined && here.members.size > 0) {
+      // Seats of members whose actor ended elsewhere (resumed on another node) are freed when the
+      // room prunes them: prune now (its seat releases go first on the connection), then ask again.
+      here.prune();
+      seat = await this.#redis(() => this.#dir.reserve(roomId), 'join');
+    }
+    if (typeof seat === 'string') throw roomError(seat, `room ${roomId}: ${seat}`);
+    const create = seat.state === 'creating' ? { kind: seat.kind, options: parseOptions(seat.options), private: false } : undefined;
+    return this.#enter(player, seat.nodeId, roomId, options, create);
+  }
+
+  async createAndJoin(player: Player, kind: string, options: RoomOptions = {}, how: CreateRoomOptions = {}): Promise<RoomJoined> {
+    const definition = this.#m.definitionOf(kind);
+    const json = optionsJson(options);
+    this.#checkCap(player);
+    const target = await this.#placement();
+    const roomId = newRoomId();
+    const isPrivate = how.private === true;
+    const fresh = { roomId, nodeId: target, kind, maxPlayers: definition.spec.maxPlayers, filter: filterKey(definition, options), options: json, private: isPrivate };
+    await this.#redis(() => this.#dir.create(fresh, this.#clock.now()), 'create');
+    return this.#enter(player, target, roomId, options, { kind, options, private: isPrivate });
+  }
+
+  async leave(player: Player, roomId: string, reason: LeaveReason = { code: LEFT, text: 'left the room' }): Promise<boolean> {
+    const nodeId = this.#remote.get(player)?.get(roomId);
+    if (nodeId === undefined) return this.#m.leave(player, roomId, reason);
+    this.#forget(player, roomId);
+    try {
+      return await this.#node.exit(nodeId, { roomId, userId: player.userId, code: reason.code, text: reason.text ?? '' });
+    } catch (err) {
+      throw unreachable(err, roomId);
+    }
+  }
+
+  async leaveAll(player: Player, reason: LeaveReason): Promise<void> {
+    const remote = [...(this.#remote.get(player) ?? [])];
+    this.#remote.delete(player);
+    await Promise.all([
+      this.#m.leaveAll(player, reason),
+      ...remote.map(([roomId, nodeId]) =>
+        this.#node.exit(nodeId, { roomId, userId: player.userId, code: reason.code, text: reason.text ?? '' }).catch((err: unknown) => {
+          this.#log.debug({ err, roomId, nodeId }, 'leave of a room on another node failed; the room prunes the member');
+        }),
+      ),
+    ]);
+  }
+
+  async list(kind: string, options?: RoomOptions): Promise<RoomListing[]> {
+    const definition = this.#m.definitionOf(kind);
+    const filter = options === undefined ? undefined : filterKey(definition, options);
+    return this.#redis(() => this.#dir.list(kind, filter, this.#m.limits.listLimit), 'list rooms');
+  }
+
+  isMember(player: Player, roomId: string): boolean {
+    return this.#remote.get(player)?.has(roomId) === true || this.#m.isMember(player, roomId);
+  }
+
+  roomsOf(player: Player): Room[] {
+    return this.#m.roomsOf(player);
+  }
+
+  roomIdsOf(player: Player): string[] {
+    return [...this.#m.roomIdsOf(player), ...(this.#remote.get(player)?.keys() ?? [])];
+  }
+
+  reenter(player: Player): number {
+    return this.#m.reenter(player);
+  }
+
+  send(player: Player, roomId: unknown, type: unknown, payload: unknown): unknown {
+    const nodeId = typeof roomId === 'string' ? this.#remote.get(player)?.get(roomId) : undefined;
+    if (nodeId === undefined) return this.#m.send(player, roomId, type, payload);
+    return this.#node.forward(nodeId, [roomId as string, player.userId, type as number, payload]).catch((err: unknown) => {
+      throw unreachable(err, roomId as string);
+    });
+  }
+
+  // ---- RoomDirectoryWatcher: this node's rooms in the directory ----
+
+  gone(room: RoomInstance, member: MemberLink): void {
+    // A disposed room leaves the directory whole (and one handed to another node keeps its seats there).
+    if (!room.disposed) this.#background(this.#dir.releaseSeat(room.id), 'release a seat');
+    if (member instanceof RemoteMember) this.#node.tellLeft(member.nodeId, room.id, member.userId);
+  }
+
+  changed(room: RoomInstance): void {
+    if (this.#dirty.size === 0) queueMicrotask(() => this.#flushDirty());
+    this.#dirty.add(room);
+  }
+
+  disposed(room: RoomInstance): void {
+    this.#dirty.delete(room);
+    // (A2) Handed to another node (drain, or fenced after a failover): the room lives on there; its
+    // directory entry and owner entry moved with it (RedisRoomStore.move), so nothing is removed.
+    if (room.handedOff) return;
+    this.#background(this.#dir.remove(room.id, this.nodeId), 'remove a disposed room');
+  }
+
+  // ---- internals ----
+
+  /**
+   * Runs the join on the room's node (this one: directly). The seat reserved for it is freed when
+   * it fails; a player on this node joining a room elsewhere joins the room's groups here first,
+   * so the room's broadcasts reach it from its first one on.
+   */
+  async #enter(player: Player, nodeId: string, roomId: string, options: RoomOptions, create: EnterRequest['create'], seated = true): Promise<RoomJoined> {
+    const local = nodeId === this.nodeId;
+    const group = roomGroup(roomId);
+    if (!local) {
+      // The room's node also sends its group changes (state and view groups) ahead of its reply.
+      player.join(group);
+      let entering = this.#entering.get(player);
+      if (entering === undefined) this.#entering.set(player, (entering = new Map<string, string>()));
+      entering.set(roomId, nodeId);
+    }
+    try {
+      const joined = local
+        ? await this.#node.enterHere(player, { roomId, userId: player.userId, options, ...(create && { create }) })
+        : await this.#node.enter(nodeId, { roomId, userId: player.userId, options, ...(create && { create }) });
+      if (!local) {
+        if (!player.alive) {
+          void this.#node.exit(nodeId, { roomId, userId: player.userId, code: ErrorCode.CLOSED, text: 'closed during the join' }).catch(() => {});
+          throw roomError(ErrorCode.CLOSED, 'the player closed during the join');
+        }
+        let rooms = this.#remote.get(player);
+        if (rooms === undefined) this.#remote.set(player, (rooms = new Map<string, string>()));
+        rooms.set(roomId, nodeId);
+      }
+      return joined;
+    } catch (err) {
+      if (!local) {
+        leaveGroups(player, roomId);
+        // A join that timed out may still land there: ask the room to drop it.
+        if (err instanceof HearthError && err.code === ErrorCode.TIMEOUT) void this.#node.exit(nodeId, { roomId, userId: player.userId, code: ErrorCode.TIMEOUT, text: 'join timed out' }).catch(() => {});
+      }
+      if (seated) this.#background(this.#dir.releaseSeat(roomId), 'release a seat');
+      throw unreachable(err, roomId);
+    } finally {
+      if (!local) {
+        const entering = this.#entering.get(player);
+        if (entering?.delete(roomId) === true && entering.size === 0) this.#entering.delete(player);
+      }
+    }
+  }
+
+  /** The node that gets a new room: this one while it has capacity, else the one with the fewest players. */
+  async #placement(): Promise<string> {
+    let seats = 0;
+    for (const room of this.#m.rooms()) seats += room.members.size;
+    if (seats < this.#capacity) return this.nodeId;
+    const nodes = await this.#redis(() => this.#nodes(), 'list nodes');
+    let best: { nodeId: string; users: number } | undefined;
+    for (const n of nodes) if (n.nodeId !== this.nodeId && (best === undefined || n.users < best.users)) best = n;
+    return best?.nodeId ?? this.nodeId;
+  }
+
+  /** A member of a room on another node is no longer in it (kicked, room disposed, left). */
+  #leftThere(roomId: string, userId: string, from: string): void {
+    for (const [player, rooms] of this.#remote) {
+      if (player.userId !== userId || rooms.get(roomId) !== from) continue;
+      this.#forget(player, roomId);
+    }
+  }
+
+  #forget(player: Player, roomId: string): void {
+    const rooms = this.#remote.get(player);
+    if (rooms?.delete(roomId) === true && rooms.size === 0) this.#remote.delete(player);
+    leaveGroups(player, roomId);
+  }
+
+  #checkCap(player: Player): void {
+    const count = this.#m.roomIdsOf(player).length + (this.#remote.get(player)?.size ?? 0) + (this.#entering.get(player)?.size ?? 0);
+    const max = this.#m.limits.maxRoomsPerPlayer;
+    if (count >= max) throw roomError(RoomErrorCode.TOO_MANY_ROOMS, `in ${max} rooms already; leave one first`);
+  }
+
+  #flushDirty(): void {
+    for (const room of this.#dirty) {
+      if (!room.disposed) this.#background(this.#dir.update(room.id, room.locked, room.private, room.metadata), 'update a room');
+    }
+    this.#dirty.clear();
+  }
+
+  /** A directory call; a Redis failure is `BACKPLANE_UNAVAILABLE`. */
+  async #redis<T>(run: () => Promise<T>, what: string): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof HearthError) throw err;
+      throw backplaneUnavailable(`rooms: ${what}`, err);
+    }
+  }
+
+  #background(p: Promise<unknown>, what: string): void {
+    p.catch((err: unknown) => this.#log.warn({ err }, `room directory: ${what} failed`));
+  }
+}
+
+/** A room id: 12 characters of [A-Za-z0-9_-]. */
+function newRoomId(): string {
+  return randomBytes(9).toString('base64url');
+}
+
+/** The filter key of `options` for a kind: its `filterBy` values as JSON. */
+export function filterKey(definition: RoomDefinition<unknown, unknown>, options: RoomOptions): string {
+  const key = JSON.stringify((definition.spec.filterBy ?? []).map((k) => options[k] ?? null));
+  if (key.length > 512) throw new HearthError(ErrorCode.BAD_REQUEST, 'filter options too long (512 characters of JSON at most)');
+  return key;
+}
+
+function optionsJson(options: RoomOptions): string {
+  const json = JSON.stringify(options);
+  if (json.length > MAX_OPTIONS_JSON) throw new HearthError(ErrorCode.BAD_REQUEST, `room options too long (${MAX_OPTIONS_JSON} characters of JSON at most)`);
+  return json;
+}
+
+function parseOptions(json: string): RoomOptions {
+  try {
+    const v = JSON.parse(json) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as RoomOptions) : {};
+  } catch {
+    return {};
+  }
+}
+
+function leaveGroups(player: Player, roomId: string): void {
+  const group = roomGroup(roomId);
+  for (const g of [...player.groups]) if (g === group || g.startsWith(`${group}/`)) player.leave(g);
+}
+
+/** A room's node that is gone (`NODE_UNREACHABLE`) is `ROOM_UNREACHABLE` to a player. */
+function unreachable(err: unknown, roomId: string): unknown {
+  if (err instanceof HearthError && err.code === ClusterErrorCode.NODE_UNREACHABLE) {
+    return new HearthError(RoomErrorCode.UNREACHABLE, `room ${roomId.slice(0, 64)} is on a node that left the cluster`);
+  }
+  if (isBackplaneDown(err)) return err;
+  return err;
+}

@@ -1,0 +1,158 @@
+import { HearthError, RoomCreate, RoomJoin, RoomJoinOrCreate, RoomLeave, RoomLeft, RoomList, RoomPush, defineMessage } from '@hearth/protocol';
+import { describe, expect, it } from 'vitest';
+import { defineRoom, RoomErrorCode } from '../../src/index.ts';
+import { ManualClock } from '../../src/testing/index.ts';
+import { cleanup, until } from '../helpers.ts';
+import { Said, Say, Where, codeOf, player, toRoom } from '../rooms/roomServer.ts';
+import { useClusterFixture } from './helpers.ts';
+import { startRoomNode } from './roomNodes.ts';
+
+const Kick = defineMessage<{ who: string }, boolean>(220, 'test.cluster.kick');
+const Info = defineMessage<Record<string, never>, { members: Array<[string, string]> }>(221, 'test.cluster.info');
+const Hang = defineMessage<Record<string, never>, never>(222, 'test.cluster.hang');
+
+/** A chat room that logs its hooks, whichever node runs it. */
+function chat(log: string[], maxPlayers = 8, hang?: () => void) {
+  return defineRoom({ name: 'chat', maxPlayers, filterBy: ['mode'], state: () => ({ lines: [] as string[] }) })
+    .handle(Say, (room, m, { text }) => {
+      if (text === '') throw new HearthError('EMPTY', 'say something');
+      room.state.lines.push(`${m.userId}: ${text}`);
+      room.broadcast(Said, { from: m.userId, text }, { except: m });
+      return { heard: room.members.size - 1 };
+    })
+    .handle(Where, (room) => ({ roomId: room.id, members: [...room.members.keys()].sort() }))
+    .handle(Info, (room) => ({ members: [...room.members.values()].map((m) => [m.userId, m.nodeId] as [string, string]) }))
+    .handle(Kick, (room, _m, { who }) => room.kick(who, 'OUT', 'bye'))
+    .handle(Hang, () => {
+      hang?.();
+      return new Promise<never>(() => {});
+    })
+    .hooks({
+      onJoin: (_room, m, options) => {
+        if (options['banned'] === true) throw new HearthError('BANNED', 'not you');
+        log.push(`join ${m.userId}@${m.nodeId}`);
+      },
+      onLeave: (_room, m, reason) => void log.push(`leave ${m.userId} ${reason.code}`),
+    });
+}
+
+describe('rooms across nodes (real Redis, two and three nodes)', () => {
+  const fx = useClusterFixture(cleanup);
+
+  it('a player on B joins, addresses, hears and leaves a room on A; kick and close cross too', async () => {
+    const log: string[] = [];
+    const a = await startRoomNode(fx.redis, 'a', [chat(log)], fx.closers);
+    const b = await startRoomNode(fx.redis, 'b', [chat(log)], fx.closers);
+    const ann = await player(a.port, 'ann');
+    const bob = await player(b.port, 'bob');
+    const cid = await player(b.port, 'cid');
+    const { roomId } = await ann.ref.request(RoomCreate, { kind: 'chat', options: { mode: 'x' } });
+    expect(a.node.rooms.get(roomId)).toBeDefined(); // placed on the creator's node
+    const joined = await bob.ref.request(RoomJoin, { roomId });
+    expect(joined).toMatchObject({ roomId, kind: 'chat', state: { lines: [] } });
+    expect(b.node.rooms.get(roomId)).toBeUndefined();
+    expect(await toRoom(bob, roomId, Say, { text: 'hi from b' })).toEqual({ heard: 1 });
+    expect((await ann.received(RoomPush.type, 1))[0]!.payload).toEqual([roomId, Said.type, { from: 'bob', text: 'hi from b' }]);
+    expect(await toRoom(ann, roomId, Say, { text: 'hi from a' })).toEqual({ heard: 1 });
+    expect((await bob.received(RoomPush.type, 1))[0]!.payload).toEqual([roomId, Said.type, { from: 'ann', text: 'hi from a' }]);
+    await expect(toRoom(bob, roomId, Say, { text: '' })).rejects.toMatchObject({ code: 'EMPTY' }); // coded error back across
+    expect((await toRoom(bob, roomId, Info, {})).members).toEqual([['ann', 'a'], ['bob', 'b']]);
+    await expect(toRoom(cid, roomId, Say, { text: 'x' })).rejects.toMatchObject({ code: RoomErrorCode.NOT_IN_ROOM });
+
+    await cid.ref.request(RoomJoin, { roomId });
+    expect(await bob.ref.request(RoomLeave, { roomId })).toBe(true);
+    await expect(toRoom(bob, roomId, Say, { text: 'x' })).rejects.toMatchObject({ code: RoomErrorCode.NOT_IN_ROOM });
+    // kicked from A: cid on B gets room.left, and its node forgets the membership
+    expect(await toRoom(ann, roomId, Kick, { who: 'cid' })).toBe(true);
+    expect((await cid.received(RoomLeft.type, 1))[0]!.payload).toEqual({ roomId, code: 'OUT', text: 'bye' });
+    await until(() => !b.node.rooms.of(b.node.holder.get('cid')!).has(roomId));
+    // a member's player ends on its node: onLeave (on A) sees its code
+    await bob.ref.request(RoomJoin, { roomId });
+    await b.node.holder.get('bob')!.close('GOODBYE');
+    await until(() => log.includes('leave bob GOODBYE'));
+    expect(log).toEqual(['join ann@a', 'join bob@b', 'join cid@b', 'leave bob LEFT', 'leave cid OUT', 'join bob@b', 'leave bob GOODBYE']);
+    expect([...a.node.rooms.get(roomId)!.members.keys()]).toEqual(['ann']);
+  });
+
+  it('the race for the last seat across two nodes: exactly one gets it, every time', async () => {
+    const a = await startRoomNode(fx.redis, 'ra', [chat([], 2)], fx.closers);
+    const b = await startRoomNode(fx.redis, 'rb', [chat([], 2)], fx.closers);
+    const [ann, cid] = [await player(a.port, 'ann'), await player(a.port, 'cid')];
+    const dan = await player(b.port, 'dan');
+    for (let i = 0; i < 25; i++) {
+      const mode = `m${i}`;
+      const first = await ann.ref.request(RoomJoinOrCreate, { kind: 'chat', options: { mode } });
+      const [x, y] = await Promise.all([cid.ref.request(RoomJoinOrCreate, { kind: 'chat', options: { mode } }), dan.ref.request(RoomJoinOrCreate, { kind: 'chat', options: { mode } })]);
+      expect([x.roomId, y.roomId].filter((id) => id === first.roomId)).toHaveLength(1);
+      expect(x.roomId).not.toBe(y.roomId);
+      expect(a.node.rooms.get(first.roomId)!.members.size).toBe(2);
+      for (const [c, id] of [[ann, first.roomId], [cid, x.roomId], [dan, y.roomId]] as const) await c.ref.request(RoomLeave, { roomId: id });
+    }
+  });
+
+  it('filters, listings and private rooms across nodes; placement on the node with the fewest players when full', async () => {
+    const a = await startRoomNode(fx.redis, 'fa', [chat([])], fx.closers, { roomNodeCapacity: 1 });
+    const b = await startRoomNode(fx.redis, 'fb', [chat([])], fx.closers);
+    const ann = await player(a.port, 'ann');
+    const [bob, cid, dan] = [await player(b.port, 'bob'), await player(b.port, 'cid'), await player(b.port, 'dan')];
+    const duo = await ann.ref.request(RoomJoinOrCreate, { kind: 'chat', options: { mode: 'duo' } });
+    expect(a.node.rooms.get(duo.roomId)).toBeDefined();
+    const solo = await bob.ref.request(RoomJoinOrCreate, { kind: 'chat', options: { mode: 'solo' } });
+    expect(solo.roomId).not.toBe(duo.roomId);
+    expect((await cid.ref.request(RoomJoinOrCreate, { kind: 'chat', options: { mode: 'duo' } })).roomId).toBe(duo.roomId);
+    const listed = await dan.ref.request(RoomList, { kind: 'chat', options: { mode: 'duo' } });
+    expect(listed).toEqual([{ roomId: duo.roomId, kind: 'chat', members: 2, maxPlayers: 8, locked: false, metadata: null }]);
+    expect((await dan.ref.request(RoomList, { kind: 'chat' })).map((l) => l.roomId)).toEqual([duo.roomId, solo.roomId]);
+    // a is at capacity (1 player in its rooms): ann's next room goes to b
+    const secret = await ann.ref.request(RoomCreate, { kind: 'chat', options: { mode: 'duo' }, private: true });
+    expect(b.node.rooms.get(secret.roomId)?.private).toBe(true);
+    expect((await dan.ref.request(RoomList, { kind: 'chat' })).map((l) => l.roomId)).not.toContain(secret.roomId);
+    expect((await dan.ref.request(RoomJoinOrCreate, { kind: 'chat', options: { mode: 'duo' } })).roomId).toBe(duo.roomId); // never the private one
+    expect((await bob.ref.request(RoomJoin, { roomId: secret.roomId })).roomId).toBe(secret.roomId);
+    expect((await toRoom(ann, secret.roomId, Where, {})).members).toEqual(['ann', 'bob']);
+    const eve = await player(b.port, 'eve');
+    expect(await codeOf(eve.ref.request(RoomJoin, { roomId: 'nosuchroom00' }))).toBe(RoomErrorCode.NOT_FOUND);
+    expect(await codeOf(eve.ref.request(RoomJoin, { roomId: duo.roomId, options: { banned: true } }))).toBe('BANNED'); // refused there, seat freed
+    expect((await dan.ref.request(RoomList, { kind: 'chat', options: { mode: 'duo' } }))[0]!.members).toBe(3);
+  });
+
+  it('a player in two rooms on two nodes hears both and leaves both when it closes', async () => {
+    const log: string[] = [];
+    const a = await startRoomNode(fx.redis, 'ta', [chat(log)], fx.closers);
+    const b = await startRoomNode(fx.redis, 'tb', [chat(log)], fx.closers);
+    const [ann, bob] = [await player(a.port, 'ann'), await player(b.port, 'bob')];
+    const onA = await ann.ref.request(RoomCreate, { kind: 'chat' });
+    const onB = await bob.ref.request(RoomCreate, { kind: 'chat' });
+    await ann.ref.request(RoomJoin, { roomId: onB.roomId });
+    await bob.ref.request(RoomJoin, { roomId: onA.roomId });
+    expect(a.node.rooms.of(a.node.holder.get('ann')!).ids.sort()).toEqual([onA.roomId, onB.roomId].sort());
+    await toRoom(bob, onA.roomId, Say, { text: 'in a' });
+    await toRoom(bob, onB.roomId, Say, { text: 'in b' });
+    const heard = (await ann.received(RoomPush.type, 2)).map((m) => m.payload);
+    expect(heard).toEqual([[onA.roomId, Said.type, { from: 'bob', text: 'in a' }], [onB.roomId, Said.type, { from: 'bob', text: 'in b' }]]);
+    await a.node.holder.get('ann')!.close('BYE');
+    await until(() => log.filter((l) => l === 'leave ann BYE').length === 2);
+    expect([...b.node.rooms.get(onB.roomId)!.members.keys()]).toEqual(['bob']);
+    expect([...a.node.rooms.get(onA.roomId)!.members.keys()]).toEqual(['bob']);
+  });
+
+  it('ROOM_UNREACHABLE once the room node left the registry; TIMEOUT when a live one does not answer', async () => {
+    let reached!: () => void;
+    const hanging = new Promise<void>((resolve) => (reached = resolve));
+    const clock = new ManualClock();
+    const a = await startRoomNode(fx.redis, 'ua', [chat([], 8, () => reached())], fx.closers);
+    const b = await startRoomNode(fx.redis, 'ub', [chat([], 8)], fx.closers, { clock });
+    const [ann, bob] = [await player(a.port, 'ann'), await player(b.port, 'bob')];
+    const { roomId } = await ann.ref.request(RoomCreate, { kind: 'chat' });
+    await bob.ref.request(RoomJoin, { roomId });
+    const timedOut = codeOf(toRoom(bob, roomId, Hang, {}));
+    await hanging;
+    clock.advance(5_000);
+    expect(await timedOut).toBe('TIMEOUT');
+    await a.crash();
+    // the crashed node's lease lapses (3 heartbeats of 200 ms); then it is unreachable, not slow
+    for (let i = 0; i < 100 && (await b.backplane.isNodeLive('ua')); i++) await new Promise((done) => setTimeout(done, 50));
+    clock.advance(1_001); // past the cached "ua is live"
+    expect(await codeOf(toRoom(bob, roomId, Say, { text: 'anyone?' }))).toBe(RoomErrorCode.UNREACHABLE);
+  });
+});
