@@ -8,6 +8,8 @@
  *
  * `node --import tsx --conditions=@hearth/source bench/fanout.ts` — writes bench/results/fanout.json.
  * Env: FANOUT_CLIENTS (600), FANOUT_RUNS (3), FANOUT_SECONDS (5), FANOUT_MODES (raw,tcp,tcp-secure,ws),
+ * FANOUT_BEFORE=DIR with FANOUT_BEFORE_MODES=ws,...: also runs those stacks' server from another
+ * checkout of packages/net (DIR, with this file copied into its bench/) as `ws@before`, interleaved;
  * FANOUT_WRITE=0: no file; FANOUT_PROFILE=1: the server child runs with --cpu-prof (profiles in packages/net/bench/profiles/MODE, one per thread: the main one is the largest).
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
@@ -25,8 +27,12 @@ const HZ = 20;
 const CLIENTS = Number(process.env['FANOUT_CLIENTS'] ?? 600);
 const RUNS = Number(process.env['FANOUT_RUNS'] ?? 3);
 const SECONDS = Number(process.env['FANOUT_SECONDS'] ?? 5);
-const MODES = (process.env['FANOUT_MODES'] ?? 'raw,tcp,tcp-secure,ws').split(',') as Mode[];
 type Mode = 'raw' | 'tcp' | 'tcp-secure' | 'ws';
+const BEFORE = process.env['FANOUT_BEFORE'];
+const MODES = [
+  ...(process.env['FANOUT_MODES'] ?? 'raw,tcp,tcp-secure,ws').split(','),
+  ...(BEFORE === undefined ? [] : (process.env['FANOUT_BEFORE_MODES'] ?? 'ws').split(',').map((m) => `${m}@before`)),
+];
 
 /** A group's state: 16 players' id, x, y (what a 20 Hz room tick sends). */
 const State = defineMessage<{ tick: number; players: Array<[number, number, number]> }>(200, 'bench.state');
@@ -188,17 +194,18 @@ function ask<T>(child: ChildProcess, message: object): Promise<T> {
 }
 
 interface Sample {
-  mode: Mode;
+  mode: string;
   usPerClientTick: number;
   writesPerClientTick: number;
   bytesPerClientTick: number;
   clientReceivedPerClientTick: number;
 }
 
-async function round(mode: Mode, profileDir: string | undefined): Promise<Sample> {
-  const here = fileURLToPath(import.meta.url);
+async function round(name: string, profileDir: string | undefined): Promise<Sample> {
+  const mode = name.replace('@before', '') as Mode;
+  const here = name.endsWith('@before') ? resolve(BEFORE!, 'bench/fanout.ts') : fileURLToPath(import.meta.url);
   const execArgv = ['--import', 'tsx', '--conditions=@hearth/source'];
-  if (profileDir !== undefined) execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}/${mode}`);
+  if (profileDir !== undefined) execArgv.push('--cpu-prof', `--cpu-prof-dir=${profileDir}/${name}`);
   const child = fork(here, ['server', mode], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   if (pinnable && child.pid !== undefined) execFileSync('taskset', ['-cp', '0', String(child.pid)], { stdio: 'ignore' });
   const ready = await new Promise<ServerReady>((done) => child.once('message', (m) => done(m as ServerReady)));
@@ -213,7 +220,7 @@ async function round(mode: Mode, profileDir: string | undefined): Promise<Sample
   await exited;
   const clientTicks = m.ticks * m.clients;
   return {
-    mode,
+    mode: name,
     usPerClientTick: m.cpuUs / clientTicks,
     writesPerClientTick: m.writes / clientTicks,
     bytesPerClientTick: m.bytes / clientTicks,
@@ -233,7 +240,7 @@ async function main(): Promise<void> {
   const here = dirname(fileURLToPath(import.meta.url));
   const profileDir = process.env['FANOUT_PROFILE'] === '1' ? resolve(here, 'profiles') : undefined;
   if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true });
-  const samples = new Map<Mode, Sample[]>();
+  const samples = new Map<string, Sample[]>();
   for (let run = 0; run < RUNS; run++) {
     for (const mode of MODES) {
       const s = await round(mode, profileDir);
@@ -262,7 +269,7 @@ async function main(): Promise<void> {
     node: process.version,
     cpus: cpus().length,
     load: (await import('node:os')).loadavg().map((l) => +l.toFixed(2)),
-    config: { clients: CLIENTS, group: GROUP, hz: HZ, seconds: SECONDS, runs: RUNS, pinned: pinnable },
+    config: { clients: CLIENTS, group: GROUP, hz: HZ, seconds: SECONDS, runs: RUNS, pinned: pinnable, ...(BEFORE === undefined ? {} : { before: process.env['FANOUT_BEFORE_LABEL'] ?? BEFORE }) },
     notes:
       'each tick: per group of 16 one broadcast of the group state (16 × [id, x, y], encoded once) and one own push per client, in the same turn; raw = node:net writing the same batch bytes framed, one write per client per tick; server in a child process (CPU 0 when pinned), clients here (CPU 1); usPerClientTick = server CPU (user + system) / (ticks × clients); vsRaw = hearth ÷ raw (lower is better); medians of runs, stacks interleaved; the machine is shared',
     rows: table,
