@@ -36,6 +36,10 @@ export interface ClusterRoomsOptions {
   readonly nodes: () => Promise<ReadonlyArray<{ readonly nodeId: string; readonly users: number }>>;
   /** Players in rooms placed on this node before new rooms go to the node with the fewest players. @defaultValue Infinity */
   readonly nodeCapacity?: number;
+  /** Whether a node is in the registry (members of a node that left are removed). */
+  readonly isNodeLive: (nodeId: string) => Promise<boolean>;
+  /** How often this node's rooms look for members whose node left the cluster (ms). @defaultValue 2_000 */
+  readonly sweepMs?: number;
 }
 
 /**
@@ -63,6 +67,10 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
   readonly #entering = new Map<Player, Map<string, string>>();
   /** Rooms whose lock, privacy or metadata changed this turn (one directory update each). */
   readonly #dirty = new Set<RoomInstance>();
+  readonly #isNodeLive: (nodeId: string) => Promise<boolean>;
+  readonly #sweepMs: number;
+  #sweep: unknown;
+  #closed = false;
 
   constructor(options: ClusterRoomsOptions) {
     this.#m = options.manager;
@@ -73,6 +81,9 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
     this.#log = options.logger.child({ component: 'cluster-rooms' });
     this.#nodes = options.nodes;
     this.#capacity = options.nodeCapacity ?? Infinity;
+    this.#isNodeLive = options.isNodeLive;
+    this.#sweepMs = options.sweepMs ?? 2_000;
+    this.#armSweep();
     this.#node.bind({
       left: (roomId, userId, from) => this.#leftThere(roomId, userId, from),
       remoteNodeOf: (player, roomId) => this.#remote.get(player)?.get(roomId) ?? this.#entering.get(player)?.get(roomId),
@@ -209,7 +220,51 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
     this.#background(this.#dir.remove(room.id, this.nodeId), 'remove a disposed room');
   }
 
+  /** Stops the sweep (node close). */
+  close(): void {
+    this.#closed = true;
+    if (this.#sweep !== undefined) this.#clock.clearTimeout(this.#sweep);
+    this.#sweep = undefined;
+  }
+
+  /**
+   * Removes the members of this node's rooms whose node left the registry (crashed and its lease
+   * lapsed): their seats free up and `onLeave` sees `CLOSED`. Runs every `sweepMs`.
+   */
+  async sweep(): Promise<number> {
+    const byNode = new Map<string, Array<[RoomInstance, RemoteMember]>>();
+    for (const handle of this.#m.rooms()) {
+      const room = this.#m.instance(handle.id);
+      if (room === undefined) continue;
+      for (const member of room.members.values()) {
+        if (!(member instanceof RemoteMember)) continue;
+        let list = byNode.get(member.nodeId);
+        if (list === undefined) byNode.set(member.nodeId, (list = []));
+        list.push([room, member]);
+      }
+    }
+    let removed = 0;
+    for (const [nodeId, members] of byNode) {
+      if (await this.#isNodeLive(nodeId).catch(() => true)) continue;
+      for (const [room, member] of members) {
+        member.alive = false;
+        if (await room.leave(member, { code: ErrorCode.CLOSED, text: `the member's node ${nodeId} left the cluster` })) removed++;
+      }
+    }
+    return removed;
+  }
+
   // ---- internals ----
+
+  #armSweep(): void {
+    if (this.#closed) return;
+    this.#sweep = this.#clock.setTimeout(() => {
+      this.sweep()
+        .catch((err: unknown) => this.#log.warn({ err }, 'room member sweep failed'))
+        .finally(() => this.#armSweep());
+    }, this.#sweepMs);
+    (this.#sweep as { unref?: () => void } | undefined)?.unref?.();
+  }
 
   /**
    * Runs the join on the room's node (this one: directly). The seat reserved for it is freed when

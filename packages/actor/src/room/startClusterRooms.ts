@@ -58,6 +58,7 @@ export function startClusterRooms(setup: ClusterRoomsSetup): ClusterRooms | unde
     clock: setup.clock,
     logger: setup.logger,
     nodes: () => backplane.nodes(),
+    isNodeLive: (nodeId) => transport.isNodeLive(nodeId),
     ...(setup.nodeCapacity !== undefined && { nodeCapacity: setup.nodeCapacity }),
   });
   setup.rooms.serveThrough(clusterRooms);

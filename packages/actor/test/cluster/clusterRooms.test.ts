@@ -136,6 +136,25 @@ describe('rooms across nodes (real Redis, two and three nodes)', () => {
     expect([...a.node.rooms.get(onA.roomId)!.members.keys()]).toEqual(['bob']);
   });
 
+  it("removes the members of a crashed node once its lease lapsed (onLeave sees CLOSED, the seat frees)", async () => {
+    const log: string[] = [];
+    const clock = new ManualClock();
+    const a = await startRoomNode(fx.redis, 'ca', [chat(log, 2)], fx.closers, { clock });
+    const b = await startRoomNode(fx.redis, 'cb', [chat(log, 2)], fx.closers);
+    const [ann, bob] = [await player(a.port, 'ann'), await player(b.port, 'bob')];
+    const { roomId } = await ann.ref.request(RoomCreate, { kind: 'chat' });
+    await bob.ref.request(RoomJoin, { roomId });
+    clock.advance(2_000); // a sweep while b is alive: no one leaves
+    await until(() => a.node.rooms.get(roomId)!.members.size === 2);
+    await b.crash();
+    for (let i = 0; i < 100 && (await a.backplane.isNodeLive('cb')); i++) await new Promise((done) => setTimeout(done, 50));
+    clock.advance(2_000);
+    await until(() => log.includes('leave bob CLOSED'));
+    expect([...a.node.rooms.get(roomId)!.members.keys()]).toEqual(['ann']);
+    const cid = await player(a.port, 'cid');
+    expect((await cid.ref.request(RoomJoin, { roomId })).roomId).toBe(roomId); // bob's seat is free again
+  });
+
   it('ROOM_UNREACHABLE once the room node left the registry; TIMEOUT when a live one does not answer', async () => {
     let reached!: () => void;
     const hanging = new Promise<void>((resolve) => (reached = resolve));
