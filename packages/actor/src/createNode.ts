@@ -147,7 +147,7 @@ export async function createNode<G, E extends EventObject>(options: NodeOptions<
     ...(options.clock && { clock: options.clock }),
   }));
   const cluster = new ClusterRequests({ nodeId: holder.nodeId, transport: nodeTransportOf(options.backplane), clock: options.clock ?? systemClock, logger });
-  startClusterRooms({ backplane: options.backplane, rooms, cluster, player: (userId) => holder.get(userId), clock: options.clock ?? systemClock, logger, nodeCapacity: options.roomNodeCapacity });
+  const clusterRooms = startClusterRooms({ backplane: options.backplane, rooms, cluster, player: (userId) => holder.get(userId), clock: options.clock ?? systemClock, logger, nodeCapacity: options.roomNodeCapacity });
   const failover = startFailover(rooms, options.backplane, logger, options.roomFailover === false ? false : { ...(options.timeouts?.grace !== undefined && { awayGraceMs: options.timeouts.grace }), ...options.roomFailover });
   const binder = new Binder<G, E>(options.service, holder);
   const endpoints: ListeningEndpoint[] = [];
@@ -157,6 +157,7 @@ export async function createNode<G, E extends EventObject>(options: NodeOptions<
       binder.close();
       await holder.close(code);
       failover?.close();
+      clusterRooms?.close();
       await rooms.close();
       cluster.close();
       await Promise.all(endpoints.map((e) => e.close()));
