@@ -5,11 +5,11 @@ import type { EventObject, StateValue } from 'xstate';
 import type { LeaveReason } from '../player/definePlayer.ts';
 import type { Clock } from '../time/Clock.ts';
 import { RoomErrorCode, roomError } from './errors.ts';
-import { FixedTicker } from './FixedTicker.ts';
 import type { Room } from './Room.ts';
 import type { MemberLink, RoomMember } from './RoomMember.ts';
-import { DEFAULT_MAX_CATCH_UP, DEFAULT_TICK_HZ, type RoomDefinition, type RoomRoute } from './RoomDefinition.ts';
-import { RoomLifecycle } from './RoomLifecycle.ts';
+import type { RoomDefinition, RoomRoute } from './RoomDefinition.ts';
+import type { RoomLifecycle } from './RoomLifecycle.ts';
+import { RoomRuntime } from './RoomRuntime.ts';
 import { RoomViews } from './RoomViews.ts';
 import type { SyncedState } from './SyncedState.ts';
 import { AwayMember } from './checkpoint/AwayMember.ts';
@@ -64,9 +64,8 @@ export class RoomInstance implements Room {
   #locked = false;
   #private = false;
   #metadata: unknown = null;
-  #ticker: FixedTicker | undefined;
-  #lifecycle: RoomLifecycle | undefined;
-  #emptyTimer: unknown;
+  /** The tick, the statechart and the empty timer. */
+  readonly #runtime = new RoomRuntime(this);
   #disposing: Promise<void> | undefined;
   #handedOff = false;
 
@@ -119,28 +118,28 @@ export class RoomInstance implements Room {
     return this.#metadata;
   }
   get tick(): number {
-    return this.#ticker?.tick ?? 0;
+    return this.#runtime.ticker?.tick ?? 0;
   }
   /** Ticks skipped for being late (see {@link FixedTicker}). */
   get skippedTicks(): number {
-    return this.#ticker?.skipped ?? 0;
+    return this.#runtime.ticker?.skipped ?? 0;
   }
   get disposed(): boolean {
     return this.#disposing !== undefined;
   }
   get phase(): StateValue | undefined {
-    return this.#lifecycle?.phase;
+    return this.#runtime.lifecycle?.phase;
   }
   /** @internal the lifecycle actor (its persisted snapshot goes into checkpoints). */
   get lifecycleActor(): RoomLifecycle | undefined {
-    return this.#lifecycle;
+    return this.#runtime.lifecycle;
   }
   /** True when the room went to another node (drain): no hooks ran, its checkpoint stays. */
   get handedOff(): boolean {
     return this.#handedOff;
   }
   raise(event: EventObject): void {
-    if (!this.disposed) this.#lifecycle?.send(event);
+    if (!this.disposed) this.#runtime.lifecycle?.send(event);
   }
   get synced(): SyncedState<unknown> | undefined {
     return this.#synced;
@@ -233,9 +232,7 @@ export class RoomInstance implements Room {
 
   dispose(): Promise<void> {
     return (this.#disposing ??= (async () => {
-      this.#ticker?.stop();
-      this.#lifecycle?.stop();
-      this.#clearEmptyTimer();
+      this.#runtime.stop();
       for (const member of this.#members.values()) {
         member.push(RoomLeft, { roomId: this.id, code: RoomErrorCode.DISPOSED, text: 'the room was disposed' });
         member.leave(this.#group);
@@ -289,36 +286,15 @@ export class RoomInstance implements Room {
     this.#start(from.lifecycle ?? undefined, from.tick + 1);
   }
 
-  /** Starts the lifecycle machine (from a persisted snapshot when restored) and the tick at `firstTick`. */
   #start(persisted: RoomResume['lifecycle'] | undefined, firstTick: number): void {
-    const machine = this.definition.lifecycleMachine;
-    if (machine !== undefined && !this.disposed) {
-      const onChange = (): void => this.#changed();
-      this.#lifecycle = new RoomLifecycle(machine, this, this.clock, this.log, () => void this.dispose(), onChange, persisted ?? undefined);
-    }
-    this.flush();
-    const tick = this.definition.tickHandler;
-    if (tick !== undefined && !this.disposed) {
-      const spec = this.definition.spec;
-      this.#ticker = new FixedTicker(
-        this.clock,
-        spec.tickHz ?? DEFAULT_TICK_HZ,
-        spec.maxCatchUp ?? DEFAULT_MAX_CATCH_UP,
-        (dt, n) => {
-          try {
-            tick(this, dt, n);
-          } catch (err) {
-            this.log.error({ err, tick: n }, 'room tick threw; the room carries on');
-          }
-        },
-        () => {
-          this.prune();
-          this.flush();
-          this.#changed(true);
-        },
-        firstTick,
-      );
-    }
+    this.#runtime.start(persisted ?? undefined, firstTick, {
+      phaseChanged: () => this.#changed(),
+      afterBurst: () => {
+        this.prune();
+        this.flush();
+        this.#changed(true);
+      },
+    });
   }
 
   /**
@@ -353,9 +329,7 @@ export class RoomInstance implements Room {
     if (this.#disposing !== undefined) return;
     this.#handedOff = true;
     this.#disposing = Promise.resolve();
-    this.#ticker?.stop();
-    this.#lifecycle?.stop();
-    this.#clearEmptyTimer();
+    this.#runtime.stop();
     const members = [...this.#members.values()];
     this.#members.clear();
     this.#views.clear();
@@ -389,7 +363,7 @@ export class RoomInstance implements Room {
     // seat cannot both pass the check above.
     this.#reserved++;
     this.#joining.add(player);
-    this.#clearEmptyTimer();
+    this.#runtime.clearEmpty();
     try {
       await this.ready;
       const onJoin = this.definition.hooksOf.onJoin;
@@ -441,17 +415,8 @@ export class RoomInstance implements Room {
 
   /** Arms the empty timer (or disposes at once) when no one is in or joining the room. */
   checkEmpty(): void {
-    if (this.disposed || this.#members.size + this.#reserved > 0 || this.#emptyTimer !== undefined) return;
-    const timeout = this.definition.spec.emptyTimeout ?? 0;
-    if (timeout === false) return;
-    if (timeout === 0) {
-      void this.dispose();
-      return;
-    }
-    this.#emptyTimer = this.clock.setTimeout(() => {
-      this.#emptyTimer = undefined;
-      if (this.#members.size + this.#reserved === 0) void this.dispose();
-    }, timeout);
+    if (this.disposed || this.#members.size + this.#reserved > 0) return;
+    this.#runtime.armEmpty(() => this.#members.size + this.#reserved === 0);
   }
 
   /**
@@ -460,7 +425,7 @@ export class RoomInstance implements Room {
    */
   handle(route: RoomRoute, player: MemberLink, payload: unknown): unknown {
     const result: unknown = route.handler(this, player, payload);
-    if (this.#ticker === undefined) {
+    if (this.#runtime.ticker === undefined) {
       if (result instanceof Promise) return result.finally(() => this.flush());
       this.flush();
     }
@@ -497,12 +462,6 @@ export class RoomInstance implements Room {
 
   #changed(tick = false): void {
     if (this.#disposing === undefined) this.#events.changed?.(this, tick);
-  }
-
-  #clearEmptyTimer(): void {
-    if (this.#emptyTimer === undefined) return;
-    this.clock.clearTimeout(this.#emptyTimer);
-    this.#emptyTimer = undefined;
   }
 
   async #hook(name: string, run: () => void | Promise<void> | undefined): Promise<void> {
