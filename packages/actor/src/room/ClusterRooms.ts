@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { RoomJoined, RoomListing, RoomOptions } from '@hearth/protocol';
 import { ErrorCode, HearthError } from '@hearth/protocol';
 import type { Logger } from 'pino';
@@ -10,15 +9,13 @@ import type { Player } from '../player/Player.ts';
 import type { Clock } from '../time/Clock.ts';
 import { RoomErrorCode, roomError } from './errors.ts';
 import type { Room } from './Room.ts';
-import type { RoomDefinition } from './RoomDefinition.ts';
 import { roomGroup, type RoomInstance } from './RoomInstance.ts';
 import { LEFT, type CreateRoomOptions, type PlayerRoomService, type RoomDirectoryWatcher, type RoomManager } from './RoomManager.ts';
 import type { MemberLink } from './RoomMember.ts';
 import { RemoteMember } from './RemoteMember.ts';
 import type { EnterRequest, RoomNode } from './RoomNode.ts';
+import { filterKey, newRoomId, optionsJson, parseOptions } from './directoryOptions.ts';
 
-/** Most characters of a room's options (JSON) kept in the directory; more is refused `BAD_REQUEST`. */
-const MAX_OPTIONS_JSON = 4_096;
 /** Attempts of joinOrCreate when the picked room refused (filled, locked, gone meanwhile). */
 const MAX_ATTEMPTS = 5;
 /** Refusals after which joinOrCreate tries again (another room, or a new one). */
@@ -361,33 +358,6 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
 
   #background(p: Promise<unknown>, what: string): void {
     p.catch((err: unknown) => this.#log.warn({ err }, `room directory: ${what} failed`));
-  }
-}
-
-/** A room id: 12 characters of [A-Za-z0-9_-]. */
-function newRoomId(): string {
-  return randomBytes(9).toString('base64url');
-}
-
-/** The filter key of `options` for a kind: its `filterBy` values as JSON. */
-export function filterKey(definition: RoomDefinition<unknown, unknown>, options: RoomOptions): string {
-  const key = JSON.stringify((definition.spec.filterBy ?? []).map((k) => options[k] ?? null));
-  if (key.length > 512) throw new HearthError(ErrorCode.BAD_REQUEST, 'filter options too long (512 characters of JSON at most)');
-  return key;
-}
-
-function optionsJson(options: RoomOptions): string {
-  const json = JSON.stringify(options);
-  if (json.length > MAX_OPTIONS_JSON) throw new HearthError(ErrorCode.BAD_REQUEST, `room options too long (${MAX_OPTIONS_JSON} characters of JSON at most)`);
-  return json;
-}
-
-function parseOptions(json: string): RoomOptions {
-  try {
-    const v = JSON.parse(json) as unknown;
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as RoomOptions) : {};
-  } catch {
-    return {};
   }
 }
 
