@@ -4,7 +4,7 @@
  * Median of 3 runs; writes bench/results/net.json at the repo root and prints a table.
  *
  * Env: BENCH_RUNS (3), BENCH_DURATION_MS (1000), BENCH_CONNECTIONS (4), BENCH_IN_FLIGHT (64),
- * BENCH_OUT (another output file), BENCH_BEFORE (label=file,...: earlier output files whose targets are kept beside).
+ * BENCH_OUT (another output file), BENCH_BEFORE (label=file;...: earlier output files whose targets are kept beside).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -81,6 +81,14 @@ async function measure(factory: EchoLinkFactory): Promise<Sample> {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  // Earlier runs' targets kept beside this one: BENCH_BEFORE=label=file[;label=file...], read first (a bad path fails before the run).
+  const earlierRuns: Record<string, { date: string; targets: unknown }> = {};
+  for (const entry of (process.env['BENCH_BEFORE'] ?? '').split(';').filter((e) => e !== '')) {
+    const at = entry.lastIndexOf('=');
+    const [label, file] = at < 0 ? ['before', entry] : [entry.slice(0, at), entry.slice(at + 1)];
+    const earlier = JSON.parse(readFileSync(file, 'utf8')) as { date: string; targets: unknown };
+    earlierRuns[label] = { date: earlier.date, targets: earlier.targets };
+  }
   const server = new Service({ log: false, limits: { rateLimit: false } });
   server.sub({ message: Echo.type }, (ref, msg) => ref.send(Echo, msg.payload as { t: number; data: Uint8Array }));
   const tcpPlain = await server.accept('tcp://127.0.0.1:0', 'msgpack');
@@ -202,13 +210,6 @@ async function main(): Promise<void> {
     targets,
     totalSeconds: +((performance.now() - started) / 1000).toFixed(1),
   };
-  // Earlier runs' targets kept beside this one: BENCH_BEFORE=label=file[,label=file...].
-  const earlierRuns: Record<string, { date: string; targets: unknown }> = {};
-  for (const entry of (process.env['BENCH_BEFORE'] ?? '').split(',').filter((e) => e !== '')) {
-    const [label, file] = entry.includes('=') ? (entry.split('=', 2) as [string, string]) : ['before', entry];
-    const earlier = JSON.parse(readFileSync(file, 'utf8')) as { date: string; targets: unknown };
-    earlierRuns[label] = { date: earlier.date, targets: earlier.targets };
-  }
   if (Object.keys(earlierRuns).length > 0) Object.assign(result, { earlierRuns });
   const here = dirname(fileURLToPath(import.meta.url));
   const out = process.env['BENCH_OUT'] ?? resolve(here, '../../../bench/results/net.json');
