@@ -356,6 +356,8 @@ export class RoomInstance implements Room {
       await this.ready;
       return this.#joined(current);
     }
+    // A member held away since the room was restored here takes its seat back (no onJoin).
+    if (current instanceof AwayMember && this.reenter(player)) return this.#joined(player);
     if (this.#locked) throw roomError(RoomErrorCode.LOCKED, `room ${this.id} is locked`);
     this.prune();
     if (this.#members.size + this.#reserved >= this.maxPlayers) throw roomError(RoomErrorCode.FULL, `room ${this.id} is full (${this.maxPlayers})`);

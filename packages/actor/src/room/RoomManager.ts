@@ -237,7 +237,6 @@ export class RoomManager {
   join(player: Player, roomId: string, options: RoomOptions = {}): Promise<RoomJoined> {
     const room = typeof roomId === 'string' ? this.#rooms.get(roomId) : undefined;
     if (room === undefined) return Promise.reject(roomError(RoomErrorCode.NOT_FOUND, `no room ${typeof roomId === 'string' ? roomId.slice(0, 64) : typeof roomId}`));
-    this.#comeBack(room, player); // a member of a restored room joining it again takes its seat back
     return this.#counted(player, room, () => room.join(this.#member(player, options), options));
   }
 

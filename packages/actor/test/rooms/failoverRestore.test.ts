@@ -39,6 +39,7 @@ function counter(log: string[]) {
     .lifecycle(phases)
     .hooks({
       onCreate: () => void log.push('create'),
+      onJoin: (_r, m) => void log.push(`join ${m.userId}`),
       onRestore: (room) => void log.push(`restore ${room.tick}`),
       onLeave: (_r, m: RoomMember, reason) => void log.push(`leave ${m.userId} ${reason.code}`),
     });
@@ -55,6 +56,7 @@ describe('rooms: checkpoint and restore', () => {
     const bob = await player(a.port, 'bob');
     const { roomId } = await ann.ref.request(RoomCreate, { kind: 'counter', options: { start: 5 } });
     await bob.ref.request(RoomJoin, { roomId, options: { team: 'red' } });
+    await (await player(a.port, 'cid')).ref.request(RoomJoin, { roomId });
     await toRoom(ann, roomId, Add, { n: 3 });
     const room = a.node.rooms.get(roomId) as RoomInstance;
     room.raise({ type: 'start' });
@@ -64,6 +66,7 @@ describe('rooms: checkpoint and restore', () => {
     expect(room.tick).toBe(10);
 
     const bytes = encodeCheckpoint(checkpointOf(room, 'node-a', 1, clock.now()));
+    const cid = await player(b.port, 'cid'); // on b before the room is: he joins it by id below
     const restored = await b.node.rooms.adopt(decodeCheckpoint(bytes), 1_000);
     expect(restored.id).toBe(roomId);
     expect(restored.state).toEqual({ total: 8, ticks: 10 });
@@ -72,8 +75,9 @@ describe('rooms: checkpoint and restore', () => {
     expect([...restored.members.values()].map((m) => [m.userId, m.connected, m.options])).toEqual([
       ['ann', false, { start: 5 }],
       ['bob', false, { team: 'red' }],
+      ['cid', false, {}],
     ]);
-    expect(log).toEqual(['create', 'restore 0']);
+    expect(log).toEqual(['create', 'join ann', 'join bob', 'join cid', 'restore 0']);
     clock.advance(100);
     expect(restored.tick).toBe(11); // numbering carries on: tick 11 is due one step after the restore
     expect(restored.state).toMatchObject({ ticks: 11 });
@@ -82,11 +86,15 @@ describe('rooms: checkpoint and restore', () => {
     const ann2 = await player(b.port, 'ann');
     expect(restored.members.get('ann')!.connected).toBe(true);
     expect(await toRoom(ann2, roomId, Add, { n: 1 })).toBe(9);
+    // cid, logged in on b already, joins by id: his seat back, without onJoin (though the room is locked)
+    await cid.ref.request(RoomJoin, { roomId });
+    expect(restored.members.get('cid')!.connected).toBe(true);
+    expect(log.filter((l) => l.startsWith('join'))).toEqual(['join ann', 'join bob', 'join cid']);
     // bob never comes back: his seat goes when the grace ends
     clock.advance(1_000);
     await Promise.resolve();
     expect(log).toContain('leave bob GRACE_EXPIRED');
-    expect([...restored.members.keys()]).toEqual(['ann']);
+    expect([...restored.members.keys()]).toEqual(['ann', 'cid']);
   });
 
   it('a sync room comes back with its @hearth/state full state, and its members get it again on their return', async () => {
