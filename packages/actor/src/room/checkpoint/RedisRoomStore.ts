@@ -11,6 +11,12 @@
  * A1: ClusterRooms.disposed() must skip `room.handedOff` rooms (drained or fenced: they live on
  * elsewhere, their owner entry moved); your directory removal deleted the owner entry mid-drain.
  * I put that 3-line guard into your (untracked) ClusterRooms.ts; please keep it when you commit.
+ * A1, cross-node re-entry after a failover (a player alive on node X, its room restored from dead B
+ * onto C): RoomInstance.join now re-seats an AwayMember of that user id (no onJoin, seat already
+ * counted), whatever the link (LocalMember or RemoteMember). What is missing is on your side:
+ * ClusterRooms.join(player, roomId) still routes to the cached node (#remote: B) and fails
+ * ROOM_UNREACHABLE; it should, when that node left, forget the cache and #enter the directory's
+ * current owner (the owner hash moved to C) without reserving a new seat (the away member holds it).
  */
 import type { ChainableCommander, Redis } from 'ioredis';
 import { ROOM_SCRIPTS } from './roomScripts.ts';
