@@ -112,9 +112,14 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
 
   async join(player: Player, roomId: string, options: RoomOptions = {}): Promise<RoomJoined> {
     if (typeof roomId !== 'string' || !/^[\w-]{1,64}$/.test(roomId)) throw roomError(RoomErrorCode.NOT_FOUND, `no room ${typeof roomId === 'string' ? roomId.slice(0, 64) : typeof roomId}`);
-    if (this.isMember(player, roomId)) {
-      const nodeId = this.#remote.get(player)?.get(roomId) ?? this.nodeId;
-      return this.#enter(player, nodeId, roomId, options, undefined, false);
+    const known = this.#remote.get(player)?.get(roomId);
+    if (known !== undefined) {
+      // Still where we think (a re-join answers again)? A room restored on another node is joined anew.
+      const nodeId = await this.#redis(() => this.#dir.nodeOf(roomId), 'join');
+      if (nodeId === known) return this.#enter(player, known, roomId, options, undefined, false);
+      this.#forget(player, roomId);
+    } else if (this.#m.isMember(player, roomId)) {
+      return this.#enter(player, this.nodeId, roomId, options, undefined, false);
     }
     this.#checkCap(player);
     let seat = await this.#redis(() => this.#dir.reserve(roomId), 'join');
@@ -124,6 +129,11 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
       // room prunes them: prune now (its seat releases go first on the connection), then ask again.
       here.prune();
       seat = await this.#redis(() => this.#dir.reserve(roomId), 'join');
+    }
+    if (seat === RoomErrorCode.FULL) {
+      // A member held away in a room restored after its node died keeps its seat: its node lets it in.
+      const nodeId = await this.#redis(() => this.#dir.nodeOf(roomId), 'join');
+      if (nodeId !== undefined) return this.#enter(player, nodeId, roomId, options, undefined, false);
     }
     if (typeof seat === 'string') throw roomError(seat, `room ${roomId}: ${seat}`);
     const create = seat.state === 'creating' ? { kind: seat.kind, options: parseOptions(seat.options), private: false } : undefined;
@@ -192,7 +202,10 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
     const nodeId = typeof roomId === 'string' ? this.#remote.get(player)?.get(roomId) : undefined;
     if (nodeId === undefined) return this.#m.send(player, roomId, type, payload);
     return this.#node.forward(nodeId, [roomId as string, player.userId, type as number, payload]).catch((err: unknown) => {
-      throw unreachable(err, roomId as string);
+      const e = unreachable(err, roomId as string);
+      // Its node left the cluster: the membership is gone with it (join the room by id again: it may be restored elsewhere).
+      if (e instanceof HearthError && e.code === RoomErrorCode.UNREACHABLE) this.#forget(player, roomId as string);
+      throw e;
     });
   }
 

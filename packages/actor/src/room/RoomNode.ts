@@ -7,6 +7,7 @@ import type { NodeTransport } from '../cluster/NodeTransport.ts';
 import type { Player } from '../player/Player.ts';
 import type { Clock } from '../time/Clock.ts';
 import { isUserId } from '../wireIds.ts';
+import { AwayMember } from './checkpoint/AwayMember.ts';
 import { dispatchToRoom } from './dispatchToRoom.ts';
 import { RoomErrorCode, roomError } from './errors.ts';
 import { roomGroup } from './RoomInstance.ts';
@@ -147,6 +148,8 @@ export class RoomNode implements MemberOutlet {
     const req = checkEnter(raw);
     const room = this.#roomFor(req);
     const link = new RemoteMember(req.roomId, req.userId, req.options, from, this.#o.clock.now(), this);
+    // A member held away (its room was restored here after its node died) takes its seat back.
+    if (room.member(req.userId) instanceof AwayMember) room.reenter(link);
     return room.join(link, req.options);
   }
 

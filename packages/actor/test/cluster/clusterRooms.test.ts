@@ -4,6 +4,7 @@ import { defineRoom, RoomErrorCode } from '../../src/index.ts';
 import { ManualClock } from '../../src/testing/index.ts';
 import { cleanup, until } from '../helpers.ts';
 import { Said, Say, Where, codeOf, player, toRoom } from '../rooms/roomServer.ts';
+import { RoomDirectory } from '../../src/cluster/RoomDirectory.ts';
 import { useClusterFixture } from './helpers.ts';
 import { startRoomNode } from './roomNodes.ts';
 
@@ -153,6 +154,32 @@ describe('rooms across nodes (real Redis, two and three nodes)', () => {
     expect([...a.node.rooms.get(roomId)!.members.keys()]).toEqual(['ann']);
     const cid = await player(a.port, 'cid');
     expect((await cid.ref.request(RoomJoin, { roomId })).roomId).toBe(roomId); // bob's seat is free again
+  });
+
+  it('a room restored on another node after its node died: a member on a third node joins it by id again, its seat kept', async () => {
+    const Counter = defineRoom({ name: 'chat', maxPlayers: 2, emptyTimeout: false, checkpointEvery: 1, state: () => ({ lines: [] as string[] }) })
+      .handle(Say, (room, m, { text }) => {
+        room.state.lines.push(`${m.userId}: ${text}`);
+        return { heard: room.state.lines.length };
+      })
+      .handle(Where, (room) => ({ roomId: room.id, members: [...room.members.keys()].sort() }));
+    const a = await startRoomNode(fx.redis, 'fa1', [Counter], fx.closers, { failover: true });
+    const b = await startRoomNode(fx.redis, 'fb1', [Counter], fx.closers, { failover: true });
+    await startRoomNode(fx.redis, 'fc1', [Counter], fx.closers, { failover: true });
+    const [ann, bob] = [await player(a.port, 'ann'), await player(b.port, 'bob')];
+    const { roomId } = await ann.ref.request(RoomCreate, { kind: 'chat' });
+    expect(await toRoom(ann, roomId, Say, { text: 'one' })).toEqual({ heard: 1 });
+    await bob.ref.request(RoomJoin, { roomId }); // a membership change: checkpointed (with 'one')
+    expect((await toRoom(bob, roomId, Where, {})).members).toEqual(['ann', 'bob']);
+    await a.crash();
+    const dir = new RoomDirectory(b.backplane.redis, fx.redis.prefix);
+    for (let i = 0; i < 200 && ((await dir.nodeOf(roomId)) ?? 'fa1') === 'fa1'; i++) await new Promise((done) => setTimeout(done, 50));
+    expect(['fb1', 'fc1']).toContain(await dir.nodeOf(roomId));
+    expect(await codeOf(toRoom(bob, roomId, Say, { text: 'two' }))).toBe(RoomErrorCode.UNREACHABLE);
+    // the room is full (ann's seat is kept while she is away): bob comes back into his own seat
+    expect((await bob.ref.request(RoomJoin, { roomId })).roomId).toBe(roomId);
+    expect(await toRoom(bob, roomId, Say, { text: 'two' })).toEqual({ heard: 2 }); // its checkpointed state
+    expect((await toRoom(bob, roomId, Where, {})).members).toEqual(['ann', 'bob']);
   });
 
   it('ROOM_UNREACHABLE once the room node left the registry; TIMEOUT when a live one does not answer', async () => {

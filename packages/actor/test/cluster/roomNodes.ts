@@ -7,7 +7,7 @@ import type { TestRedis } from '../../src/testing/index.ts';
 import { roomPlayer } from '../rooms/roomServer.ts';
 import { startNode } from './helpers.ts';
 
-/** A game node serving room kinds on a Redis backplane (no failover: the room layer alone). */
+/** A game node serving room kinds on a Redis backplane (no failover unless asked: the room layer alone). */
 export interface RoomNode {
   readonly node: HearthNode<Record<string, never>, never>;
   readonly port: number;
@@ -22,7 +22,7 @@ export async function startRoomNode(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any room kind
   rooms: readonly RoomDefinition<any, any>[],
   closers: Array<() => Promise<void>>,
-  options: { clock?: Clock; roomNodeCapacity?: number } = {},
+  options: { clock?: Clock; roomNodeCapacity?: number; failover?: boolean } = {},
 ): Promise<RoomNode> {
   const backplane = await startNode(redis, nodeId);
   const service = new Service({ log: false });
@@ -32,7 +32,7 @@ export async function startRoomNode(
     authenticate: devAuthenticator,
     backplane,
     rooms,
-    roomFailover: false,
+    roomFailover: options.failover === true ? { checkMs: 100 } : false,
     timeouts: { grace: 10_000 },
     listen: [{ address: 'tcp://127.0.0.1:0', protocol: 'msgpack' }],
     logger: pino({ enabled: false }),
