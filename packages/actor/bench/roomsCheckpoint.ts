@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const rows = [];
   for (const kind of kinds) {
     const rooms: RoomInstance[] = [];
-    for (let i = 0; i < ROOMS; i++) rooms.push((await node.rooms.create(kind.name)) as RoomInstance);
+    for (let i = 0; i < ROOMS; i++) rooms.push(node.rooms.instance((await node.rooms.create(kind.name)).id)!);
     const stats = newFailoverStats();
     const cp = new Checkpointer(store, 'bench-node', pino({ enabled: false }), stats);
     const bytes = encodeCheckpoint(checkpointOf(rooms[0]!, 'bench-node', 1, Date.now()));
