@@ -1,11 +1,11 @@
 import { HearthError, RoomCreate, RoomJoin, RoomJoinOrCreate, RoomLeave, RoomLeft, RoomList, RoomPush, defineMessage } from '@hearth/protocol';
 import { describe, expect, it } from 'vitest';
 import { defineRoom, RoomErrorCode } from '../../src/index.ts';
-import { ManualClock } from '../../src/testing/index.ts';
+import { canStopRedis, ManualClock } from '../../src/testing/index.ts';
 import { cleanup, until } from '../helpers.ts';
 import { Said, Say, Where, codeOf, player, toRoom } from '../rooms/roomServer.ts';
 import { RoomDirectory } from '../../src/cluster/RoomDirectory.ts';
-import { useClusterFixture } from './helpers.ts';
+import { once, useClusterFixture } from './helpers.ts';
 import { startRoomNode } from './roomNodes.ts';
 
 const Kick = defineMessage<{ who: string }, boolean>(220, 'test.cluster.kick');
@@ -200,5 +200,19 @@ describe('rooms across nodes (real Redis, two and three nodes)', () => {
     for (let i = 0; i < 100 && (await b.backplane.isNodeLive('ua')); i++) await new Promise((done) => setTimeout(done, 50));
     clock.advance(1_001); // past the cached "ua is live"
     expect(await codeOf(toRoom(bob, roomId, Say, { text: 'anyone?' }))).toBe(RoomErrorCode.UNREACHABLE);
+  });
+
+  it.skipIf(!canStopRedis)('while Redis is down: room requests fail fast with BACKPLANE_UNAVAILABLE, a local room keeps answering', async () => {
+    const a = await startRoomNode(fx.redis, 'da', [chat([])], fx.closers);
+    const ann = await player(a.port, 'ann');
+    const { roomId } = await ann.ref.request(RoomCreate, { kind: 'chat' });
+    const down = once(a.backplane, 'down');
+    await fx.redis.stop();
+    await down;
+    expect(await codeOf(ann.ref.request(RoomJoinOrCreate, { kind: 'chat' }))).toBe('BACKPLANE_UNAVAILABLE');
+    expect(await codeOf(ann.ref.request(RoomList, { kind: 'chat' }))).toBe('BACKPLANE_UNAVAILABLE');
+    expect(await codeOf(ann.ref.request(RoomCreate, { kind: 'chat' }))).toBe('BACKPLANE_UNAVAILABLE');
+    expect(await toRoom(ann, roomId, Say, { text: 'still here' })).toEqual({ heard: 0 });
+    await fx.redis.restart();
   });
 });
