@@ -428,8 +428,13 @@ export class RoomInstance implements Room {
   handle(route: RoomRoute, player: MemberLink, payload: unknown): unknown {
     const result: unknown = route.handler(this, player, payload);
     if (this.#runtime.ticker === undefined) {
-      if (result instanceof Promise) return result.finally(() => this.flush());
-      this.flush();
+      // No tick: the handler's changes go out now, and count as a tick for checkpoints.
+      const after = (): void => {
+        this.flush();
+        this.#changed(true);
+      };
+      if (result instanceof Promise) return result.finally(after);
+      after();
     }
     return result;
   }

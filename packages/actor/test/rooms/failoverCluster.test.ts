@@ -6,6 +6,7 @@ import { RoomCreate, RoomJoin, defineMessage } from '@hearth/protocol';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createNode, defineRoom, devAuthenticator, type Room } from '../../src/index.ts';
+import { decodeCheckpoint } from '../../src/room/checkpoint/checkpointCodec.ts';
 import { RedisRoomStore, parseOwner } from '../../src/room/checkpoint/RedisRoomStore.ts';
 import type { RestoredRoom } from '../../src/room/checkpoint/RoomFailover.ts';
 import type { RoomInstance } from '../../src/room/RoomInstance.ts';
@@ -14,6 +15,8 @@ import { cleanup, until } from '../helpers.ts';
 import { player, roomPlayer, toRoom } from './roomServer.ts';
 
 const Add = defineMessage<{ n: number }, number>(240, 'test.room.failover.add');
+const Note = defineMessage<{ text: string }, number>(241, 'test.room.failover.note');
+const Notes = defineRoom({ name: 'notes', maxPlayers: 8, state: () => ({ lines: [] as string[] }) }).handle(Note, (room, _m, { text }) => room.state.lines.push(text));
 const Counter = defineRoom({ name: 'counter', maxPlayers: 8, emptyTimeout: false, checkpointEvery: 1_000, state: () => ({ total: 0 }) })
   .handle(Add, (room, _m, { n }) => (room.state.total += n))
   .tick(() => {});
@@ -29,7 +32,7 @@ describe('rooms outlive their node (one process, real Redis)', () => {
       player: roomPlayer,
       authenticate: devAuthenticator,
       backplane,
-      rooms: [Counter],
+      rooms: [Counter, Notes],
       listen: [{ address: 'tcp://127.0.0.1:0', protocol: 'msgpack' }],
       logger: pino({ enabled: false }),
       // rounds are run by the test (check()), not by the timer
@@ -93,6 +96,23 @@ describe('rooms outlive their node (one process, real Redis)', () => {
     const back = await player(home.port, 'ufb0');
     expect(home.node.rooms.get(id)!.members.get('ufb0')!.connected).toBe(true);
     expect(await toRoom(back, id, Add, { n: 1 })).toBe(total + 1);
+  });
+
+  it('a room without a tick is checkpointed after the messages it handled', async () => {
+    const a = await roomNode('ta');
+    const c = await player(a.port, 'talker');
+    const { roomId } = await c.ref.request(RoomCreate, { kind: 'notes' });
+    await until(() => a.failover.stats.written >= 1);
+    await toRoom(c, roomId, Note, { text: 'hello' });
+    await toRoom(c, roomId, Note, { text: 'world' });
+    const store = new RedisRoomStore(a.backplane.redis, fx.redis.prefix);
+    await using r = rawClient(fx.redis);
+    for (let i = 0; i < 200; i++) {
+      const bytes = await r.getBuffer(store.checkpointKey(roomId));
+      if (bytes !== null && (decodeCheckpoint(bytes).state as { lines: string[] }).lines.length === 2) break;
+      await new Promise((done) => setTimeout(done, 10));
+    }
+    expect((decodeCheckpoint((await r.getBuffer(store.checkpointKey(roomId)))!).state as { lines: string[] }).lines).toEqual(['hello', 'world']);
   });
 
   it('drain: every room goes to another node with its state as of the handoff (changes since the last checkpoint included)', async () => {

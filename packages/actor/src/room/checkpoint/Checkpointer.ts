@@ -10,8 +10,8 @@ import type { RoomFailoverStats } from './RoomFailoverStats.ts';
 /**
  * Writes the node's room checkpoints to Redis, off the hot path: a room that changed is marked, and
  * once per event-loop turn every marked room is encoded and written with one fenced SET each, all in
- * one pipeline. A tick burst marks a room every `checkpointEvery` ticks; a lock, metadata,
- * membership or phase change marks it at once. A write refused by the fence (another node owns the
+ * one pipeline. A tick burst marks a room every `checkpointEvery` ticks (a room without a tick: each
+ * message it handled); a lock, metadata, membership or phase change marks it at once. A write refused by the fence (another node owns the
  * room now: this node's lease lapsed and a survivor claimed it) stops the local copy quietly. @internal
  */
 export class Checkpointer implements RoomWatcher {
@@ -50,7 +50,8 @@ export class Checkpointer implements RoomWatcher {
   changed(room: RoomInstance, tick: boolean): void {
     const every = room.definition.spec.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
     if (every === 0) return;
-    if (tick && room.tick - (this.#lastTick.get(room.id) ?? 0) < every) return;
+    // A room without a tick "ticks" when it handled a message: checkpointed then (once per turn at most).
+    if (tick && room.definition.tickHandler !== undefined && room.tick - (this.#lastTick.get(room.id) ?? 0) < every) return;
     this.mark(room);
   }
 
