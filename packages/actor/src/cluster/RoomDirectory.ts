@@ -37,6 +37,7 @@ interface Scripted {
   hearthRoomUpdate(...args: (string | number)[]): Promise<number>;
   hearthRoomRemove(...args: (string | number)[]): Promise<number>;
   hearthRoomList(...args: (string | number)[]): Promise<string[]>;
+  hearthRoomShelve(...args: (string | number)[]): Promise<number>;
 }
 
 const defined = new WeakSet<Redis>();
@@ -169,6 +170,11 @@ export class RoomDirectory {
   async update(roomId: string, locked: boolean, isPrivate: boolean, metadata: unknown): Promise<void> {
     const meta = metadata === null || metadata === undefined ? '' : JSON.stringify(metadata);
     await this.#s.hearthRoomUpdate(this.roomKey(roomId), `${this.#base}open:`, `${this.#base}kind:`, roomId, locked ? 1 : 0, isPrivate ? 1 : 0, meta);
+  }
+
+  /** Takes a room whose node did not answer out of joinOrCreate's picks (its next update puts it back). */
+  async shelve(roomId: string): Promise<void> {
+    await this.#s.hearthRoomShelve(this.roomKey(roomId), `${this.#base}open:`, roomId);
   }
 
   /** A disposed room leaves the directory (and the owner entry, while `nodeId` owns it). */

@@ -125,6 +125,15 @@ end
 return 1`;
 
 /**
+ * Takes a room out of joinOrCreate's picks (its node did not answer) until its node (or the one
+ * that restores it) updates it again. KEYS room hash. ARGV open zset base, room id. Returns 1.
+ */
+export const ROOM_SHELVE = `
+local f = redis.call('HMGET', KEYS[1], 'kind', 'filter')
+if f[1] then redis.call('ZREM', ARGV[1] .. f[1] .. ':' .. f[2], ARGV[2]) end
+return 1`;
+
+/**
  * Public rooms of a kind, oldest first. KEYS kind zset, owner hash. ARGV room hash base, limit,
  * filter ('' for any). Returns flat {id, seats, max, locked, meta, node} × n.
  */
@@ -153,4 +162,5 @@ export const ROOM_DIRECTORY_SCRIPTS: ReadonlyArray<readonly [name: string, keys:
   ['hearthRoomUpdate', 1, ROOM_UPDATE],
   ['hearthRoomRemove', 3, ROOM_REMOVE],
   ['hearthRoomList', 2, ROOM_LIST],
+  ['hearthRoomShelve', 1, ROOM_SHELVE],
 ];

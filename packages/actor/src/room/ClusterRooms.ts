@@ -19,7 +19,7 @@ import { filterKey, newRoomId, optionsJson, parseOptions } from './directoryOpti
 /** Attempts of joinOrCreate when the picked room refused (filled, locked, gone meanwhile). */
 const MAX_ATTEMPTS = 5;
 /** Refusals after which joinOrCreate tries again (another room, or a new one). */
-const RETRY = new Set<string>([RoomErrorCode.FULL, RoomErrorCode.LOCKED, RoomErrorCode.NOT_FOUND]);
+const RETRY = new Set<string>([RoomErrorCode.FULL, RoomErrorCode.LOCKED, RoomErrorCode.NOT_FOUND, RoomErrorCode.UNREACHABLE]);
 
 /** What the cluster's room layer uses. @internal createNode builds it */
 export interface ClusterRoomsOptions {
@@ -106,6 +106,8 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
         return await this.#enter(player, seat.nodeId, seat.roomId, options, create);
       } catch (err) {
         if (!(err instanceof HearthError) || !RETRY.has(err.code) || attempt >= MAX_ATTEMPTS) throw err;
+        // A room on a node that left: not picked again until it is restored somewhere (or gone).
+        if (err.code === RoomErrorCode.UNREACHABLE) this.#background(this.#dir.shelve(seat.roomId), 'shelve a room');
       }
     }
   }

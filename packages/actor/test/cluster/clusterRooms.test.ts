@@ -200,6 +200,13 @@ describe('rooms across nodes (real Redis, two and three nodes)', () => {
     for (let i = 0; i < 100 && (await b.backplane.isNodeLive('ua')); i++) await new Promise((done) => setTimeout(done, 50));
     clock.advance(1_001); // past the cached "ua is live"
     expect(await codeOf(toRoom(bob, roomId, Say, { text: 'anyone?' }))).toBe(RoomErrorCode.UNREACHABLE);
+    // joinOrCreate passes the dead node's room by (and no longer picks it): a new room here
+    const cid = await player(b.port, 'cid');
+    const fresh = await cid.ref.request(RoomJoinOrCreate, { kind: 'chat' });
+    expect(fresh.roomId).not.toBe(roomId);
+    expect(b.node.rooms.get(fresh.roomId)).toBeDefined();
+    const dan = await player(b.port, 'dan');
+    expect((await dan.ref.request(RoomJoinOrCreate, { kind: 'chat' })).roomId).toBe(fresh.roomId);
   });
 
   it.skipIf(!canStopRedis)('while Redis is down: room requests fail fast with BACKPLANE_UNAVAILABLE, a local room keeps answering', async () => {
