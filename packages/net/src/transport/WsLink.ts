@@ -129,6 +129,7 @@ export class WsLink implements Link {
       this.#ws.send(body);
       return;
     }
+    if (socket.destroyed) return; // ws emits its close next
     // One buffer, one write (`ws` would cork and write header and body: a writev).
     const head = n < 126 ? 2 : 4;
     const frame = Buffer.allocUnsafe(head + n);
@@ -150,6 +151,7 @@ export class WsLink implements Link {
       this.#ws.send(frame.subarray(4));
       return;
     }
+    if (socket.destroyed) return;
     const head = n < 126 ? 2 : 4;
     const at = 4 - head;
     const out = frame.subarray(at);
