@@ -10,7 +10,8 @@ import { decodeCheckpoint } from '../../src/room/checkpoint/checkpointCodec.ts';
 import { RedisRoomStore, parseOwner } from '../../src/room/checkpoint/RedisRoomStore.ts';
 import type { RestoredRoom } from '../../src/room/checkpoint/RoomFailover.ts';
 import type { RoomInstance } from '../../src/room/RoomInstance.ts';
-import { rawClient, startNode, useClusterFixture } from '../cluster/helpers.ts';
+import { canStopRedis } from '../../src/testing/index.ts';
+import { once, rawClient, startNode, useClusterFixture } from '../cluster/helpers.ts';
 import { cleanup, until } from '../helpers.ts';
 import { player, roomPlayer, toRoom } from './roomServer.ts';
 
@@ -113,6 +114,27 @@ describe('rooms outlive their node (one process, real Redis)', () => {
       await new Promise((done) => setTimeout(done, 10));
     }
     expect((decodeCheckpoint((await r.getBuffer(store.checkpointKey(roomId)))!).state as { lines: string[] }).lines).toEqual(['hello', 'world']);
+  });
+
+  it.skipIf(!canStopRedis)('through a Redis outage (restarted empty): rooms carry on, and checkpoints marked meanwhile are written when it is back', async () => {
+    const a = await roomNode('oa');
+    const c = await player(a.port, 'writer');
+    const { roomId } = await c.ref.request(RoomCreate, { kind: 'notes' });
+    await until(() => a.failover.stats.written >= 1);
+    const down = once(a.backplane, 'down');
+    await fx.redis.stop();
+    await down;
+    await toRoom(c, roomId, Note, { text: 'during' }); // the room carries on; its checkpoint waits
+    const up = once(a.backplane, 'up');
+    await fx.redis.restart(); // empty: the owner entry is gone
+    await up;
+    await a.failover.check(); // a round: the waiting checkpoint goes out, its owner entry written back
+    await until(() => a.failover.stats.written >= 2);
+    expect(a.failover.stats.fenced).toBe(0);
+    expect(a.node.rooms.get(roomId)).toBeDefined();
+    const store = new RedisRoomStore(a.backplane.redis, fx.redis.prefix);
+    expect((await store.read(roomId)).owner).toEqual({ epoch: 1, nodeId: 'oa' });
+    expect((decodeCheckpoint((await store.read(roomId)).checkpoint!).state as { lines: string[] }).lines).toEqual(['during']);
   });
 
   it('drain: every room goes to another node with its state as of the handoff (changes since the last checkpoint included)', async () => {

@@ -20,6 +20,7 @@ export class Checkpointer implements RoomWatcher {
   readonly #log: Logger;
   readonly #stats: RoomFailoverStats;
   readonly #now: () => number;
+  readonly #available: () => boolean;
   /** Rooms this node owns, with the epoch it holds. */
   readonly #owned = new Map<string, RoomOwner>();
   readonly #lastTick = new Map<string, number>();
@@ -29,12 +30,14 @@ export class Checkpointer implements RoomWatcher {
   #scheduled = false;
   #writing: Promise<void> = Promise.resolve();
 
-  constructor(store: RedisRoomStore, nodeId: string, log: Logger, stats: RoomFailoverStats, now: () => number = Date.now) {
+  /** `available`: false while Redis is down; marked rooms then wait (written by the first flush after it returns). */
+  constructor(store: RedisRoomStore, nodeId: string, log: Logger, stats: RoomFailoverStats, available: () => boolean = () => true, now: () => number = Date.now) {
     this.#store = store;
     this.#nodeId = nodeId;
     this.#log = log;
     this.#stats = stats;
     this.#now = now;
+    this.#available = available;
   }
 
   /** The epoch this node holds for `roomId`, if it owns it. */
@@ -88,7 +91,12 @@ export class Checkpointer implements RoomWatcher {
 
   mark(room: RoomInstance): void {
     this.#dirty.add(room);
-    if (this.#scheduled) return;
+    this.resume();
+  }
+
+  /** Schedules a flush of the rooms still marked (after Redis came back: they waited). */
+  resume(): void {
+    if (this.#scheduled || this.#dirty.size === 0) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
@@ -103,7 +111,7 @@ export class Checkpointer implements RoomWatcher {
 
   /** Encodes and writes every marked room now (one pipeline). */
   async flush(): Promise<void> {
-    if (this.#dirty.size === 0) return;
+    if (this.#dirty.size === 0 || !this.#available()) return;
     const rooms = [...this.#dirty];
     this.#dirty.clear();
     const p = this.#store.redis.pipeline();

@@ -24,7 +24,7 @@ import { ROOM_SCRIPTS } from './roomScripts.ts';
 /** The scripts as ioredis defines them (`…Buffer`: replies as Buffers). */
 interface RoomScripted {
   hearthRoomOwn(owner: string, mine: string, owners: string, roomId: string, nodeId: string): Promise<number | string>;
-  hearthRoomWrite(owner: string, cp: string, roomId: string, holder: string, bytes: Uint8Array): Promise<number | string | null>;
+  hearthRoomWrite(owner: string, cp: string, mine: string, owners: string, roomId: string, holder: string, bytes: Uint8Array, nodeId: string): Promise<number | string>;
   hearthRoomMoveBuffer(owner: string, from: string, to: string, owners: string, cp: string, roomId: string, expected: string, fromNode: string, toNode: string): Promise<[number, Buffer | null] | null>;
   hearthRoomRelease(owner: string, mine: string, owners: string, cp: string, roomId: string, holder: string, nodeId: string): Promise<number>;
   hearthRoomReadBuffer(owner: string, cp: string, roomId: string): Promise<[Buffer | null, Buffer | null]>;
@@ -80,11 +80,12 @@ export class RedisRoomStore {
     void (p as unknown as RoomScripted).hearthRoomOwn(this.ownerKey(), this.nodeKey(nodeId), this.ownersKey(), roomId, nodeId);
   }
 
-  /** Queues a fenced checkpoint write on a pipeline: 1 when written, else the current owner. */
+  /** Queues a fenced checkpoint write on a pipeline: 1 when written, else the other owner's entry (an entry lost with a Redis restart is written back). */
   write(p: ChainableCommander, roomId: string, owner: RoomOwner, bytes: Uint8Array): void {
     // A Buffer view: ioredis sends a plain Uint8Array as its string rendering ("1,2,3").
     const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    void (p as unknown as RoomScripted).hearthRoomWrite(this.ownerKey(), this.checkpointKey(roomId), roomId, `${owner.epoch}|${owner.nodeId}`, body);
+    const n = owner.nodeId;
+    void (p as unknown as RoomScripted).hearthRoomWrite(this.ownerKey(), this.checkpointKey(roomId), this.nodeKey(n), this.ownersKey(), roomId, `${owner.epoch}|${n}`, body, n);
   }
 
   /** Queues the release of a disposed room (entry and checkpoint) on a pipeline. */

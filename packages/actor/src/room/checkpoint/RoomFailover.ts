@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RoomInstance } from '../RoomInstance.ts';
 import type { RoomManager } from '../RoomManager.ts';
+import { isBackplaneDown } from '../../backplane/errors.ts';
 import { decodeCheckpoint, encodeCheckpoint, ROOM_ID_FORMAT } from './checkpointCodec.ts';
 import { checkpointOf } from './checkpointOf.ts';
 import { Checkpointer } from './Checkpointer.ts';
@@ -14,6 +15,8 @@ export interface FailoverBackplane {
   readonly nodeId: string;
   readonly redis: Redis;
   readonly keys: { readonly prefix: string };
+  /** False while Redis is down (rounds and checkpoint writes wait). */
+  readonly available?: boolean;
   nodes(): Promise<ReadonlyArray<{ readonly nodeId: string }>>;
   sendToNode(nodeId: string, topic: string, payload: unknown): void;
   onNodeMessage(topic: string, handler: (payload: unknown, fromNodeId: string) => void): () => void;
@@ -85,7 +88,7 @@ export class RoomFailover {
     this.#log = logger.child({ component: 'roomFailover', node: backplane.nodeId });
     this.#options = options;
     this.#store = new RedisRoomStore(backplane.redis, backplane.keys.prefix);
-    this.checkpointer = new Checkpointer(this.#store, this.#nodeId, this.#log, this.stats);
+    this.checkpointer = new Checkpointer(this.#store, this.#nodeId, this.#log, this.stats, () => backplane.available !== false);
   }
 
   /** Starts checkpointing the node's rooms and watching for dead nodes. */
@@ -103,12 +106,14 @@ export class RoomFailover {
   /** One round: claims the rooms of dead nodes, restores rooms owned here but not held. Never throws. */
   check(): Promise<void> {
     return (this.#checking ??= this.#check()
-      .catch((err: unknown) => this.#log.warn({ err }, 'room failover round failed; retrying next round'))
+      // Redis down: the backplane logs the outage once; a round per checkMs need not log it again.
+      .catch((err: unknown) => (isBackplaneDown(err) ? this.#log.debug({ err }, 'room failover round skipped: Redis down') : this.#log.warn({ err }, 'room failover round failed; retrying next round')))
       .finally(() => (this.#checking = undefined)));
   }
 
   async #check(): Promise<void> {
-    if (this.#draining) return;
+    if (this.#draining || this.#backplane.available === false) return;
+    this.checkpointer.resume(); // rooms marked while Redis was down
     const live = (await this.#backplane.nodes()).map((n) => n.nodeId).sort();
     if (!live.includes(this.#nodeId)) return; // this node's own lease lapsed: it must not claim
     for (const owner of await this.#store.owners()) {

@@ -14,11 +14,20 @@ if redis.call('HSETNX', KEYS[1], ARGV[1], '1|' .. ARGV[2]) == 1 then
 end
 return redis.call('HGET', KEYS[1], ARGV[1])`;
 
-/** Fenced checkpoint write: KEYS owner hash, checkpoint key; ARGV roomId, "EPOCH|NODE", bytes. 1, or the current owner (false: none). */
+/**
+ * Fenced checkpoint write: KEYS owner hash, checkpoint key, node's set, owners set; ARGV roomId,
+ * "EPOCH|NODE", bytes, nodeId. Writes while the owner entry is the writer's; an entry that is gone
+ * (Redis restarted empty) is written back first. 1, or the other owner's entry (fenced).
+ */
 export const ROOM_WRITE = `
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if cur == ARGV[2] then redis.call('SET', KEYS[2], ARGV[3]) return 1 end
-return cur`;
+if not cur then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+  redis.call('SADD', KEYS[3], ARGV[1])
+  redis.call('SADD', KEYS[4], ARGV[4])
+elseif cur ~= ARGV[2] then return cur end
+redis.call('SET', KEYS[2], ARGV[3])
+return 1`;
 
 /**
  * Moves a room from one owner to another, only while it is still owned as ARGV[2] (one winner):
@@ -55,7 +64,7 @@ return {redis.call('HGET', KEYS[1], ARGV[1]), redis.call('GET', KEYS[2])}`;
 /** Name, key count and source of each script (defined once per connection). */
 export const ROOM_SCRIPTS: ReadonlyArray<readonly [string, number, string]> = [
   ['hearthRoomOwn', 3, ROOM_OWN],
-  ['hearthRoomWrite', 2, ROOM_WRITE],
+  ['hearthRoomWrite', 4, ROOM_WRITE],
   ['hearthRoomMove', 5, ROOM_MOVE],
   ['hearthRoomRelease', 4, ROOM_RELEASE],
   ['hearthRoomRead', 2, ROOM_READ],
