@@ -15,6 +15,7 @@ import type { MemberLink } from './RoomMember.ts';
 import { RemoteMember } from './RemoteMember.ts';
 import type { EnterRequest, RoomNode } from './RoomNode.ts';
 import { filterKey, newRoomId, optionsJson, parseOptions } from './directoryOptions.ts';
+import { MemberSweep } from './MemberSweep.ts';
 
 /** Attempts of joinOrCreate when the picked room refused (filled, locked, gone meanwhile). */
 const MAX_ATTEMPTS = 5;
@@ -64,10 +65,9 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
   readonly #entering = new Map<Player, Map<string, string>>();
   /** Rooms whose lock, privacy or metadata changed this turn (one directory update each). */
   readonly #dirty = new Set<RoomInstance>();
-  readonly #isNodeLive: (nodeId: string) => Promise<boolean>;
-  readonly #sweepMs: number;
-  #sweep: unknown;
-  #closed = false;
+  /** The `connected` last told the room nodes of a player with rooms elsewhere (absent: true, as at its join). */
+  readonly #told = new WeakMap<Player, boolean>();
+  readonly #sweeper: MemberSweep;
 
   constructor(options: ClusterRoomsOptions) {
     this.#m = options.manager;
@@ -78,9 +78,14 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
     this.#log = options.logger.child({ component: 'cluster-rooms' });
     this.#nodes = options.nodes;
     this.#capacity = options.nodeCapacity ?? Infinity;
-    this.#isNodeLive = options.isNodeLive;
-    this.#sweepMs = options.sweepMs ?? 2_000;
-    this.#armSweep();
+    this.#sweeper = new MemberSweep({
+      manager: this.#m,
+      clock: this.#clock,
+      logger: this.#log,
+      isNodeLive: options.isNodeLive,
+      sweepMs: options.sweepMs ?? 2_000,
+      before: () => this.#tellPresence(),
+    });
     this.#node.bind({
       left: (roomId, userId, from) => this.#leftThere(roomId, userId, from),
       remoteNodeOf: (player, roomId) => this.#remote.get(player)?.get(roomId) ?? this.#entering.get(player)?.get(roomId),
@@ -234,48 +239,24 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
 
   /** Stops the sweep (node close). */
   close(): void {
-    this.#closed = true;
-    if (this.#sweep !== undefined) this.#clock.clearTimeout(this.#sweep);
-    this.#sweep = undefined;
+    this.#sweeper.close();
   }
 
-  /**
-   * Removes the members of this node's rooms whose node left the registry (crashed and its lease
-   * lapsed): their seats free up and `onLeave` sees `CLOSED`. Runs every `sweepMs`.
-   */
-  async sweep(): Promise<number> {
-    const byNode = new Map<string, Array<[RoomInstance, RemoteMember]>>();
-    for (const handle of this.#m.rooms()) {
-      const room = this.#m.instance(handle.id);
-      if (room === undefined) continue;
-      for (const member of room.members.values()) {
-        if (!(member instanceof RemoteMember)) continue;
-        let list = byNode.get(member.nodeId);
-        if (list === undefined) byNode.set(member.nodeId, (list = []));
-        list.push([room, member]);
-      }
-    }
-    let removed = 0;
-    for (const [nodeId, members] of byNode) {
-      if (await this.#isNodeLive(nodeId).catch(() => true)) continue;
-      for (const [room, member] of members) {
-        member.alive = false;
-        if (await room.leave(member, { code: ErrorCode.CLOSED, text: `the member's node ${nodeId} left the cluster` })) removed++;
-      }
-    }
-    return removed;
+  /** One sweep now (tests): presence changes told, members of nodes that left removed. */
+  sweep(): Promise<number> {
+    return this.#sweeper.sweep();
   }
 
   // ---- internals ----
 
-  #armSweep(): void {
-    if (this.#closed) return;
-    this.#sweep = this.#clock.setTimeout(() => {
-      this.sweep()
-        .catch((err: unknown) => this.#log.warn({ err }, 'room member sweep failed'))
-        .finally(() => this.#armSweep());
-    }, this.#sweepMs);
-    (this.#sweep as { unref?: () => void } | undefined)?.unref?.();
+  /** Tells the room nodes of this node's players with rooms elsewhere when `connected` changed (grace, resume). */
+  #tellPresence(): void {
+    for (const [player, rooms] of this.#remote) {
+      const connected = player.connected;
+      if ((this.#told.get(player) ?? true) === connected) continue;
+      this.#told.set(player, connected);
+      for (const [roomId, nodeId] of rooms) this.#node.tellPresence(nodeId, roomId, player.userId, connected);
+    }
   }
 
   /**

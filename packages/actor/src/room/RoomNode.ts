@@ -35,7 +35,10 @@ export interface ExitRequest {
 export const RoomEnter = defineMessage<EnterRequest, RoomJoined>(20, 'hearth.room.enter');
 export const RoomForward = defineMessage<[roomId: string, userId: string, type: number, payload: unknown], unknown>(21, 'hearth.room.forward');
 export const RoomExit = defineMessage<ExitRequest, boolean>(22, 'hearth.room.exit');
-/** Node messages of rooms: `['left', roomId, userId]` (room node → member's node), `['g', roomId, userId, group, 0|1]`. */
+/**
+ * Node messages of rooms: `['left', roomId, userId]` and `['g', roomId, userId, group, 0|1]` (room
+ * node → member's node), `['c', roomId, userId, 0|1]` (member's node → room node: connected).
+ */
 const TOPIC = 'hearth.room';
 const ROOM_ID = /^[\w-]{1,64}$/;
 const MAX_CODE = 64;
@@ -117,6 +120,11 @@ export class RoomNode implements MemberOutlet {
     this.#send(nodeId, ['left', roomId, userId]);
   }
 
+  /** Tells a room's node that its member (held here) is connected or in its grace period. */
+  tellPresence(nodeId: string, roomId: string, userId: string, connected: boolean): void {
+    this.#send(nodeId, ['c', roomId, userId, connected ? 1 : 0]);
+  }
+
   // ---- MemberOutlet: the room's side reaching a member's node ----
 
   push(nodeId: string, userId: string, definition: AnyDefinition, payload: unknown): boolean {
@@ -179,6 +187,11 @@ export class RoomNode implements MemberOutlet {
     const [op, roomId, userId] = raw as [unknown, string, string];
     if (op === 'left') {
       this.#owner?.left(roomId, userId, from);
+      return;
+    }
+    if (op === 'c') {
+      const link = this.#o.manager.instance(roomId)?.member(userId);
+      if (link instanceof RemoteMember && link.nodeId === from) link.connected = raw[3] === 1;
       return;
     }
     if (op !== 'g' || typeof raw[3] !== 'string') return;

@@ -2,7 +2,7 @@ import { HearthError, RoomCreate, RoomJoin, RoomJoinOrCreate, RoomLeave, RoomLef
 import { describe, expect, it } from 'vitest';
 import { defineRoom, RoomErrorCode } from '../../src/index.ts';
 import { canStopRedis, ManualClock } from '../../src/testing/index.ts';
-import { cleanup, until } from '../helpers.ts';
+import { cleanup, clientService, connect, until } from '../helpers.ts';
 import { Said, Say, Where, codeOf, player, toRoom } from '../rooms/roomServer.ts';
 import { RoomDirectory } from '../../src/cluster/RoomDirectory.ts';
 import { once, useClusterFixture } from './helpers.ts';
@@ -154,6 +154,29 @@ describe('rooms across nodes (real Redis, two and three nodes)', () => {
     expect([...a.node.rooms.get(roomId)!.members.keys()]).toEqual(['ann']);
     const cid = await player(a.port, 'cid');
     expect((await cid.ref.request(RoomJoin, { roomId })).roomId).toBe(roomId); // bob's seat is free again
+  });
+
+  it("a member's connected state reaches the room's node (grace, then resume)", async () => {
+    const clock = new ManualClock();
+    const a = await startRoomNode(fx.redis, 'pa', [chat([])], fx.closers);
+    const b = await startRoomNode(fx.redis, 'pb', [chat([])], fx.closers, { clock });
+    const ann = await player(a.port, 'ann');
+    const bob = await connect(clientService(), b.port);
+    const { resumeToken } = await bob.login('bob');
+    const { roomId } = await ann.ref.request(RoomCreate, { kind: 'chat' });
+    await bob.ref.request(RoomJoin, { roomId });
+    const bobThere = () => a.node.rooms.get(roomId)!.members.get('bob')!;
+    expect(bobThere().connected).toBe(true);
+    bob.ref.close('CLOSED');
+    await until(() => b.node.holder.get('bob')?.connected === false);
+    clock.advance(2_000);
+    await until(() => !bobThere().connected);
+    const again = await connect(clientService(), b.port);
+    await again.resume(resumeToken);
+    await until(() => b.node.holder.get('bob')?.connected === true);
+    clock.advance(2_000);
+    await until(() => bobThere().connected);
+    expect(await toRoom(again, roomId, Say, { text: 'back' })).toEqual({ heard: 1 });
   });
 
   it('a room restored on another node after its node died: a member on a third node joins it by id again, its seat kept', async () => {
