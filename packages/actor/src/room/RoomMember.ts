@@ -15,7 +15,10 @@ export interface RoomMember {
   readonly options: RoomOptions;
   /** The node holding the member's player (this node's id for a local member). */
   readonly nodeId: string;
-  /** False while the member's player is in its grace period (disconnected, may resume); pushes are queued meanwhile. */
+  /**
+   * False while the member's player is in its grace period (disconnected, may resume); pushes are
+   * queued meanwhile. For a member held by another node it follows within the cluster's sweep (2 s).
+   */
   readonly connected: boolean;
   /** When the member joined (the node's clock, ms). */
   readonly joinedAt: number;
