@@ -122,7 +122,8 @@ async function runNode(config: ServerConfig, logger: Logger, worker: number | un
   });
   insecureWarning?.stop();
   // Rooms outlive a restart (docs/rooms.md): in a cluster, hand every room to the other nodes first.
-  await server.node.drain('SHUTDOWN').catch((err: unknown) => logger.error({ err }, 'room handoff failed; closing'));
+  // (Only the handoff here: the close below stays bounded by --shutdown-deadline-ms.)
+  await server.node.roomFailover?.drain().catch((err: unknown) => logger.error({ err }, 'room handoff failed; closing'));
   await server.close();
   logger.info('stopped');
   // A worker's IPC channel would keep it alive: let go of it (the primary sees exit code 0).
