@@ -83,9 +83,8 @@ export class TestClients {
   readonly #clients: HearthClient[] = [];
 
   constructor() {
-    fixtures.push(() => {
+    fixtures.push(async () => {
       for (const client of this.#clients.splice(0)) client.close();
-      return Promise.resolve();
     });
   }
 

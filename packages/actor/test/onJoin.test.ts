@@ -11,8 +11,7 @@ const namedPlayer = () =>
     .handle(WhoAmI, (player) => ({ name: player.data.name }))
     .hooks({
       onJoin: (player, login) => {
-        const name = login['displayName'] ?? login['name'];
-        player.data = { name: typeof name === 'string' ? name : '?' };
+        player.data = { name: String(login['displayName'] ?? login['name'] ?? '?') };
       },
     });
 

@@ -10,6 +10,9 @@
  * Env: FANOUT_CLIENTS (600), FANOUT_RUNS (3), FANOUT_SECONDS (5), FANOUT_MODES (raw,tcp,tcp-secure,ws),
  * FANOUT_BEFORE=DIR with FANOUT_BEFORE_MODES=ws,...: also runs those stacks' server from another
  * checkout of packages/net (DIR, with this file copied into its bench/) as `ws@before`, interleaved;
+ * FANOUT_CLIENT=service: the Hearth stacks' clients are a Hearth client Service (decoding every
+ * message) instead of raw sockets that do the protocol's handshake and then only count bytes, as the
+ * raw stack's clients do (the default: the same receivers on every stack);
  * FANOUT_WRITE=0: no file; FANOUT_PROFILE=1: the server child runs with --cpu-prof (profiles in packages/net/bench/profiles/MODE, one per thread: the main one is the largest).
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
@@ -18,7 +21,8 @@ import { connect, createServer, type Socket } from 'node:net';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BatchWriter, defineMessage } from '@hearth/protocol';
+import { BatchWriter, defineMessage, encodeFrame } from '@hearth/protocol';
+import { WebSocket } from 'ws';
 import { Service, type SessionRef } from '../src/index.ts';
 import { median } from './baselines.ts';
 
@@ -186,6 +190,55 @@ async function openHearth(address: string, mode: Mode, n: number): Promise<Clien
   };
 }
 
+/**
+ * Raw receivers for a Hearth stack: each does the protocol's client handshake (hello, reply) on a
+ * plain socket or a `ws` client, then only counts bytes, like the raw stack's receivers.
+ */
+async function openHearthRaw(address: string, mode: Mode, n: number): Promise<Clients> {
+  const registry = new Service({ log: false }).protocols;
+  const factory = registry.get(mode === 'tcp-secure' ? 'msgpack+nacl' : 'msgpack');
+  let received = 0;
+  const closers: Array<() => void> = [];
+  for (let i = 0; i < n; i++) {
+    const handshake = factory.client({});
+    if (mode === 'ws') {
+      const ws = new WebSocket(address, { perMessageDeflate: false });
+      await new Promise<void>((done, fail) => ws.once('open', () => done()).once('error', fail));
+      const opened = new Promise<void>((done) => ws.once('message', (data: Buffer) => (handshake.receive(data), done())));
+      ws.send(handshake.hello());
+      await opened;
+      ws.on('message', (data: Buffer) => (received += data.length));
+      closers.push(() => ws.terminate());
+      continue;
+    }
+    const socket = connect({ host: '127.0.0.1', port: Number(address.split(':').pop()), noDelay: true });
+    await new Promise<void>((done, fail) => socket.once('connect', done).once('error', fail));
+    socket.write(encodeFrame(handshake.hello()));
+    let head = Buffer.alloc(0);
+    await new Promise<void>((done) => {
+      const onData = (chunk: Buffer): void => {
+        head = Buffer.concat([head, chunk]);
+        if (head.length < 4 || head.length < 4 + head.readUInt32BE(0)) return;
+        const len = head.readUInt32BE(0);
+        handshake.receive(head.subarray(4, 4 + len));
+        received += head.length - 4 - len;
+        socket.off('data', onData);
+        socket.on('data', (c: Buffer) => (received += c.length));
+        done();
+      };
+      socket.on('data', onData);
+    });
+    closers.push(() => socket.destroy());
+  }
+  return {
+    received: () => received,
+    close: () => {
+      for (const close of closers) close();
+      return Promise.resolve();
+    },
+  };
+}
+
 function ask<T>(child: ChildProcess, message: object): Promise<T> {
   return new Promise((done) => {
     child.once('message', (m) => done(m as T));
@@ -209,7 +262,12 @@ async function round(name: string, profileDir: string | undefined): Promise<Samp
   const child = fork(here, ['server', mode], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   if (pinnable && child.pid !== undefined) execFileSync('taskset', ['-cp', '0', String(child.pid)], { stdio: 'ignore' });
   const ready = await new Promise<ServerReady>((done) => child.once('message', (m) => done(m as ServerReady)));
-  const clients = mode === 'raw' ? await openRaw(ready.address, CLIENTS) : await openHearth(ready.address, mode, CLIENTS);
+  const clients =
+    mode === 'raw'
+      ? await openRaw(ready.address, CLIENTS)
+      : process.env['FANOUT_CLIENT'] === 'service'
+        ? await openHearth(ready.address, mode, CLIENTS)
+        : await openHearthRaw(ready.address, mode, CLIENTS);
   await sleep(1000); // warm-up: every client connected, a few ticks sent
   const r0 = clients.received();
   const m = await ask<Measured>(child, { measure: SECONDS * 1000 });
@@ -269,9 +327,9 @@ async function main(): Promise<void> {
     node: process.version,
     cpus: cpus().length,
     load: (await import('node:os')).loadavg().map((l) => +l.toFixed(2)),
-    config: { clients: CLIENTS, group: GROUP, hz: HZ, seconds: SECONDS, runs: RUNS, pinned: pinnable, ...(BEFORE === undefined ? {} : { before: process.env['FANOUT_BEFORE_LABEL'] ?? BEFORE }) },
+    config: { clients: CLIENTS, group: GROUP, hz: HZ, seconds: SECONDS, runs: RUNS, pinned: pinnable, client: process.env['FANOUT_CLIENT'] === 'service' ? 'service' : 'raw', ...(BEFORE === undefined ? {} : { before: process.env['FANOUT_BEFORE_LABEL'] ?? BEFORE }) },
     notes:
-      'each tick: per group of 16 one broadcast of the group state (16 × [id, x, y], encoded once) and one own push per client, in the same turn; raw = node:net writing the same batch bytes framed, one write per client per tick; server in a child process (CPU 0 when pinned), clients here (CPU 1); usPerClientTick = server CPU (user + system) / (ticks × clients); vsRaw = hearth ÷ raw (lower is better); medians of runs, stacks interleaved; the machine is shared',
+      'each tick: per group of 16 one broadcast of the group state (16 × [id, x, y], encoded once) and one own push per client, in the same turn; raw = node:net writing the same batch bytes framed, one write per client per tick; server in a child process (CPU 0 when pinned), clients here (CPU 1): raw sockets counting bytes on every stack (the Hearth ones after the protocol handshake) unless config.client says service; usPerClientTick = server CPU (user + system) / (ticks × clients); vsRaw = hearth ÷ raw (lower is better); medians of runs, stacks interleaved; the machine is shared',
     rows: table,
     totalSeconds: +((performance.now() - started) / 1000).toFixed(1),
   };
