@@ -25,7 +25,7 @@ const Counter = defineRoom({ name: 'counter', maxPlayers: 8, emptyTimeout: false
 describe('rooms outlive their node (one process, real Redis)', () => {
   const fx = useClusterFixture(cleanup);
 
-  async function roomNode(nodeId: string, restored: RestoredRoom[] = []) {
+  async function roomNode(nodeId: string, restored: RestoredRoom[] = [], kinds = [Counter, Notes]) {
     const backplane = await startNode(fx.redis, nodeId);
     const service = new Service({ log: false });
     const node = await createNode({
@@ -33,7 +33,7 @@ describe('rooms outlive their node (one process, real Redis)', () => {
       player: roomPlayer,
       authenticate: devAuthenticator,
       backplane,
-      rooms: [Counter, Notes],
+      rooms: kinds,
       listen: [{ address: 'tcp://127.0.0.1:0', protocol: 'msgpack' }],
       logger: pino({ enabled: false }),
       // rounds are run by the test (check()), not by the timer
@@ -97,6 +97,22 @@ describe('rooms outlive their node (one process, real Redis)', () => {
     const back = await player(home.port, 'ufb0');
     expect(home.node.rooms.get(id)!.members.get('ufb0')!.connected).toBe(true);
     expect(await toRoom(back, id, Add, { n: 1 })).toBe(total + 1);
+  });
+
+  it('a survivor that does not serve a room\'s kind leaves it to one that does', async () => {
+    const a = await roomNode('ka');
+    const b = await roomNode('kb', [], [Notes]); // no counter rooms here
+    const c = await roomNode('kc');
+    const totals = await fill(c, 4);
+    for (const id of totals.keys()) c.failover.checkpointer.mark(c.node.rooms.get(id) as RoomInstance);
+    await c.failover.checkpointer.flush();
+    await c.kill();
+    for (let round = 0; round < 100 && [...totals.keys()].some((id) => a.node.rooms.get(id) === undefined); round++) {
+      await Promise.all([a.failover.check(), b.failover.check()]);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const [id, total] of totals) expect(a.node.rooms.get(id)?.state).toEqual({ total });
+    expect([b.failover.stats.claimed, b.failover.stats.badCheckpoints]).toEqual([0, 0]);
   });
 
   it('a room without a tick is checkpointed after the messages it handled', async () => {

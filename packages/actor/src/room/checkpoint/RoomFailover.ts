@@ -128,6 +128,7 @@ export class RoomFailover {
         const rounds = (this.#seen.get(roomId) ?? 0) + 1;
         this.#seen.set(roomId, rounds);
         if (live[hash(roomId) % live.length] !== this.#nodeId && rounds <= CLAIM_ROUNDS) return;
+        if (!(await this.#serves(roomId))) return; // a kind this node does not serve: left to a node that does
         const moved = await this.#store.move(roomId, owner, this.#nodeId);
         if (moved === undefined) return; // another survivor won it
         this.#seen.delete(roomId);
@@ -135,6 +136,17 @@ export class RoomFailover {
         await this.#restore(roomId, { epoch: moved.epoch, nodeId: this.#nodeId }, moved.checkpoint, 'claimed');
       }),
     );
+  }
+
+  /** False when the room's last checkpoint is of a kind this node does not serve (a bad one: true, to release it). */
+  async #serves(roomId: string): Promise<boolean> {
+    const { checkpoint } = await this.#store.read(roomId);
+    if (checkpoint === null) return true;
+    try {
+      return this.#rooms.kinds.includes(decodeCheckpoint(checkpoint, this.#options.limits).kind);
+    } catch {
+      return true;
+    }
   }
 
   /** Rooms owned by this node in Redis but not held (a handoff whose message was lost): restored. */
