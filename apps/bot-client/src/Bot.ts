@@ -3,6 +3,7 @@ import { RoomState } from '@hearth/protocol';
 import { ChatLine, Chat, Echo, Leaderboard, Move, Rejected, Tag, WhereAmI } from '@hearth/server/messages';
 import { ArenaKind } from './arenaKind.ts';
 import { botDevice } from './botDevice.ts';
+import { failureAction } from './failureAction.ts';
 import { RoomView } from './RoomView.ts';
 import type { SwarmStats } from './stats/SwarmStats.ts';
 
@@ -33,6 +34,8 @@ export interface BotHost {
 const MAX_RELOGINS = 3;
 /** Codes with which a room can end under a bot that did nothing wrong (its node died, drained). */
 const ROOM_LOST: ReadonlySet<string> = new Set(['ROOM_UNREACHABLE', 'ROOM_NOT_FOUND', 'ROOM_DISPOSED']);
+/** Wait before joining again after a join reached a dead node, in ms. */
+const JOIN_RETRY_MS = 1000;
 
 type ArenaRoom = RoomOf<typeof ArenaKind>;
 
@@ -51,6 +54,8 @@ export class Bot {
   readonly #view = new RoomView();
   #seed: number;
   #room: ArenaRoom | undefined;
+  /** Room handles whose pushes this bot listens to (joining a room again gives the same handle). */
+  readonly #wired = new WeakSet<ArenaRoom>();
 
   phase: BotPhase = 'waiting';
   client: HearthClient | undefined;
@@ -59,6 +64,7 @@ export class Bot {
   relogins = 0;
   #connectedOnce = false;
   #loggedInOnce = false;
+  #joinedOnce = false;
   /** The room id once joined. */
   room = '';
   x = 0;
@@ -141,10 +147,15 @@ export class Bot {
     await this.#join();
   }
 
-  /** Joins an Arena room (`joinOrCreate`) and asks where it is. */
-  async #join(): Promise<void> {
+  /**
+   * Joins an Arena room (`joinOrCreate`; with `roomId`, that room again, else any) and asks where it
+   * is.
+   */
+  async #join(roomId?: string): Promise<void> {
     this.phase = 'joining';
-    const room = await this.#request('join', (c) => c.joinOrCreate(ArenaKind));
+    const room = await this.#request('join', (c) =>
+      roomId === undefined ? c.joinOrCreate(ArenaKind) : c.join(roomId, undefined, { kind: ArenaKind }).catch(() => c.joinOrCreate(ArenaKind)),
+    );
     if (room === undefined) return;
     const me = await this.#request('whereAmI', () => room.request(WhereAmI, {}));
     if (me === undefined) return;
@@ -188,19 +199,25 @@ export class Bot {
 
   #entered(room: ArenaRoom, me: { roomId: string; pid: number; x: number; y: number }, t: number): void {
     const stats = this.#host.stats;
-    stats.joined += 1;
+    if (!this.#joinedOnce) {
+      this.#joinedOnce = true;
+      stats.joined += 1;
+    }
     this.#room = room;
     this.room = room.id;
     this.#view.clear();
     this.#view.pid = me.pid;
     this.x = me.x;
     this.y = me.y;
+    if (room.state !== undefined) this.#view.read(room.state.players);
+    this.#schedule(t);
+    if (this.#wired.has(room)) return;
+    this.#wired.add(room);
     room.onStateChange((state) => {
       const moved = this.#view.read(state.players);
       this.othersMovesSeen += moved;
       stats.othersMoves += moved;
     });
-    if (room.state !== undefined) this.#view.read(room.state.players);
     room.on(ChatLine, ({ from }) => {
       if (from === this.pid) return;
       this.chatsReceived += 1;
@@ -214,6 +231,10 @@ export class Bot {
       this.#error(r.code, r.text);
     });
     room.onLeave(({ code, text }) => this.#roomLost(room, code, text));
+  }
+
+  /** Starts the scenario's clocks, with a per-bot offset. */
+  #schedule(t: number): void {
     this.goalX = this.x;
     this.goalY = this.y;
     const offset = 1000 * this.random();
@@ -239,6 +260,29 @@ export class Bot {
     this.relogins += 1;
     this.#host.stats.relogins += 1;
     void this.#join();
+  }
+
+  /**
+   * A room request got no answer from the room's node (it died): join the room again by id, which a
+   * survivor restores from its checkpoint, else another room. What a player would do.
+   */
+  #reenter(): void {
+    const room = this.#room;
+    if (room === undefined || this.phase !== 'playing' || this.relogins >= MAX_RELOGINS) return;
+    this.relogins += 1;
+    this.#host.stats.relogins += 1;
+    this.#room = undefined;
+    this.room = '';
+    void this.#join(room.id);
+  }
+
+  /** Joins again in a second (a join that reached a dead node), unless the bot moved on meanwhile. */
+  #retryJoin(client: HearthClient): void {
+    this.relogins += 1;
+    this.#host.stats.relogins += 1;
+    setTimeout(() => {
+      if (this.client === client && this.phase === 'joining' && !this.#host.stopping) void this.#join();
+    }, JOIN_RETRY_MS).unref();
   }
 
   /** The nearest other player within `radius`, if any. */
@@ -325,18 +369,19 @@ export class Bot {
       return reply;
     } catch (err) {
       const code = err instanceof HearthError ? err.code : 'INTERNAL';
-      // Cut short by the swarm's own shutdown (not a failure), by a close already counted, or by a
-      // drop: a request in flight then fails DISCONNECTED and the bot carries on once resumed.
-      if (this.phase === 'closed' || this.#host.stopping || (this.phase === 'failed' && code === 'CLOSED')) return undefined;
-      if (client !== this.client || code === 'RESUME_REFUSED') return undefined;
-      if (code === 'DISCONNECTED') {
-        // Lost with the connection: in play the bot carries on once resumed; before it plays, it
-        // cannot know whether it logged in or joined, so it starts over.
-        if ((this.phase === 'loggingIn' || this.phase === 'joining') && !this.#restart()) this.#error(code, `${name}: ${(err as Error).message}`);
-        return undefined;
+      const text = `${name}: ${(err as Error).message}`;
+      const stopping = this.#host.stopping;
+      const action = failureAction(code, { phase: this.phase, stopping, staleClient: client !== this.client, mayRetry: this.relogins < MAX_RELOGINS });
+      if (action === 'rejoin') {
+        this.#host.stats.error(this.name, code, text, true);
+        if (this.phase === 'playing') this.#reenter();
+        else this.#retryJoin(client);
+      } else if (action === 'restart') {
+        if (!this.#restart()) this.#error(code, text);
+      } else if (action === 'error') {
+        this.#error(code, text);
+        if (this.phase === 'loggingIn' || this.phase === 'joining') this.phase = 'failed';
       }
-      this.#error(code, `${name}: ${(err as Error).message}`);
-      if (this.phase === 'loggingIn' || this.phase === 'joining') this.phase = 'failed';
       return undefined;
     }
   }

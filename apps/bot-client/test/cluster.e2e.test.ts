@@ -55,9 +55,9 @@ describe('Arena cluster end to end: two server processes over Redis + one bot-cl
     expect(summary.urls).toEqual([la.tcp, lb.ws]);
     expect(summary.bots).toMatchObject({ total: 40, connected: 40, loggedIn: 40, joined: 40, dropped: 0, failed: 0 });
     expect(summary.unexpectedCount).toBe(0);
-    // Rooms are matched cluster-wide (fullest with space, 16 each): 3 rooms, 4 at most if two nodes opened one at the same moment.
-    // (Two separate worlds of 20 would make 4, and no remote joins.)
-    expect(summary.rooms).toBeLessThanOrEqual(4);
+    // Rooms are matched cluster-wide (one atomic joinOrCreate in Redis, 16 a room): 40 bots in 3 rooms.
+    // Two separate worlds of 20 would need 4: 3 proves rooms with members on both nodes.
+    expect(summary.rooms).toBe(3);
     expect(summary.bots.sawOthersMove).toBe(40);
     expect(summary.bots.receivedChat).toBe(40);
     expect(summary.game.chatsReceived).toBeGreaterThan(summary.game.chatsSent);

@@ -66,7 +66,7 @@ describe('bots on @hearth/client: failures end the run at once, with a fix in th
     const lb = await b.listening;
     const run = runBots([
       '--url', la.tcp, '--url', lb.ws,
-      '--bots', '20', '--duration', '14', '--ramp', '1',
+      '--bots', '20', '--duration', '22', '--ramp', '1',
       '--scenario', 'play', '--server-key-file', `${keyFile}.pub`,
     ]);
     // Once node A holds its half of the bots, kill it without warning.

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { FlagError } from '@hearth/server/cli';
 import { describe, expect, it } from 'vitest';
 import { parseBotConfig } from '../src/config/BotConfig.ts';
+import { failureAction } from '../src/failureAction.ts';
 import { LatencyHistogram } from '../src/stats/LatencyHistogram.ts';
 
 describe('LatencyHistogram', () => {
@@ -57,5 +58,25 @@ describe('bot flags', () => {
   ])('refuses %j with one line naming the flag', (argv, message) => {
     expect(() => parseBotConfig(argv, {})).toThrow(FlagError);
     expect(() => parseBotConfig(argv, {})).toThrow(message);
+  });
+});
+
+describe('failureAction', () => {
+  const ctx = { phase: 'playing' as const, stopping: false, staleClient: false, mayRetry: true };
+  it('joins again when the room\'s node stopped answering, while it may', () => {
+    expect(failureAction('TIMEOUT', ctx)).toBe('rejoin');
+    expect(failureAction('ROOM_UNREACHABLE', { ...ctx, phase: 'joining' })).toBe('rejoin');
+    expect(failureAction('TIMEOUT', { ...ctx, mayRetry: false })).toBe('error');
+    expect(failureAction('TIMEOUT', { ...ctx, phase: 'loggingIn' })).toBe('error');
+  });
+  it('starts over after a drop before playing, carries on after one in play', () => {
+    expect(failureAction('DISCONNECTED', { ...ctx, phase: 'joining' })).toBe('restart');
+    expect(failureAction('DISCONNECTED', ctx)).toBe('ignore');
+  });
+  it('ignores what the run\'s end or a replaced client cut short; the rest is for the scenario', () => {
+    expect(failureAction('ARENA_TOO_FAR', { ...ctx, stopping: true })).toBe('ignore');
+    expect(failureAction('ARENA_TOO_FAR', { ...ctx, staleClient: true })).toBe('ignore');
+    expect(failureAction('CLOSED', { ...ctx, phase: 'failed' })).toBe('ignore');
+    expect(failureAction('ARENA_TOO_FAR', ctx)).toBe('error');
   });
 });
