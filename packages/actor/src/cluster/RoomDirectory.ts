@@ -67,6 +67,19 @@ export interface RoomEntry {
   readonly metadata: unknown;
 }
 
+/** A room as its node publishes it. */
+export interface PublishedRoom {
+  readonly roomId: string;
+  readonly kind: string;
+  readonly maxPlayers: number;
+  readonly filter: string;
+  /** Its options, JSON. */
+  readonly options: string;
+  readonly locked: boolean;
+  readonly private: boolean;
+  readonly metadata: unknown;
+}
+
 /** A fresh room to register. */
 export interface FreshRoom {
   readonly roomId: string;
@@ -166,10 +179,30 @@ export class RoomDirectory {
     await this.#s.hearthRoomReleaseSeat(this.roomKey(roomId), `${this.#base}open:`, roomId);
   }
 
-  /** The room's node publishes its lock, privacy and metadata (and that it is live). */
-  async update(roomId: string, locked: boolean, isPrivate: boolean, metadata: unknown): Promise<void> {
-    const meta = metadata === null || metadata === undefined ? '' : JSON.stringify(metadata);
-    await this.#s.hearthRoomUpdate(this.roomKey(roomId), `${this.#base}open:`, `${this.#base}kind:`, roomId, locked ? 1 : 0, isPrivate ? 1 : 0, meta);
+  /**
+   * The room's node publishes its lock, privacy and metadata (and that it is live); a room it
+   * created without a seat taken here (`node.rooms.create`) is registered by the first one.
+   */
+  async update(room: PublishedRoom, nodeId: string, now: number): Promise<void> {
+    const meta = room.metadata === null || room.metadata === undefined ? '' : JSON.stringify(room.metadata);
+    await this.#s.hearthRoomUpdate(
+      this.roomKey(room.roomId),
+      this.ownerKey(),
+      this.nodeKey(nodeId),
+      this.ownersKey(),
+      `${this.#base}open:`,
+      `${this.#base}kind:`,
+      room.roomId,
+      room.locked ? 1 : 0,
+      room.private ? 1 : 0,
+      meta,
+      room.kind,
+      room.maxPlayers,
+      room.filter,
+      room.options,
+      now,
+      nodeId,
+    );
   }
 
   /** Takes a room whose node did not answer out of joinOrCreate's picks (its next update puts it back). */

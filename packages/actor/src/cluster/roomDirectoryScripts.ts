@@ -88,14 +88,22 @@ if f[3] == '0' and f[4] == '0' and seats < tonumber(f[2]) then redis.call('ZADD'
 return seats`;
 
 /**
- * The room node's view of its room: live (created), lock, privacy, metadata, and the seats it
- * holds (members + joins in flight on that node are not counted here: seats only move by the
- * reserve/release scripts). KEYS room hash. ARGV open zset base, kind zset base, room id, locked,
- * private, meta. Returns 1, or 0 without a room.
+ * The room node's view of its room: live (created), lock, privacy, metadata; a room created on its
+ * node without a seat taken here (`node.rooms.create`) is registered with none. Seats only move by
+ * the reserve/release scripts. Nothing changes while another node owns the room (handed over).
+ * KEYS room hash, owner hash, node set, owners set. ARGV open zset base, kind zset base, room id,
+ * locked, private, meta, kind, max, filter, options JSON, now, node. Returns 1, or 0 (not ours).
  */
-export const ROOM_UPDATE = `
+export const ROOM_UPDATE = `${NODE_OF}
+local owner = redis.call('HGET', KEYS[2], ARGV[3])
+if owner and nodeOf(owner) ~= ARGV[12] then return 0 end
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], 'kind', ARGV[7], 'max', ARGV[8], 'seats', 0, 'filter', ARGV[9], 'opts', ARGV[10], 'created', ARGV[11])
+  redis.call('HSETNX', KEYS[2], ARGV[3], '1|' .. ARGV[12])
+  redis.call('SADD', KEYS[3], ARGV[3])
+  redis.call('SADD', KEYS[4], ARGV[12])
+end
 local f = redis.call('HMGET', KEYS[1], 'seats', 'max', 'kind', 'filter', 'created')
-if not f[1] then return 0 end
 redis.call('HSET', KEYS[1], 'locked', ARGV[4], 'private', ARGV[5], 'meta', ARGV[6], 'state', 'live')
 local open = ARGV[1] .. f[3] .. ':' .. f[4]
 if ARGV[4] == '0' and ARGV[5] == '0' and tonumber(f[1]) < tonumber(f[2]) then redis.call('ZADD', open, f[5], ARGV[3])
@@ -159,7 +167,7 @@ export const ROOM_DIRECTORY_SCRIPTS: ReadonlyArray<readonly [name: string, keys:
   ['hearthRoomCreate', 6, ROOM_CREATE],
   ['hearthRoomReserve', 2, ROOM_RESERVE],
   ['hearthRoomReleaseSeat', 1, ROOM_RELEASE_SEAT],
-  ['hearthRoomUpdate', 1, ROOM_UPDATE],
+  ['hearthRoomUpdate', 4, ROOM_UPDATE],
   ['hearthRoomRemove', 3, ROOM_REMOVE],
   ['hearthRoomList', 2, ROOM_LIST],
   ['hearthRoomShelve', 1, ROOM_SHELVE],

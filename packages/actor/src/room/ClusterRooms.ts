@@ -337,7 +337,18 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
 
   #flushDirty(): void {
     for (const room of this.#dirty) {
-      if (!room.disposed) this.#background(this.#dir.update(room.id, room.locked, room.private, room.metadata), 'update a room');
+      if (room.disposed) continue;
+      const published = {
+        roomId: room.id,
+        kind: room.kind,
+        maxPlayers: room.maxPlayers,
+        filter: filterKey(room.definition, (room.options ?? {}) as RoomOptions),
+        options: JSON.stringify(room.options ?? {}).slice(0, 4_096),
+        locked: room.locked,
+        private: room.private,
+        metadata: room.metadata,
+      };
+      this.#background(this.#dir.update(published, this.nodeId, this.#clock.now()), 'update a room');
     }
     this.#dirty.clear();
   }

@@ -368,6 +368,7 @@ export class RoomManager {
     room.ready.then(
       () => {
         this.#watcher?.changed(room, false);
+        this.#directory?.changed(room); // a room created without a joiner is in the cluster's directory too
         room.checkEmpty();
       },
       () => {},

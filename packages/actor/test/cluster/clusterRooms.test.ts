@@ -75,6 +75,18 @@ describe('rooms across nodes (real Redis, two and three nodes)', () => {
     expect([...a.node.rooms.get(roomId)!.members.keys()]).toEqual(['ann']);
   });
 
+  it('a room created by server code (node.rooms.create) is found by id from another node', async () => {
+    const Lobby = defineRoom({ name: 'chat', maxPlayers: 8, filterBy: ['mode'], emptyTimeout: false });
+    const a = await startRoomNode(fx.redis, 'sa1', [Lobby], fx.closers);
+    const b = await startRoomNode(fx.redis, 'sb1', [Lobby], fx.closers);
+    const room = await a.node.rooms.create('chat', { mode: 'lobby' });
+    room.setMetadata({ title: 'lobby' });
+    const bob = await player(b.port, 'bob');
+    expect((await bob.ref.request(RoomJoin, { roomId: room.id })).roomId).toBe(room.id);
+    expect(await bob.ref.request(RoomList, { kind: 'chat' })).toEqual([{ roomId: room.id, kind: 'chat', members: 1, maxPlayers: 8, locked: false, metadata: { title: 'lobby' } }]);
+    expect((await bob.ref.request(RoomJoinOrCreate, { kind: 'chat', options: { mode: 'lobby' } })).roomId).toBe(room.id);
+  });
+
   it('the race for the last seat across two nodes: exactly one gets it, every time', async () => {
     const a = await startRoomNode(fx.redis, 'ra', [chat([], 2)], fx.closers);
     const b = await startRoomNode(fx.redis, 'rb', [chat([], 2)], fx.closers);

@@ -29,7 +29,7 @@ describe('room directory (real Redis)', () => {
     expect(await dir.joinOrCreate(fresh('r4', 'n2'), 4)).toMatchObject({ mode: 'create', roomId: 'r4' });
     await dir.releaseSeat('r1');
     expect(await dir.joinOrCreate(fresh('r5', 'n2'), 5)).toMatchObject({ mode: 'join', roomId: 'r1' }); // oldest first
-    await dir.update('r4', true, false, { map: 'x' });
+    await dir.update({ roomId: 'r4', kind: 'duel', maxPlayers: 2, filter: '["ranked"]', options: '{}', locked: true, private: false, metadata: { map: 'x' } }, 'n2', 4);
     expect(await dir.joinOrCreate(fresh('r6', 'n1'), 6)).toMatchObject({ mode: 'create', roomId: 'r6' }); // r4 locked
     expect(await dir.reserve('r4')).toBe('ROOM_LOCKED');
     expect(await dir.reserve('nope')).toBe('ROOM_NOT_FOUND');
@@ -46,6 +46,13 @@ describe('room directory (real Redis)', () => {
     expect(await dir.joinOrCreate(fresh('r7', 'n1', { filter: '["casual"]' }), 8)).toMatchObject({ mode: 'create', roomId: 'r7' });
     expect(await dir.reserve('p1')).toMatchObject({ roomId: 'p1', nodeId: 'n1', kind: 'duel' });
     expect((await dir.list('duel', '["casual"]', 10)).map((l) => l.roomId)).toEqual(['r7']);
+    // a room its node created without a seat here (node.rooms.create) is registered by its first update; not by another node
+    await dir.update({ roomId: 'u1', kind: 'duel', maxPlayers: 2, filter: '["solo"]', options: '{}', locked: false, private: false, metadata: null }, 'n3', 9);
+    expect(await dir.nodeOf('u1')).toBe('n3');
+    await dir.update({ roomId: 'u1', kind: 'duel', maxPlayers: 2, filter: '["solo"]', options: '{}', locked: true, private: false, metadata: null }, 'n1', 10);
+    expect((await dir.list('duel', '["solo"]', 10)).find((l) => l.roomId === 'u1')).toMatchObject({ members: 0, locked: false });
+    expect(await dir.reserve('u1')).toMatchObject({ roomId: 'u1', nodeId: 'n3' });
+    expect(await dir.joinOrCreate(fresh('r8', 'n1', { filter: '["solo"]' }), 11)).toMatchObject({ mode: 'join', roomId: 'u1', nodeId: 'n3' });
   });
 
   it('two connections racing for the last seat: exactly one gets it, every time', async () => {
