@@ -10,7 +10,7 @@ import type { MemberLink, RoomMember } from './RoomMember.ts';
 import type { RoomDefinition, RoomRoute } from './RoomDefinition.ts';
 import type { RoomLifecycle } from './RoomLifecycle.ts';
 import { RoomRuntime } from './RoomRuntime.ts';
-import { RoomViews } from './RoomViews.ts';
+import { RoomStateSync } from './RoomStateSync.ts';
 import type { SyncedState } from './SyncedState.ts';
 import { AwayMember } from './checkpoint/AwayMember.ts';
 import type { RoomResume } from './checkpoint/RoomResume.ts';
@@ -53,10 +53,9 @@ export class RoomInstance implements Room {
   ready: Promise<void> = Promise.resolve();
   readonly #members = new Map<string, MemberLink>();
   readonly #hub: RoomHub;
-  readonly #synced: SyncedState<unknown> | undefined;
   readonly #group: string;
-  /** Each member's `@hearth/state` view and state group (a synced room only). */
-  readonly #views: RoomViews;
+  /** The state's way to the members: patches, full states, views. */
+  readonly #sync: RoomStateSync;
   readonly #events: RoomEvents;
   #reserved = 0;
   /** Members being joined (`onJoin` running): `setView` from `onJoin` finds them by user id. */
@@ -84,14 +83,14 @@ export class RoomInstance implements Room {
     this.options = options;
     this.#hub = hub;
     this.#group = roomGroup(id);
-    this.#views = new RoomViews(this.#group);
     this.#events = events;
     this.log = log.child({ roomId: id, kind: this.kind });
     const spec = definition.spec;
-    this.#synced = spec.sync?.(options);
+    const synced = spec.sync?.(options);
     // A room restored from its checkpoint (docs/rooms.md, "Rooms outlive their node"): its state, not a new one.
-    if (restored?.full != null) this.#synced?.load?.(restored.full);
-    this.state = this.#synced !== undefined ? this.#synced.state : restored !== undefined ? restored.state : spec.state !== undefined ? spec.state(options) : {};
+    if (restored?.full != null) synced?.load?.(restored.full);
+    this.#sync = new RoomStateSync(id, this.#group, synced, hub);
+    this.state = synced !== undefined ? synced.state : restored !== undefined ? restored.state : spec.state !== undefined ? spec.state(options) : {};
   }
 
   get members(): ReadonlyMap<string, RoomMember> {
@@ -142,7 +141,7 @@ export class RoomInstance implements Room {
     if (!this.disposed) this.#runtime.lifecycle?.send(event);
   }
   get synced(): SyncedState<unknown> | undefined {
-    return this.#synced;
+    return this.#sync.synced;
   }
   get clock(): Clock {
     return this.#hub.clock;
@@ -202,25 +201,9 @@ export class RoomInstance implements Room {
   }
 
   setView(target: RoomMember | string, view: unknown): boolean {
-    const synced = this.#synced;
-    if (synced === undefined || this.disposed) return false;
-    const player = this.#linkOf(target) ?? this.#joiningLink(target);
-    if (player === undefined) return false;
-    const member = this.isMember(player);
-    const previous = this.#views.viewOf(player);
-    if (view === previous) return true;
-    if (!member) {
-      // A joiner (from onJoin): its full state and groups follow this view when the join completes.
-      this.#views.set(player, view);
-      return true;
-    }
-    if (synced.switchView === undefined) return false;
-    this.flush(); // the switch applies on top of every patch sent so far
-    player.push(RoomState, { roomId: this.id, bytes: synced.switchView(previous as never, view as never) });
-    this.#views.exit(player);
-    this.#views.set(player, view);
-    this.#views.enter(player);
-    return true;
+    if (this.disposed) return false;
+    const link = this.#linkOf(target) ?? this.#joiningLink(target);
+    return link !== undefined && this.#sync.setView(link, view, this.isMember(link), () => this.flush());
   }
 
   async kick(member: RoomMember | string, code: string = ErrorCode.KICKED, text = 'removed from the room'): Promise<boolean> {
@@ -236,9 +219,9 @@ export class RoomInstance implements Room {
       for (const member of this.#members.values()) {
         member.push(RoomLeft, { roomId: this.id, code: RoomErrorCode.DISPOSED, text: 'the room was disposed' });
         member.leave(this.#group);
-        if (this.#synced !== undefined) this.#views.exit(member);
+        this.#sync.exit(member);
       }
-      this.#views.clear();
+      this.#sync.views.clear();
       const members = [...this.#members.values()];
       this.#members.clear();
       this.#events.disposed(this);
@@ -311,10 +294,9 @@ export class RoomInstance implements Room {
     this.#members.set(link.userId, link);
     link.room = this;
     link.join(this.#group);
-    const synced = this.#synced;
-    if (synced !== undefined) {
-      this.#views.enter(link);
-      link.push(RoomState, { roomId: this.id, bytes: synced.full(this.#views.viewOf(link) as never) });
+    if (this.#sync.synced !== undefined) {
+      this.#sync.enter(link);
+      link.push(RoomState, { roomId: this.id, bytes: this.#sync.stateFor(link, null) as Uint8Array });
     }
     this.#events.joined(this, link);
     this.#changed();
@@ -332,7 +314,7 @@ export class RoomInstance implements Room {
     this.#runtime.stop();
     const members = [...this.#members.values()];
     this.#members.clear();
-    this.#views.clear();
+    this.#sync.views.clear();
     this.#events.disposed(this);
     for (const member of members) {
       member.leave(this.#group);
@@ -381,7 +363,7 @@ export class RoomInstance implements Room {
     } catch (err) {
       this.#reserved--;
       this.#joining.delete(player);
-      this.#views.forget(player);
+      this.#sync.views.forget(player);
       this.checkEmpty();
       throw err;
     }
@@ -393,7 +375,7 @@ export class RoomInstance implements Room {
     this.#members.set(player.userId, player);
     player.room = this;
     player.join(this.#group);
-    if (this.#synced !== undefined) this.#views.enter(player);
+    this.#sync.enter(player);
     this.#events.joined(this, player);
     this.#changed();
     return this.#joined(player);
@@ -405,8 +387,8 @@ export class RoomInstance implements Room {
     this.#members.delete(player.userId);
     player.room = undefined;
     player.leave(this.#group);
-    if (this.#synced !== undefined) this.#views.exit(player);
-    this.#views.forget(player);
+    this.#sync.exit(player);
+    this.#sync.views.forget(player);
     this.#events.gone(this, player);
     this.#changed();
     await this.#hook('onLeave', () => this.definition.hooksOf.onLeave?.(this, player, reason));
@@ -441,25 +423,11 @@ export class RoomInstance implements Room {
 
   /** Sends the state's pending changes as one patch to the members (encoded once). */
   flush(): void {
-    const synced = this.#synced;
-    if (synced === undefined || synced.clean || this.disposed) return;
-    const views = this.#views;
-    if (views.groups.size === 0 || synced.encodeTick === undefined) {
-      this.#hub.broadcast(views.plainGroup, RoomState, { roomId: this.id, bytes: synced.encode() } as never);
-      return;
-    }
-    // Encoded once; then one patch per view (and one for members without), each sent to its group.
-    const tick = synced.encodeTick();
-    this.#hub.broadcast(views.plainGroup, RoomState, { roomId: this.id, bytes: tick.patch() } as never);
-    for (const [view, group] of views.groups) {
-      this.#hub.broadcast(group.name, RoomState, { roomId: this.id, bytes: tick.patch(view as never) } as never);
-    }
+    if (!this.disposed) this.#sync.flush();
   }
 
   #joined(player: MemberLink): RoomJoined {
-    const synced = this.#synced;
-    if (synced === undefined) return { roomId: this.id, kind: this.kind, state: this.state };
-    return { roomId: this.id, kind: this.kind, state: synced.full(this.#views.viewOf(player) as never) };
+    return { roomId: this.id, kind: this.kind, state: this.#sync.stateFor(player, this.state) };
   }
 
   #joiningLink(target: RoomMember | string): MemberLink | undefined {
