@@ -2,7 +2,7 @@ import { ClientErrorCode } from '@hearth/client';
 import { ErrorCode, RoomJoin } from '@hearth/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Mirror } from '@hearth/state';
-import { ArenaErrorCode, ArenaState, Chat, ChatLine, Leaderboard, MemberLeft, Move, Tag, Whisper, Whispered } from '../src/arena/messages.ts';
+import { ArenaErrorCode, ArenaState, Chat, ChatLine, Leaderboard, MemberLeft, Move, Tag, WhereAmI, Whisper, Whispered } from '../src/arena/messages.ts';
 import { startArena, type ArenaProcess, type Listening } from './fixtures/arenaProcess.ts';
 import { TestClients } from './fixtures/testClients.ts';
 import { canStopRedis, startRedis, type TestRedis } from '@hearth/actor/testing';
@@ -210,6 +210,33 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       code: ClientErrorCode.RESUME_REFUSED,
       message: expect.stringContaining(`(${ErrorCode.UNAUTHENTICATED})`),
     });
+  });
+
+  it('a killed room node: a survivor restores the room from its checkpoint, and a player there takes its seat back (onRestore)', { timeout: 60_000 }, async () => {
+    await using a = startArena(nodeArgs('restore:'));
+    await using b = startArena(nodeArgs('restore:'));
+    const [la, lb] = await Promise.all([a.listening, b.listening]);
+    await using clients = new TestClients();
+    const ann = await clients.login(la.tcp, 'ann');
+    const bea = await clients.login(lb.tcp, 'bea');
+    const ja = await ann.join(); // the room runs on A
+    const jb = await bea.join();
+    expect(jb.roomId).toBe(ja.roomId);
+    ann.send(Move, { x: 520, y: 500 });
+    await expect(ann.ask(Tag, { target: jb.you })).resolves.toEqual({ score: 1 });
+    await bea.sees(ja.you, (p) => p.score === 1 && p.x === 520);
+    // a membership change checkpoints the room at once (its state has ann's score and position by now)
+    const cy = await clients.login(lb.tcp, 'cy');
+    expect((await cy.join()).roomId).toBe(ja.roomId);
+
+    a.child.kill('SIGKILL');
+    expect((await a.exited).signal).toBe('SIGKILL');
+    // once A's lease lapsed, B restores the room: bea joins it by id on B and is back in its seat
+    const back = await vi.waitFor(() => bea.join(ja.roomId), { timeout: 20_000, interval: 250 });
+    expect(back).toEqual({ roomId: ja.roomId, you: jb.you, x: 500, y: 500 });
+    expect(await bea.sees(ja.you, () => true)).toMatchObject({ name: 'ann', x: 520, score: 1 });
+    bea.send(Move, { x: 510, y: 500 });
+    expect(await bea.ask(WhereAmI, {})).toMatchObject({ pid: jb.you, x: 510, y: 500 });
   });
 
   describe.skipIf(!canStopRedis)('Redis stopped mid-run', () => {
