@@ -215,22 +215,28 @@ export class RoomInstance implements Room {
 
   dispose(): Promise<void> {
     return (this.#disposing ??= (async () => {
-      this.#runtime.stop();
-      for (const member of this.#members.values()) {
-        member.push(RoomLeft, { roomId: this.id, code: RoomErrorCode.DISPOSED, text: 'the room was disposed' });
-        member.leave(this.#group);
-        this.#sync.exit(member);
-      }
-      this.#sync.views.clear();
-      const members = [...this.#members.values()];
-      this.#members.clear();
-      this.#events.disposed(this);
-      for (const member of members) {
-        member.room = undefined;
-        this.#events.gone(this, member);
-      }
+      this.#stop(true);
       await this.#hook('onDispose', () => this.definition.hooksOf.onDispose?.(this));
     })());
+  }
+
+  /** Stops the timers and lets the members go (told `ROOM_DISPOSED` when `tell`), out of the room's groups. */
+  #stop(tell: boolean): void {
+    this.#runtime.stop();
+    const members = [...this.#members.values()];
+    this.#members.clear();
+    for (const member of members) {
+      if (tell) member.push(RoomLeft, { roomId: this.id, code: RoomErrorCode.DISPOSED, text: 'the room was disposed' });
+      member.leave(this.#group);
+      this.#sync.exit(member);
+    }
+    this.#sync.views.clear();
+    this.#events.disposed(this);
+    for (const member of members) {
+      member.room = undefined;
+      if (member instanceof AwayMember) member.cancel();
+      if (tell || !(member instanceof AwayMember)) this.#events.gone(this, member);
+    }
   }
 
   // ---- lifecycle, driven by the RoomManager ----
@@ -311,18 +317,9 @@ export class RoomInstance implements Room {
     if (this.#disposing !== undefined) return;
     this.#handedOff = true;
     this.#disposing = Promise.resolve();
-    this.#runtime.stop();
-    const members = [...this.#members.values()];
-    this.#members.clear();
-    this.#sync.views.clear();
-    this.#events.disposed(this);
-    for (const member of members) {
-      member.leave(this.#group);
-      member.room = undefined;
-      if (member instanceof AwayMember) member.cancel();
-      else this.#events.gone(this, member);
-    }
+    this.#stop(false);
   }
+
 
   /**
    * Seats `player`: holds a seat, runs `onJoin` (which may refuse), then makes it a member and
