@@ -6,18 +6,28 @@ export interface TimerTarget {
   onTimerDue(): void;
 }
 
+const INITIAL_CAPACITY = 64;
+
 /**
  * Timers of one fixed delay for many targets, on one `setTimeout`: since every entry has the same
  * delay, adding at the tail keeps the queue sorted by due time. A target re-arms or cancels by
  * bumping its `timerSeq` (the old entry is skipped when it comes up) and telling the queue.
  * Replaces a `Timeout` object (with its argument array, ~140 B) per player actor; measured by
  * bench/memory.ts (heap per idle session).
+ *
+ * The entries are a ring of three parallel arrays (target, seq, due), so adding one allocates
+ * nothing once the ring is large enough: seqs and due times in typed arrays (a number in a mixed
+ * array is a heap number), no array shifted or spliced (a player's heartbeat check re-arms every
+ * few seconds; bench/timerQueue.ts: ~40 -> ~0 B per re-arm).
  */
 export class TimerQueue {
   readonly #delay: number;
-  /** Flattened [target, seq, due] triples, oldest first; `#head` is the first live index. */
-  #items: (TimerTarget | number | undefined)[] = [];
+  #targets: (TimerTarget | undefined)[] = new Array<TimerTarget | undefined>(INITIAL_CAPACITY).fill(undefined);
+  #seqs = new Float64Array(INITIAL_CAPACITY);
+  #dues = new Float64Array(INITIAL_CAPACITY);
+  /** Index of the oldest entry, and the number of entries (live or stale) from there. */
   #head = 0;
+  #size = 0;
   /** Entries added and neither fired nor cancelled. */
   #live = 0;
   #timer: unknown;
@@ -34,7 +44,12 @@ export class TimerQueue {
 
   /** Calls `target.onTimerDue()` after the delay, unless its `timerSeq` changed meanwhile. */
   add(target: TimerTarget): void {
-    this.#items.push(target, target.timerSeq, this.#clock.monotonic() + this.#delay);
+    if (this.#size === this.#targets.length) this.#grow();
+    const at = (this.#head + this.#size) & (this.#targets.length - 1);
+    this.#targets[at] = target;
+    this.#seqs[at] = target.timerSeq;
+    this.#dues[at] = this.#clock.monotonic() + this.#delay;
+    this.#size++;
     this.#live++;
     if (!this.#firing) this.#timer ??= this.#clock.setTimeout(this.#run, this.#delay);
   }
@@ -55,7 +70,26 @@ export class TimerQueue {
   #clear(): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#items = [];
+    this.#targets.fill(undefined);
+    this.#head = 0;
+    this.#size = 0;
+  }
+
+  /** Doubles the ring (a power of two, so an index wraps with a mask), oldest entry first. */
+  #grow(): void {
+    const capacity = this.#targets.length;
+    const targets = new Array<TimerTarget | undefined>(capacity * 2).fill(undefined);
+    const seqs = new Float64Array(capacity * 2);
+    const dues = new Float64Array(capacity * 2);
+    for (let i = 0; i < this.#size; i++) {
+      const from = (this.#head + i) & (capacity - 1);
+      targets[i] = this.#targets[from];
+      seqs[i] = this.#seqs[from]!;
+      dues[i] = this.#dues[from]!;
+    }
+    this.#targets = targets;
+    this.#seqs = seqs;
+    this.#dues = dues;
     this.#head = 0;
   }
 
@@ -63,32 +97,24 @@ export class TimerQueue {
     this.#timer = undefined;
     this.#firing = true;
     const now = this.#clock.monotonic();
-    const items = this.#items;
     try {
-      while (this.#head < items.length) {
+      // Arrays re-read each turn: a callback may add (growing the ring) or close the queue.
+      while (this.#size > 0) {
         const at = this.#head;
-        if ((items[at + 2] as number) > now) break;
-        const target = items[at] as TimerTarget;
-        const seq = items[at + 1] as number;
-        items[at] = undefined;
-        this.#head = at + 3;
+        if (this.#dues[at]! > now) break;
+        const target = this.#targets[at]!;
+        const seq = this.#seqs[at];
+        this.#targets[at] = undefined;
+        this.#head = (at + 1) & (this.#targets.length - 1);
+        this.#size--;
         if (target.timerSeq !== seq) continue; // re-armed or cancelled since
         this.#live--;
         target.onTimerDue();
       }
     } finally {
       this.#firing = false;
-      // A callback may have closed the queue (a new, empty array) and added to it since.
-      const current = this.#items;
-      if (this.#head >= current.length) {
-        current.length = 0;
-        this.#head = 0;
-      } else if (this.#head > 3072 && this.#head * 2 > current.length) {
-        current.splice(0, this.#head);
-        this.#head = 0;
-      }
-      if (this.#head < current.length) {
-        this.#timer ??= this.#clock.setTimeout(this.#run, Math.max(1, Math.ceil((current[this.#head + 2] as number) - now)));
+      if (this.#size > 0) {
+        this.#timer ??= this.#clock.setTimeout(this.#run, Math.max(1, Math.ceil(this.#dues[this.#head]! - now)));
       }
     }
   }
