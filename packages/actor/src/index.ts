@@ -46,6 +46,10 @@ export { DEFAULT_LIST_LIMIT, DEFAULT_MAX_ROOMS_PER_PLAYER } from './room/RoomMan
 export { PlayerRooms } from './room/PlayerRooms.ts';
 export { RoomErrorCode } from './room/errors.ts';
 export type { SyncedState } from './room/SyncedState.ts';
+export type { RestoredRoom, RoomFailover, RoomFailoverOptions } from './room/checkpoint/RoomFailover.ts';
+export { DEFAULT_AWAY_GRACE_MS, DEFAULT_DRAIN_TIMEOUT_MS, DEFAULT_FAILOVER_CHECK_MS } from './room/checkpoint/RoomFailover.ts';
+export type { RoomFailoverStats } from './room/checkpoint/RoomFailoverStats.ts';
+export { DEFAULT_CHECKPOINT_EVERY } from './room/RoomDefinition.ts';
 export { planTicks } from './room/FixedTicker.ts';
 export { systemClock } from './time/Clock.ts';
 export type { Clock } from './time/Clock.ts';
