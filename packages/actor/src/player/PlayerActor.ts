@@ -320,8 +320,10 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   }
 
   attach(): void {
-    this.#login.attach(this.#link.ref);
-    this.#link.flushQueue();
+    const ref = this.#link.ref;
+    this.#login.attach(ref);
+    // No connection (it dropped meanwhile): the queue waits for the next one.
+    if (ref !== undefined) this.#link.flushQueue();
   }
 
   finish(reason: { code: string; text: string }): void {
