@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineArenaPlayer } from '../src/arena/arenaPlayer.ts';
 import { defineArenaRoom } from '../src/arena/arenaRoom.ts';
+import { tableOf } from '../src/arena/ArenaTable.ts';
 import { Leaderboard as Board } from '../src/arena/rules/Leaderboard.ts';
 import { ARENA, ArenaErrorCode, ArenaState, Chat, ChatLine, Leaderboard, MemberJoined, MemberLeft, Move, Rejected, Tag, Tagged, WhereAmI } from '../src/arena/messages.ts';
 import { TestClients, type TestPlayer } from './fixtures/testClients.ts';
@@ -14,14 +15,14 @@ import { TestClients, type TestPlayer } from './fixtures/testClients.ts';
 const TICK_MS = 1000 / ARENA.tickHz;
 
 /** An Arena node on an ephemeral port, on a manual clock, with every player spawning at (500, 500). */
-async function startArena() {
+async function startArena(displayName?: (userId: string) => Promise<string | undefined>) {
   const clock = new ManualClock();
   const service = new Service({ log: false });
   const leaderboard = new Board();
   const node = await createNode({
     service,
     player: defineArenaPlayer({ leaderboard, now: () => clock.now() }),
-    rooms: [defineArenaRoom({ leaderboard, spawn: () => ({ x: 500, y: 500 }) })],
+    rooms: [defineArenaRoom({ leaderboard, spawn: () => ({ x: 500, y: 500 }), ...(displayName && { displayName }) })],
     authenticate: devAuthenticator,
     clock,
     logger: pino({ level: 'silent' }),
@@ -146,5 +147,34 @@ describe('Arena room over real sockets', () => {
     await expect.poll(() => { arena!.tick(); return b.seen(MemberLeft); }).toEqual([{ pid: pa }]);
     b.client.close(ErrorCode.NORMAL, 'bye');
     await expect.poll(() => [...arena!.node.rooms.rooms()].length).toBe(0);
+  });
+
+  it('frees the record of a join refused after onJoin ran (the player closed during it): no leak per refused join', async () => {
+    let release: () => void = () => {};
+    let asked: () => void = () => {};
+    const bobAsked = new Promise<void>((resolve) => (asked = resolve));
+    // bob's display name arrives only once the test says so: his onJoin is running meanwhile.
+    arena = await startArena(async (userId) => {
+      if (userId !== 'bob') return userId;
+      asked();
+      await new Promise<void>((resolve) => (release = resolve));
+      return 'Bob';
+    });
+    const a = await arena.player('ann');
+    const b = await arena.player('bob');
+    await a.join();
+    const refused = b.client.request(RoomJoinOrCreate, { kind: 'arena' }).catch((err: { code: string }) => err.code);
+    await bobAsked;
+    b.client.close(ErrorCode.NORMAL, 'bye');
+    await b.closed;
+    await expect.poll(() => arena!.node.holder.size).toBe(1);
+    release();
+    const [room] = [...arena.node.rooms.rooms()];
+    await expect.poll(() => tableOf(room!).players.has('bob')).toBe(true);
+    expect(await refused).toBe('CLOSED');
+    arena.tick();
+    arena.tick();
+    expect([...tableOf(room!).players.keys()]).toEqual(['ann']);
+    expect(room!.members.has('bob')).toBe(false);
   });
 });

@@ -84,9 +84,14 @@ export function defineArenaRoom(options: ArenaRoomOptions) {
         const s = players.get(p.pid);
         const score = Math.min(p.score, 0xffff);
         if (s === undefined) {
-          // Shown once its join completed (a join refused after onJoin never becomes a member).
+          // Shown once its join completed. onJoin writes the record last and the framework seats the
+          // member (or refuses: the player closed, the room went) in the same turn, so a record
+          // without a member here is a refused join's: freed, else it stays until the room closes.
           const member = room.members.get(p.userId);
-          if (member === undefined) continue;
+          if (member === undefined) {
+            table.players.delete(p.userId);
+            continue;
+          }
           players.set(p.pid, { user: p.userId, name: p.name, x: p.x, y: p.y, score });
           room.broadcast(MemberJoined, { pid: p.pid, name: p.name, x: p.x, y: p.y, score: p.score }, { except: member });
           p.moved = false;
