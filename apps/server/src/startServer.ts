@@ -76,14 +76,6 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   let node: HearthNode<Record<string, never>, never> | undefined;
   // The board tags are recorded on: shared by every node in a cluster (storage, else Redis).
   const scores: ScoreBoard = leaderboard ?? (backplane !== undefined ? new RedisLeaderboard(backplane.redis, config.redisPrefix) : new Leaderboard());
-  const arena = defineArenaRoom({
-    leaderboard: scores,
-    tickHz: config.tickHz,
-    ...(storage !== undefined && AUTHENTICATORS[config.auth].storage
-      ? { displayName: async (userId: string) => (await storage.getProfile(userId))?.displayName }
-      : {}),
-    ...(config.spawn !== undefined ? { spawn: () => ({ ...config.spawn! }) } : {}),
-  });
   // Read at scrape time only, once the node exists.
   const holder = () => node!.holder;
   const source: AdminSource = {
@@ -122,7 +114,18 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     cluster: () => clusterView(backplane, holder().stats),
   };
   const metrics = createMetrics(source, { cluster: backplane !== undefined });
-  const player = defineArenaPlayer({ leaderboard: scores, observe: (type, seconds) => metrics.requestDuration.observe({ type }, seconds) });
+  // Request times by message name, the player's and the room's (`/metrics`, the dashboard).
+  const observe = (type: string, seconds: number) => metrics.requestDuration.observe({ type }, seconds);
+  const player = defineArenaPlayer({ leaderboard: scores, observe });
+  const arena = defineArenaRoom({
+    leaderboard: scores,
+    observe,
+    tickHz: config.tickHz,
+    ...(storage !== undefined && AUTHENTICATORS[config.auth].storage
+      ? { displayName: async (userId: string) => (await storage.getProfile(userId))?.displayName }
+      : {}),
+    ...(config.spawn !== undefined ? { spawn: () => ({ ...config.spawn! }) } : {}),
+  });
   const secure = config.protocol === 'msgpack+nacl';
   const acceptOptions = { ...(secure ? { signingSecretKey: key.secretKey } : {}), ...(tls !== undefined && { tls }) };
   try {

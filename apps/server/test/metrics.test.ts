@@ -1,6 +1,8 @@
 import { canStopRedis, startRedis } from '@hearth/actor/testing';
 import { describe, expect, it } from 'vitest';
+import { Move, Tag } from '../src/arena/messages.ts';
 import { startArena } from './fixtures/arenaProcess.ts';
+import { TestClients } from './fixtures/testClients.ts';
 import { findPromtool, lintMetrics, promtoolCheck } from './fixtures/lintMetrics.ts';
 
 const promtool = findPromtool();
@@ -31,6 +33,22 @@ describe('/metrics of a server process', { timeout: 60_000 }, () => {
     expect(text).toContain('hearth_sessions_active 0');
     expect(text).not.toMatch(/^hearth_cluster_/m);
     expect(text).toMatch(/^nodejs_active_handles\{/m);
+    expectClean(text);
+  });
+
+  it('times room requests by message name (arena.whereAmI, arena.tag, moves sent to the room)', async () => {
+    await using server = startArena(['--protocol', 'msgpack', '--spawn', '500,500']);
+    const { admin, tcp } = await server.listening;
+    await using clients = new TestClients();
+    const ann = await clients.login(tcp, 'ann');
+    await ann.join(); // arena.whereAmI
+    ann.send(Move, { x: 510, y: 500 });
+    await expect(ann.ask(Tag, { target: 99 })).rejects.toMatchObject({ code: expect.any(String) });
+    const count = (text: string, type: string) => Number(new RegExp(`^hearth_request_duration_seconds_count\\{type="${type}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    await expect.poll(async () => count(await scrape(admin), 'arena.move')).toBe(1);
+    const text = await scrape(admin);
+    expect(count(text, 'arena.whereAmI')).toBe(1);
+    expect(count(text, 'arena.tag')).toBe(1); // a refused request is timed too
     expectClean(text);
   });
 

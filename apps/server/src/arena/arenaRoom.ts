@@ -9,6 +9,7 @@ import { tryChat } from './rules/chat.ts';
 import type { ScoreBoard } from './rules/Leaderboard.ts';
 import { tryMove } from './rules/movement.ts';
 import { tryTag } from './rules/tagging.ts';
+import { timed, type ObserveTime } from './timed.ts';
 import { whereAmI } from './whereAmI.ts';
 
 /** Options of {@link defineArenaRoom}. */
@@ -24,6 +25,8 @@ export interface ArenaRoomOptions {
    * user ids are UUIDs). @defaultValue the user id (the dev login's name)
    */
   displayName?: (userId: string) => Promise<string | undefined>;
+  /** Called with each room request's handling time by message name (the admin latency histogram). */
+  observe?: ObserveTime;
 }
 
 /** The rules' record of `member`, or `NO_SUCH_PLAYER`. */
@@ -43,7 +46,7 @@ function playerOf(room: Room, member: RoomMember): ArenaPlayer {
  * nothing else writes (so between ticks it is clean: a re-join gets its full encoding at any time).
  */
 export function defineArenaRoom(options: ArenaRoomOptions) {
-  const { leaderboard, displayName } = options;
+  const { leaderboard, displayName, observe } = options;
   const spawn = options.spawn ?? randomSpawn;
   return defineRoom({
     name: ARENA_ROOM,
@@ -51,18 +54,18 @@ export function defineArenaRoom(options: ArenaRoomOptions) {
     tickHz: options.tickHz ?? ARENA.tickHz,
     sync: () => new StateEncoder(ArenaState, { players: [] }),
   })
-    .handle(Move, (room, member, { x, y }) => {
+    .handle(Move, timed(observe, Move.name, (room, member, { x, y }) => {
       const p = playerOf(room, member);
       const refused = tryMove(p, x, y, room.clock.now());
       if (refused !== undefined) room.send(member, Rejected, { code: refused, text: `move to (${x}, ${y}) refused`, x: p.x, y: p.y });
-    })
-    .handle(Chat, (room, member, { text }) => {
+    }))
+    .handle(Chat, timed(observe, Chat.name, (room, member, { text }) => {
       const p = playerOf(room, member);
       const refused = tryChat(p, text, room.clock.now());
       if (refused !== undefined) room.send(member, Rejected, { code: refused, text: 'chat line refused' });
       else room.broadcast(ChatLine, { from: p.pid, name: p.name, text });
-    })
-    .handle(Tag, (room, member, { target }) => {
+    }))
+    .handle(Tag, timed(observe, Tag.name, (room, member, { target }) => {
       const p = playerOf(room, member);
       let hit: ArenaPlayer | undefined;
       for (const q of tableOf(room).players.values()) if (q.pid === target) hit = q;
@@ -71,8 +74,8 @@ export function defineArenaRoom(options: ArenaRoomOptions) {
       leaderboard.record(p.userId, p.name, p.score);
       room.broadcast(Tagged, { by: p.pid, target, score: p.score });
       return { score: p.score };
-    })
-    .handle(WhereAmI, whereAmI)
+    }))
+    .handle(WhereAmI, timed(observe, WhereAmI.name, whereAmI))
     .tick((room) => {
       const table = tableOf(room);
       const players = room.state.players;
