@@ -1,7 +1,7 @@
-import type { RoomJoined, RoomOptions } from '@hearth/protocol';
+import { RoomLeft, type RoomJoined, type RoomOptions } from '@hearth/protocol';
 import type { Player } from '../player/Player.ts';
 import type { Room } from './Room.ts';
-import type { CreateRoomOptions, PlayerRoomService } from './RoomManager.ts';
+import { LEFT, type CreateRoomOptions, type PlayerRoomService } from './RoomManager.ts';
 
 /**
  * `player.rooms`: the rooms of one player, and joining from server code (a handler, a hook) the
@@ -48,8 +48,14 @@ export class PlayerRooms {
     return this.#manager.createAndJoin(this.#player, kind, options, how);
   }
 
-  /** Leaves `roomId` (the room's `onLeave` sees `LEFT`); false when not in it. */
+  /**
+   * Takes the player out of `roomId` (the room's `onLeave` sees `LEFT`); false when not in it. Its
+   * client is told with `room.left` (`LEFT`), as for a kick: it did not ask. (A leave the client
+   * asks for, `room.leave`, is answered instead.)
+   */
   leave(roomId: string): Promise<boolean> {
+    if (!this.#manager.isMember(this.#player, roomId)) return Promise.resolve(false);
+    this.#player.push(RoomLeft, { roomId, code: LEFT, text: 'left the room' });
     return this.#manager.leave(this.#player, roomId);
   }
 }

@@ -423,7 +423,13 @@ export class RoomInstance implements Room {
     if (!this.disposed) this.#sync.flush();
   }
 
+  /**
+   * A join's answer. A synced room's full state is taken with no change pending (`full()` refuses
+   * otherwise): a member re-joining (how a client resynchronises its mirror) between ticks, after a
+   * handler changed the state, first gets those changes as the patch every member gets.
+   */
   #joined(player: MemberLink): RoomJoined {
+    this.flush();
     return { roomId: this.id, kind: this.kind, state: this.#sync.stateFor(player, this.state) };
   }
 

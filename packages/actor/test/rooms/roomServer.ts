@@ -12,17 +12,21 @@ export const Where = defineMessage<Record<string, never>, { roomId: string; memb
 export const Lock = defineMessage<{ locked: boolean }, boolean>(203, 'test.room.lock');
 /** A player-level request that joins through the server-side API (`player.rooms`). */
 export const ServerJoin = defineMessage<{ kind: string; mode?: string }, { roomId: string; rooms: number }>(300, 'test.serverJoin');
+/** A player-level request that leaves a room through the server-side API (`player.rooms.leave`). */
+export const ServerLeave = defineMessage<{ roomId: string }, boolean>(301, 'test.serverLeave');
 
 const fixtures: (() => Promise<void>)[] = [];
 export async function cleanupRooms(): Promise<void> {
   for (const close of fixtures.splice(0).reverse()) await close();
 }
 
-/** The test game's player: no game logic but a server-side join. */
-export const roomPlayer = definePlayer().handle(ServerJoin, async (p, { kind, mode }) => {
-  const joined = await p.rooms.joinOrCreate(kind, mode === undefined ? {} : { mode });
-  return { roomId: joined.roomId, rooms: p.rooms.list.length };
-});
+/** The test game's player: no game logic but a server-side join and leave. */
+export const roomPlayer = definePlayer()
+  .handle(ServerJoin, async (p, { kind, mode }) => {
+    const joined = await p.rooms.joinOrCreate(kind, mode === undefined ? {} : { mode });
+    return { roomId: joined.roomId, rooms: p.rooms.list.length };
+  })
+  .handle(ServerLeave, (p, { roomId }) => p.rooms.leave(roomId));
 
 export interface RoomServer {
   node: HearthNode<Record<string, never>, never>;
