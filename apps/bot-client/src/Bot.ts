@@ -164,9 +164,9 @@ export class Bot {
 
   /** Routes the client's lifecycle to this bot, and counts the state patches it receives. */
   #listen(client: HearthClient): void {
-    client.on(RoomState, ({ bytes }) => {
+    client.on(RoomState, (patch) => {
       this.#host.stats.patches += 1;
-      this.#host.stats.patchBytes += bytes.length;
+      if (Array.isArray(patch) && patch[1] instanceof Uint8Array) this.#host.stats.patchBytes += patch[1].length;
     });
     client.on('disconnected', () => {
       if (this.phase === 'playing') this.phase = 'reconnecting';

@@ -87,7 +87,7 @@ describe('room messages from the server', () => {
       w.push(RoomPush.type, [{ roomId: 'n1' }, Note.type, { n: 0 }]);
       w.push(RoomPush.type, ['x'.repeat(65), Note.type, { n: 0 }]);
       w.push(RoomPush.type, ['other', Note.type, { n: 0 }]);
-      w.push(RoomState.type, { roomId: 'n1', bytes: 'not bytes' });
+      w.push(RoomState.type, ['n1', 'not bytes']);
       w.push(RoomState.type, null);
       w.push(RoomLeft.type, { roomId: 7, code: 'KICKED' });
       w.push(RoomPush.type, ['n1', Note.type, { n: 1 }]);
@@ -107,7 +107,7 @@ describe('room messages from the server', () => {
         const p1 = patch(r, (s) => (s.round = 1));
         peer.send((w) => {
           w.push(RoomPush.type, ['b1', Note.type, { n: 1 }]);
-          w.push(RoomState.type, { roomId: 'b1', bytes: p1 });
+          w.push(RoomState.type, ['b1', p1]);
           w.reply(msg.rid, { roomId: 'b1', kind: 'board', state: full });
         });
         return;
@@ -131,17 +131,37 @@ describe('resynchronising a room', () => {
     const p3 = patch(r, (s) => (s.round = 3));
     r.server.onMessage = ((inner) => (msg: Message, peer: MemoryPeer) => {
       // the reply comes after one more patch (which the full state includes)
-      if (msg.kind === Kind.REQUEST && msg.type === RoomJoin.type) peer.send((w) => w.push(RoomState.type, { roomId: 'b1', bytes: p3 }));
+      if (msg.kind === Kind.REQUEST && msg.type === RoomJoin.type) peer.send((w) => w.push(RoomState.type, ['b1', p3]));
       inner?.(msg, peer);
     })(r.server.onMessage);
-    await r.push((w) => w.push(RoomState.type, { roomId: 'b1', bytes: p2 }));
+    await r.push((w) => w.push(RoomState.type, ['b1', p2]));
     await r.clock.advance(0);
     expect(r.rejoins).toBe(1);
     expect(room.state.round).toBe(3);
-    await r.push((w) => w.push(RoomState.type, { roomId: 'b1', bytes: patch(r, (s) => s.scores.set('bob', 5)) }));
+    await r.push((w) => w.push(RoomState.type, ['b1', patch(r, (s) => s.scores.set('bob', 5))]));
     expect(room.state.scores.get('bob')).toBe(5);
     expect(changes).toEqual([3, 3]);
     expect(r.rejoins).toBe(1);
+  });
+
+  it('applies `room.state` only as [roomId, bytes]: the map form, a missing or extra element, a bad id or non-bytes are dropped', async () => {
+    const r = await rig();
+    const room = await settle(r, r.client.joinOrCreate(Board));
+    const p1 = patch(r, (s) => (s.round = 1));
+    await r.push((w) => {
+      w.push(RoomState.type, { roomId: 'b1', bytes: p1 });
+      w.push(RoomState.type, ['b1']);
+      w.push(RoomState.type, ['b1', p1, 0]);
+      w.push(RoomState.type, [7, p1]);
+      w.push(RoomState.type, ['x'.repeat(65), p1]);
+      w.push(RoomState.type, ['b1', [...p1]]);
+      w.push(RoomState.type, 'b1');
+    });
+    await r.clock.advance(0);
+    expect(room.state.round).toBe(0); // none applied, and none made the mirror stale (no rejoin)
+    expect(r.rejoins).toBe(0);
+    await r.push((w) => w.push(RoomState.type, ['b1', p1]));
+    expect(room.state.round).toBe(1);
   });
 
   it('after a resume: refreshes every room; a refusal ends the handle with its code', async () => {
@@ -175,7 +195,7 @@ describe('resynchronising a room', () => {
     patch(r, (s) => (s.round = 1)); // lost: the mirror goes stale at the next one
     const asked: number[] = [];
     for (let i = 0; i < 12; i++) {
-      await r.push((w) => w.push(RoomState.type, { roomId: 'b1', bytes: patch(r, (s) => s.round++) }));
+      await r.push((w) => w.push(RoomState.type, ['b1', patch(r, (s) => s.round++)]));
       await r.clock.advance(0);
       asked.push(r.rejoins);
     }
@@ -183,7 +203,7 @@ describe('resynchronising a room', () => {
     expect(asked).toEqual([1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3]);
     expect(room.left).toBeUndefined();
     r.rejoin = 'state';
-    for (let i = 0; i < 8; i++) await r.push((w) => w.push(RoomState.type, { roomId: 'b1', bytes: patch(r, (s) => s.round++) }));
+    for (let i = 0; i < 8; i++) await r.push((w) => w.push(RoomState.type, ['b1', patch(r, (s) => s.round++)]));
     await r.clock.advance(0);
     expect(room.mirror.stale).toBe(false);
     expect(room.state.round).toBe(r.encoder.state.round);

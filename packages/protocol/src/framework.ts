@@ -71,7 +71,13 @@ export type RoomEnvelope = [roomId: string, type: number, payload: unknown];
 export const RoomSend = defineMessage<RoomEnvelope, unknown>(15, 'room.send');
 /** Framework type 16 (server → client): a push from a room (`room.broadcast` / `room.send`), `[roomId, type, payload]`. */
 export const RoomPush = defineMessage<RoomEnvelope>(16, 'room.push');
-/** Framework type 17 (server → client): a `@hearth/state` patch of a room (apply to its `Mirror`). */
-export const RoomState = defineMessage<{ roomId: string; bytes: Uint8Array }>(17, 'room.state');
+/**
+ * A room's state bytes, `[roomId, bytes]`: an array, not a map — one goes to every member of a
+ * synced room on every tick, and key strings would add 14 bytes to each (bench/results/game.json).
+ */
+export type RoomStatePatch = [roomId: string, bytes: Uint8Array];
+
+/** Framework type 17 (server → client): a `@hearth/state` patch of a room, `[roomId, bytes]` (apply to its `Mirror`). */
+export const RoomState = defineMessage<RoomStatePatch>(17, 'room.state');
 /** Framework type 18 (server → client): the server removed this player from a room (disposed, kicked). */
 export const RoomLeft = defineMessage<{ roomId: string; code: string; text: string }>(18, 'room.left');

@@ -21,7 +21,7 @@ export {
   RoomSend,
   RoomState,
 } from './framework.ts';
-export type { LoginCredentials, LoginReply, ResumeRequest, RoomEnvelope, RoomJoined, RoomListing, RoomOptions } from './framework.ts';
+export type { LoginCredentials, LoginReply, ResumeRequest, RoomEnvelope, RoomJoined, RoomListing, RoomOptions, RoomStatePatch } from './framework.ts';
 export { Kind } from './message.ts';
 export type {
   CloseMessage,

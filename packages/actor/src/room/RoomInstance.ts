@@ -302,7 +302,7 @@ export class RoomInstance implements Room {
     link.join(this.#group);
     if (this.#sync.synced !== undefined) {
       this.#sync.enter(link);
-      link.push(RoomState, { roomId: this.id, bytes: this.#sync.stateFor(link, null) as Uint8Array });
+      link.push(RoomState, [this.id, this.#sync.stateFor(link, null) as Uint8Array]);
     }
     this.#events.joined(this, link);
     this.#changed();

@@ -45,12 +45,12 @@ export class RoomStateSync {
     const views = this.views;
     const roomId = this.#roomId;
     if (views.groups.size === 0 || synced.encodeTick === undefined) {
-      this.#hub.broadcast(views.plainGroup, RoomState, { roomId, bytes: synced.encode() } as never);
+      this.#hub.broadcast(views.plainGroup, RoomState, [roomId, synced.encode()] as never);
       return;
     }
     const tick = synced.encodeTick();
-    this.#hub.broadcast(views.plainGroup, RoomState, { roomId, bytes: tick.patch() } as never);
-    for (const [view, group] of views.groups) this.#hub.broadcast(group.name, RoomState, { roomId, bytes: tick.patch(view as never) } as never);
+    this.#hub.broadcast(views.plainGroup, RoomState, [roomId, tick.patch()] as never);
+    for (const [view, group] of views.groups) this.#hub.broadcast(group.name, RoomState, [roomId, tick.patch(view as never)] as never);
   }
 
   /**
@@ -68,7 +68,7 @@ export class RoomStateSync {
     }
     if (synced.switchView === undefined) return false;
     flush(); // the switch applies on top of every patch sent so far
-    link.push(RoomState, { roomId: this.#roomId, bytes: synced.switchView(previous as never, view as never) });
+    link.push(RoomState, [this.#roomId, synced.switchView(previous as never, view as never)]);
     this.views.exit(link);
     this.views.set(link, view);
     this.views.enter(link);

@@ -1,6 +1,6 @@
 // A synced room (`@hearth/state` encoder) on node A with a member on node B: the full state in the
 // join reply crosses the node request, the patches reach B through the room's state group.
-import { RoomCreate, RoomJoin, RoomState, defineMessage } from '@hearth/protocol';
+import { RoomCreate, RoomJoin, RoomState, defineMessage, type RoomStatePatch } from '@hearth/protocol';
 import { describe, expect, it } from 'vitest';
 import { Mirror, StateEncoder, f32, map, string, struct, u32 } from '../../../state/src/index.ts';
 import { defineRoom } from '../../src/index.ts';
@@ -43,7 +43,7 @@ describe('a synced room across nodes (real Redis)', () => {
     bobMirror.apply(joined.state as Uint8Array);
     expect([...bobMirror.state!.players.keys()].sort()).toEqual(['ann', 'bob']);
     expect(b.node.rooms.get(created.roomId)).toBeUndefined();
-    annMirror.apply(((await ann.received(RoomState.type, 1))[0]!.payload as { bytes: Uint8Array }).bytes);
+    annMirror.apply(((await ann.received(RoomState.type, 1))[0]!.payload as RoomStatePatch)[1]);
 
     expect(await toRoom(ann, created.roomId, Step, { dx: 3 })).toBe(3);
     expect(await toRoom(bob, created.roomId, Step, { dx: -1 })).toBe(-1);
@@ -51,9 +51,9 @@ describe('a synced room across nodes (real Redis)', () => {
     clock.advance(400); // tick 5: state.tick
     const annPatches = await ann.received(RoomState.type, 3);
     const bobPatches = await bob.received(RoomState.type, 2);
-    expect(bobPatches.map((m) => (m.payload as { bytes: Uint8Array }).bytes)).toEqual(annPatches.slice(1).map((m) => (m.payload as { bytes: Uint8Array }).bytes));
-    for (const m of annPatches.slice(1)) annMirror.apply((m.payload as { bytes: Uint8Array }).bytes);
-    for (const m of bobPatches) bobMirror.apply((m.payload as { bytes: Uint8Array }).bytes);
+    expect(bobPatches.map((m) => (m.payload as RoomStatePatch)[1])).toEqual(annPatches.slice(1).map((m) => (m.payload as RoomStatePatch)[1]));
+    for (const m of annPatches.slice(1)) annMirror.apply((m.payload as RoomStatePatch)[1]);
+    for (const m of bobPatches) bobMirror.apply((m.payload as RoomStatePatch)[1]);
     for (const mirror of [annMirror, bobMirror]) {
       expect(mirror.state!.players.get('ann')).toMatchObject({ x: 3, y: 0 });
       expect(mirror.state!.players.get('bob')).toMatchObject({ x: -1, y: 0 });

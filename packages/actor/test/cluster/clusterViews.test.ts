@@ -1,6 +1,6 @@
 // Interest management across nodes: views.test.ts with the member bob on another node than the
 // room; its view's state group is joined on its node (the room's node says which, before its reply).
-import { RoomJoin, RoomCreate, RoomState, defineMessage, type InboundMessage } from '@hearth/protocol';
+import { RoomJoin, RoomCreate, RoomState, defineMessage, type InboundMessage, type RoomStatePatch } from '@hearth/protocol';
 import { describe, expect, it } from 'vitest';
 import { GridViews, Mirror, StateEncoder, f32, map, string, struct, type View } from '../../../state/src/index.ts';
 import { defineRoom, type Room } from '../../src/index.ts';
@@ -22,7 +22,7 @@ function grid(room: Room<unknown, unknown>): GridViews {
   return g;
 }
 
-const bytesOf = (m: InboundMessage) => (m.payload as { bytes: Uint8Array }).bytes;
+const bytesOf = (m: InboundMessage) => (m.payload as RoomStatePatch)[1];
 
 describe('views across nodes (real Redis)', () => {
   const fx = useClusterFixture(cleanup);

@@ -1,6 +1,6 @@
 // Step 1 of "Rooms outlive their node": a room's checkpoint (encoded, decoded as hostile input)
 // restores it on another node with the same id, state, lock, metadata, tick, phase and members.
-import { RoomCreate, RoomJoin, RoomState, defineMessage } from '@hearth/protocol';
+import { RoomCreate, RoomJoin, RoomState, defineMessage, type RoomStatePatch } from '@hearth/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assign, setup } from 'xstate';
 import { Mirror, StateEncoder, f32, map, snapshot, string, struct, u32 } from '../../../state/src/index.ts';
@@ -115,7 +115,7 @@ describe('rooms: checkpoint and restore', () => {
     const ann2 = await player(b.port, 'ann');
     const [full] = await ann2.received(RoomState.type, 1);
     const mirror = new Mirror(World);
-    mirror.apply((full!.payload as { bytes: Uint8Array }).bytes);
+    mirror.apply((full!.payload as RoomStatePatch)[1]);
     expect(snapshot(World, mirror.state)).toEqual(snapshot(World, room.state));
   });
 

@@ -1,7 +1,7 @@
 // A room whose state is a real `@hearth/state` encoder, read by a real Mirror. `@hearth/state` is
 // imported from its sources: it has no dependencies, and `@hearth/actor` does not depend on it (the
 // room sees only the structural `SyncedState`).
-import { RoomCreate, RoomJoin, RoomState, defineMessage } from '@hearth/protocol';
+import { RoomCreate, RoomJoin, RoomState, defineMessage, type RoomStatePatch } from '@hearth/protocol';
 import { afterEach, expect, it } from 'vitest';
 import { Mirror, StateEncoder, f32, map, string, struct, u32 } from '../../../state/src/index.ts';
 import { defineRoom } from '../../src/index.ts';
@@ -45,7 +45,7 @@ it('sends the full state on join and one patch per tick that changed it, encoded
   expect([...bobMirror.state!.players.keys()].sort()).toEqual(['ann', 'bob']);
   // bob's arrival reached ann as a patch (sent before bob's full state was taken)
   const [joinPatch] = await ann.received(RoomState.type, 1);
-  annMirror.apply((joinPatch!.payload as { bytes: Uint8Array }).bytes);
+  annMirror.apply((joinPatch!.payload as RoomStatePatch)[1]);
   expect([...annMirror.state!.players.keys()].sort()).toEqual(['ann', 'bob']);
 
   expect(await toRoom(ann, a.roomId, Step, { dx: 3 })).toBe(3);
@@ -59,9 +59,9 @@ it('sends the full state on join and one patch per tick that changed it, encoded
   expect(annPatches.length).toBe(3);
   expect(bobPatches.length).toBe(2);
   // the same bytes went to both members
-  expect((bobPatches[0]!.payload as { bytes: Uint8Array }).bytes).toEqual((annPatches[1]!.payload as { bytes: Uint8Array }).bytes);
-  for (const m of annPatches.slice(1)) annMirror.apply((m.payload as { bytes: Uint8Array }).bytes);
-  for (const m of bobPatches) bobMirror.apply((m.payload as { bytes: Uint8Array }).bytes);
+  expect((bobPatches[0]!.payload as RoomStatePatch)[1]).toEqual((annPatches[1]!.payload as RoomStatePatch)[1]);
+  for (const m of annPatches.slice(1)) annMirror.apply((m.payload as RoomStatePatch)[1]);
+  for (const m of bobPatches) bobMirror.apply((m.payload as RoomStatePatch)[1]);
   for (const mirror of [annMirror, bobMirror]) {
     expect(mirror.state!.players.get('ann')).toMatchObject({ x: 3, y: 0 });
     expect(mirror.state!.players.get('bob')).toMatchObject({ x: -1, y: 0 });

@@ -1,6 +1,6 @@
 // Interest management in a room: members see the part of a `@hearth/state` world their view holds
 // (GridViews), one patch encoding per view. `@hearth/state` from its sources (see synced.test.ts).
-import { RoomJoin, RoomCreate, RoomState, defineMessage, type InboundMessage } from '@hearth/protocol';
+import { RoomJoin, RoomCreate, RoomState, defineMessage, type InboundMessage, type RoomStatePatch } from '@hearth/protocol';
 import { afterEach, expect, it } from 'vitest';
 import { GridViews, Mirror, StateEncoder, f32, map, string, struct, type View } from '../../../state/src/index.ts';
 import { defineRoom, type Room } from '../../src/index.ts';
@@ -25,7 +25,7 @@ function grid(room: Room<unknown, unknown>): GridViews {
   return g;
 }
 
-const bytesOf = (m: InboundMessage) => (m.payload as { bytes: Uint8Array }).bytes;
+const bytesOf = (m: InboundMessage) => (m.payload as RoomStatePatch)[1];
 
 it('sends each member the patch of its view; a member changing view gets a switch, then its new view', async () => {
   const clock = new ManualClock();

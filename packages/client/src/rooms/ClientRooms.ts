@@ -55,10 +55,12 @@ export class ClientRooms {
       else this.#hold(roomId, { push: true, type, payload });
     });
     client.on(RoomState, (message) => {
-      if (!isRecord(message) || !isId(message['roomId']) || !(message['bytes'] instanceof Uint8Array)) return;
-      const entry = this.#rooms.get(message['roomId']);
-      if (entry !== undefined) entry.control.patch(message['bytes']);
-      else this.#hold(message['roomId'], { push: false, bytes: message['bytes'] });
+      if (!Array.isArray(message) || message.length !== 2) return;
+      const [roomId, bytes] = message as unknown[];
+      if (!isId(roomId) || !(bytes instanceof Uint8Array)) return;
+      const entry = this.#rooms.get(roomId);
+      if (entry !== undefined) entry.control.patch(bytes);
+      else this.#hold(roomId, { push: false, bytes });
     });
     client.on(RoomLeft, (message) => {
       if (!isRecord(message) || !isId(message['roomId'])) return;
