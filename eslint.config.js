@@ -2,12 +2,25 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /**
- * Type-aware linting (typescript-eslint `strictTypeChecked`, with `no-floating-promises`), on for
- * these sources. Still to enable, each once its findings are fixed: packages/protocol/src (4),
- * the actor and net tests, the files in `typeCheckedLater`, and the other packages and apps.
+ * Type-aware linting (typescript-eslint `strictTypeChecked`, with `no-floating-promises`) on every
+ * package's and app's sources, tests and benches (tests relax two rules, below).
  */
-const typeChecked = ['packages/actor/src/**/*.ts', 'packages/net/src/**/*.ts'];
-const typeCheckedLater = [];
+const typeChecked = ['packages/*/{src,test,bench}/**/*.ts', 'apps/*/{src,test,bench}/**/*.ts'];
+const tests = ['packages/*/test/**/*.ts', 'apps/*/test/**/*.ts'];
+// TODO(lint): type-aware rules off here until the helper working there fixes the findings (counted
+// 2026-11-30 with the rules below): apps/server (src 7, test 8), apps/bot-client (src 1, test 4),
+// apps/web (src 4, test 4), packages/net/test (5), packages/client/test (5), packages/client-e2e (2),
+// packages/actor/test/rooms and /cluster (6), packages/actor/bench/cluster.ts (3) and roomsCheckpoint.ts (1).
+const typeCheckedLater = [
+  'apps/**',
+  'packages/net/test/**',
+  'packages/client/test/**',
+  'packages/client-e2e/**',
+  'packages/actor/test/rooms/**',
+  'packages/actor/test/cluster/**',
+  'packages/actor/bench/cluster.ts',
+  'packages/actor/bench/rooms?*.ts',
+];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/*.js', '**/*.mjs', '**/vitest.config.ts', '**/*.tmp.ts'] },
@@ -29,6 +42,15 @@ export default tseslint.config(
       // TypeScript's narrowing does not see that, so this rule flags the very checks that matter.
       '@typescript-eslint/no-unnecessary-condition': 'off',
       '@typescript-eslint/no-invalid-void-type': 'off',
+    },
+  },
+  {
+    files: tests,
+    ignores: typeCheckedLater,
+    rules: {
+      // vitest's asymmetric matchers (expect.any, objectContaining, stringMatching) are typed `any`.
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
     },
   },
   {

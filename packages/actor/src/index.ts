@@ -40,10 +40,12 @@ export { defineRoom, RoomDefinition, DEFAULT_MAX_CATCH_UP, DEFAULT_TICK_HZ } fro
 export type { RoomHandler, RoomHooks, RoomSpec, TickHandler } from './room/RoomDefinition.ts';
 export type { Room } from './room/Room.ts';
 export type { RoomMember } from './room/RoomMember.ts';
-export { RoomManager, LEFT } from './room/RoomManager.ts';
+// Types only: the node builds its room manager (`node.rooms`) and each player's handle (`player.rooms`).
+export type { RoomManager } from './room/RoomManager.ts';
+export { LEFT } from './room/RoomManager.ts';
 export type { CreateRoomOptions, RoomLimits } from './room/RoomManager.ts';
 export { DEFAULT_LIST_LIMIT, DEFAULT_MAX_ROOMS_PER_PLAYER } from './room/RoomManager.ts';
-export { PlayerRooms } from './room/PlayerRooms.ts';
+export type { PlayerRooms } from './room/PlayerRooms.ts';
 export { RoomErrorCode } from './room/errors.ts';
 export type { SyncedState } from './room/SyncedState.ts';
 export type { RestoredRoom, RoomFailover, RoomFailoverOptions } from './room/checkpoint/RoomFailover.ts';

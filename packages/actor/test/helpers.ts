@@ -83,8 +83,9 @@ export class TestClients {
   readonly #clients: HearthClient[] = [];
 
   constructor() {
-    fixtures.push(async () => {
+    fixtures.push(() => {
       for (const client of this.#clients.splice(0)) client.close();
+      return Promise.resolve();
     });
   }
 

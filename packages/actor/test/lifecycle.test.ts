@@ -300,7 +300,7 @@ describe('player lifecycle over real connections', () => {
     // Encode once: every member's connection is handed the very same bytes.
     const handed = new Set<Uint8Array>();
     for (const member of node.holder.members('arena')) {
-      const ref = (member as PlayerActor).ref!;
+      const ref = (member as unknown as PlayerActor).ref!;
       const original = ref.sendEncoded.bind(ref);
       ref.sendEncoded = (bytes, count) => (handed.add(bytes), original(bytes, count));
     }

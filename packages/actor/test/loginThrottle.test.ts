@@ -54,7 +54,7 @@ describe('LoginThrottle', () => {
       await gate;
       return refuse(ErrorCode.UNAUTHENTICATED, 'no');
     });
-    const results = Array.from({ length: 10 }, () => slow({ name: 'ann' }, { sessionId: 1, remoteAddress: '10.0.0.1:1' }));
+    const results = Array.from({ length: 10 }, () => Promise.resolve(slow({ name: 'ann' }, { sessionId: 1, remoteAddress: '10.0.0.1:1' })));
     release();
     const codes = (await Promise.all(results)).map((r) => (r as { refused: string }).refused);
     expect(codes.filter((c) => c === ErrorCode.UNAUTHENTICATED)).toHaveLength(2);

@@ -11,7 +11,8 @@ const namedPlayer = () =>
     .handle(WhoAmI, (player) => ({ name: player.data.name }))
     .hooks({
       onJoin: (player, login) => {
-        player.data = { name: String(login['displayName'] ?? login['name'] ?? '?') };
+        const name = login['displayName'] ?? login['name'];
+        player.data = { name: typeof name === 'string' ? name : '?' };
       },
     });
 

@@ -11,7 +11,7 @@ describe('typed end to end', () => {
     definePlayer({ data: () => ({ x: 0 }) })
       .handle(Move, (player, payload) => {
         expectTypeOf(payload).toEqualTypeOf<{ x: number; y: number }>();
-        expectTypeOf(player).toMatchTypeOf<Player<{ x: number }>>();
+        expectTypeOf(player).toExtend<Player<{ x: number }>>();
         player.data.x = payload.x;
         return { ok: true };
       })

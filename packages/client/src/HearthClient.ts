@@ -166,7 +166,7 @@ export class HearthClient {
   /** Handles pushes of a definition (typed payload). Returns the function that stops handling. */
   on<D extends AnyDefinition>(definition: D, handler: (payload: Payload<D>) => void): () => void;
   on(target: keyof ClientEvents | AnyDefinition, handler: (...args: never[]) => void): () => void {
-    if (typeof target === 'string') return this.#events.on(target, handler as ClientEvents[typeof target]);
+    if (typeof target === 'string') return this.#events.on(target, handler);
     return this.#handlers.onPush(target, handler as (payload: unknown) => void);
   }
 
@@ -217,8 +217,9 @@ export class HearthClient {
     this.#finish({ code, text });
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
+  [Symbol.asyncDispose](): Promise<void> {
     this.close();
+    return Promise.resolve();
   }
 
   /**

@@ -21,7 +21,7 @@ class GameRoom extends Room<GameState> {
   override maxClients = 16;
 
   override onCreate(): void {
-    this.setState(new GameState() as GameState);
+    this.state = new GameState();
     // The one knob off its default (15 s): joins on a loaded machine take longer; steady state is unaffected.
     this.setSeatReservationTime(120);
     this.onMessage('move', (client: Client, m: { x?: unknown; y?: unknown } | undefined) => {

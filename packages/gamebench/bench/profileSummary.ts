@@ -30,7 +30,7 @@ export function area(url: string, fn: string): string {
   if (m !== null && !url.includes('node_modules')) return `${m[1]}/${m[2]}`;
   const nm = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (nm !== null) return nm[1]!;
-  if (url.startsWith('node:')) return 'node:' + url.slice(5).split('/')[0];
+  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0] ?? ''}`;
   return url;
 }
 

@@ -41,7 +41,7 @@ const { values: a } = parseArgs({
   },
 });
 
-const quick = a.quick === true;
+const quick = a.quick;
 const rounds = Number(a.rounds ?? (quick ? 1 : 3));
 const ns = (a.n ?? (quick ? '200,600' : '200,600,1200,2000')).split(',').map(Number);
 const stacks = a.stacks === undefined ? STACKS : STACKS.filter((s) => a.stacks!.split(',').includes(s.id));
@@ -115,7 +115,7 @@ for (const [id, x] of Object.entries(v)) {
   console.log(`${id.padEnd(17)} largest N meeting the SLO: ${x.maxSustainedN ?? 'none'} · clients per core: ${perCore}`);
 }
 
-if (a['no-write'] !== true) {
+if (!a['no-write']) {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(
     out,

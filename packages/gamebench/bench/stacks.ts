@@ -86,8 +86,8 @@ async function startHearth(stack: Stack, o: ServerOptions): Promise<RunningServe
   const stop = stopper(child, () => rmSync(dir, { recursive: true, force: true }));
   const listening = await new Promise<{ tcp: string; ws: string; publicKey?: string }>((resolve, reject) => {
     let buf = '';
-    child.stdout!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
       buf += chunk;
       let nl;
       while ((nl = buf.indexOf('\n')) >= 0) {

@@ -35,7 +35,7 @@ let active = 0;
  * `decodeBinary` is private in its typings only, and wrapping it on an instance is the one hook.
  */
 function hookBinary(decoder: Decoder, onBinary: (bin: Uint8Array) => Uint8Array): Decoder {
-  const target = decoder as unknown as { decodeBinary(length: number, head: number): Uint8Array };
+  const target = decoder as unknown as { decodeBinary: (this: unknown, length: number, head: number) => Uint8Array };
   const original = target.decodeBinary;
   target.decodeBinary = function (this: unknown, length: number, head: number): Uint8Array {
     return onBinary(original.call(this, length, head));

@@ -25,7 +25,7 @@ export interface MessageDefinition<P = unknown, R = unknown> {
 export type AnyDefinition = MessageDefinition<any, any>;
 
 /** The payload type of a definition. */
-export type Payload<D> = D extends MessageDefinition<infer P, unknown> ? P : never;
+export type Payload<D> = D extends MessageDefinition<infer P> ? P : never;
 /** The reply type of a (request) definition. */
 export type Reply<D> = D extends MessageDefinition<unknown, infer R> ? R : never;
 

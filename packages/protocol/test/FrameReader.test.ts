@@ -62,7 +62,7 @@ describe('FrameReader', () => {
 
   it('returns assembly buffers to the allocator', () => {
     let out = 0;
-    const allocator: ByteAllocator = { alloc: (n) => (out++, new Uint8Array(n)), release: () => void out-- };
+    const allocator: ByteAllocator = { alloc: (n) => (out++, new Uint8Array(n)), release: () => { out--; } };
     const reader = new FrameReader({ allocator });
     readAll(Array.from(stream, (b) => Uint8Array.of(b)), reader);
     expect(out).toBe(0);

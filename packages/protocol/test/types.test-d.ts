@@ -4,8 +4,7 @@ import { defineMessage, type Payload, type Reply } from '../src/index.ts';
 const Move = defineMessage<{ x: number; y: number }>(100, 'move');
 const Top = defineMessage<{ n: number }, { names: string[] }>(101, 'top');
 
-function send<D extends typeof Move | typeof Top>(def: D, payload: Payload<D>): Payload<D> {
-  void def;
+function send<D extends typeof Move | typeof Top>(_def: D, payload: Payload<D>): Payload<D> {
   return payload;
 }
 

@@ -25,7 +25,7 @@ export function proxyObjects(): { x: number; y: number }[] {
   return Array.from({ length: N }, (_, i) => {
     const target = { name: `p${i}`, x: 0, y: 0, $mask: 0, $queued: false };
     return new Proxy(target, {
-      set(o, key, value) {
+      set(o, key, value: unknown) {
         const f = index[key as string];
         if (f === undefined) return Reflect.set(o, key, value);
         const v = P.types[f]!.kind === 'primitive' ? (P.types[f] as typeof varint).normalize(value) : value;
@@ -38,6 +38,6 @@ export function proxyObjects(): { x: number; y: number }[] {
         }
         return true;
       },
-    }) as unknown as { x: number; y: number };
+    });
   });
 }

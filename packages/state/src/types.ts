@@ -8,8 +8,8 @@ export interface PrimitiveType<T = unknown, N extends string = string> {
   readonly name: N;
   /** The value the mirror starts with (and a struct field's default). */
   readonly zero: T;
-  /** The value as stored (f32 rounded); throws `STATE_BAD_VALUE` when it does not fit. */
-  normalize(v: unknown): T;
+  /** The value as stored (f32 rounded); throws `STATE_BAD_VALUE` when it does not fit. Uses no `this` (called detached). */
+  readonly normalize: (v: unknown) => T;
   write(w: ByteWriter, v: T): void;
   read(r: ByteReader, maxStringBytes: number): T;
 }

@@ -18,7 +18,7 @@ describe('mirror callbacks', () => {
     });
     m.onRemove(s.players, (p, k) => events.push(`remove ${String(k)} ${p.name}`));
     m.onChange(s.players, (p, k) => events.push(`replace ${String(k)} ${p.name}`));
-    m.onChange(s, (field, value) => events.push(`root.${field}=${String(value)}`));
+    m.onChange(s, (field, value) => events.push(`root.${field}=${JSON.stringify(value)}`));
     m.onChange(s.log, (a) => events.push(`log [${a.join(',')}]`));
     m.onChange(s.players.get('ann')!, (field, v, prev) => events.push(`ann.${field} ${String(prev)}->${String(v)}`));
 

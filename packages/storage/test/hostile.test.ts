@@ -19,7 +19,7 @@ const REFUSED = ['BAD_REQUEST', 'TOO_LARGE'];
 const code = (p: Promise<unknown>): Promise<string> =>
   p.then(
     () => 'ok',
-    (e: { code?: string }) => e.code ?? 'none',
+    (e: unknown) => (e as { code?: string }).code ?? 'none',
   );
 
 describe.each(ENGINES)('hostile input on %s', (kind) => {

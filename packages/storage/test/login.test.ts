@@ -9,7 +9,7 @@ import { testClock } from './engines.ts';
 
 const Echo = defineMessage<{ n: number }, { n: number }>(100, 'test.echo');
 const SECRET = 'c2VjcmV0LXNlY3JldC1zZWNyZXQtMTIz';
-const codeOf = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: { code?: string }) => e.code ?? 'none');
+const codeOf = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: unknown) => (e as { code?: string }).code ?? 'none');
 
 /**
  * Logins over real sockets: a node on 127.0.0.1 with the device and password authenticators, the

@@ -21,8 +21,8 @@ describe.each(ENGINES)('migrations on %s', (kind) => {
   it('migrate once, then nothing; a newer schema or a foreign one is refused and left untouched', async () => {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const dir = mkdtempSync(join(tmpdir(), 'hearth-pglite-'));
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(tmpdir(), 'hearth-pglite-'));
     const db = await fresh(kind, dir);
     try {
       const c = await openClient(db.url);
@@ -58,8 +58,8 @@ describe.each(ENGINES)('migrations on %s', (kind) => {
   it('applies only the migrations past the recorded version, in order, in one transaction', async () => {
     const { mkdtempSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const dir = mkdtempSync(join(tmpdir(), 'hearth-pglite-'));
+    const path = await import('node:path');
+    const dir = mkdtempSync(path.join(tmpdir(), 'hearth-pglite-'));
     const db = await fresh(kind, dir);
     try {
       const c = await openClient(db.url);

@@ -129,7 +129,7 @@ export class Connection {
           if (settled) l.destroy();
           else l.send(hello);
         },
-        (error: Error) => fail(error),
+        (error: unknown) => fail(error instanceof Error ? error : new Error(String(error))),
       );
     });
   }

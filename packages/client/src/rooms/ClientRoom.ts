@@ -141,7 +141,7 @@ export class ClientRoom<S = unknown, M extends StateMirror | undefined = StateMi
   /** After a resume, once the room is confirmed: fetch what may have been lost (e.g. an `OrderedFeed`). */
   on(event: 'resumed', listener: () => void): () => void;
   on(target: AnyDefinition | 'resumed', handler: (...args: never[]) => void): () => void {
-    if (target === 'resumed') return this.#events.on('resumed', handler as () => void);
+    if (target === 'resumed') return this.#events.on('resumed', handler);
     return this.#handlers.onPush(target, handler as (payload: unknown) => void);
   }
 

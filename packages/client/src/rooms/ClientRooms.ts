@@ -38,7 +38,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export class ClientRooms {
   readonly #client: HearthClient;
-  readonly #rooms = new Map<string, { room: ClientRoom<unknown, StateMirror | undefined>; control: RoomControl }>();
+  readonly #rooms = new Map<string, { room: ClientRoom; control: RoomControl }>();
   /** Joins in flight: while there are some, pushes for unknown rooms are held (a room's first pushes may overtake its join reply). */
   #joining = 0;
   readonly #early = new Map<string, Early[]>();
@@ -80,7 +80,7 @@ export class ClientRooms {
   /** The rooms the client is in, by id. */
   get rooms(): ReadonlyMap<string, ClientRoom> {
     const out = new Map<string, ClientRoom>();
-    for (const [id, { room }] of this.#rooms) out.set(id, room as ClientRoom);
+    for (const [id, { room }] of this.#rooms) out.set(id, room);
     return out;
   }
 
@@ -133,7 +133,7 @@ export class ClientRooms {
       void this.#client.request(RoomLeave, { roomId: joined.roomId }).catch(() => {});
       throw error;
     }
-    this.#rooms.set(room.id, { room: room as unknown as ClientRoom<unknown, StateMirror | undefined>, control: control! });
+    this.#rooms.set(room.id, { room: room as unknown as ClientRoom, control: control! });
     for (const message of early) {
       if (message.push) control!.push(message.type, message.payload);
       else control!.patch(message.bytes);

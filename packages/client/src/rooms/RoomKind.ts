@@ -59,6 +59,7 @@ export type MirrorOf<K> = K extends { readonly mirror: (() => infer M) | undefin
  * const room = await client.joinOrCreate(Arena, { mode: 'ranked' }); // room.state: Mirrored<typeof World>
  */
 export function defineRoomKind<O extends object = RoomOptions, S = unknown>(name: string): PlainRoomKind<O, S> {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- JavaScript callers may pass a non-string
   if (typeof name !== 'string' || name.length === 0 || name.length > 64) throw new RangeError(`room kind "${String(name)}": a name of 1-64 characters`);
   return Object.freeze({
     name,

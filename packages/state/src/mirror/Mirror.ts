@@ -170,7 +170,7 @@ export class Mirror<T extends StructType> {
   /** One struct field changed. */
   onField<S extends object, K extends keyof S & string>(struct: S, field: K, cb: (value: S[K], previous: S[K]) => void): () => void {
     const l = this.#entry(struct);
-    const fields = (l.fields ??= new Map());
+    const fields = (l.fields ??= new Map<string, Set<(value: unknown, previous: unknown) => void>>());
     let set = fields.get(field);
     if (set === undefined) fields.set(field, (set = new Set()));
     const f = cb as (v: unknown, p: unknown) => void;

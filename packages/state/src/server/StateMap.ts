@@ -94,7 +94,7 @@ export class StateMap<K extends string | number, V, I = V> implements Node, Iter
   }
 
   toJSON(): Record<string, V> {
-    return Object.fromEntries(this.$m) as Record<string, V>;
+    return Object.fromEntries(this.$m);
   }
 
   #touch(k: K, t: Tracker): void {

@@ -51,12 +51,12 @@ function createMap(type: MapType, v: object): Node {
   const m = new StateMap(type, convert);
   const entries = Symbol.iterator in v ? (v as Iterable<readonly [unknown, unknown]>) : Object.entries(v);
   for (const [k, val] of entries) m.set(k as never, val as never);
-  return m as unknown as Node;
+  return m;
 }
 
 function createArray(type: ArrayType, v: object): Node {
   if (!(Symbol.iterator in v)) throw new StateError(StateErrorCode.BAD_VALUE, 'an array value must be iterable');
   const a = new StateArray(type, convert);
   a.push(...(v as Iterable<never>));
-  return a as unknown as Node;
+  return a;
 }

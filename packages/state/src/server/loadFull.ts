@@ -21,7 +21,7 @@ interface Loadable {
 export function loadFull(encoder: Loadable, full: Uint8Array, options?: MirrorOptions): void {
   const mirror = new Mirror(encoder.type, options);
   mirror.apply(full);
-  const src = mirror.state as Readonly<Record<string, unknown>> | undefined;
+  const src = mirror.state;
   if (src === undefined) return;
   const dst = encoder.state as Record<string, unknown>;
   const type = encoder.type;

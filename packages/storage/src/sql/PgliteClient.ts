@@ -29,13 +29,17 @@ export async function openPglite(dataDir?: string, opts: PgliteOptions = {}): Pr
   return {
     engine: 'pglite',
     query,
-    exec: async (text) => void (await db.exec(text)),
+    exec: async (text) => {
+      await db.exec(text);
+    },
     transaction: <T>(fn: (tx: SqlQuery) => Promise<T>) =>
       db.transaction((tx) =>
         fn({
           query: (async (text: string, params: readonly SqlParam[] = []) =>
             (await tx.query(text, params as SqlParam[])).rows) as SqlQuery['query'],
-          exec: async (text) => void (await tx.exec(text)),
+          exec: async (text) => {
+            await tx.exec(text);
+          },
         }),
       ),
     close: () => (closed ??= db.closed ? Promise.resolve() : db.close()),
