@@ -19,6 +19,7 @@ import { FlagError, formatHelp } from './cli/parseFlags.ts';
 import { SERVER_FLAGS, parseServerConfig, type ServerConfig } from './config/ServerConfig.ts';
 import { createLogger } from './createLogger.ts';
 import { KeyFileError, loadOrCreateSigningKey } from './keys/loadOrCreateSigningKey.ts';
+import { PgliteLockedError } from './pgliteLock.ts';
 import { startServer, type RunningServer } from './startServer.ts';
 
 /** What a worker tells the primary once it listens. */
@@ -64,6 +65,10 @@ async function runNode(config: ServerConfig, logger: Logger, worker: number | un
     if (err instanceof KeyFileError) {
       process.stderr.write(`hearth-server: --key-file: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof PgliteLockedError) {
+      process.stderr.write(`hearth-server: ${err.message}\n`);
+      return 1;
     }
     const code = (err as { code?: string }).code;
     if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {

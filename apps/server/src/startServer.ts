@@ -15,6 +15,7 @@ import { StorageLeaderboard } from './arena/StorageLeaderboard.ts';
 import { AUTHENTICATORS, createAuthenticator } from './auth/authenticators.ts';
 import type { ServerConfig } from './config/ServerConfig.ts';
 import { loadOrCreateSigningKey, type SigningKey } from './keys/loadOrCreateSigningKey.ts';
+import { lockPgliteDir, pgliteDirOf } from './pgliteLock.ts';
 import { resolveWebDir } from './web/defaultWebDir.ts';
 import { WebRoutes } from './web/WebRoutes.ts';
 
@@ -53,7 +54,19 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   // Storage (accounts, Arena's leaderboard): opened and migrated before anything listens.
   // The first start on PGlite creates its database (initdb: seconds; docs/storage.md): said first.
   if (config.storage) logger.info({ event: 'storage-opening', database: describeDatabase(config.database) }, `opening storage ${describeDatabase(config.database)}`);
-  const storage = config.storage ? await openStorage(config.database) : undefined;
+  // One process per PGlite folder: a second server on it (a second `pnpm dev`) stops here, saying what to do.
+  const pgliteDir = config.storage ? pgliteDirOf(config.database, DEFAULT_PGLITE_DIR) : undefined;
+  const unlockPglite = pgliteDir === undefined ? () => {} : lockPgliteDir(pgliteDir);
+  const storage = config.storage
+    ? await openStorage(config.database).catch((err: unknown) => {
+        unlockPglite();
+        throw err;
+      })
+    : undefined;
+  const closeStorage = async () => {
+    await closeStorage();
+    unlockPglite();
+  };
   let authenticate;
   let leaderboard: StorageLeaderboard | undefined;
   try {
@@ -66,7 +79,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         onWriteFailed: (err) => logger.warn({ err, component: 'arena' }, 'leaderboard write failed; kept for a retry'),
       }));
   } catch (err) {
-    await storage?.close();
+    await closeStorage();
     throw err;
   }
   // Cluster mode: the backplane is started (connected, node registered) before the node exists.
@@ -145,7 +158,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   } catch (err) {
     await service.close();
     await backplane?.close();
-    await storage?.close();
+    await closeStorage();
     throw err;
   }
   const liveNode = node;
@@ -172,7 +185,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       await liveNode.close();
       await service.close();
       await backplane?.close();
-      await storage?.close();
+      await closeStorage();
       throw err;
     }
   }
@@ -191,7 +204,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         await liveNode.close('SHUTDOWN');
         await service.close({ deadlineMs: Math.max(0, endBy - performance.now()) });
         await leaderboard?.flush();
-        await storage?.close();
+        await closeStorage();
       })();
       if ((await within(stopped, config.shutdownDeadlineMs + SHUTDOWN_GRACE_MS, logger)) === 'late') {
         logger.warn({ deadlineMs: config.shutdownDeadlineMs }, 'shutdown deadline passed; closing the backplane anyway');

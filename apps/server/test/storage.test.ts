@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Login } from '@hearth/protocol';
@@ -68,6 +68,33 @@ describe('server with accounts and storage', () => {
       await playAndRestart(`pglite:${dir}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  it('a second server on the same PGlite folder (a second pnpm dev) exits 1 with one line saying what to do; the folder is free again after a stop or a crash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hearth-server-pglite-'));
+    const args = ['--auth', 'accounts', '--database', `pglite:${dir}`, '--protocol', 'msgpack', '--admin-port=-1'];
+    try {
+      await (await openPglite(dir, { loadDataDir: await pgliteTemplate() })).close();
+      let deadPid: number;
+      {
+        await using first = startArena(args);
+        await first.listening;
+        await using second = startArena(args);
+        expect((await second.exited).code).toBe(1);
+        const lines = second.stderr().split('\n').filter(Boolean);
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatch(new RegExp(`^hearth-server: the PGlite folder .+ is in use by another hearth-server \\(pid ${first.child.pid}\\): stop that one, or give this one a folder of its own: --database pglite:.+-2$`));
+        deadPid = second.child.pid!;
+      }
+      // Stopped: free. A lock left by a process that died (SIGKILL, crash) is taken over.
+      writeFileSync(`${dir}.lock`, `${deadPid}\n`);
+      await using third = startArena(args);
+      await third.listening;
+      expect(readFileSync(`${dir}.lock`, 'utf8')).toBe(`${third.child.pid}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(`${dir}.lock`, { force: true });
     }
   }, 90_000);
 
