@@ -149,6 +149,7 @@ export async function createNode<G, E extends EventObject>(options: NodeOptions<
   const cluster = new ClusterRequests({ nodeId: holder.nodeId, transport: nodeTransportOf(options.backplane), clock: options.clock ?? systemClock, logger });
   const clusterRooms = startClusterRooms({ backplane: options.backplane, rooms, cluster, player: (userId) => holder.get(userId), clock: options.clock ?? systemClock, logger, nodeCapacity: options.roomNodeCapacity });
   const failover = startFailover(rooms, options.backplane, logger, options.roomFailover === false ? false : { ...(options.timeouts?.grace !== undefined && { awayGraceMs: options.timeouts.grace }), ...options.roomFailover });
+  await failover?.started; // rooms left behind by nodes that are gone are back before players look for them
   const binder = new Binder<G, E>(options.service, holder);
   const endpoints: ListeningEndpoint[] = [];
   let closing: Promise<void> | undefined;

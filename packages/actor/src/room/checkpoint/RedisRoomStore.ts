@@ -28,6 +28,23 @@ interface RoomScripted {
   hearthRoomMoveBuffer(owner: string, from: string, to: string, owners: string, cp: string, roomId: string, expected: string, fromNode: string, toNode: string): Promise<[number, Buffer | null] | null>;
   hearthRoomRelease(owner: string, mine: string, owners: string, cp: string, roomId: string, holder: string, nodeId: string): Promise<number>;
   hearthRoomReadBuffer(owner: string, cp: string, roomId: string): Promise<[Buffer | null, Buffer | null]>;
+  hearthRoomReregister(...args: Array<string | number | Buffer>): Promise<number | string>;
+}
+
+/** A live room as its node registers it again in the directory (RoomDirectory.ts: the room hash's fields). */
+export interface RegisteredRoom {
+  readonly roomId: string;
+  readonly kind: string;
+  readonly maxPlayers: number;
+  /** Its members (local, remote and away ones). */
+  readonly seats: number;
+  readonly locked: boolean;
+  readonly private: boolean;
+  /** The filter key and the options, JSON. */
+  readonly filter: string;
+  readonly options: string;
+  /** JSON, or ''. */
+  readonly meta: string;
 }
 
 const defined = new WeakSet<Redis>();
@@ -86,6 +103,38 @@ export class RedisRoomStore {
     const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const n = owner.nodeId;
     void (p as unknown as RoomScripted).hearthRoomWrite(this.ownerKey(), this.checkpointKey(roomId), this.nodeKey(n), this.ownersKey(), roomId, `${owner.epoch}|${n}`, body, n);
+  }
+
+  /**
+   * Queues a live room's registration again (Redis restarted empty): ownership as `owner`, its
+   * checkpoint (`bytes`; null: none), its directory entry if gone. 1, or the other owner's entry (fenced).
+   */
+  reregister(p: ChainableCommander, room: RegisteredRoom, owner: RoomOwner, bytes: Uint8Array | null, now: number): void {
+    const body = bytes === null ? '' : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const n = owner.nodeId;
+    const base = `${this.#prefix}{rooms}:`;
+    void (p as unknown as RoomScripted).hearthRoomReregister(
+      this.ownerKey(),
+      this.nodeKey(n),
+      this.ownersKey(),
+      this.checkpointKey(room.roomId),
+      `${base}r:${room.roomId}`,
+      room.roomId,
+      `${owner.epoch}|${n}`,
+      n,
+      body,
+      room.kind,
+      room.maxPlayers,
+      room.seats,
+      room.locked ? 1 : 0,
+      room.private ? 1 : 0,
+      room.filter,
+      room.options,
+      room.meta,
+      now,
+      `${base}open:`,
+      `${base}kind:`,
+    );
   }
 
   /** Queues the release of a disposed room (entry and checkpoint) on a pipeline. */

@@ -6,7 +6,9 @@ import { isBackplaneDown } from '../../backplane/errors.ts';
 import { decodeCheckpoint, encodeCheckpoint, ROOM_ID_FORMAT } from './checkpointCodec.ts';
 import { checkpointOf } from './checkpointOf.ts';
 import { Checkpointer } from './Checkpointer.ts';
+import { RoomDirectory } from '../../cluster/RoomDirectory.ts';
 import { RedisRoomStore, type RoomOwner } from './RedisRoomStore.ts';
+import { reregisterRooms } from './reregisterRooms.ts';
 import type { CheckpointLimits } from './RoomCheckpoint.ts';
 import { newFailoverStats, type RoomFailoverStats } from './RoomFailoverStats.ts';
 
@@ -20,6 +22,8 @@ export interface FailoverBackplane {
   nodes(): Promise<ReadonlyArray<{ readonly nodeId: string }>>;
   sendToNode(nodeId: string, topic: string, payload: unknown): void;
   onNodeMessage(topic: string, handler: (payload: unknown, fromNodeId: string) => void): () => void;
+  /** `up` after an outage (`recovered`): the node's rooms are registered again (Redis may have restarted empty). */
+  on?(event: 'up', listener: (info: { recovered: boolean }) => void): () => void;
 }
 
 /** Options of {@link RoomFailover}. */
@@ -71,12 +75,15 @@ export class RoomFailover {
   readonly #rooms: RoomManager;
   readonly #backplane: FailoverBackplane;
   readonly #store: RedisRoomStore;
+  readonly #directory: RoomDirectory;
   readonly #log: Logger;
   readonly #options: RoomFailoverOptions;
   readonly #nodeId: string;
   readonly #seen = new Map<string, number>();
   readonly #acks = new Map<string, () => void>();
   readonly #off: Array<() => void> = [];
+  /** The first round, run as the node starts (createNode awaits it before it listens). Never rejects. */
+  started: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #checking: Promise<void> | undefined;
   #draining = false;
@@ -88,12 +95,23 @@ export class RoomFailover {
     this.#log = logger.child({ component: 'roomFailover', node: backplane.nodeId });
     this.#options = options;
     this.#store = new RedisRoomStore(backplane.redis, backplane.keys.prefix);
+    this.#directory = new RoomDirectory(backplane.redis, backplane.keys.prefix);
     this.checkpointer = new Checkpointer(this.#store, this.#nodeId, this.#log, this.stats, () => backplane.available !== false);
   }
 
-  /** Starts checkpointing the node's rooms and watching for dead nodes. */
+  /**
+   * Starts checkpointing the node's rooms and watching for dead nodes, with a first round at once: a
+   * node that starts after its whole cluster stopped claims the rooms left behind (their owners are
+   * not live) before its players look for rooms. On `up` after a Redis outage it registers its
+   * rooms again ({@link reregisterRooms}).
+   */
   start(): void {
     this.#rooms.watch(this.checkpointer);
+    const off = this.#backplane.on?.('up', ({ recovered }) => {
+      if (recovered && !this.#draining) void this.reregister();
+    });
+    if (off !== undefined) this.#off.push(off);
+    this.started = this.check();
     this.#off.push(
       this.#backplane.onNodeMessage(ADOPT, (payload, from) => void this.#onAdopt(payload, from)),
       this.#backplane.onNodeMessage(ADOPTED, (payload) => {
@@ -109,6 +127,18 @@ export class RoomFailover {
       // Redis down: the backplane logs the outage once; a round per checkMs need not log it again.
       .catch((err: unknown) => (isBackplaneDown(err) ? this.#log.debug({ err }, 'room failover round skipped: Redis down') : this.#log.warn({ err }, 'room failover round failed; retrying next round')))
       .finally(() => (this.#checking = undefined)));
+  }
+
+  /** Registers every local room again (ownership, checkpoint, directory entry). Never throws. */
+  async reregister(): Promise<number> {
+    try {
+      const n = await reregisterRooms(this.#rooms.instances(), { store: this.#store, checkpointer: this.checkpointer, nodeId: this.#nodeId, log: this.#log, stats: this.stats });
+      this.#log.info({ rooms: n }, 'redis back: rooms registered again');
+      return n;
+    } catch (err) {
+      this.#log.warn({ err }, 'rooms not registered again after the Redis outage; their next changes register them');
+      return 0;
+    }
   }
 
   async #check(): Promise<void> {
@@ -128,7 +158,11 @@ export class RoomFailover {
         const rounds = (this.#seen.get(roomId) ?? 0) + 1;
         this.#seen.set(roomId, rounds);
         if (live[hash(roomId) % live.length] !== this.#nodeId && rounds <= CLAIM_ROUNDS) return;
-        if (!(await this.#serves(roomId))) return; // a kind this node does not serve: left to a node that does
+        if (!(await this.#serves(roomId))) {
+          // A kind this node does not serve: left to a node that does; out of joinOrCreate's picks meanwhile.
+          await this.#directory.shelve(roomId);
+          return;
+        }
         const moved = await this.#store.move(roomId, owner, this.#nodeId);
         if (moved === undefined) return; // another survivor won it
         this.#seen.delete(roomId);
@@ -175,6 +209,8 @@ export class RoomFailover {
       const p = this.#store.redis.pipeline();
       this.#store.release(p, roomId, owner);
       await p.exec().catch(() => {});
+      // Out of the directory too (while no other node owns it): no join or joinOrCreate stalls on it.
+      await this.#directory.remove(roomId, this.#nodeId).catch((e: unknown) => this.#log.warn({ err: e, roomId }, 'lost room not removed from the directory'));
       return undefined;
     }
     this.checkpointer.adopted(room, owner);

@@ -61,6 +61,30 @@ return 1`;
 export const ROOM_READ = `
 return {redis.call('HGET', KEYS[1], ARGV[1]), redis.call('GET', KEYS[2])}`;
 
+/**
+ * A live room registered again after Redis came back empty (or lost its entries): its ownership
+ * with the epoch its node holds, a fresh checkpoint (unless ARGV[4] is ''), and, when its directory
+ * hash is gone, that hash (seats = its members) with the open and kind indexes (RoomDirectory.ts).
+ * KEYS owner hash, node's set, owners set, checkpoint key, room hash. ARGV roomId, "EPOCH|NODE",
+ * nodeId, bytes, kind, max, seats, locked, private, filter, options JSON, meta, now, open zset
+ * base, kind zset base. 1, or the other owner's entry (another node owns the room now: fenced).
+ */
+export const ROOM_REREGISTER = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur and cur ~= ARGV[2] then return cur end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[3])
+if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4]) end
+if redis.call('EXISTS', KEYS[5]) == 1 then return 1 end
+redis.call('HSET', KEYS[5], 'kind', ARGV[5], 'max', ARGV[6], 'seats', ARGV[7], 'locked', ARGV[8], 'private', ARGV[9],
+  'filter', ARGV[10], 'opts', ARGV[11], 'meta', ARGV[12], 'state', 'live', 'created', ARGV[13])
+if ARGV[9] == '0' then
+  if ARGV[8] == '0' and tonumber(ARGV[7]) < tonumber(ARGV[6]) then redis.call('ZADD', ARGV[14] .. ARGV[5] .. ':' .. ARGV[10], ARGV[13], ARGV[1]) end
+  redis.call('ZADD', ARGV[15] .. ARGV[5], ARGV[13], ARGV[1])
+end
+return 1`;
+
 /** Name, key count and source of each script (defined once per connection). */
 export const ROOM_SCRIPTS: ReadonlyArray<readonly [string, number, string]> = [
   ['hearthRoomOwn', 3, ROOM_OWN],
@@ -68,4 +92,5 @@ export const ROOM_SCRIPTS: ReadonlyArray<readonly [string, number, string]> = [
   ['hearthRoomMove', 5, ROOM_MOVE],
   ['hearthRoomRelease', 4, ROOM_RELEASE],
   ['hearthRoomRead', 2, ROOM_READ],
+  ['hearthRoomReregister', 5, ROOM_REREGISTER],
 ];
