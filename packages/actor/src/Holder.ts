@@ -10,7 +10,7 @@ import { ClusterBridge } from './holder/ClusterBridge.ts';
 import { Groups } from './holder/Groups.ts';
 import type { HolderStats } from './holder/HolderStats.ts';
 import { PlayerRegistry } from './holder/PlayerRegistry.ts';
-import { ResumeCoordinator } from './holder/ResumeCoordinator.ts';
+import { ResumeCoordinator, type PlayerMoves } from './holder/ResumeCoordinator.ts';
 import type { PlayerDefinition } from './player/definePlayer.ts';
 import type { Player } from './player/Player.ts';
 import { PlayerActor } from './player/PlayerActor.ts';
@@ -41,6 +41,8 @@ export interface HolderOptions<G, E extends EventObject> {
    * and token lifetime. Tests pass a `ManualClock` from `@hearth/actor/testing`. @defaultValue systemClock
    */
   clock?: Clock;
+  /** @internal what follows a player that resumes on another node (createNode: the cluster's room seats). */
+  moves?: PlayerMoves;
 }
 
 /** What the binder (and only it) uses of a holder: not part of the public surface. @internal */
@@ -146,6 +148,7 @@ export class Holder<G = unknown, E extends EventObject = EventObject> implements
       restore: (restored) => new PlayerActor(host, definition, undefined, restored),
       closing: () => this.#closing !== undefined,
       rejectedWireId,
+      moves: options.moves,
     });
     this.#unsubscribe = backplane.onEnvelope((envelope) => this.#onEnvelope(envelope));
     internals.set(this, {

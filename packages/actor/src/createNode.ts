@@ -138,6 +138,8 @@ export async function createNode<G, E extends EventObject>(options: NodeOptions<
   });
   const player = options.rooms !== undefined && options.rooms.length > 0 ? installRooms(options.player, rooms) : options.player;
   if (player !== options.player) bindRooms(player, rooms);
+  // A player that resumes on another node keeps its room seats (the cluster's rooms, set below).
+  let clusterRooms: ReturnType<typeof startClusterRooms> = undefined;
   const holder = (hub = new Holder<G, E>({
     player,
     authenticate: options.loginThrottle === false ? options.authenticate : new LoginThrottle(options.loginThrottle).guard(options.authenticate),
@@ -145,9 +147,13 @@ export async function createNode<G, E extends EventObject>(options: NodeOptions<
     ...(options.backplane && { backplane: options.backplane }),
     logger,
     ...(options.clock && { clock: options.clock }),
+    moves: {
+      movedAway: (p, to) => clusterRooms?.movedAway(p, to),
+      arrived: (p, prev) => clusterRooms?.arrived(p, prev) ?? Promise.resolve(),
+    },
   }));
   const cluster = new ClusterRequests({ nodeId: holder.nodeId, transport: nodeTransportOf(options.backplane), clock: options.clock ?? systemClock, logger });
-  const clusterRooms = startClusterRooms({ backplane: options.backplane, rooms, cluster, player: (userId) => holder.get(userId), clock: options.clock ?? systemClock, logger, nodeCapacity: options.roomNodeCapacity });
+  clusterRooms = startClusterRooms({ backplane: options.backplane, rooms, cluster, player: (userId) => holder.get(userId), clock: options.clock ?? systemClock, logger, nodeCapacity: options.roomNodeCapacity });
   const failover = startFailover(rooms, options.backplane, logger, options.roomFailover === false ? false : { ...(options.timeouts?.grace !== undefined && { awayGraceMs: options.timeouts.grace }), ...options.roomFailover });
   await failover?.started; // rooms left behind by nodes that are gone are back before players look for them
   const binder = new Binder<G, E>(options.service, holder);

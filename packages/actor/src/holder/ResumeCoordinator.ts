@@ -30,7 +30,17 @@ export interface ResumeContext {
   restore(restored: RestoredPlayer): PlayerActor;
   /** True once the holder is closing (no player is brought back then). */
   closing(): boolean;
+  /** What else follows a player across nodes (its room seats): see {@link PlayerMoves}. */
+  readonly moves?: PlayerMoves | undefined;
   rejectedWireId(what: string, value: unknown): void;
+}
+
+/** What follows a player that resumes on another node (the cluster's rooms). @internal */
+export interface PlayerMoves {
+  /** The old node: `player` resumed on node `to` (called before its actor stops quietly). */
+  movedAway(player: PlayerActor, to: string): void;
+  /** The new node: `player` was restored from node `prev` and registered; its connection is attached once this settles. */
+  arrived(player: PlayerActor, prev: string): Promise<void>;
 }
 
 /**
@@ -57,7 +67,14 @@ export class ResumeCoordinator {
       publish: (nodeId, envelope) => context.bridge.publish(nodeId, envelope),
       logger: context.logger,
       graceMs: context.timeouts.grace,
-      onMovedAway: () => context.stats.resumedElsewhere++,
+      onMovedAway: (player, nodeId) => {
+        context.stats.resumedElsewhere++;
+        try {
+          context.moves?.movedAway(player, nodeId);
+        } catch (err) {
+          context.logger.warn({ err, userId: player.userId }, 'moving the seats of a player that resumed elsewhere failed');
+        }
+      },
     });
     this.#unsubscribe = store.onResumed((notice) => {
       // A player parked here resumed on `nodeId`: stop it quietly.
@@ -144,14 +161,14 @@ export class ResumeCoordinator {
       }
       // Ours but no longer here: the actor ended meanwhile (its leave hook ran); do not bring it back.
       if (record === undefined || record.nodeId === this.#c.backplane.nodeId) return UNKNOWN_TOKEN;
-      return this.#restore(record, ref, rid, from);
+      return await this.#restore(record, ref, rid, from);
     } finally {
       if (--this.#claims === 0) this.#early.clear();
     }
   }
 
   /** Spawns the actor of a player parked on another node, attaches the resuming connection, registers it. */
-  #restore(record: ResumeRecord, ref: SessionHandle, rid: number, from: PlayerActor): ResumeOutcome {
+  async #restore(record: ResumeRecord, ref: SessionHandle, rid: number, from: PlayerActor): Promise<ResumeOutcome> {
     const c = this.#c;
     const state = asPortablePlayer(record.snapshot);
     if (state === undefined || state.userId !== record.userId) {
@@ -172,6 +189,15 @@ export class ResumeCoordinator {
     const older = c.registry.setUser(userId, player);
     if (older !== undefined) void older.close(ErrorCode.KICKED, 'logged in elsewhere');
     c.stats.resumedFromOtherNodes++;
+    // Its room seats follow it here before the resume reply (its first room.send works); pushes queue meanwhile.
+    if (c.moves !== undefined) {
+      try {
+        await c.moves.arrived(player, record.nodeId);
+      } catch (err) {
+        c.logger.warn({ err, userId }, 'moving the room seats of a resumed player failed; it joins its rooms again');
+      }
+    }
+    if (!player.alive) return UNKNOWN_TOKEN;
     if (!from.alive || from.ref !== ref || c.closing()) {
       // The resuming connection went away while the record was claimed: the player ends here.
       void player.close(ErrorCode.CLOSED, 'the resuming connection closed');

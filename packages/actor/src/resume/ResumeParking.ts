@@ -33,7 +33,7 @@ export class ResumeParking {
   readonly #publish: (nodeId: string, envelope: Envelope) => void;
   readonly #log: Logger;
   readonly #graceMs: number;
-  readonly #onMovedAway: () => void;
+  readonly #onMovedAway: (player: PlayerActor, nodeId: string) => void;
   readonly #parked = new Map<PlayerActor, Parked>();
 
   constructor(options: {
@@ -42,8 +42,8 @@ export class ResumeParking {
     publish: (nodeId: string, envelope: Envelope) => void;
     logger: Logger;
     graceMs: number;
-    /** Called each time a parked player is found to have resumed on another node. */
-    onMovedAway?: () => void;
+    /** Called each time a parked player is found to have resumed on another node (before its actor stops). */
+    onMovedAway?: (player: PlayerActor, nodeId: string) => void;
   }) {
     this.#onMovedAway = options.onMovedAway ?? (() => {});
     this.#store = options.store;
@@ -144,7 +144,7 @@ export class ResumeParking {
       .then(
         (r) => {
           if (r?.discarded === false && r.reason === 'claimed' && r.nodeId !== this.#nodeId) {
-            this.#onMovedAway();
+            this.#onMovedAway(player, r.nodeId);
             player.movedAway(r.nodeId);
           } else {
             player.expireGrace();
@@ -161,7 +161,7 @@ export class ResumeParking {
   /** The player resumed on `nodeId` (the store told us): stop the actor quietly. */
   movedAway(player: PlayerActor, nodeId: string): void {
     if (!this.#parked.delete(player)) return;
-    this.#onMovedAway();
+    this.#onMovedAway(player, nodeId);
     player.movedAway(nodeId);
   }
 

@@ -10,6 +10,7 @@ import type { Clock } from '../time/Clock.ts';
 import { RoomErrorCode, roomError } from './errors.ts';
 import type { Room } from './Room.ts';
 import { roomGroup, type RoomInstance } from './RoomInstance.ts';
+import { leaveGroups, roomIdsIn } from './roomGroups.ts';
 import { LEFT, type CreateRoomOptions, type PlayerRoomService, type RoomDirectoryWatcher, type RoomManager } from './RoomManager.ts';
 import type { MemberLink } from './RoomMember.ts';
 import { RemoteMember } from './RemoteMember.ts';
@@ -216,6 +217,44 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
     });
   }
 
+  // ---- a player that resumes on another node keeps its seats ----
+
+  /** This node's `player` resumed on node `to` (its actor stops here quietly): its seats move there. */
+  movedAway(player: Player, to: string): void {
+    for (const room of this.#m.roomsOf(player)) this.#node.rehome(room.id, player.userId, this.nodeId, to);
+    for (const [roomId, nodeId] of this.#remote.get(player) ?? []) this.#node.tellMoved(nodeId, roomId, player.userId, to);
+    this.#remote.delete(player);
+  }
+
+  /**
+   * `player` resumed here from node `prev` (restored with its groups, not yet attached): each room
+   * of its groups moves its seat here (the room's node asked; its rooms on this node directly), so
+   * its first `room.send` after the resume reply works. A room gone or not answering is forgotten.
+   */
+  async arrived(player: Player, prev: string): Promise<void> {
+    await Promise.all(roomIdsIn(player.groups).map((roomId) => this.#arrivedIn(player, roomId, prev)));
+  }
+
+  async #arrivedIn(player: Player, roomId: string, prev: string): Promise<void> {
+    if (this.#m.instance(roomId) !== undefined) {
+      if (!this.#node.rehome(roomId, player.userId, prev, this.nodeId)) leaveGroups(player, roomId);
+      return;
+    }
+    try {
+      const nodeId = await this.#dir.nodeOf(roomId);
+      if (nodeId !== undefined && nodeId !== this.nodeId) {
+        // Known first: the room's node sends its group changes ahead of its answer.
+        let rooms = this.#remote.get(player);
+        if (rooms === undefined) this.#remote.set(player, (rooms = new Map<string, string>()));
+        rooms.set(roomId, nodeId);
+        if (await this.#node.move(nodeId, { roomId, userId: player.userId, prev })) return;
+      }
+    } catch (err) {
+      this.#log.debug({ err, roomId }, 'a resumed player could not keep its seat; it joins the room again');
+    }
+    this.#forget(player, roomId);
+  }
+
   // ---- RoomDirectoryWatcher: this node's rooms in the directory ----
 
   gone(room: RoomInstance, member: MemberLink): void {
@@ -366,11 +405,6 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
   #background(p: Promise<unknown>, what: string): void {
     p.catch((err: unknown) => this.#log.warn({ err }, `room directory: ${what} failed`));
   }
-}
-
-function leaveGroups(player: Player, roomId: string): void {
-  const group = roomGroup(roomId);
-  for (const g of [...player.groups]) if (g === group || g.startsWith(`${group}/`)) player.leave(g);
 }
 
 /** A room's node that is gone (`NODE_UNREACHABLE`) is `ROOM_UNREACHABLE` to a player. */

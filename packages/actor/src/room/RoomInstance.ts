@@ -29,6 +29,8 @@ export interface RoomEvents {
   joined(room: RoomInstance, member: MemberLink): void;
   gone(room: RoomInstance, member: MemberLink): void;
   disposed(room: RoomInstance): void;
+  /** A member's player moved to another node: `to` replaced `from` (seat kept, no hook). */
+  moved?(room: RoomInstance, from: MemberLink, to: MemberLink): void;
   /** Something a checkpoint holds changed (lock, metadata, membership, phase), or `tick`: a tick burst ran. */
   changed?(room: RoomInstance, tick: boolean): void;
 }
@@ -305,6 +307,29 @@ export class RoomInstance implements Room {
       link.push(RoomState, [this.id, this.#sync.stateFor(link, null) as Uint8Array]);
     }
     this.#events.joined(this, link);
+    this.#changed();
+    return true;
+  }
+
+  /**
+   * The member's player moved to another node (it resumed there): `link` replaces its current link
+   * with its seat, view and join options; no hook runs (an away member comes back as in
+   * {@link reenter}). False when `link.userId` is not a member.
+   */
+  rehome(link: MemberLink): boolean {
+    const old = this.#members.get(link.userId);
+    if (old === undefined || this.disposed) return false;
+    if (old instanceof AwayMember) return this.reenter(link);
+    const view = this.#sync.views.viewOf(old);
+    this.#sync.exit(old);
+    this.#sync.views.forget(old);
+    old.room = undefined;
+    this.#members.set(link.userId, link);
+    link.room = this;
+    if (view !== undefined) this.#sync.views.set(link, view);
+    link.join(this.#group);
+    this.#sync.enter(link);
+    this.#events.moved?.(this, old, link);
     this.#changed();
     return true;
   }

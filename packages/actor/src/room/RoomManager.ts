@@ -96,6 +96,13 @@ export class RoomManager {
         const set = this.#byPlayer.get(member.player);
         if (set?.delete(room) === true && set.size === 0) this.#byPlayer.delete(member.player);
       },
+      moved: (room, from, to) => {
+        if (from instanceof LocalMember) {
+          const set = this.#byPlayer.get(from.player);
+          if (set?.delete(room) === true && set.size === 0) this.#byPlayer.delete(from.player);
+        }
+        this.#events.joined(room, to);
+      },
       disposed: (room) => {
         this.#rooms.delete(room.id);
         this.#watcher?.disposed(room);

@@ -13,6 +13,7 @@ import { RoomErrorCode, roomError } from './errors.ts';
 import { roomGroup } from './RoomInstance.ts';
 import type { RoomManager } from './RoomManager.ts';
 import { RemoteMember, type MemberOutlet } from './RemoteMember.ts';
+import { LocalMember, type MemberLink } from './RoomMember.ts';
 
 /** A join sent to the room's node. */
 export interface EnterRequest {
@@ -35,9 +36,12 @@ export interface ExitRequest {
 export const RoomEnter = defineMessage<EnterRequest, RoomJoined>(20, 'hearth.room.enter');
 export const RoomForward = defineMessage<[roomId: string, userId: string, type: number, payload: unknown], unknown>(21, 'hearth.room.forward');
 export const RoomExit = defineMessage<ExitRequest, boolean>(22, 'hearth.room.exit');
+/** A member's player resumed on the requesting node (it was held by `prev`): its seat moves there. */
+export const RoomMove = defineMessage<{ roomId: string; userId: string; prev: string }, boolean>(23, 'hearth.room.move');
 /**
  * Node messages of rooms: `['left', roomId, userId]` and `['g', roomId, userId, group, 0|1]` (room
- * node → member's node), `['c', roomId, userId, 0|1]` (member's node → room node: connected).
+ * node → member's node), `['c', roomId, userId, 0|1]` (member's node → room node: connected),
+ * `['m', roomId, userId, toNode]` (member's old node → room node: its player resumed on `toNode`).
  */
 const TOPIC = 'hearth.room';
 const ROOM_ID = /^[\w-]{1,64}$/;
@@ -80,6 +84,7 @@ export class RoomNode implements MemberOutlet {
     c.handle(RoomEnter, (req, from) => this.#onEnter(req, from));
     c.handle(RoomForward, (msg, from) => this.#onForward(msg, from));
     c.handle(RoomExit, (req, from) => this.#onExit(req, from));
+    c.handle(RoomMove, (req, from) => this.#onMove(req, from));
     options.transport.onNodeMessage(TOPIC, (payload, from) => this.#onMessage(payload, from));
   }
 
@@ -123,6 +128,38 @@ export class RoomNode implements MemberOutlet {
   /** Tells a room's node that its member (held here) is connected or in its grace period. */
   tellPresence(nodeId: string, roomId: string, userId: string, connected: boolean): void {
     this.#send(nodeId, ['c', roomId, userId, connected ? 1 : 0]);
+  }
+
+  /** Asks a room's node to move the seat of a player that resumed here from node `prev`. */
+  move(nodeId: string, req: { roomId: string; userId: string; prev: string }): Promise<boolean> {
+    return this.#o.cluster.request(nodeId, RoomMove, req, { timeoutMs: this.#o.timeoutMs });
+  }
+
+  /** Tells a room's node that its member (held here until now) resumed on node `to`. */
+  tellMoved(nodeId: string, roomId: string, userId: string, to: string): void {
+    this.#send(nodeId, ['m', roomId, userId, to]);
+  }
+
+  /**
+   * A member of a room on this node whose player resumed on node `to` (it was held by `prev`):
+   * its seat, options and join time move to a link to `to` (a `LocalMember` when `to` is this node
+   * and the player is here), no hook runs. Only the member as `prev` held it (or an away member)
+   * moves: false otherwise, or when the room is not here.
+   */
+  rehome(roomId: string, userId: string, prev: string, to: string): boolean {
+    const room = this.#o.manager.instance(roomId);
+    const link = room?.member(userId);
+    if (room === undefined || link === undefined) return false;
+    // Already there (the old node's word and the new node's request both arrive): nothing to do.
+    if (link instanceof RemoteMember && link.nodeId === to) return true;
+    const player = to === this.nodeId ? this.#o.player(userId) : undefined;
+    if (player !== undefined && link instanceof LocalMember && link.player === player) return true;
+    if (!heldBy(link, prev, this.nodeId)) return false;
+    if (to === this.nodeId) {
+      if (player === undefined || !player.alive) return false;
+      return room.rehome(new LocalMember(player, link.options, this.nodeId, link.joinedAt));
+    }
+    return room.rehome(new RemoteMember(roomId, userId, link.options, to, link.joinedAt, this));
   }
 
   // ---- MemberOutlet: the room's side reaching a member's node ----
@@ -181,12 +218,23 @@ export class RoomNode implements MemberOutlet {
     return room.leave(link, { code, text: text.slice(0, 256) });
   }
 
+  #onMove(raw: unknown, from: string): boolean {
+    const m = record(raw);
+    const { roomId, userId, prev } = m;
+    if (typeof roomId !== 'string' || !ROOM_ID.test(roomId) || typeof userId !== 'string' || !isUserId(userId) || !isNodeName(prev)) throw bad('hearth.room.move');
+    return this.rehome(roomId, userId, prev, from);
+  }
+
   /** A room node's word about one of this node's players. */
   #onMessage(raw: unknown, from: string): void {
     if (!Array.isArray(raw) || typeof raw[1] !== 'string' || typeof raw[2] !== 'string' || !ROOM_ID.test(raw[1]) || !isUserId(raw[2])) return;
     const [op, roomId, userId] = raw as [unknown, string, string];
     if (op === 'left') {
       this.#owner?.left(roomId, userId, from);
+      return;
+    }
+    if (op === 'm') {
+      if (isNodeName(raw[3])) this.rehome(roomId, userId, from, raw[3]);
       return;
     }
     if (op === 'c') {
@@ -211,6 +259,21 @@ export class RoomNode implements MemberOutlet {
       this.#o.logger.debug({ err, nodeId }, 'room node message dropped (backplane down)');
     }
   }
+}
+
+/** A node id as another node sends it. */
+function isNodeName(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 128;
+}
+
+/**
+ * Whether `link` is the member as node `prev` held it: a remote member of `prev`, a local member
+ * while `prev` is this node and its player is disconnected (in grace, or ended), or an away member.
+ */
+function heldBy(link: MemberLink, prev: string, self: string): boolean {
+  if (link instanceof AwayMember) return true;
+  if (link instanceof RemoteMember) return link.nodeId === prev;
+  return link instanceof LocalMember && prev === self && !link.connected;
 }
 
 function bad(what: string): HearthError {

@@ -44,7 +44,7 @@ async function roomNode(nodeId: string, rooms: readonly any[]) {
   return { node, port: node.endpoints[0]!.port, backplane };
 }
 
-it('frees the seat of a member that resumed on another node (its actor stopped without a leave hook)', async () => {
+it('keeps the seat of a member that resumed on another node (its actor there stopped without a leave hook; issue 11)', async () => {
   const log: string[] = [];
   const Duel = defineRoom({ name: 'duel', maxPlayers: 2 }).hooks({ onLeave: (_r, p, reason) => void log.push(`leave ${p.userId} ${reason.code}`) });
   const a = await roomNode('a', [Duel]);
@@ -65,8 +65,9 @@ it('frees the seat of a member that resumed on another node (its actor stopped w
   const again = await connect(clients, b.port);
   await vi.waitFor(async () => expect(await again.resume(resumeToken)).toMatchObject({ userId: 'alice' }));
   await until(() => a.node.holder.get('alice') === undefined);
-  // alice's seat on a is free again; the room saw her go
-  await cid.ref.request(RoomJoin, { roomId });
-  expect([...a.node.rooms.get(roomId)!.members.keys()].sort()).toEqual(['bob', 'cid']);
-  expect(log).toEqual(['leave alice CLOSED']);
+  // alice's seat on a is hers, held by b now: the room is still full and saw no one go
+  await expect(cid.ref.request(RoomJoin, { roomId })).rejects.toMatchObject({ code: 'ROOM_FULL' });
+  const room = a.node.rooms.get(roomId)!;
+  expect([...room.members.values()].map((m) => `${m.userId}@${m.nodeId}`).sort()).toEqual(['alice@b', 'bob@a']);
+  expect(log).toEqual([]);
 });
