@@ -1,14 +1,15 @@
 import type { AnyDefinition, Payload, RoomEnvelope, RoomJoined, RoomOptions } from '@hearth/protocol';
-import { ErrorCode, HearthError, RoomLeft, RoomPush, RoomState } from '@hearth/protocol';
+import { ErrorCode, RoomLeft, RoomPush, RoomState } from '@hearth/protocol';
 import type { Logger } from 'pino';
 import type { EventObject, StateValue } from 'xstate';
 import type { LeaveReason } from '../player/definePlayer.ts';
 import type { Clock } from '../time/Clock.ts';
-import { RoomErrorCode, roomError } from './errors.ts';
+import { RoomErrorCode } from './errors.ts';
 import type { Room } from './Room.ts';
 import type { MemberLink, RoomMember } from './RoomMember.ts';
 import type { RoomDefinition, RoomRoute } from './RoomDefinition.ts';
 import type { RoomLifecycle } from './RoomLifecycle.ts';
+import { RoomMembership, asRefusal } from './RoomMembership.ts';
 import { RoomRuntime } from './RoomRuntime.ts';
 import { RoomStateSync } from './RoomStateSync.ts';
 import type { SyncedState } from './SyncedState.ts';
@@ -53,20 +54,18 @@ export class RoomInstance implements Room {
   readonly definition: RoomDefinition<unknown, unknown>;
   /** Settles when `onCreate` did; joins wait for it. */
   ready: Promise<void> = Promise.resolve();
-  readonly #members = new Map<string, MemberLink>();
   readonly #hub: RoomHub;
   readonly #group: string;
   /** The state's way to the members: patches, full states, views. */
   readonly #sync: RoomStateSync;
   readonly #events: RoomEvents;
-  #reserved = 0;
-  /** Members being joined (`onJoin` running): `setView` from `onJoin` finds them by user id. */
-  readonly #joining = new Set<MemberLink>();
   #locked = false;
   #private = false;
   #metadata: unknown = null;
   /** The tick, the statechart and the empty timer. */
   readonly #runtime = new RoomRuntime(this);
+  /** The members, the seats of joins in flight, joining and leaving. */
+  readonly #membership: RoomMembership;
   #disposing: Promise<void> | undefined;
   #handedOff = false;
 
@@ -92,9 +91,13 @@ export class RoomInstance implements Room {
     // A room restored from its checkpoint (docs/rooms.md, "Rooms outlive their node"): its state, not a new one.
     if (restored?.full != null) synced?.load?.(restored.full);
     this.#sync = new RoomStateSync(id, this.#group, synced, hub);
+    this.#membership = new RoomMembership(this, this.#group, this.#sync, this.#runtime, events, () => this.#changed());
     this.state = synced !== undefined ? synced.state : restored !== undefined ? restored.state : spec.state !== undefined ? spec.state(options) : {};
   }
 
+  get #members(): Map<string, MemberLink> {
+    return this.#membership.members;
+  }
   get members(): ReadonlyMap<string, RoomMember> {
     return this.#members;
   }
@@ -151,7 +154,7 @@ export class RoomInstance implements Room {
   /** True when a join could take a seat now (not locked, not full, not disposed). */
   get open(): boolean {
     this.prune();
-    return !this.disposed && !this.#locked && this.#members.size + this.#reserved < this.maxPlayers;
+    return !this.disposed && !this.#locked && this.#membership.taken < this.maxPlayers;
   }
 
   /**
@@ -160,9 +163,7 @@ export class RoomInstance implements Room {
    * join, a listing and each tick burst.
    */
   prune(): void {
-    for (const member of this.#members.values()) {
-      if (!member.alive) void this.leave(member, { code: ErrorCode.CLOSED, text: 'the session ended elsewhere (resumed on another node)' });
-    }
+    this.#membership.prune();
   }
 
   broadcast<D extends AnyDefinition>(definition: D, payload: Payload<D>, options: { except?: RoomMember | string } = {}): number {
@@ -174,15 +175,9 @@ export class RoomInstance implements Room {
   }
 
   send<D extends AnyDefinition>(member: RoomMember | string, definition: D, payload: Payload<D>): boolean {
-    const link = this.#linkOf(member);
+    const link = this.#membership.linkOf(member);
     if (this.disposed || link === undefined) return false;
     return link.push(RoomPush, [this.id, definition.type, payload]);
-  }
-
-  /** The current member link of `member` (a user id, or a member that is still this one). */
-  #linkOf(member: RoomMember | string): MemberLink | undefined {
-    const link = this.#members.get(typeof member === 'string' ? member : member.userId);
-    return link !== undefined && (typeof member === 'string' || link === member) ? link : undefined;
   }
 
   lock(): void {
@@ -204,12 +199,12 @@ export class RoomInstance implements Room {
 
   setView(target: RoomMember | string, view: unknown): boolean {
     if (this.disposed) return false;
-    const link = this.#linkOf(target) ?? this.#joiningLink(target);
+    const link = this.#membership.linkOf(target) ?? this.#membership.joiningLink(target);
     return link !== undefined && this.#sync.setView(link, view, this.isMember(link), () => this.flush());
   }
 
   async kick(member: RoomMember | string, code: string = ErrorCode.KICKED, text = 'removed from the room'): Promise<boolean> {
-    const player = this.#linkOf(member);
+    const player = this.#membership.linkOf(member);
     if (player === undefined) return false;
     player.push(RoomLeft, { roomId: this.id, code, text });
     return this.leave(player, { code, text });
@@ -350,79 +345,18 @@ export class RoomInstance implements Room {
    * Seats `player`: holds a seat, runs `onJoin` (which may refuse), then makes it a member and
    * answers the room's state. Idempotent for a member. Rejects with a coded `HearthError`.
    */
-  async join(player: MemberLink, options: RoomOptions): Promise<RoomJoined> {
-    if (this.disposed) {
-      await this.ready; // a room whose onCreate refused: that refusal
-      throw roomError(RoomErrorCode.NOT_FOUND, `room ${this.id} is gone`);
-    }
-    const current = this.#members.get(player.userId);
-    if (current?.is(player) === true) {
-      await this.ready;
-      return this.#joined(current);
-    }
-    // A member held away since the room was restored here takes its seat back (no onJoin).
-    if (current instanceof AwayMember && this.reenter(player)) return this.#joined(player);
-    if (this.#locked) throw roomError(RoomErrorCode.LOCKED, `room ${this.id} is locked`);
-    this.prune();
-    if (this.#members.size + this.#reserved >= this.maxPlayers) throw roomError(RoomErrorCode.FULL, `room ${this.id} is full (${this.maxPlayers})`);
-    // The seat is held synchronously, before anything is awaited: two joins racing for the last
-    // seat cannot both pass the check above.
-    this.#reserved++;
-    this.#joining.add(player);
-    this.#runtime.clearEmpty();
-    try {
-      await this.ready;
-      const onJoin = this.definition.hooksOf.onJoin;
-      if (onJoin !== undefined) {
-        try {
-          await onJoin(this, player, options);
-        } catch (err) {
-          throw asRefusal(err, this.log, 'onJoin');
-        }
-      }
-      if (this.disposed) throw roomError(RoomErrorCode.NOT_FOUND, `room ${this.id} was disposed during the join`);
-      if (!player.alive) throw roomError(ErrorCode.CLOSED, 'the player closed during the join');
-    } catch (err) {
-      this.#reserved--;
-      this.#joining.delete(player);
-      this.#sync.views.forget(player);
-      this.checkEmpty();
-      throw err;
-    }
-    this.#reserved--;
-    this.#joining.delete(player);
-    // Changes made before this join (onJoin's included) go out as a patch to the other members
-    // first: the joiner's full state must not be one the next patch re-applies.
-    this.flush();
-    this.#members.set(player.userId, player);
-    player.room = this;
-    player.join(this.#group);
-    this.#sync.enter(player);
-    this.#events.joined(this, player);
-    this.#changed();
-    return this.#joined(player);
+  join(player: MemberLink, options: RoomOptions): Promise<RoomJoined> {
+    return this.#membership.join(player, options);
   }
 
   /** Removes a member, then runs `onLeave`. False when `player` was not a member. */
-  async leave(player: MemberLink, reason: LeaveReason): Promise<boolean> {
-    if (this.#members.get(player.userId) !== player) return false;
-    this.#members.delete(player.userId);
-    player.room = undefined;
-    player.leave(this.#group);
-    this.#sync.exit(player);
-    this.#sync.views.forget(player);
-    this.#events.gone(this, player);
-    this.#changed();
-    await this.#hook('onLeave', () => this.definition.hooksOf.onLeave?.(this, player, reason));
-    this.flush();
-    this.checkEmpty();
-    return true;
+  leave(player: MemberLink, reason: LeaveReason): Promise<boolean> {
+    return this.#membership.leave(player, reason);
   }
 
   /** Arms the empty timer (or disposes at once) when no one is in or joining the room. */
   checkEmpty(): void {
-    if (this.disposed || this.#members.size + this.#reserved > 0) return;
-    this.#runtime.armEmpty(() => this.#members.size + this.#reserved === 0);
+    this.#membership.checkEmpty();
   }
 
   /**
@@ -448,21 +382,6 @@ export class RoomInstance implements Room {
     if (!this.disposed) this.#sync.flush();
   }
 
-  /**
-   * A join's answer. A synced room's full state is taken with no change pending (`full()` refuses
-   * otherwise): a member re-joining (how a client resynchronises its mirror) between ticks, after a
-   * handler changed the state, first gets those changes as the patch every member gets.
-   */
-  #joined(player: MemberLink): RoomJoined {
-    this.flush();
-    return { roomId: this.id, kind: this.kind, state: this.#sync.stateFor(player, this.state) };
-  }
-
-  #joiningLink(target: RoomMember | string): MemberLink | undefined {
-    for (const link of this.#joining) if (typeof target === 'string' ? link.userId === target : link === target) return link;
-    return undefined;
-  }
-
   #changed(tick = false): void {
     if (this.#disposing === undefined) this.#events.changed?.(this, tick);
   }
@@ -474,11 +393,4 @@ export class RoomInstance implements Room {
       this.log.error({ err }, `room ${name} hook threw`);
     }
   }
-}
-
-/** A hook's throw as the coded refusal a client gets: a `HearthError` as is, anything else `INTERNAL` (logged). */
-function asRefusal(err: unknown, log: Logger, hook: string): HearthError {
-  if (err instanceof HearthError) return err;
-  log.error({ err }, `room ${hook} hook threw; refused INTERNAL`);
-  return new HearthError(ErrorCode.INTERNAL, `the room's ${hook} failed`);
 }

@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import type { LeaveReason } from '../player/definePlayer.ts';
 import type { Player } from '../player/Player.ts';
 import { RoomErrorCode, roomError } from './errors.ts';
+import { joinableRooms, listRooms } from './matchmaking.ts';
+import { PlayerRoomIndex, localLink } from './PlayerRoomIndex.ts';
 import { PlayerRooms } from './PlayerRooms.ts';
 import type { Room } from './Room.ts';
 import type { RoomDefinition } from './RoomDefinition.ts';
@@ -54,15 +56,14 @@ export const LEFT = 'LEFT';
 export class RoomManager {
   readonly #kinds = new Map<string, RoomDefinition<unknown, unknown>>();
   readonly #rooms = new Map<string, RoomInstance>();
-  readonly #byPlayer = new Map<Player, Set<RoomInstance>>();
+  /** Each local player's rooms and joins in flight (the per-player cap). */
+  readonly #players: PlayerRoomIndex;
   readonly #handles = new WeakMap<Player, PlayerRooms>();
   readonly #hub: RoomHub;
   readonly #log: Logger;
   readonly #events: RoomEvents;
   readonly #maxRooms: number;
   readonly #listLimit: number;
-  /** Joins in flight per player (counted against `maxRoomsPerPlayer` with its rooms). */
-  readonly #joining = new Map<Player, number>();
   #closed = false;
   /** The cluster's room layer (ClusterRooms): it hears of every member gone, change and disposal. */
   #directory: RoomDirectoryWatcher | undefined;
@@ -81,26 +82,18 @@ export class RoomManager {
     this.#hub = options.hub;
     this.#maxRooms = options.limits?.maxRoomsPerPlayer ?? DEFAULT_MAX_ROOMS_PER_PLAYER;
     this.#listLimit = options.limits?.listLimit ?? DEFAULT_LIST_LIMIT;
+    this.#players = new PlayerRoomIndex(this.#maxRooms);
     this.#log = options.logger.child({ component: 'rooms' });
     this.#events = {
       joined: (room, member) => {
-        if (!(member instanceof LocalMember)) return;
-        const player = member.player;
-        let set = this.#byPlayer.get(player);
-        if (set === undefined) this.#byPlayer.set(player, (set = new Set()));
-        set.add(room);
+        if (member instanceof LocalMember) this.#players.add(member.player, room);
       },
       gone: (room, member) => {
         this.#directory?.gone(room, member);
-        if (!(member instanceof LocalMember)) return;
-        const set = this.#byPlayer.get(member.player);
-        if (set?.delete(room) === true && set.size === 0) this.#byPlayer.delete(member.player);
+        if (member instanceof LocalMember) this.#players.remove(member.player, room);
       },
       moved: (room, from, to) => {
-        if (from instanceof LocalMember) {
-          const set = this.#byPlayer.get(from.player);
-          if (set?.delete(room) === true && set.size === 0) this.#byPlayer.delete(from.player);
-        }
+        if (from instanceof LocalMember) this.#players.remove(from.player, room);
         this.#events.joined(room, to);
       },
       disposed: (room) => {
@@ -222,12 +215,12 @@ export class RoomManager {
 
   /** Ids of the rooms `player` is a member of (this node's: without a cluster, all of them). */
   roomIdsOf(player: Player): string[] {
-    return [...(this.#byPlayer.get(player) ?? [])].map((room) => room.id);
+    return this.#players.roomsOf(player).map((room) => room.id);
   }
 
   /** The rooms `player` is a member of. */
   roomsOf(player: Player): Room[] {
-    return [...(this.#byPlayer.get(player) ?? [])];
+    return this.#players.roomsOf(player);
   }
 
   /**
@@ -244,23 +237,22 @@ export class RoomManager {
   join(player: Player, roomId: string, options: RoomOptions = {}): Promise<RoomJoined> {
     const room = typeof roomId === 'string' ? this.#rooms.get(roomId) : undefined;
     if (room === undefined) return Promise.reject(roomError(RoomErrorCode.NOT_FOUND, `no room ${typeof roomId === 'string' ? roomId.slice(0, 64) : typeof roomId}`));
-    return this.#counted(player, room, () => room.join(this.#member(player, options), options));
+    return this.#players.counted(player, room, () => room.join(this.#member(player, options), options));
   }
 
   /** Creates a room of `kind` and joins it; the room is disposed if the creator's join is refused. */
   async createAndJoin(player: Player, kind: string, options: RoomOptions = {}, how: CreateRoomOptions = {}): Promise<RoomJoined> {
-    this.#checkCap(player, undefined);
+    this.#players.checkCap(player, undefined);
     const room = this.#create(kind, options, how);
-    return this.#counted(player, room, () => room.join(this.#member(player, options), options));
+    return this.#players.counted(player, room, () => room.join(this.#member(player, options), options));
   }
 
   /** Joins the first open public room of `kind` whose filter matches `options`, or creates one. */
   async joinOrCreate(player: Player, kind: string, options: RoomOptions = {}): Promise<RoomJoined> {
     const definition = this.#kind(kind);
-    for (const room of this.#rooms.values()) {
-      if (room.definition !== definition || room.private || !room.open || !matches(definition, room.options, options)) continue;
+    for (const room of joinableRooms(this.#rooms.values(), definition, options)) {
       try {
-        return await this.#counted(player, room, () => room.join(this.#member(player, options), options));
+        return await this.#players.counted(player, room, () => room.join(this.#member(player, options), options));
       } catch (err) {
         // Taken meanwhile (full, locked, disposed) or refused by onJoin: another room, or a new one.
         if (!(err instanceof HearthError) || err.code === ErrorCode.CLOSED || err.code === RoomErrorCode.TOO_MANY_ROOMS) throw err;
@@ -279,7 +271,7 @@ export class RoomManager {
   /** Leaves every room (a player that closed). */
   async leaveAll(player: Player, reason: LeaveReason): Promise<void> {
     await Promise.all(
-      [...(this.#byPlayer.get(player) ?? [])].map((room) => {
+      this.#players.roomsOf(player).map((room) => {
         const link = localLink(room, player);
         return link === undefined ? Promise.resolve(false) : room.leave(link, reason);
       }),
@@ -288,16 +280,7 @@ export class RoomManager {
 
   /** The public rooms of `kind` (with `options`: only those whose filter matches). */
   list(kind: string, options?: RoomOptions): RoomListing[] {
-    const definition = this.#kind(kind);
-    const out: RoomListing[] = [];
-    for (const room of this.#rooms.values()) {
-      if (room.definition !== definition || room.private || room.disposed) continue;
-      if (options !== undefined && !matches(definition, room.options, options)) continue;
-      if (out.length >= this.#listLimit) break;
-      room.prune();
-      out.push({ roomId: room.id, kind, members: room.members.size, maxPlayers: room.maxPlayers, locked: room.locked, metadata: room.metadata });
-    }
-    return out;
+    return listRooms(this.#rooms.values(), this.#kind(kind), options, this.#listLimit);
   }
 
   /** Disposes of every room (node close). Idempotent. */
@@ -332,26 +315,6 @@ export class RoomManager {
   /** A new member link for a local player joining with `options`. */
   #member(player: Player, options: RoomOptions): LocalMember {
     return new LocalMember(player, options, this.#hub.nodeId, this.#hub.clock.now());
-  }
-
-  /** Refuses `TOO_MANY_ROOMS` when `player` is in (or joining) its limit of rooms other than `room`. */
-  #checkCap(player: Player, room: RoomInstance | undefined): void {
-    if (room !== undefined && localLink(room, player) !== undefined) return; // a re-join: idempotent
-    const count = (this.#byPlayer.get(player)?.size ?? 0) + (this.#joining.get(player) ?? 0);
-    if (count >= this.#maxRooms) throw roomError(RoomErrorCode.TOO_MANY_ROOMS, `in ${this.#maxRooms} rooms already; leave one first`);
-  }
-
-  /** Runs a join counted against the player's room limit while it is in flight. */
-  async #counted(player: Player, room: RoomInstance, join: () => Promise<RoomJoined>): Promise<RoomJoined> {
-    this.#checkCap(player, room);
-    this.#joining.set(player, (this.#joining.get(player) ?? 0) + 1);
-    try {
-      return await join();
-    } finally {
-      const left = this.#joining.get(player)! - 1;
-      if (left === 0) this.#joining.delete(player);
-      else this.#joining.set(player, left);
-    }
   }
 
   #kind(kind: string): RoomDefinition<unknown, unknown> {
@@ -412,18 +375,4 @@ export interface PlayerRoomService {
 export interface RoomWatcher {
   changed(room: RoomInstance, tick: boolean): void;
   disposed(room: RoomInstance): void;
-}
-
-/** The member link of a local `player` (that actor) in `room`, if a member. */
-function localLink(room: RoomInstance, player: Player): MemberLink | undefined {
-  const link = room.member(player.userId);
-  return link instanceof LocalMember && link.player === player ? link : undefined;
-}
-
-/** True when every `filterBy` option of the room equals the joiner's. */
-function matches(definition: RoomDefinition<unknown, unknown>, roomOptions: unknown, options: RoomOptions): boolean {
-  const filter = definition.spec.filterBy;
-  if (filter === undefined || filter.length === 0) return true;
-  const mine = (roomOptions ?? {}) as RoomOptions;
-  return filter.every((key) => Object.is(mine[key], options[key]));
 }
