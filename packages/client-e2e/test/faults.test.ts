@@ -122,7 +122,7 @@ describe.each<TransportName>(['tcp', 'ws'])('through a faulty network (%s)', (tr
     const { node, proxy, client } = await rig(transport, 11);
     const plain = client.request(Slow, { id: 1 }).then(
       () => 'answered',
-      (e: { code: string }) => e.code,
+      (e: unknown) => (e as { code: string }).code,
     );
     const idem = client.request(SlowIdempotent, { id: 2 });
     await node.state.slowArrived(1);

@@ -170,7 +170,7 @@ describe.each<TransportName>(['tcp', 'ws'])('rooms through a faulty network (%s)
     const chat = await ann.joinOrCreate(ChatKind, {});
     const plain = chat.request(Hold, { id: 1 }).then(
       () => 'answered',
-      (e: { code: string }) => e.code,
+      (e: unknown) => (e as { code: string }).code,
     );
     const idem = chat.request(HoldIdempotent, { id: 2 });
     await holdArrived(1);

@@ -31,9 +31,9 @@ describe('OrderedFeed', () => {
     const feed = new OrderedFeed(c.client, Line, {
       seq: (l) => l.seq,
       after: 2,
-      fetch: async (after) => {
+      fetch: (after) => {
         fetched.push(after);
-        return history.filter((l) => l.seq > after && l.seq <= 7);
+        return Promise.resolve(history.filter((l) => l.seq > after && l.seq <= 7));
       },
       deliver: (l) => got.push(l.seq),
     });
@@ -56,10 +56,8 @@ describe('OrderedFeed', () => {
     const got: number[] = [];
     const feed = new OrderedFeed(c.client, Line, {
       seq: (l) => l.seq,
-      fetch: async (after) => {
-        if (fail) throw new Error('DISCONNECTED');
-        return [4, 5].filter((s) => s > after).map((seq) => ({ seq }));
-      },
+      fetch: (after) =>
+        fail ? Promise.reject(new Error('DISCONNECTED')) : Promise.resolve([4, 5].filter((s) => s > after).map((seq) => ({ seq }))),
       deliver: (l) => got.push(l.seq),
     });
     c.push(1);

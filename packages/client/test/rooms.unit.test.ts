@@ -21,8 +21,8 @@ interface Rig {
   server: MemoryServer;
   client: HearthClient;
   encoder: StateEncoder<typeof World>;
-  /** How the server answers a `room.join` (a resync): the state, or an error code. */
-  rejoin: 'state' | string;
+  /** How the server answers a `room.join` (a resync): `'state'` (the state), or an error code. */
+  rejoin: string;
   rejoins: number;
   /** Sends messages to the client on the current connection. */
   push(fill: (w: Parameters<Parameters<MemoryPeer['send']>[0]>[0]) => void): Promise<void>;

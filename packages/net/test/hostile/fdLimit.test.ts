@@ -22,7 +22,7 @@ it.skipIf(process.platform === 'win32')('under ulimit -n 256 the default maxConn
     env: { ...process.env, HEARTH_NET_LOG: '0' },
   });
   const exited = once(child, 'exit');
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   // An iterator buffers lines that arrive together (a `once('line')` between them would lose one).
   const lineIterator = lines[Symbol.asyncIterator]();
   const next = async (): Promise<string> => {
@@ -47,13 +47,13 @@ it.skipIf(process.platform === 'win32')('under ulimit -n 256 the default maxConn
     }
     let stats: { closedByCode: Record<string, number>; connections: number; accepted: number };
     do {
-      child.stdin!.write('stats\n');
+      child.stdin.write('stats\n');
       stats = JSON.parse(await next()) as typeof stats;
     } while (stats.accepted < total);
     expect(stats.closedByCode[ErrorCode.SERVER_FULL]).toBe(total - hello.maxConnections);
     for (const s of sockets) s.destroy();
     do {
-      child.stdin!.write('stats\n');
+      child.stdin.write('stats\n');
       stats = JSON.parse(await next()) as typeof stats;
     } while (stats.connections > 0);
     // Still serving.
@@ -62,7 +62,7 @@ it.skipIf(process.platform === 'win32')('under ulimit -n 256 the default maxConn
   } finally {
     for (const s of sockets) s.destroy();
     closeClients();
-    child.stdin!.end();
+    child.stdin.end();
     await exited;
   }
   expect(child.exitCode).toBe(0);

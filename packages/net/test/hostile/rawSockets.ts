@@ -12,7 +12,7 @@ export async function rawSocket(address: string): Promise<Socket> {
 
 /** Resolves when `socket` is closed (by either side). */
 export function closedOf(socket: Socket): Promise<void> {
-  return socket.closed === true ? Promise.resolve() : new Promise((resolve) => socket.once('close', () => resolve()));
+  return socket.closed ? Promise.resolve() : new Promise((resolve) => socket.once('close', () => resolve()));
 }
 
 const UPGRADE_HEAD = (host: string): string =>
