@@ -7,6 +7,7 @@ import { RoomCreate, RoomJoin, RoomJoinOrCreate, defineMessage } from '@hearth/p
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createNode, defineRoom, devAuthenticator } from '../../src/index.ts';
+import { RoomDirectory } from '../../src/cluster/RoomDirectory.ts';
 import type { RestoredRoom } from '../../src/room/checkpoint/RoomFailover.ts';
 import { RedisRoomStore, parseOwner } from '../../src/room/checkpoint/RedisRoomStore.ts';
 import type { RoomInstance } from '../../src/room/RoomInstance.ts';
@@ -93,12 +94,18 @@ describe('a cluster that starts after every node of the previous one was killed'
     });
     const base = `${fx.redis.prefix}{rooms}:`;
     expect(await raw.exists(`${base}r:${scratch}`)).toBe(1);
+    // a joiner that met a room of the dead node shelved it (out of joinOrCreate's picks, ClusterRooms)
+    const [shelved] = totals.keys();
+    await new RoomDirectory(raw, fx.redis.prefix).shelve(shelved!);
+    expect(await raw.zscore(`${base}open:counter:[]`, shelved!)).toBeNull();
 
     // a new cluster on the same prefix (other node ids; it serves no 'notes')
     const restored: RestoredRoom[] = [];
     const fresh = await roomNode('new1', [Counter, Scratch], restored);
     expect(restored.length).toBe(6); // its first round ran as it started, before it listened (no timed round runs)
     for (const [id, total] of totals) expect(fresh.node.rooms.get(id)?.state).toEqual({ total });
+    // restored rooms are published by their new node: the shelved one is open again
+    for (const id of totals.keys()) expect(await raw.zscore(`${base}open:counter:[]`, id)).not.toBeNull();
     // the scratch room had no checkpoint: out of the directory; the notes room out of joinOrCreate's picks
     expect(await raw.exists(`${base}r:${scratch}`)).toBe(0);
     expect(await raw.zscore(`${base}open:notes:[]`, notes)).toBeNull();

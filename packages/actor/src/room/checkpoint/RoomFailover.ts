@@ -8,7 +8,7 @@ import { checkpointOf } from './checkpointOf.ts';
 import { Checkpointer } from './Checkpointer.ts';
 import { RoomDirectory } from '../../cluster/RoomDirectory.ts';
 import { RedisRoomStore, type RoomOwner } from './RedisRoomStore.ts';
-import { reregisterRooms } from './reregisterRooms.ts';
+import { publishedOf, reregisterRooms } from './reregisterRooms.ts';
 import type { CheckpointLimits } from './RoomCheckpoint.ts';
 import { newFailoverStats, type RoomFailoverStats } from './RoomFailoverStats.ts';
 
@@ -214,6 +214,8 @@ export class RoomFailover {
       return undefined;
     }
     this.checkpointer.adopted(room, owner);
+    // Published by its new node: back in joinOrCreate's picks if a joiner shelved it while its node was gone.
+    await this.#directory.update(publishedOf(room), this.#nodeId, Date.now()).catch((err: unknown) => this.#log.warn({ err, roomId }, 'restored room not published in the directory'));
     this.stats.restored++;
     this.#log.info({ roomId, from: checkpoint.owner, tick: checkpoint.tick, how }, 'room restored');
     this.#options.onRestored?.({ roomId, from: checkpoint.owner, how, tick: checkpoint.tick, checkpointAt: checkpoint.at, restoredAt: Date.now() });

@@ -1,5 +1,6 @@
 import type { RoomOptions } from '@hearth/protocol';
 import type { Logger } from 'pino';
+import type { PublishedRoom } from '../../cluster/RoomDirectory.ts';
 import { filterKey } from '../directoryOptions.ts';
 import { DEFAULT_CHECKPOINT_EVERY } from '../RoomDefinition.ts';
 import type { RoomInstance } from '../RoomInstance.ts';
@@ -37,16 +38,10 @@ export async function reregisterRooms(rooms: readonly RoomInstance[], ctx: Rereg
     let registered: RegisteredRoom;
     try {
       if ((room.definition.spec.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY) !== 0) bytes = encodeCheckpoint(checkpointOf(room, ctx.nodeId, owner.epoch, now));
-      const options = (room.options ?? {}) as RoomOptions;
+      const published = publishedOf(room);
       registered = {
-        roomId: room.id,
-        kind: room.kind,
-        maxPlayers: room.maxPlayers,
+        ...published,
         seats: room.members.size,
-        locked: room.locked,
-        private: room.private,
-        filter: filterKey(room.definition, options),
-        options: JSON.stringify(options).slice(0, 4_096),
         meta: room.metadata === null || room.metadata === undefined ? '' : JSON.stringify(room.metadata),
       };
     } catch (err) {
@@ -79,4 +74,19 @@ export async function reregisterRooms(rooms: readonly RoomInstance[], ctx: Rereg
     }
   }
   return done;
+}
+
+/** A room as its node publishes it in the directory (a filter key that does not encode throws). */
+export function publishedOf(room: RoomInstance): PublishedRoom {
+  const options = (room.options ?? {}) as RoomOptions;
+  return {
+    roomId: room.id,
+    kind: room.kind,
+    maxPlayers: room.maxPlayers,
+    filter: filterKey(room.definition, options),
+    options: JSON.stringify(options).slice(0, 4_096),
+    locked: room.locked,
+    private: room.private,
+    metadata: room.metadata,
+  };
 }
