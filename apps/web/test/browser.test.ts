@@ -30,6 +30,17 @@ let browser: TestBrowser;
 let page: Page;
 const bots: TestBot[] = [];
 const pageErrors: string[] = [];
+/**
+ * What the pages asked and got a 404 for, or logged a 404 of (a /favicon.ico, …): a new user's
+ * console is clean. (The tests' own doings log errors too: a WebSocket refused while offline, the
+ * dashboard's 401 before its token.)
+ */
+const notFound: string[] = [];
+const watch = (p: Page) => {
+  p.on('pageerror', (err) => pageErrors.push(err.message));
+  p.on('console', (m) => void (m.type() === 'error' && /\b404\b/.test(m.text()) && notFound.push(`${p.url()}: ${m.text()}`)));
+  p.on('response', (r) => void (r.status() === 404 && notFound.push(r.url())));
+};
 
 beforeAll(async () => {
   outDir = mkdtempSync(join(tmpdir(), 'hearth-web-dist-'));
@@ -44,7 +55,7 @@ beforeAll(async () => {
   bots[1]!.walk(30);
   browser = await launchChromium();
   page = await browser.context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(err.message));
+  watch(page);
   mkdirSync(SHOTS, { recursive: true });
 }, 60_000);
 
@@ -54,6 +65,9 @@ afterAll(async () => {
   await proxy?.[Symbol.asyncDispose]();
   await server?.stop();
 });
+
+/** The `<link rel="icon">` of a page (a browser asks /favicon.ico without one). */
+const iconOf = (p: Page) => p.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel~="icon"]')?.href ?? null);
 
 /** The page's player number once in a room. */
 const you = () => page.evaluate(() => window.hearth.model.you!);
@@ -168,12 +182,45 @@ describe('the Arena page in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'arena.png') });
     expect(pageErrors).toEqual([]);
   });
+
+  it('joins a room again (joinOrCreate) when its room handle ends with a non-final code, and says so in its status line', async () => {
+    const before = await page.evaluate(() => ({ room: window.hearth.model.room, you: window.hearth.model.you }));
+    const statuses: string[] = [];
+    await page.exposeFunction('sawStatus', (detail: string) => statuses.push(detail));
+    await page.evaluate(() => {
+      const m = window.hearth.model;
+      const set = m.setStatus.bind(m);
+      m.setStatus = (s) => (set(s), void (window as unknown as { sawStatus(d: string): void }).sawStatus(s.detail));
+    });
+    // The server takes the page out of its room without a room.left (as server code may): the page's
+    // next room request (its probe, every 2 s) hears NOT_IN_ROOM, which ends the room handle.
+    const left = await page.evaluate(async () => {
+      const h = window.hearth;
+      return h.client!.request({ type: 13, name: 'room.leave' } as never, { roomId: h.link!.room!.id } as never);
+    });
+    expect(left).toBe(true);
+    await page.waitForFunction(() => window.hearth.model.status.detail.startsWith('rejoined'), undefined, WAIT);
+    expect(statuses.find((d) => d.startsWith('room lost'))).toBe('room lost (NOT_IN_ROOM); joining a room again…');
+    const after = await page.evaluate(() => ({ room: window.hearth.model.room, you: window.hearth.model.you, handle: window.hearth.link?.room?.id }));
+    // The bots' room is the one with seats: the page is back in it, as a new player.
+    expect(after.room).toBe(before.room);
+    expect(after.handle).toBe(before.room);
+    expect(after.you).not.toBe(before.you);
+    expect(await page.textContent('#status')).toContain('rejoined');
+    await bots[2]!.until(() => bots[2]!.positions.has(after.you!));
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('has an icon of its own (no /favicon.ico 404 in a new user\'s console)', async () => {
+    expect(await iconOf(page)).toMatch(/^data:image\/svg\+xml,/);
+    expect(notFound).toEqual([]);
+  });
 });
 
 describe('the admin dashboard in Chromium', () => {
   it('is behind the admin token, then shows the live session count and charts that move', async () => {
     const dash = await browser.context.newPage();
-    dash.on('pageerror', (err) => pageErrors.push(err.message));
+    watch(dash);
     await dash.goto(`${admin}/admin/`);
     await dash.waitForSelector('#token-form:not([hidden])', { timeout: 20_000 });
     await dash.fill('#token', TOKEN);
@@ -206,5 +253,7 @@ describe('the admin dashboard in Chromium', () => {
     await dash.waitForFunction(() => document.querySelectorAll('#sessions tbody tr').length >= 5 && window.dashboard.samples.length >= 6, undefined, WAIT);
     await dash.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
+    expect(await iconOf(dash)).toMatch(/^data:image\/svg\+xml,/);
+    expect(notFound).toEqual([]);
   });
 });

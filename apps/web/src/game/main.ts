@@ -2,6 +2,7 @@ import { HearthClient, type HearthError } from '@hearth/client';
 import { ARENA } from '@hearth/server/messages';
 import { ArenaModel } from './ArenaModel.ts';
 import { arenaFeed, type GameLink } from './arenaFeed.ts';
+import { rejoinsAfter } from './roomLoss.ts';
 import { Controls } from './controls.ts';
 import { loadConfig, type GameConfig } from './loadConfig.ts';
 import { credentialsOf, isRefusal, loginOptions, type LoginChoice } from './login.ts';
@@ -12,6 +13,8 @@ import { draw, playerAt, toWorld, type View } from './render.ts';
 export interface PageHandle {
   readonly model: ArenaModel;
   client: HearthClient | undefined;
+  /** The game over the client (its `room`: the room handle while in one). */
+  link: GameLink | undefined;
   /** The page's `/config.json`. */
   readonly config: Promise<GameConfig>;
 }
@@ -22,7 +25,7 @@ const view: View = { canvas: $<HTMLCanvasElement>('room'), scale: 1 };
 const panels = new Panels({ status: $('status'), room: $('room-info'), leaderboard: $<HTMLOListElement>('leaderboard'), chat: $<HTMLUListElement>('chat') });
 const controls = new Controls(window);
 const config = loadConfig();
-const handle: PageHandle = { model, client: undefined, config };
+const handle: PageHandle = { model, client: undefined, link: undefined, config };
 (window as unknown as { hearth: PageHandle }).hearth = handle;
 let link: GameLink | undefined;
 
@@ -45,8 +48,33 @@ async function play(choice: LoginChoice): Promise<void> {
     ...heartbeat(),
   });
   handle.client = client;
-  const game = arenaFeed(client, model);
   let refused = false;
+  /** Joins a room again (`joinOrCreate`) after the last one ended under the page; retried every 2 s while it fails. */
+  const rejoin = (why: string): void => {
+    if (client.state === 'closed' || handle.client !== client) return;
+    model.setStatus({ state: 'reconnecting', detail: `${why}; joining a room again…` });
+    game.join().then(
+      () => {
+        link = game;
+        model.setStatus({ state: 'online', detail: `rejoined · ${model.room ?? ''}` });
+      },
+      (err: HearthError) => {
+        if (client.state === 'closed' || handle.client !== client) return;
+        setTimeout(() => rejoin(`joining failed (${err.code ?? 'ERROR'})`), 2000);
+      },
+    );
+  };
+  const game = arenaFeed(client, model, {
+    // The room went away (its node died, it was disposed, …): another room, unless the end was meant.
+    // A client closed for good is handled by 'closed' (a new session).
+    roomLost: ({ code, text }) => {
+      link = undefined;
+      if (client.state === 'closed' || handle.client !== client) return;
+      if (rejoinsAfter(code)) rejoin(`room lost (${code})`);
+      else model.setStatus({ state: 'offline', detail: `out of the room (${code}): ${text}` });
+    },
+  });
+  handle.link = game;
   client.on('disconnected', ({ code }) => model.setStatus({ state: 'reconnecting', detail: `connection lost (${code}), reconnecting…` }));
   client.on('resumed', () => model.setStatus({ state: 'online', detail: `resumed · ${model.room ?? ''}` }));
   client.on('closed', ({ code, text }) => {
@@ -111,12 +139,14 @@ $<HTMLFormElement>('chat-form').addEventListener('submit', (e) => {
   if (link.chat(text.slice(0, ARENA.chatMaxLength))) input.value = '';
 });
 
-// The leaderboard of the whole server, every 2 s.
+// The leaderboard of the whole server, every 2 s; and whether the room still answers (a room whose
+// node died, or that has the player out, is noticed here: the page then joins a room again).
 setInterval(() => {
   link?.leaderboard(10).then(
     (entries) => model.setLeaderboard(entries),
     () => {},
   );
+  link?.probe().catch(() => {});
 }, 2000);
 
 let last = performance.now();
