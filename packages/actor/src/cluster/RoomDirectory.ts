@@ -14,7 +14,8 @@
  *                                     filter (the filter key, below), opts (creator's options, JSON),
  *                                     meta (metadata, JSON or ''), state (creating | live), created (ms)
  *   {p}{rooms}:open:KIND:FILTER zset  public, unlocked rooms with a free seat, by creation time:
- *                                     what joinOrCreate picks from (oldest first)
+ *                                     what joinOrCreate picks from (the joiner's node's oldest
+ *                                     first, else the oldest on any node)
  *   {p}{rooms}:kind:KIND        zset  public rooms of a kind, by creation time (listings)
  *
  * FILTER is the room kind's `filterBy` option values as JSON (`["ranked"]`; `[]` without filterBy).
@@ -126,8 +127,11 @@ export class RoomDirectory {
     return `${this.#base}kind:${kind}`;
   }
 
-  /** joinOrCreate: a seat in an open room of `fresh.kind` with `fresh.filter`, else `fresh` registered with the creator's seat. */
-  async joinOrCreate(fresh: FreshRoom, now: number): Promise<SeatReservation> {
+  /**
+   * joinOrCreate: a seat in an open room of `fresh.kind` with `fresh.filter` (one on `joinerNode`
+   * first: its players stay on their node), else `fresh` registered with the creator's seat.
+   */
+  async joinOrCreate(fresh: FreshRoom, now: number, joinerNode: string = fresh.nodeId): Promise<SeatReservation> {
     const r = await this.#s.hearthRoomJoinOrCreate(
       this.openKey(fresh.kind, fresh.filter),
       this.kindKey(fresh.kind),
@@ -143,6 +147,7 @@ export class RoomDirectory {
       fresh.filter,
       fresh.options,
       now,
+      joinerNode,
     );
     return { mode: r[0] === 'create' ? 'create' : 'join', roomId: str(r[1]), nodeId: str(r[2]), state: r[3] === 'live' ? 'live' : 'creating', options: str(r[4]) || '{}', kind: fresh.kind };
   }

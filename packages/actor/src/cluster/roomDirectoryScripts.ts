@@ -9,27 +9,34 @@
 const NODE_OF = `local function nodeOf(owner) return string.match(owner, '^%d+|(.+)$') end`;
 
 /**
- * joinOrCreate, atomically: a seat in the oldest open room of the kind and filter, else a new room.
+ * joinOrCreate, atomically: a seat in the oldest open room of the kind and filter on the joiner's
+ * node (ARGV[9]), else the oldest open one on any node (of the 32 oldest open rooms), else a new room.
  * KEYS open zset, kind zset, owner hash, fresh room hash, fresh room's node set, owners set.
- * ARGV room hash base, fresh id, target node, kind, max, filter, options JSON, now ms.
+ * ARGV room hash base, fresh id, target node, kind, max, filter, options JSON, now ms, joiner's node.
  * Returns {'join'|'create', roomId, nodeId, state, options JSON}.
  */
 export const ROOM_JOIN_OR_CREATE = `${NODE_OF}
 local ids = redis.call('ZRANGE', KEYS[1], 0, 31)
+local pick, pickNode, pickF
 for _, id in ipairs(ids) do
-  local h = ARGV[1] .. id
-  local f = redis.call('HMGET', h, 'seats', 'max', 'locked', 'private', 'state', 'opts')
+  local f = redis.call('HMGET', ARGV[1] .. id, 'seats', 'max', 'locked', 'private', 'state', 'opts')
   local owner = redis.call('HGET', KEYS[3], id)
   local node = owner and nodeOf(owner)
-  if f[1] and node then
-    local seats = tonumber(f[1]) + 1
-    if f[3] == '0' and f[4] == '0' and seats <= tonumber(f[2]) then
-      redis.call('HSET', h, 'seats', seats)
-      if seats >= tonumber(f[2]) then redis.call('ZREM', KEYS[1], id) end
-      return {'join', id, node, f[5], f[6]}
+  if f[1] and node and f[3] == '0' and f[4] == '0' and tonumber(f[1]) + 1 <= tonumber(f[2]) then
+    if not pick then pick, pickNode, pickF = id, node, f end
+    if node == ARGV[9] then
+      pick, pickNode, pickF = id, node, f
+      break
     end
+  else
+    redis.call('ZREM', KEYS[1], id)
   end
-  redis.call('ZREM', KEYS[1], id)
+end
+if pick then
+  local seats = tonumber(pickF[1]) + 1
+  redis.call('HSET', ARGV[1] .. pick, 'seats', seats)
+  if seats >= tonumber(pickF[2]) then redis.call('ZREM', KEYS[1], pick) end
+  return {'join', pick, pickNode, pickF[5], pickF[6]}
 end
 local now = tonumber(ARGV[8])
 redis.call('HSET', KEYS[4], 'kind', ARGV[4], 'max', ARGV[5], 'seats', 1, 'locked', 0, 'private', 0,

@@ -28,7 +28,7 @@ describe('room directory (real Redis)', () => {
     expect(await dir.reserve('r1')).toBe('ROOM_FULL');
     expect(await dir.joinOrCreate(fresh('r4', 'n2'), 4)).toMatchObject({ mode: 'create', roomId: 'r4' });
     await dir.releaseSeat('r1');
-    expect(await dir.joinOrCreate(fresh('r5', 'n2'), 5)).toMatchObject({ mode: 'join', roomId: 'r1' }); // oldest first
+    expect(await dir.joinOrCreate(fresh('r5', 'n2'), 5, 'n3')).toMatchObject({ mode: 'join', roomId: 'r1' }); // none on n3: oldest first
     await dir.update({ roomId: 'r4', kind: 'duel', maxPlayers: 2, filter: '["ranked"]', options: '{}', locked: true, private: false, metadata: { map: 'x' } }, 'n2', 4);
     expect(await dir.joinOrCreate(fresh('r6', 'n1'), 6)).toMatchObject({ mode: 'create', roomId: 'r6' }); // r4 locked
     expect(await dir.reserve('r4')).toBe('ROOM_LOCKED');
@@ -53,6 +53,21 @@ describe('room directory (real Redis)', () => {
     expect((await dir.list('duel', '["solo"]', 10)).find((l) => l.roomId === 'u1')).toMatchObject({ members: 0, locked: false });
     expect(await dir.reserve('u1')).toMatchObject({ roomId: 'u1', nodeId: 'n3' });
     expect(await dir.joinOrCreate(fresh('r8', 'n1', { filter: '["solo"]' }), 11)).toMatchObject({ mode: 'join', roomId: 'u1', nodeId: 'n3' });
+  });
+
+  it("joinOrCreate prefers an open room on the joiner's node, else the oldest on any node", async () => {
+    await using r = rawClient(fx.redis);
+    const dir = new RoomDirectory(r, fx.redis.prefix);
+    const three = { kind: 'local', maxPlayers: 3 };
+    expect(await dir.joinOrCreate(fresh('l1', 'n1', three), 1)).toMatchObject({ mode: 'create', nodeId: 'n1' });
+    expect(await dir.joinOrCreate(fresh('l2', 'n2', three), 2, 'n2')).toMatchObject({ mode: 'join', roomId: 'l1' }); // none on n2 yet: n1's
+    await dir.create(fresh('l3', 'n2', three), 3);
+    // both nodes have an open room: each node's joiners fill their own first, the older room on n1 notwithstanding
+    expect(await dir.joinOrCreate(fresh('x1', 'n2', three), 4, 'n2')).toMatchObject({ mode: 'join', roomId: 'l3', nodeId: 'n2' });
+    expect(await dir.joinOrCreate(fresh('x2', 'n2', three), 5, 'n2')).toMatchObject({ mode: 'join', roomId: 'l3', nodeId: 'n2' });
+    // l3 is full: n2's next joiner takes n1's last seat (any node) rather than a new room
+    expect(await dir.joinOrCreate(fresh('x4', 'n2', three), 7, 'n2')).toMatchObject({ mode: 'join', roomId: 'l1', nodeId: 'n1' });
+    expect(await dir.joinOrCreate(fresh('x5', 'n1', three), 8, 'n1')).toMatchObject({ mode: 'create', roomId: 'x5', nodeId: 'n1' });
   });
 
   it('two connections racing for the last seat: exactly one gets it, every time', async () => {
