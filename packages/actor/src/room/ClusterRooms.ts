@@ -106,7 +106,7 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
     for (let attempt = 1; ; attempt++) {
       const target = await this.#placement();
       const fresh = { roomId: newRoomId(), nodeId: target, kind, maxPlayers: definition.spec.maxPlayers, filter: filterKey(definition, options), options: json, private: false };
-      const seat = await this.#redis(() => this.#dir.joinOrCreate(fresh, this.#clock.now()), 'joinOrCreate');
+      const seat = await this.#redis(() => this.#dir.joinOrCreate(fresh, this.#clock.now(), this.nodeId), 'joinOrCreate');
       const create = seat.mode === 'create' || seat.state === 'creating' ? { kind, options: parseOptions(seat.options), private: false } : undefined;
       try {
         return await this.#enter(player, seat.nodeId, seat.roomId, options, create);
