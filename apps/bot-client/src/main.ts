@@ -14,7 +14,8 @@ import { Swarm } from './Swarm.ts';
 async function main(): Promise<number> {
   let config;
   try {
-    config = parseBotConfig(process.argv.slice(2), process.env, process.stderr.isTTY === true);
+    // isTTY is undefined (despite its type) when stderr is not a terminal: parseBotConfig's default applies.
+    config = parseBotConfig(process.argv.slice(2), process.env, process.stderr.isTTY);
   } catch (err) {
     if (!(err instanceof FlagError)) throw err;
     process.stderr.write(`hearth-bots: ${err.message}\n`);

@@ -28,7 +28,7 @@ function startServer(dir: string): { child: ChildProcess; listening: Promise<Lis
   const log: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const listening = new Promise<Listening>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       log.push(line);
       try {
         const rec = JSON.parse(line) as Record<string, unknown>;
@@ -46,7 +46,7 @@ function runBots(args: string[]): Promise<{ code: number | null; stdout: string 
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...FROM_SOURCE, BOTS_MAIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.on('exit', (code) => resolve({ code, stdout }));
   });
 }

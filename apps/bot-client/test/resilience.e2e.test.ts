@@ -16,7 +16,7 @@ function runBots(args: string[]): Promise<{ code: number | null; stdout: string;
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [...FROM_SOURCE, BOTS_MAIN, ...args, '--json', jsonFile, '--progress', 'off'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.on('exit', (code) => resolve({ code, stdout, summary: JSON.parse(readFileSync(jsonFile, 'utf8')) as SwarmSummary }));
   });
 }

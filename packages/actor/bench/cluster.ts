@@ -107,13 +107,19 @@ function redisBenchmark(port: number): number {
   return Number(JSON.parse(row[1]!));
 }
 
-async function backplanePair(url: string, prefix: string, signed: boolean): Promise<{ a: RedisBackplane; b: RedisBackplane; close(): Promise<void> }> {
+async function backplanePair(url: string, prefix: string, signed: boolean): Promise<{ a: RedisBackplane; b: RedisBackplane; close: () => Promise<void> }> {
   const secret = signed ? { clusterSecret: SECRET } : {};
   const a = new RedisBackplane({ url, keyPrefix: prefix, nodeId: 'bench-a', ...secret });
   const b = new RedisBackplane({ url, keyPrefix: prefix, nodeId: 'bench-b', ...secret });
   await Promise.all([a.start(), b.start()]);
   await b.directory.claim({ userId: 'target', nodeId: 'bench-b', sessionId: 1 });
-  return { a, b, close: async () => void (await Promise.all([a.close(), b.close()])) };
+  return {
+    a,
+    b,
+    close: async () => {
+      await Promise.all([a.close(), b.close()]);
+    },
+  };
 }
 
 /** What `Holder.send` does for a user on another node: directory lookup (cached), then publish. */
