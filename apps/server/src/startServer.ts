@@ -64,7 +64,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       })
     : undefined;
   const closeStorage = async () => {
-    await closeStorage();
+    await storage?.close();
     unlockPglite();
   };
   let authenticate;
