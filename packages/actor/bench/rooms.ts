@@ -4,9 +4,10 @@
  * on the same node, connections and payloads, in the same run. Paired ratio room/fast within each
  * run, median of runs; writes bench/results/rooms.json.
  *
- * Env: BENCH_RUNS (5), BENCH_DURATION_MS (1500), BENCH_CONNECTIONS (4), BENCH_IN_FLIGHT (64), BENCH_ONLY (fast | room).
+ * Env: BENCH_RUNS (5), BENCH_DURATION_MS (1500), BENCH_CONNECTIONS (4), BENCH_IN_FLIGHT (64), BENCH_ONLY (fast | room),
+ * BENCH_BEFORE (a rooms.json written before a change: its figures are kept as `before`, with BENCH_BEFORE_NOTE).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,6 +108,13 @@ async function main(): Promise<void> {
     roomVsFast: only === undefined ? +median(room.map((r, i) => r.msgsPerSec / fast[i]!.msgsPerSec)).toFixed(2) : null,
     roomVsFastCpu: only === undefined ? +median(fast.map((f, i) => f.cpuUs / room[i]!.cpuUs)).toFixed(2) : null,
   };
+  const beforePath = process.env['BENCH_BEFORE'];
+  if (beforePath !== undefined) {
+    const before = JSON.parse(readFileSync(beforePath, 'utf8')) as typeof result;
+    Object.assign(result, {
+      before: { date: before.date, note: process.env['BENCH_BEFORE_NOTE'] ?? '', config: before.config, rows: before.rows, roomVsFast: before.roomVsFast, roomVsFastCpu: before.roomVsFastCpu },
+    });
+  }
   const out = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bench/results/rooms.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(result, null, 2) + '\n');

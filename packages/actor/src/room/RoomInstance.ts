@@ -365,17 +365,18 @@ export class RoomInstance implements Room {
    */
   handle(route: RoomRoute, player: MemberLink, payload: unknown): unknown {
     const result: unknown = route.handler(this, player, payload);
-    if (this.#runtime.ticker === undefined) {
-      // No tick: the handler's changes go out now, and count as a tick for checkpoints.
-      const after = (): void => {
-        this.flush();
-        this.#changed(true);
-      };
-      if (result instanceof Promise) return result.finally(after);
-      after();
-    }
+    if (this.#runtime.ticker !== undefined) return result;
+    // No tick: the handler's changes go out now, and count as a tick for checkpoints.
+    if (result instanceof Promise) return result.finally(this.#afterHandler);
+    this.#afterHandler();
     return result;
   }
+
+  /** After a handler of a room without a tick (one function per room: nothing allocated per message). */
+  readonly #afterHandler = (): void => {
+    this.flush();
+    this.#changed(true);
+  };
 
   /** Sends the state's pending changes as one patch to the members (encoded once). */
   flush(): void {

@@ -302,8 +302,17 @@ export class RoomManager {
 
   /** A local member's message to a local room: validated, then the kind's handler; its reply (or promise). */
   send(player: Player, roomId: unknown, type: unknown, payload: unknown): unknown {
-    const { room, member } = this.memberRoom(player, roomId);
-    return dispatchToRoom(room, member, type, payload);
+    // memberRoom without its result object: this is every room message's path.
+    const room = typeof roomId === 'string' ? this.#rooms.get(roomId) : undefined;
+    let link = room?.member(player.userId);
+    if (link instanceof AwayMember) {
+      this.#comeBack(room!, player);
+      link = room!.member(player.userId);
+    }
+    if (room === undefined || !(link instanceof LocalMember) || link.player !== player) {
+      throw roomError(RoomErrorCode.NOT_IN_ROOM, `not in room ${String(roomId).slice(0, 64)}`);
+    }
+    return dispatchToRoom(room, link, type, payload);
   }
 
   /** True when `player` (that actor) is a member of `roomId`. */

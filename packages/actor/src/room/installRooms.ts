@@ -81,8 +81,7 @@ export function installRooms<G, E extends EventObject>(definition: PlayerDefinit
     })
     .handle(RoomSend, (p, payload) => {
       if (!Array.isArray(payload) || payload.length !== 3) throw badRequest('room.send must be [roomId, type, payload]');
-      const [roomId, type, inner] = payload as unknown[];
-      return handled(rooms.s.send(p, roomId, type, inner));
+      return handled(rooms.s.send(p, payload[0], payload[1], payload[2]));
     })
     .hooks({
       // A user held away in a room restored here (its node died or drained) takes its seat back.
