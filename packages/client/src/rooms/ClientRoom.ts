@@ -130,7 +130,7 @@ export class ClientRoom<S = unknown, M extends StateMirror | undefined = StateMi
       return (await this.#client.request(RoomSend, [this.id, definition.type, payload], { ...options, idempotent })) as Reply<D>;
     } catch (error) {
       if (!(error instanceof HearthError)) throw error;
-      // The server says the player is not in the room (e.g. removed by server code, which sends no room.left): the handle ends.
+      // The server says the player is not in the room (its room.left was missed, e.g. across a resume): the handle ends.
       if (error.code === NOT_IN_ROOM) this.#finish({ code: NOT_IN_ROOM, text: `the server has the player out of room ${this.id}` });
       throw new HearthError(error.code, `${definition.name} in room ${this.id}: ${error.message.replace(/^room\.send: /, '')}`, { cause: error });
     }
