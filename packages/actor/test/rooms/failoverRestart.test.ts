@@ -138,6 +138,14 @@ describe.skipIf(!canStopRedis)('rooms through a Redis restarted empty', () => {
     const bob = await player(b.port, 'bob');
     await bob.ref.request(RoomJoin, { roomId });
     expect(await toRoom(bob, roomId, Add, { n: 5 })).toBe(5);
+    // a room handed over by a draining node: owned at epoch 2 by its new node
+    const c = await roomNode('rc', [Counter]);
+    const cid = await player(c.port, 'cid');
+    const { roomId: moved } = await cid.ref.request(RoomCreate, { kind: 'counter' });
+    await toRoom(cid, moved, Add, { n: 7 });
+    await c.node.drain();
+    const mover = [a, b].find((n) => n.node.rooms.get(moved) !== undefined)!;
+    expect(mover.failover.checkpointer.ownerOf(moved)?.epoch).toBe(2);
 
     const downs = Promise.all([once(a.backplane, 'down'), once(b.backplane, 'down')]);
     await fx.redis.stop();
@@ -147,7 +155,7 @@ describe.skipIf(!canStopRedis)('rooms through a Redis restarted empty', () => {
     await ups;
     await using raw = rawClient(fx.redis);
     const store = new RedisRoomStore(raw, fx.redis.prefix);
-    await eventually(async () => (await raw.exists(`${fx.redis.prefix}{rooms}:r:${roomId}`)) === 1);
+    await eventually(async () => (await raw.exists(`${fx.redis.prefix}{rooms}:r:${roomId}`)) === 1 && (await raw.hexists(store.ownerKey(), moved)) === 1);
 
     expect(parseOwner(await raw.hget(store.ownerKey(), roomId))).toEqual({ epoch: 1, nodeId: 'ra' });
     expect(await raw.exists(store.checkpointKey(roomId))).toBe(1);
@@ -155,12 +163,20 @@ describe.skipIf(!canStopRedis)('rooms through a Redis restarted empty', () => {
     // a member resyncs by joining by id (as @hearth/client does): still in, the state as it was
     await expect(bob.ref.request(RoomJoin, { roomId })).resolves.toMatchObject({ roomId });
     expect(await toRoom(bob, roomId, Add, { n: 1 })).toBe(6);
-    // joinOrCreate finds the live room instead of opening one beside it, from either node
+    // joinOrCreate finds a live room (both are open) instead of opening one beside them
     const carol = await player(b.port, 'carol');
-    expect((await carol.ref.request(RoomJoinOrCreate, { kind: 'counter' })).roomId).toBe(roomId);
+    const picked = (await carol.ref.request(RoomJoinOrCreate, { kind: 'counter' })).roomId;
+    expect([roomId, moved]).toContain(picked);
     const dave = await player(a.port, 'dave');
     await expect(dave.ref.request(RoomJoin, { roomId })).resolves.toMatchObject({ roomId });
-    expect(a.node.rooms.get(roomId)!.members.size).toBe(4);
-    expect(a.failover.stats.fenced).toBe(0);
+    expect(a.node.rooms.get(roomId)!.members.size).toBe(picked === roomId ? 4 : 3);
+    // the handed-over room is back with the epoch its node holds: its checkpoints are not fenced
+    expect(parseOwner(await raw.hget(store.ownerKey(), moved))).toEqual({ epoch: 2, nodeId: mover.backplane.nodeId });
+    const written = mover.failover.stats.written;
+    mover.failover.checkpointer.mark(mover.node.rooms.get(moved) as RoomInstance);
+    await mover.failover.checkpointer.flush();
+    expect(mover.failover.stats.written).toBe(written + 1);
+    expect(a.failover.stats.fenced + b.failover.stats.fenced).toBe(0);
+    expect(mover.node.rooms.get(moved)?.state).toEqual({ total: 7 });
   });
 });
