@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { createNode, defineRoom, devAuthenticator, type Room } from '../../src/index.ts';
 import { decodeCheckpoint } from '../../src/room/checkpoint/checkpointCodec.ts';
 import { RedisRoomStore, parseOwner } from '../../src/room/checkpoint/RedisRoomStore.ts';
-import type { RestoredRoom } from '../../src/room/checkpoint/RoomFailover.ts';
+import type { RestoredRoom, RoomFailoverOptions } from '../../src/room/checkpoint/RoomFailover.ts';
 import type { RoomInstance } from '../../src/room/RoomInstance.ts';
 import { canStopRedis } from '../../src/testing/index.ts';
 import { once, rawClient, startNode, useClusterFixture } from '../cluster/helpers.ts';
@@ -25,7 +25,7 @@ const Counter = defineRoom({ name: 'counter', maxPlayers: 8, emptyTimeout: false
 describe('rooms outlive their node (one process, real Redis)', () => {
   const fx = useClusterFixture(cleanup);
 
-  async function roomNode(nodeId: string, restored: RestoredRoom[] = [], kinds = [Counter, Notes]) {
+  async function roomNode(nodeId: string, restored: RestoredRoom[] = [], kinds = [Counter, Notes], failoverOptions: RoomFailoverOptions = {}) {
     const backplane = await startNode(fx.redis, nodeId);
     const service = new Service({ log: false });
     const node = await createNode({
@@ -37,7 +37,7 @@ describe('rooms outlive their node (one process, real Redis)', () => {
       listen: [{ address: 'tcp://127.0.0.1:0', protocol: 'msgpack' }],
       logger: pino({ enabled: false }),
       // rounds are run by the test (check()), not by the timer
-      roomFailover: { checkMs: 60_000, awayGraceMs: 30_000, onRestored: (e) => restored.push(e) },
+      roomFailover: { checkMs: 60_000, awayGraceMs: 30_000, onRestored: (e) => restored.push(e), ...failoverOptions },
     });
     const failover = node.roomFailover!;
     let stopped = false;
@@ -175,6 +175,31 @@ describe('rooms outlive their node (one process, real Redis)', () => {
     await b.failover.check();
     await c.failover.check();
     for (const id of totals.keys()) expect(find(id)).toBeDefined();
+  });
+
+  it('two nodes drained at once (both SIGTERMed): neither takes the other\'s rooms, both drains end, every room is back on the next node', async () => {
+    // no drain timeout to fall back on: a drain that waited for a stopping target would time the test out
+    const a = await roomNode('wa', [], [Counter, Notes], { drainTimeoutMs: 600_000 });
+    const b = await roomNode('wb', [], [Counter, Notes], { drainTimeoutMs: 600_000 });
+    const totals = new Map([...(await fill(a, 3)), ...(await fill(b, 3))]);
+    await until(() => a.failover.stats.written >= 3 && b.failover.stats.written >= 3);
+    const [aTotals, bTotals] = [a, b].map((n) => [...totals].filter(([id]) => n.node.rooms.get(id) !== undefined));
+    // one change each since the last checkpoint: carried by the drains' final checkpoints
+    for (const [n, [id]] of [[a, aTotals![0]!], [b, bTotals![0]!]] as const) {
+      const late = await player(n.port, `late${n.backplane.nodeId}`);
+      await late.ref.request(RoomJoin, { roomId: id });
+      totals.set(id, await toRoom(late, id, Add, { n: 1000 }));
+    }
+    await Promise.all([a.node.drain(), b.node.drain()]);
+    expect(a.node.rooms.rooms().next().done).toBe(true);
+    expect(b.node.rooms.rooms().next().done).toBe(true);
+    await Promise.all([a.stop(), b.stop()]);
+    // nothing was released: every room is owned in Redis with its final checkpoint, and the next node takes them all
+    const restored: RestoredRoom[] = [];
+    const c = await roomNode('wc', restored);
+    await c.failover.check();
+    for (const [id, total] of totals) expect(c.node.rooms.get(id)?.state).toEqual({ total });
+    expect(restored).toHaveLength(6);
   });
 
   it('fences a stale owner: its checkpoint write is refused and its copy stops; a bad checkpoint is counted, not thrown', async () => {

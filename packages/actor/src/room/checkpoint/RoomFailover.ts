@@ -61,6 +61,8 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
 const CLAIM_ROUNDS = 2;
 const ADOPT = 'hearth.rooms.adopt';
 const ADOPTED = 'hearth.rooms.adopted';
+/** A target that is draining or closed itself: it does not take the rooms (they stay in Redis, see drain()). */
+const REFUSED = 'hearth.rooms.refused';
 
 /**
  * Rooms outlive their node (docs/rooms.md): checkpoints (through {@link Checkpointer}); every
@@ -82,11 +84,14 @@ export class RoomFailover {
   readonly #seen = new Map<string, number>();
   readonly #acks = new Map<string, () => void>();
   readonly #off: Array<() => void> = [];
+  /** Handoffs being restored here: a drain waits for them, so a room adopted meanwhile is not left behind. */
+  readonly #adopting = new Set<Promise<void>>();
   /** The first round, run as the node starts (createNode awaits it before it listens). Never rejects. */
   started: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
   #checking: Promise<void> | undefined;
   #draining = false;
+  #closed = false;
 
   constructor(rooms: RoomManager, backplane: FailoverBackplane, logger: Logger, options: RoomFailoverOptions = {}) {
     this.#rooms = rooms;
@@ -112,10 +117,19 @@ export class RoomFailover {
     });
     if (off !== undefined) this.#off.push(off);
     this.started = this.check();
+    // Kept after close() (until the backplane closes): a closed node still refuses handoffs, so their sender does not wait.
+    this.#backplane.onNodeMessage(ADOPT, (payload, from) => {
+      const adopting = this.#onAdopt(payload, from).finally(() => this.#adopting.delete(adopting));
+      this.#adopting.add(adopting);
+    });
     this.#off.push(
-      this.#backplane.onNodeMessage(ADOPT, (payload, from) => void this.#onAdopt(payload, from)),
       this.#backplane.onNodeMessage(ADOPTED, (payload) => {
         for (const id of roomIds(payload) ?? []) this.#acks.get(id)?.();
+      }),
+      this.#backplane.onNodeMessage(REFUSED, (payload, from) => {
+        const ids = roomIds(payload) ?? [];
+        if (ids.length > 0) this.#log.info({ target: from, rooms: ids.length }, 'drain: the target is stopping too; its rooms stay checkpointed in Redis for the next live node');
+        for (const id of ids) this.#acks.get(id)?.();
       }),
     );
     this.#timer = setInterval(() => void this.check(), this.#options.checkMs ?? DEFAULT_FAILOVER_CHECK_MS);
@@ -227,12 +241,17 @@ export class RoomFailover {
    * final checkpoint, moves its ownership atomically, and tells the target, which restores it.
    * Resolves when every target said so, or after `drainTimeoutMs` (a target that missed the message
    * restores the room on its next round). No claims are made here afterwards. Idempotent.
+   * A target that is draining too (two nodes stopped at once) refuses the rooms: they stay owned by
+   * it in Redis with this final checkpoint, and a live node claims them once its lease lapsed (or
+   * the next cluster on the prefix, as it starts) — no room ends with the two nodes.
    */
   async drain(): Promise<{ handedOff: number; targets: number }> {
     if (this.#draining) return { handedOff: 0, targets: 0 };
     this.#draining = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     await this.#checking;
+    // A handoff to this node being restored now: held once it is done, so it is handed on below.
+    await Promise.all(this.#adopting);
     const targets = (await this.#backplane.nodes()).map((n) => n.nodeId).filter((n) => n !== this.#nodeId).sort();
     const local = this.#rooms.instances().filter((r) => !r.disposed);
     if (targets.length === 0) {
@@ -272,23 +291,35 @@ export class RoomFailover {
     return { handedOff: this.stats.handedOff, targets: byTarget.size };
   }
 
+  /** A handoff from a draining node. Never rejects (it runs off a message, also while this node stops). */
   async #onAdopt(payload: unknown, from: string): Promise<void> {
     const ids = roomIds(payload);
     if (ids === undefined) {
       this.#log.warn({ from }, 'malformed room handoff message dropped');
       return;
     }
-    const done: string[] = [];
-    for (const roomId of ids) {
-      const { owner, checkpoint } = await this.#store.read(roomId);
-      if (owner?.nodeId !== this.#nodeId) continue;
-      if ((await this.#restore(roomId, owner, checkpoint, 'handed')) !== undefined || this.#rooms.get(roomId) !== undefined) done.push(roomId);
+    try {
+      // Stopping too: a room restored now would end with this node (its drain has listed its rooms).
+      if (this.#draining || this.#closed) {
+        this.#backplane.sendToNode(from, REFUSED, ids);
+        return;
+      }
+      const done: string[] = [];
+      for (const roomId of ids) {
+        const { owner, checkpoint } = await this.#store.read(roomId);
+        if (owner?.nodeId !== this.#nodeId) continue;
+        if ((await this.#restore(roomId, owner, checkpoint, 'handed')) !== undefined || this.#rooms.get(roomId) !== undefined) done.push(roomId);
+      }
+      this.#backplane.sendToNode(from, ADOPTED, done);
+    } catch (err) {
+      // Redis down or the backplane closed: the rooms stay owned here in Redis; a heal round (or a survivor) restores them.
+      this.#log.warn({ err, from, rooms: ids.length }, 'room handoff not completed here');
     }
-    this.#backplane.sendToNode(from, ADOPTED, done);
   }
 
   /** Stops watching (node close). The rooms' checkpoints are released as they are disposed. */
   close(): void {
+    this.#closed = true;
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     for (const off of this.#off.splice(0)) off();
