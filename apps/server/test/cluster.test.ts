@@ -51,8 +51,8 @@ describe('Arena cluster: real server processes, one real Redis', () => {
     });
     afterAll(async () => {
       const [ea, eb] = await Promise.all([a.stop(), b.stop()]);
-      expect(ea.code).toBe(0); // graceful shutdown in order: node, rooms, sockets, backplane
-      expect(eb.code).toBe(0);
+      expect(ea.code, a.stderr()).toBe(0); // graceful shutdown in order: node, rooms, sockets, backplane
+      expect(eb.code, b.stderr()).toBe(0);
     });
 
     it('lists both live nodes in /nodes', async () => {
