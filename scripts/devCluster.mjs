@@ -89,12 +89,18 @@ async function stop(exitCode = 0) {
     await botsChild.exited;
   }
   setStatus('');
-  await Promise.all(
+  // Both at once: each drains to the other, which refuses while it stops (rooms stay in Redis; docs/rooms.md).
+  const codes = await Promise.all(
     nodes.filter((n) => children.has(n)).map((n) => {
       n.kill('SIGTERM');
       return n.exited;
     }),
   );
+  // A node's graceful stop exits 0: anything else is said (and is the script's exit code).
+  if (codes.some((code) => code !== 0)) {
+    print(`${TAGS.dev} a node did not stop cleanly (exit codes ${codes.join(', ')}): see its log above`);
+    exitCode ||= 1;
+  }
   if (redis?.child && children.has(redis.child)) {
     redis.child.kill('SIGTERM');
     await redis.child.exited;
