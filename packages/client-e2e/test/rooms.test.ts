@@ -6,7 +6,7 @@ import {
   ChatKind,
   Dispose,
   Kick,
-  LeaveQuietly,
+  LeaveByServer,
   Move,
   MoveLost,
   Said,
@@ -135,15 +135,14 @@ describe('room errors and endings', () => {
     expect(ann.rooms.size).toBe(0);
   });
 
-  it('ends a handle whose request the server answers NOT_IN_ROOM (server code took the player out)', async () => {
+  it('ends a handle when server code takes the player out (player.rooms.leave pushes room.left LEFT)', async () => {
     const n = await roomNode();
     const ann = await player(n, 'ann');
     const room = await ann.joinOrCreate(ChatKind);
-    await expect(ann.request(LeaveQuietly, { roomId: room.id })).resolves.toBe(true);
-    expect(room.left).toBeUndefined(); // no room.left came
-    await expect(room.request(Say, { text: 'x' })).rejects.toMatchObject({ code: 'NOT_IN_ROOM' });
-    expect(room.left).toMatchObject({ code: 'NOT_IN_ROOM' });
+    await expect(ann.request(LeaveByServer, { roomId: room.id })).resolves.toBe(true);
+    expect(room.left).toMatchObject({ code: 'LEFT' }); // room.left is pushed before the reply
     expect(ann.rooms.size).toBe(0);
+    await expect(room.request(Say, { text: 'x' })).rejects.toMatchObject({ code: 'NOT_IN_ROOM' });
   });
 });
 

@@ -28,8 +28,8 @@ export const HoldIdempotent = defineMessage<{ id: number }, { id: number }>(207,
 /** Held room requests by id, and how many times each arrived. */
 export const held = new Map<number, () => void>();
 export const heldSeen = new Map<number, number>();
-/** A player request: server code takes the player out of a room (`player.rooms.leave`: no room.left is sent). */
-export const LeaveQuietly = defineMessage<{ roomId: string }, boolean>(300, 'rooms.leaveQuietly');
+/** A player request: server code takes the player out of a room (`player.rooms.leave`: room.left LEFT is pushed). */
+export const LeaveByServer = defineMessage<{ roomId: string }, boolean>(300, 'rooms.leaveByServer');
 export const Move = defineMessage<{ dx: number; dy: number }, { x: number; y: number }>(210, 'rooms.move');
 /** Moves without sending the patch (the room "loses" it, as a dead connection would). */
 export const MoveLost = defineMessage<{ dx: number }, number>(211, 'rooms.moveLost');
@@ -135,7 +135,7 @@ export async function startRoomNode(options: { timeouts?: PlayerTimeouts } = {})
   const listenOptions = { signingSecretKey: keys.secretKey };
   const node = await createNode({
     service,
-    player: definePlayer().handle(LeaveQuietly, (p, { roomId }) => p.rooms.leave(roomId)),
+    player: definePlayer().handle(LeaveByServer, (p, { roomId }) => p.rooms.leave(roomId)),
     authenticate: devAuthenticator,
     rooms: [Chat, Board],
     listen: [
