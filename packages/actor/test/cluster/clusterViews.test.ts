@@ -15,7 +15,7 @@ const GoTo = defineMessage<{ x: number; y: number }, boolean>(231, 'test.cluster
 
 const grids = new WeakMap<object, GridViews>();
 const views = new Map<string, View>();
-function grid(room: Room<unknown, unknown>): GridViews {
+function grid(room: Room): GridViews {
   const enc = room.synced as StateEncoder<typeof World>;
   let g = grids.get(enc);
   if (g === undefined) grids.set(enc, (g = new GridViews(enc, 'players', { cellSize: 100, radius: 1 })));

@@ -102,7 +102,7 @@ describe('resume on any node (real Redis, real sockets)', () => {
     const results = await Promise.allSettled([onA.resume(resumeToken), onB.resume(resumeToken)]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: ErrorCode.UNAUTHENTICATED } });
-    const winner = results[0]!.status === 'fulfilled' ? a : b;
+    const winner = results[0].status === 'fulfilled' ? a : b;
     const loser = winner === a ? b : a;
     await until(() => loser.node.holder.get('rae') === undefined);
     expect(winner.node.holder.get('rae')?.connected).toBe(true);

@@ -157,8 +157,8 @@ describe('rooms: lifecycle', () => {
     const { port, node } = await startRoomServer([Duel]);
     const [ann, bob, cid] = await Promise.all([player(port, 'ann'), player(port, 'bob'), player(port, 'cid')]);
     const { roomId } = await ann.ref.request(RoomCreate, { kind: 'duel' });
-    const bobJoin = bob.ref.request(RoomJoin, { roomId }).then(() => 'in', (e: HearthError) => e.code);
-    const cidJoin = cid.ref.request(RoomJoin, { roomId }).then(() => 'in', (e: HearthError) => e.code);
+    const bobJoin = bob.ref.request(RoomJoin, { roomId }).then(() => 'in', (e: unknown) => (e as HearthError).code);
+    const cidJoin = cid.ref.request(RoomJoin, { roomId }).then(() => 'in', (e: unknown) => (e as HearthError).code);
     // both requests have reached the room once one of them was refused
     const first = await Promise.race([bobJoin, cidJoin]);
     release();
