@@ -9,6 +9,6 @@ export function createLogger(level: string, format: 'pretty' | 'json'): Logger {
   if (format === 'json') return pino({ name: 'hearth', level });
   return pino(
     { name: 'hearth', level },
-    pinoPretty({ colorize: process.stdout.isTTY === true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,name', singleLine: true, sync: true }),
+    pinoPretty({ colorize: process.stdout.isTTY ?? false, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,name', singleLine: true, sync: true }),
   );
 }

@@ -35,7 +35,8 @@ interface WorkerListening {
 async function main(): Promise<number> {
   let config;
   try {
-    config = parseServerConfig(process.argv.slice(2), process.env, process.stdout.isTTY === true);
+    // isTTY is undefined (despite its type) when stdout is not a terminal.
+    config = parseServerConfig(process.argv.slice(2), process.env, process.stdout.isTTY ?? false);
   } catch (err) {
     if (!(err instanceof FlagError)) throw err;
     process.stderr.write(`hearth-server: ${err.message}\n`);

@@ -311,7 +311,7 @@ async function startRedisBackplane(config: ServerConfig, logger: Logger): Promis
 /** The admin endpoint's cluster view: live nodes (from Redis) and this node's cross-node counters. */
 function clusterView(backplane: RedisBackplane | undefined, holder: HolderStats): ClusterView {
   if (backplane === undefined) {
-    return { mode: 'memory', nodeId: undefined, available: true, nodes: async () => [], counters: {} };
+    return { mode: 'memory', nodeId: undefined, available: true, nodes: () => Promise.resolve([]), counters: {} };
   }
   return {
     mode: 'redis',

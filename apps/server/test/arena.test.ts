@@ -163,7 +163,7 @@ describe('Arena room over real sockets', () => {
     const a = await arena.player('ann');
     const b = await arena.player('bob');
     await a.join();
-    const refused = b.client.request(RoomJoinOrCreate, { kind: 'arena' }).catch((err: { code: string }) => err.code);
+    const refused = b.client.request(RoomJoinOrCreate, { kind: 'arena' }).catch((err: unknown) => (err as { code: string }).code);
     await bobAsked;
     b.client.close(ErrorCode.NORMAL, 'bye');
     await b.closed;

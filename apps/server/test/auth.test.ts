@@ -12,7 +12,7 @@ import { TestClients } from './fixtures/testClients.ts';
 
 const SECRET_A = 'YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh';
 const SECRET_B = 'YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJi';
-const codeOf = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: { code?: string }) => e.code ?? 'none');
+const codeOf = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: unknown) => (e as { code?: string }).code ?? 'none');
 
 describe('--auth', () => {
   it('defaults to accounts (device + password logins on storage, PGlite under .hearth/); dev only when asked for', () => {

@@ -11,7 +11,7 @@ import { TestClients } from './fixtures/testClients.ts';
 
 const SECRET_A = 'YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFh';
 const SECRET_B = 'YmJiYmJiYmJiYmJiYmJiYmJiYmJiYmJi';
-const codeOf = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: { code?: string }) => e.code ?? 'none');
+const codeOf = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: unknown) => (e as { code?: string }).code ?? 'none');
 
 /**
  * Arena with accounts and storage, as a real server process: device logins, a tag that scores,

@@ -33,7 +33,7 @@ export class AdminGuard {
   /** The refusal for `req` on `path`, or undefined when it may proceed. */
   check(req: IncomingMessage, path: string): AdminRefusal | undefined {
     if (!this.#hostAllowed(req.headers.host)) {
-      return { status: 403, text: `Host "${String(req.headers.host ?? '').slice(0, 100)}" is not this admin endpoint; use its address, e.g. 127.0.0.1:${this.#port}` };
+      return { status: 403, text: `Host "${(req.headers.host ?? '').slice(0, 100)}" is not this admin endpoint; use its address, e.g. 127.0.0.1:${this.#port}` };
     }
     if (this.#tokenDigest === undefined || path === '/health') return undefined;
     const match = /^Bearer +(\S+)\s*$/i.exec(req.headers.authorization ?? '');

@@ -72,7 +72,7 @@ export class AdminServer implements AsyncDisposable {
       if (path === '/metrics') {
         registry.metrics().then(
           (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-          (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${err.message}\n`),
+          (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${(err as Error).message}\n`),
         );
       } else if (path === '/sessions') {
         const page = pageOf(new URLSearchParams(query));
@@ -91,10 +91,12 @@ export class AdminServer implements AsyncDisposable {
         }
         view.nodes().then(
           (nodes) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...self, available: true, nodes })),
-          (err: Error & { code?: string }) =>
+          (err: unknown) => {
+            const { code, message } = err as Error & { code?: string };
             res
               .writeHead(503, { 'content-type': 'application/json' })
-              .end(JSON.stringify({ ...self, available: false, error: err.code ?? 'INTERNAL', text: err.message })),
+              .end(JSON.stringify({ ...self, available: false, error: code ?? 'INTERNAL', text: message }));
+          },
         );
       } else if (path === '/health') {
         // Degraded, not down: local play goes on while Redis is away (200, so a balancer keeps the node).

@@ -17,7 +17,7 @@ export class InsecureAuthWarning implements Disposable {
   readonly #timer: IntervalTimer;
   readonly #handle: unknown;
 
-  constructor(logger: Logger, where: string, timer: IntervalTimer = globalThis as unknown as IntervalTimer, everyMs = INSECURE_AUTH_WARNING_MS) {
+  constructor(logger: Logger, where: string, timer: IntervalTimer = globalThis, everyMs = INSECURE_AUTH_WARNING_MS) {
     const warn = () =>
       logger.warn(
         { event: 'insecure-dev-auth', host: where },

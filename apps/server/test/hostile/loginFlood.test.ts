@@ -36,7 +36,7 @@ describe('hostile: login guessing', { timeout: 60_000 }, () => {
     expect(codes.every((c) => c === ErrorCode.BAD_REQUEST)).toBe(true);
     const fresh = await clients.connect(ws);
     expect(await attempt(fresh, 'bob')).toBe(ErrorCode.RATE_LIMITED);
-    expect(await attempt(guessers[0]!, 'bob')).toBe(ErrorCode.RATE_LIMITED);
+    expect(await attempt(guessers[0], 'bob')).toBe(ErrorCode.RATE_LIMITED);
   });
 
   it('the limits are flags: --login-failures-per-user 2, and HEARTH_LOGIN_FAILURES_PER_ADDRESS=0 turns the address limit off', async () => {

@@ -55,7 +55,7 @@ it('SIGTERM ends within --shutdown-deadline-ms with unfinished upgrades and sile
   server.child.kill('SIGTERM');
   const { code, signal } = await server.exited;
   expect({ code, signal }).toEqual({ code: 0, signal: null });
-  const time = (msg: string): number => Number((JSON.parse(server.log.find((l) => l.includes(`"msg":"${msg}"`))!) as { time: number }).time);
+  const time = (msg: string): number => (JSON.parse(server.log.find((l) => l.includes(`"msg":"${msg}"`))!) as { time: number }).time;
   // The deadline plus the grace for destroyed sockets, with room for a loaded machine.
   expect(time('stopped') - time('shutting down')).toBeLessThan(1000 + 3000);
 });
