@@ -7,20 +7,14 @@ import tseslint from 'typescript-eslint';
  */
 const typeChecked = ['packages/*/{src,test,bench}/**/*.ts', 'apps/*/{src,test,bench}/**/*.ts'];
 const tests = ['packages/*/test/**/*.ts', 'apps/*/test/**/*.ts'];
-// TODO(lint): type-aware rules off here until the helper working there fixes the findings (counted
-// 2026-11-30 with the rules below): apps/web (src 4, test 4).
-const typeCheckedLater = [
-  'apps/web/**',
-];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/*.js', '**/*.mjs', '**/vitest.config.ts', '**/*.tmp.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
-  ...tseslint.configs.strictTypeChecked.map((config) => ({ ...config, files: typeChecked, ignores: typeCheckedLater })),
+  ...tseslint.configs.strictTypeChecked.map((config) => ({ ...config, files: typeChecked })),
   {
     files: typeChecked,
-    ignores: typeCheckedLater,
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -37,7 +31,6 @@ export default tseslint.config(
   },
   {
     files: tests,
-    ignores: typeCheckedLater,
     rules: {
       // vitest's asymmetric matchers (expect.any, objectContaining, stringMatching) are typed `any`.
       '@typescript-eslint/no-unsafe-assignment': 'off',

@@ -89,7 +89,7 @@ describe('the Arena page on an accounts server (the default --auth)', () => {
     await next.fill('#login-password', 'not her password');
     await next.click('#login-account');
     await next.waitForSelector('#login', { state: 'visible' });
-    await next.waitForFunction(() => document.getElementById('login-error')!.textContent!.startsWith('UNAUTHENTICATED'), undefined, WAIT);
+    await next.waitForFunction(() => document.getElementById('login-error')!.textContent.startsWith('UNAUTHENTICATED'), undefined, WAIT);
     await next.fill('#login-password', 'carol password');
     await next.press('#login-password', 'Enter');
     await online(next);

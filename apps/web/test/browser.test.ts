@@ -38,8 +38,12 @@ const pageErrors: string[] = [];
 const notFound: string[] = [];
 const watch = (p: Page) => {
   p.on('pageerror', (err) => pageErrors.push(err.message));
-  p.on('console', (m) => void (m.type() === 'error' && /\b404\b/.test(m.text()) && notFound.push(`${p.url()}: ${m.text()}`)));
-  p.on('response', (r) => void (r.status() === 404 && notFound.push(r.url())));
+  p.on('console', (m) => {
+    if (m.type() === 'error' && /\b404\b/.test(m.text())) notFound.push(`${p.url()}: ${m.text()}`);
+  });
+  p.on('response', (r) => {
+    if (r.status() === 404) notFound.push(r.url());
+  });
 };
 
 beforeAll(async () => {
@@ -146,7 +150,7 @@ describe('the Arena page in Chromium', () => {
     await page.press('#chat-input', 'Enter');
     const pid = await you();
     await bots[1]!.until(() => bots[1]!.chat.some((l) => l.from === pid && l.text === 'hello from Chromium'));
-    await page.waitForFunction(() => document.getElementById('chat')!.textContent!.includes('hello from Chromium'), undefined, WAIT);
+    await page.waitForFunction(() => document.getElementById('chat')!.textContent.includes('hello from Chromium'), undefined, WAIT);
   });
 
   it('survives a dropped connection: resumes into the same room as the same player', async () => {
@@ -190,7 +194,10 @@ describe('the Arena page in Chromium', () => {
     await page.evaluate(() => {
       const m = window.hearth.model;
       const set = m.setStatus.bind(m);
-      m.setStatus = (s) => (set(s), void (window as unknown as { sawStatus(d: string): void }).sawStatus(s.detail));
+      m.setStatus = (s) => {
+        set(s);
+        (window as unknown as { sawStatus(d: string): void }).sawStatus(s.detail);
+      };
     });
     // The server takes the page out of its room without a room.left (as server code may): the page's
     // next room request (its probe, every 2 s) hears NOT_IN_ROOM, which ends the room handle.
@@ -247,7 +254,7 @@ describe('the admin dashboard in Chromium', () => {
     await dash.fill('#sessions input', 'late-bot');
     await dash.waitForFunction(() => document.querySelectorAll('#sessions tbody tr').length === 1, undefined, WAIT);
     await dash.click('#sessions tbody tr');
-    await dash.waitForFunction(() => document.getElementById('player')!.textContent!.includes('"userId": "late-bot"'), undefined, WAIT);
+    await dash.waitForFunction(() => document.getElementById('player')!.textContent.includes('"userId": "late-bot"'), undefined, WAIT);
     await dash.waitForFunction(() => document.querySelectorAll('#rooms tbody tr').length >= 1, undefined, WAIT);
     await dash.fill('#sessions input', '');
     await dash.waitForFunction(() => document.querySelectorAll('#sessions tbody tr').length >= 5 && window.dashboard.samples.length >= 6, undefined, WAIT);

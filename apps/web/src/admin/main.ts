@@ -98,6 +98,7 @@ const CARDS: readonly Card[] = [
   { id: 'nodes', title: 'Cluster nodes', lines: [{ label: 'nodes', color: IN, value: (s) => s.nodes }], text: (s) => (s.nodes === null ? 'Redis down' : num(s.nodes)) },
 ];
 
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T: the element the page's HTML has at that id
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const samples: Sample[] = [];
 /** For the console and the browser tests. */
@@ -200,7 +201,10 @@ function restart(): void {
     ctrl.signal,
   ).then(
     () => !ctrl.signal.aborted && retry(ctrl, 'stream ended'),
-    (err: Error & { status?: number }) => !ctrl.signal.aborted && !refused(err.status) && retry(ctrl, err.message),
+    (err: unknown) => {
+      const { status, message } = err as Error & { status?: number };
+      return !ctrl.signal.aborted && !refused(status) && retry(ctrl, message);
+    },
   );
 }
 function retry(ctrl: AbortController, why: string): void {

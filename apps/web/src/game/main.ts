@@ -19,6 +19,7 @@ export interface PageHandle {
   readonly config: Promise<GameConfig>;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T: the element the page's HTML has at that id
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const model = new ArenaModel();
 const view: View = { canvas: $<HTMLCanvasElement>('room'), scale: 1 };
@@ -58,9 +59,9 @@ async function play(choice: LoginChoice): Promise<void> {
         link = game;
         model.setStatus({ state: 'online', detail: `rejoined · ${model.room ?? ''}` });
       },
-      (err: HearthError) => {
+      (err: unknown) => {
         if (client.state === 'closed' || handle.client !== client) return;
-        setTimeout(() => rejoin(`joining failed (${err.code ?? 'ERROR'})`), 2000);
+        setTimeout(() => rejoin(`joining failed (${(err as HearthError).code ?? 'ERROR'})`), 2000);
       },
     );
   };
@@ -127,7 +128,10 @@ view.canvas.addEventListener('click', (e) => {
   if (target === undefined || link === undefined) return;
   link.tag(target).then(
     (score) => model.notice(`tag! your score is ${score}`),
-    (err: HearthError) => model.notice(`tag refused: ${err.code === 'ARENA_TOO_FAR' ? `too far (reach ${ARENA.tagRadius})` : err.code}`),
+    (err: unknown) => {
+      const { code } = err as HearthError;
+      model.notice(`tag refused: ${code === 'ARENA_TOO_FAR' ? `too far (reach ${ARENA.tagRadius})` : code}`);
+    },
   );
 });
 

@@ -74,8 +74,9 @@ export class TestBot implements AsyncDisposable {
     for (const w of [...this.#waiters]) w();
   }
 
-  async [Symbol.asyncDispose](): Promise<void> {
+  [Symbol.asyncDispose](): Promise<void> {
     clearInterval(this.#walk);
     this.client.close();
+    return Promise.resolve();
   }
 }
