@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { HearthError } from '@hearth/protocol';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Backplane, Envelope } from '../backplane/Backplane.ts';
 import { backplaneUnavailable, BackplaneErrorCode } from '../backplane/errors.ts';
@@ -9,18 +9,13 @@ import { BackplaneInbox } from './BackplaneInbox.ts';
 import { BackplaneOp } from './BackplaneOp.ts';
 import { ClusterKeys } from './ClusterKeys.ts';
 import { EnvelopeSigner } from './EnvelopeSigner.ts';
-import { SCRIPTS, scripted, type ClusterLink } from './ClusterLink.ts';
+import { NodeMessages } from './NodeMessages.ts';
+import { scripted, type ClusterLink } from './ClusterLink.ts';
 import { NodeRegistry } from './NodeRegistry.ts';
 import { PublishBatcher } from './PublishBatcher.ts';
 import { RedisDirectory } from './RedisDirectory.ts';
-import {
-  DEFAULT_COMMAND_TIMEOUT_MS,
-  DEFAULT_DIRECTORY_CACHE_MS,
-  DEFAULT_HEARTBEAT_MS,
-  DEFAULT_KEY_PREFIX,
-  DEFAULT_RESUME_QUEUE_LIMIT,
-  type RedisBackplaneOptions,
-} from './RedisBackplaneOptions.ts';
+import { DEFAULT_DIRECTORY_CACHE_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_KEY_PREFIX, DEFAULT_RESUME_QUEUE_LIMIT, type RedisBackplaneOptions } from './RedisBackplaneOptions.ts';
+import { redisConnections } from './redisConnections.ts';
 import { RedisResumeStore } from './RedisResumeStore.ts';
 import type { BackplaneEvents, BackplaneStats, NodeInfo } from './types.ts';
 
@@ -62,7 +57,8 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
   readonly #channels = new Set<string>();
   readonly #listeners: { [E in keyof BackplaneEvents]: Set<BackplaneEvents[E]> } = { up: new Set(), down: new Set() };
   readonly #handlers = new Set<(envelope: Envelope) => void>();
-  readonly #appHandlers = new Map<string, Set<(payload: unknown, fromNodeId: string) => void>>();
+  /** Application messages under named topics (`sendToNode`, `onNodeMessage`). */
+  readonly #messages: NodeMessages;
   #heartbeat: NodeJS.Timeout | undefined;
   #up = false;
   #everUp = false;
@@ -79,22 +75,9 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     this.#log = options.logger?.child({ component: 'cluster', node: this.nodeId });
     this.#signer = options.clusterSecret === undefined ? undefined : new EnvelopeSigner(options.clusterSecret);
     this.#channels.add(this.keys.nodeChannel(this.nodeId));
-    const timeout = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-    const url = options.url ?? process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-    const base: RedisOptions = {
-      ...options.redis,
-      lazyConnect: true,
-      // Fail fast instead of buffering: no offline queue, one retry of an in-flight command at most.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: timeout,
-      connectTimeout: timeout,
-      autoResubscribe: false, // #channels is the truth: resubscribed in #recover, including channels added while down
-      retryStrategy: options.redis?.retryStrategy ?? ((times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1_000)),
-    };
-    this.#pub = new Redis(url, { ...base, connectionName: `hearth:${this.nodeId}:cmd` });
-    this.#sub = new Redis(url, { ...base, connectionName: `hearth:${this.nodeId}:sub` });
-    for (const [name, numberOfKeys, script] of SCRIPTS) this.#pub.defineCommand(name, { numberOfKeys, lua: script });
+    const connections = redisConnections(options, this.nodeId);
+    this.#pub = connections.pub;
+    this.#sub = connections.sub;
     for (const client of [this.#pub, this.#sub]) {
       client.on('ready', () => void this.#recover());
       client.on('close', () => this.#lost());
@@ -118,6 +101,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
         return isAvailable();
       },
     };
+    this.#messages = new NodeMessages({ nodeId: this.nodeId, keys: this.keys, batcher: this.#batcher, ensureUp: (what) => this.#ensureUp(what) });
     this.#registry = new NodeRegistry(link, ttlMs);
     this.directory = new RedisDirectory(link, { ttlMs, cacheMs: options.directoryCacheMs ?? DEFAULT_DIRECTORY_CACHE_MS }, (e) => this.#deliver(e));
     this.resumes = new RedisResumeStore(link, options.resumeQueueLimit ?? DEFAULT_RESUME_QUEUE_LIMIT, (n) => this.#registry.isLive(n));
@@ -130,7 +114,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
       stats: this.#stats,
       log: this.#log,
       signer: this.#signer,
-      appHandlers: this.#appHandlers,
+      appHandlers: this.#messages.handlers,
       available: isAvailable,
       deliver: (e) => this.#deliver(e),
     });
@@ -174,16 +158,12 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
    * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down (nothing is queued).
    */
   sendToNode(nodeId: string, topic: string, payload: unknown): void {
-    this.#ensureUp(`send ${topic} to node ${nodeId}`);
-    this.#batcher.add(this.keys.nodeChannel(nodeId), BackplaneOp.APP, [topic, this.nodeId, payload]);
+    this.#messages.send(nodeId, topic, payload);
   }
 
   /** Receives the application messages sent to this node under `topic`; returns the unsubscribe function. */
   onNodeMessage(topic: string, handler: (payload: unknown, fromNodeId: string) => void): () => void {
-    let set = this.#appHandlers.get(topic);
-    if (set === undefined) this.#appHandlers.set(topic, (set = new Set()));
-    set.add(handler);
-    return () => set.delete(handler);
+    return this.#messages.on(topic, handler);
   }
 
   /** Subscribes to an event; returns the unsubscribe function. */
@@ -272,7 +252,6 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     if (this.available) this.#sub.unsubscribe(ch).catch(() => {});
   }
 
-
   /**
    * Live nodes of the cluster (registrations not yet expired), this one included.
    * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down.
@@ -304,7 +283,7 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
     if (this.#heartbeat) clearInterval(this.#heartbeat);
     this.#heartbeat = undefined;
     this.#handlers.clear();
-    this.#appHandlers.clear();
+    this.#messages.clear();
     this.resumes.clear();
     if (options.drain === false) {
       this.#batcher.clear();

@@ -10,13 +10,14 @@ import type { Clock } from '../time/Clock.ts';
 import { RoomErrorCode, roomError } from './errors.ts';
 import type { Room } from './Room.ts';
 import { roomGroup, type RoomInstance } from './RoomInstance.ts';
-import { leaveGroups, roomIdsIn } from './roomGroups.ts';
+import { leaveGroups } from './roomGroups.ts';
 import { LEFT, type CreateRoomOptions, type PlayerRoomService, type RoomDirectoryWatcher, type RoomManager } from './RoomManager.ts';
 import type { MemberLink } from './RoomMember.ts';
 import { RemoteMember } from './RemoteMember.ts';
 import type { EnterRequest, RoomNode } from './RoomNode.ts';
 import { filterKey, newRoomId, optionsJson, parseOptions } from './directoryOptions.ts';
 import { MemberSweep } from './MemberSweep.ts';
+import { ResumeSeats } from './ResumeSeats.ts';
 
 /** Attempts of joinOrCreate when the picked room refused (filled, locked, gone meanwhile). */
 const MAX_ATTEMPTS = 5;
@@ -69,6 +70,7 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
   /** The `connected` last told the room nodes of a player with rooms elsewhere (absent: true, as at its join). */
   readonly #told = new WeakMap<Player, boolean>();
   readonly #sweeper: MemberSweep;
+  readonly #seats: ResumeSeats;
 
   constructor(options: ClusterRoomsOptions) {
     this.#m = options.manager;
@@ -87,6 +89,8 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
       sweepMs: options.sweepMs ?? 2_000,
       before: () => this.#tellPresence(),
     });
+    const forget = (player: Player, roomId: string): void => this.#forget(player, roomId);
+    this.#seats = new ResumeSeats({ manager: this.#m, directory: this.#dir, node: this.#node, nodeId: this.nodeId, logger: this.#log, remote: this.#remote, forget });
     this.#node.bind({
       left: (roomId, userId, from) => this.#leftThere(roomId, userId, from),
       remoteNodeOf: (player, roomId) => this.#remote.get(player)?.get(roomId) ?? this.#entering.get(player)?.get(roomId),
@@ -217,42 +221,16 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
     });
   }
 
-  // ---- a player that resumes on another node keeps its seats ----
+  // ---- a player that resumes on another node keeps its seats ({@link ResumeSeats}) ----
 
   /** This node's `player` resumed on node `to` (its actor stops here quietly): its seats move there. */
   movedAway(player: Player, to: string): void {
-    for (const room of this.#m.roomsOf(player)) this.#node.rehome(room.id, player.userId, this.nodeId, to);
-    for (const [roomId, nodeId] of this.#remote.get(player) ?? []) this.#node.tellMoved(nodeId, roomId, player.userId, to);
-    this.#remote.delete(player);
+    this.#seats.movedAway(player, to);
   }
 
-  /**
-   * `player` resumed here from node `prev` (restored with its groups, not yet attached): each room
-   * of its groups moves its seat here (the room's node asked; its rooms on this node directly), so
-   * its first `room.send` after the resume reply works. A room gone or not answering is forgotten.
-   */
-  async arrived(player: Player, prev: string): Promise<void> {
-    await Promise.all(roomIdsIn(player.groups).map((roomId) => this.#arrivedIn(player, roomId, prev)));
-  }
-
-  async #arrivedIn(player: Player, roomId: string, prev: string): Promise<void> {
-    if (this.#m.instance(roomId) !== undefined) {
-      if (!this.#node.rehome(roomId, player.userId, prev, this.nodeId)) leaveGroups(player, roomId);
-      return;
-    }
-    try {
-      const nodeId = await this.#dir.nodeOf(roomId);
-      if (nodeId !== undefined && nodeId !== this.nodeId) {
-        // Known first: the room's node sends its group changes ahead of its answer.
-        let rooms = this.#remote.get(player);
-        if (rooms === undefined) this.#remote.set(player, (rooms = new Map<string, string>()));
-        rooms.set(roomId, nodeId);
-        if (await this.#node.move(nodeId, { roomId, userId: player.userId, prev })) return;
-      }
-    } catch (err) {
-      this.#log.debug({ err, roomId }, 'a resumed player could not keep its seat; it joins the room again');
-    }
-    this.#forget(player, roomId);
+  /** `player` resumed here from node `prev`: each room of its groups moves its seat here. */
+  arrived(player: Player, prev: string): Promise<void> {
+    return this.#seats.arrived(player, prev);
   }
 
   // ---- RoomDirectoryWatcher: this node's rooms in the directory ----
