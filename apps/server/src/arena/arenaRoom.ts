@@ -9,7 +9,7 @@ import { tryChat } from './rules/chat.ts';
 import type { ScoreBoard } from './rules/Leaderboard.ts';
 import { tryMove } from './rules/movement.ts';
 import { tryTag } from './rules/tagging.ts';
-import { timed, type ObserveTime } from './timed.ts';
+import { timed, type ObserveTime } from '../admin/timed.ts';
 import { whereAmI } from './whereAmI.ts';
 
 /** Options of {@link defineArenaRoom}. */
