@@ -224,11 +224,15 @@ export class Bot {
       stats.chatsReceived += 1;
     });
     room.on(Rejected, (r) => {
+      let corrected = false;
       if (r.x !== undefined && r.y !== undefined) {
         this.x = r.x;
         this.y = r.y;
+        corrected = true;
       }
-      this.#error(r.code, r.text);
+      // A too-fast move the server corrects is the authoritative game reconciling positions (e.g. after
+      // moves lost while the room was being restored on another node): counted, not a failure.
+      this.#error(r.code, r.text, corrected && r.code === 'ARENA_TOO_FAST' ? true : undefined);
     });
     room.onLeave(({ code, text }) => this.#roomLost(room, code, text));
   }
