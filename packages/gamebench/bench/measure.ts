@@ -39,6 +39,11 @@ export interface Point {
   /** Hearth: message body bytes clients counted, per client-second (no framing). */
   bodyBytesPerClientSec: number | null;
   serverRssMB: number;
+  /** The server's write(2)/writev(2) and read(2) system calls per client-second (/proc/PID/io). */
+  serverWritesPerClientSec: number;
+  /** The part of the server's CPU spent in the kernel (stime ÷ utime+stime). */
+  serverSysShare: number;
+  serverReadsPerClientSec: number;
   driverCores: number;
   driverUsPerClientSec: number;
   loadAvg: number;
@@ -113,7 +118,7 @@ export async function measurePoint(stack: Stack, o: PointOptions): Promise<Point
     const load = loadAverage();
     for (const c of drivers) c.send({ type: 'report' } satisfies ToDriver);
     const reports: DriverReport[] = await Promise.all(drivers.map((c) => next(c, 'report', 30_000)));
-    return { ...summarize(stack, o, reports, joinFailed, seconds, s1.cpuUs - s0.cpuUs, s1.wchar - s0.wchar, s1.rss, load), windowMonoUs: [mono0, mono1] };
+    return { ...summarize(stack, o, reports, joinFailed, seconds, s1.cpuUs - s0.cpuUs, s1.wchar - s0.wchar, s1.rss, load, s1.syscw - s0.syscw, s1.syscr - s0.syscr, s1.sysUs - s0.sysUs), windowMonoUs: [mono0, mono1] };
   } finally {
     for (const c of drivers) if (c.connected) c.send({ type: 'stop' } satisfies ToDriver);
     await Promise.all(
@@ -143,6 +148,9 @@ function summarize(
   wchar: number,
   rss: number,
   loadAvg: number,
+  syscw: number,
+  syscr: number,
+  sysUs: number,
 ): Omit<Point, 'windowMonoUs'> {
   const playing = reports.reduce((s, r) => s + r.playing, 0);
   const hist = new Histogram();
@@ -168,6 +176,9 @@ function summarize(
     wireBytesPerClientSec: wchar / clientSecs,
     bodyBytesPerClientSec: stack.kind === 'hearth' ? body / (Math.max(1, playing) * driverSecs) : null,
     serverRssMB: rss / 2 ** 20,
+    serverWritesPerClientSec: syscw / clientSecs,
+    serverReadsPerClientSec: syscr / clientSecs,
+    serverSysShare: sysUs / Math.max(1, serverCpuUs),
     driverCores: sum((r) => r.cpuUs) / 1e6 / driverSecs,
     driverUsPerClientSec: sum((r) => r.cpuUs) / (Math.max(1, playing) * driverSecs),
     loadAvg,

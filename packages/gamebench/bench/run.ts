@@ -99,7 +99,7 @@ for (let r = 0; r < rounds; r++) {
       const errs = Object.entries(p.errors).map(([k, v]) => `${k} ${v}`).join(', ');
       console.log(
         `  round ${r + 1} ${stack.id.padEnd(17)} N=${String(n).padStart(4)}: ${p.serverUsPerClientSec.toFixed(0)} µs/cl·s (${p.serverCores.toFixed(2)} cores), ` +
-          `${p.updatesPerClientSec.toFixed(1)} upd/s (${p.movesPerClientSec.toFixed(1)} moves/s), p50 ${p.p50Ms.toFixed(1)} p99 ${p.p99Ms.toFixed(1)} ms, ${p.wireBytesPerClientSec.toFixed(0)} B/cl·s, ` +
+          `${p.updatesPerClientSec.toFixed(1)} upd/s (${p.movesPerClientSec.toFixed(1)} moves/s), ${p.serverWritesPerClientSec.toFixed(1)} writes ${p.serverReadsPerClientSec.toFixed(1)} reads/cl·s, sys ${(100 * p.serverSysShare).toFixed(0)} %, p50 ${p.p50Ms.toFixed(1)} p99 ${p.p99Ms.toFixed(1)} ms, ${p.wireBytesPerClientSec.toFixed(0)} B/cl·s, ` +
           `drivers ${p.driverCores.toFixed(2)} cores, load ${p.loadAvg}${p.joinFailed ? `, ${p.joinFailed} joins failed` : ''}${errs ? ` [${errs}]` : ''} ${meetsSlo(p) ? 'ok' : 'SLO FAIL'}`,
       );
       if (hardFail(p)) saturated.add(stack.id);
