@@ -11,6 +11,7 @@ import { HearthGameClient } from './hearthClient.ts';
 import { Histogram } from './Histogram.ts';
 import type { DriverJob, FromDriver, ToDriver } from './ipc.ts';
 import type { Player } from './Player.ts';
+import { RawGameClient } from './rawClient.ts';
 
 const MOVE_PERIOD_MS = 100;
 const TICK_MS = 5;
@@ -25,7 +26,8 @@ function send(msg: FromDriver): void {
 }
 
 function newClient(index: number): GameClient {
-  return job.stack === 'hearth' ? new HearthGameClient(job, index, counters, traffic) : new ColyseusGameClient(job, index, counters);
+  if (job.stack === 'hearth') return new HearthGameClient(job, index, counters, traffic);
+  return job.stack === 'raw' ? new RawGameClient(job, index, counters) : new ColyseusGameClient(job, index, counters);
 }
 
 async function joinAll(): Promise<number> {

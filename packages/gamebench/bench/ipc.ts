@@ -2,7 +2,7 @@
 
 /** A driver's job, passed as JSON in its first argument. */
 export interface DriverJob {
-  stack: 'hearth' | 'colyseus';
+  stack: 'hearth' | 'colyseus' | 'raw';
   url: string;
   /** Hearth only. */
   protocol?: 'msgpack' | 'msgpack+nacl';

@@ -29,11 +29,18 @@ export interface MedianPoint {
   serverRssMB: number;
   driverCores: number;
   driverUsPerClientSec: number;
+  /** The server's kernel share of its CPU, and its write/read system calls per client-second. */
+  serverSysShare: number;
+  serverWritesPerClientSec: number;
+  serverReadsPerClientSec: number;
+  /** This stack ÷ the floor stack (raw-tcp) at the same N: server CPU and wire bytes (null without a floor point). */
+  cpuOverFloor: number | null;
+  bytesOverFloor: number | null;
   slo: boolean;
 }
 
-/** Per stack and N: the median of each figure over the rounds that measured it. */
-export function medians(points: Point[]): MedianPoint[] {
+/** Per stack and N: the median of each figure over the rounds that measured it; ratios to `floor` at the same N. */
+export function medians(points: Point[], floor?: string): MedianPoint[] {
   const groups = new Map<string, Point[]>();
   for (const p of points) {
     const k = `${p.stack}\u0000${p.n}`;
@@ -58,9 +65,20 @@ export function medians(points: Point[]): MedianPoint[] {
       serverRssMB: m((p) => p.serverRssMB),
       driverCores: m((p) => p.driverCores),
       driverUsPerClientSec: m((p) => p.driverUsPerClientSec),
+      serverSysShare: m((p) => p.serverSysShare),
+      serverWritesPerClientSec: m((p) => p.serverWritesPerClientSec),
+      serverReadsPerClientSec: m((p) => p.serverReadsPerClientSec),
+      cpuOverFloor: null,
+      bytesOverFloor: null,
       // A point meets the SLO when most of its rounds did.
       slo: ps.filter(meetsSlo).length * 2 > ps.length,
     });
+  }
+  for (const x of out) {
+    const f = out.find((o) => o.stack === floor && o.n === x.n);
+    if (f === undefined) continue;
+    x.cpuOverFloor = x.serverUsPerClientSec / f.serverUsPerClientSec;
+    x.bytesOverFloor = x.wireBytesPerClientSec / f.wireBytesPerClientSec;
   }
   return out.sort((a, b) => a.stack.localeCompare(b.stack) || a.n - b.n);
 }
@@ -85,18 +103,22 @@ export function verdicts(ms: MedianPoint[]): Record<string, { maxSustainedN: num
 
 const f0 = (x: number | null): string => (x === null || !Number.isFinite(x) ? '-' : Math.round(x).toLocaleString('en-US'));
 const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '-');
+const f2 = (x: number | null): string => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(2));
 
 export function table(ms: MedianPoint[]): string {
-  const head = ['stack', 'N', 'srv µs/cl·s', 'cl/core', 'upd/s', 'p50 ms', 'p99 ms', 'B/cl·s wire', 'B/cl·s body', 'RSS MB', 'drv cores', 'SLO'];
+  const head = ['stack', 'N', 'srv µs/cl·s', 'sys %', 'CPU ÷ floor', 'cl/core', 'upd/s', 'p50 ms', 'p99 ms', 'B/cl·s wire', 'B ÷ floor', 'B/cl·s body', 'RSS MB', 'drv cores', 'SLO'];
   const rows = ms.map((m) => [
     m.stack,
     String(m.n),
     f0(m.serverUsPerClientSec),
+    f0(100 * m.serverSysShare),
+    f2(m.cpuOverFloor),
     f0(m.clientsPerCore),
     f1(m.updatesPerClientSec),
     f1(m.p50Ms),
     f1(m.p99Ms),
     f0(m.wireBytesPerClientSec),
+    f2(m.bytesOverFloor),
     f0(m.bodyBytesPerClientSec),
     f0(m.serverRssMB),
     m.driverCores.toFixed(2),

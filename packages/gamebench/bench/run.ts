@@ -1,7 +1,7 @@
 /**
  * The game-level benchmark (issue 16): rooms of 16, each client moving 10×/s, room state 20×/s,
- * on Arena (apps/server: TCP and WebSocket, plain and secure) and on Colyseus 0.16 (WebSocket, its
- * defaults). For each N: server CPU per client-second, updates per client-second, move→update
+ * on Arena (apps/server: TCP and WebSocket, plain and secure), on Colyseus 0.16 (WebSocket, its
+ * defaults) and on a bare node:net floor (raw-tcp; the table's "÷ floor" columns). For each N: server CPU per client-second, updates per client-second, move→update
  * p50/p99, bytes per client-second, server RSS, driver CPU; the largest N meeting the SLO and
  * clients per core. Writes bench/results/game.json and prints the table.
  *
@@ -23,7 +23,7 @@ import { measurePoint, type Point } from './measure.ts';
 import { loadAverage } from './proc.ts';
 import { busySamples, summarise, type Profile } from './profileSummary.ts';
 import { SLO, medians, meetsSlo, table, verdicts } from './report.ts';
-import { STACKS } from './stacks.ts';
+import { FLOOR_STACK, STACKS } from './stacks.ts';
 
 const { values: a } = parseArgs({
   options: {
@@ -107,7 +107,7 @@ for (let r = 0; r < rounds; r++) {
   }
 }
 
-const ms = medians(points);
+const ms = medians(points, FLOOR_STACK);
 const v = verdicts(ms);
 console.log(`\n${table(ms)}\n`);
 for (const [id, x] of Object.entries(v)) {
@@ -137,6 +137,8 @@ if (!a['no-write']) {
           drivers: 'max(2, ceil(N/600)) processes unless --drivers',
           slo: SLO,
           hearth: 'apps/server (TypeScript sources through tsx), --auth dev, per-address limits 0, msgpack (plain) or msgpack+nacl (secure), tick 20 Hz',
+          raw: 'raw-tcp, the physical floor (bench/rawServer.ts): bare node:net (noDelay), no handshake or auth, 4-byte big-endian length + msgpack (@msgpack/msgpack) frames; seats in arrival order in rooms of 16, id = seat; move [x, y] checked as integers on the 1000×1000 plane; per room a 20 Hz setInterval encodes the players changed since the last tick once ([[id, x, y], …]) and writes that buffer to each member (one socket.write each), nothing when none changed',
+          floorRatios: 'cpuOverFloor, bytesOverFloor in medians: the stack ÷ raw-tcp at the same N (server µs per client-second, wire bytes per client-second)',
           colyseus: '@colyseus/core 0.16.26 + @colyseus/ws-transport 0.16.5 defaults (patchRate 50 ms), @colyseus/schema 3.0.76 MapSchema<{x,y: uint16}>, client colyseus.js 0.16.22',
           bytes: 'wire = bytes the server process wrote (/proc/PID/io wchar: framing included, all to clients) per client-second; body = Hearth client-counted message bodies',
           cpu: 'server utime+stime from /proc/PID/stat over the window (10 ms resolution), per playing client-second',

@@ -1,7 +1,8 @@
 /**
  * The stacks compared, and how each one's server process is started: the real Arena server
  * (apps/server, `--auth dev`, per-address limits off as in scripts/dev.mjs) on each transport and
- * protocol, and the Colyseus 0.16 room of colyseusServer.ts.
+ * protocol, the Colyseus 0.16 room of colyseusServer.ts, and the physical floor: the same game on a
+ * bare node:net server (rawServer.ts).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 export interface Stack {
   id: string;
-  kind: 'hearth' | 'colyseus';
+  kind: 'hearth' | 'colyseus' | 'raw';
   transport: 'tcp' | 'ws';
   protocol?: 'msgpack' | 'msgpack+nacl';
 }
@@ -23,7 +24,11 @@ export const STACKS: readonly Stack[] = [
   { id: 'hearth-ws-plain', kind: 'hearth', transport: 'ws', protocol: 'msgpack' },
   { id: 'hearth-ws-secure', kind: 'hearth', transport: 'ws', protocol: 'msgpack+nacl' },
   { id: 'colyseus-ws', kind: 'colyseus', transport: 'ws' },
+  { id: 'raw-tcp', kind: 'raw', transport: 'tcp' },
 ];
+
+/** The stack every other one is divided by (the "÷ floor" ratios). */
+export const FLOOR_STACK = 'raw-tcp';
 
 /** A running server process. */
 export interface RunningServer {
@@ -49,7 +54,10 @@ export interface ServerOptions {
 }
 
 export async function startServer(stack: Stack, o: ServerOptions): Promise<RunningServer> {
-  return stack.kind === 'hearth' ? startHearth(stack, o) : startColyseus(o);
+  if (stack.kind === 'hearth') return startHearth(stack, o);
+  const port = await freePort();
+  const url = stack.kind === 'raw' ? `tcp://127.0.0.1:${port}` : `ws://127.0.0.1:${port}`;
+  return forkServer(stack.kind === 'raw' ? 'rawServer.ts' : 'colyseusServer.ts', port, url, o);
 }
 
 function stopper(child: ChildProcess, cleanup?: () => void): () => Promise<void> {
@@ -123,16 +131,16 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startColyseus(o: ServerOptions): Promise<RunningServer> {
-  const port = await freePort();
-  const child = fork(join(here, 'colyseusServer.ts'), [String(port)], {
+/** A bench-only server (Colyseus, raw) forked with its port; it says `ready` once it listens. */
+async function forkServer(file: string, port: number, url: string, o: ServerOptions): Promise<RunningServer> {
+  const child = fork(join(here, file), [String(port)], {
     cwd: o.cwd ?? root,
     execArgv: [...TS_FLAGS, ...o.nodeFlags],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`colyseus server exited (${code}) before listening`)));
+    child.once('exit', (code) => reject(new Error(`${file} exited (${code}) before listening`)));
   });
-  return { pid: child.pid!, url: `ws://127.0.0.1:${port}`, stop: stopper(child) };
+  return { pid: child.pid!, url, stop: stopper(child) };
 }
