@@ -1,6 +1,6 @@
 export { StateError, StateErrorCode } from './errors.ts';
-export { array, boolean, f32, f64, i16, i32, i8, map, string, struct, svarint, u16, u32, u8, varint, normalizeKey } from './types.ts';
-export type { ArrayType, ContainerType, Fields, KeyKind, MapType, PrimitiveType, StateType, StructType } from './types.ts';
+export { array, boolean, delta, f32, f64, i16, i32, i8, map, string, struct, svarint, u16, u32, u8, varint, normalizeKey } from './types.ts';
+export type { ArrayType, ContainerType, Fields, IntegerType, KeyKind, MapType, PrimitiveType, StateType, StructType } from './types.ts';
 export type { Infer, Input, Mirrored } from './infer.ts';
 export { StateEncoder } from './server/StateEncoder.ts';
 export type { StateEncoderOptions, TickPatches } from './server/StateEncoder.ts';

@@ -1,19 +1,20 @@
 /** A rich declaration and a seeded random mutator for the property tests. */
-import { array, boolean, f32, f64, i16, i32, map, string, struct, svarint, u8, u16, u32, type Infer } from '../src/index.ts';
+import { array, boolean, delta, f32, f64, i16, i32, map, string, struct, svarint, u8, u16, u32, type Infer, type IntegerType } from '../src/index.ts';
 
 export const Vec = struct({ x: f32, y: f32 });
 export const Item = struct({ id: u16, label: string });
 export const Entity = struct({
   pos: Vec,
   name: string,
-  hp: i16,
+  hp: delta(i16),
   flag: boolean,
   inv: array(Item),
   stats: map(string, i32),
   nums: array(u8),
 });
-const wideFields: Record<string, typeof u8> = {};
-for (let i = 0; i < 40; i++) wideFields[`f${i}`] = u8;
+const wideFields: Record<string, IntegerType> = {};
+// f2 and f35 (a bit of the high mask) carry changes as deltas
+for (let i = 0; i < 40; i++) wideFields[`f${i}`] = i === 2 || i === 35 ? delta(u8) : u8;
 export const Wide = struct(wideFields);
 export const World = struct({
   ents: map(string, Entity),

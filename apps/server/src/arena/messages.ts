@@ -17,7 +17,7 @@
  * client.send(RoomSend, [roomId, Move.type, { x: 10, y: 20 }]);
  */
 import { defineMessage } from '@hearth/protocol';
-import { i32, map, string, struct, u16 } from '@hearth/state';
+import { delta, i32, map, string, struct, u16 } from '@hearth/state';
 
 export { ARENA, ArenaErrorCode } from './constants.ts';
 
@@ -37,8 +37,10 @@ export interface MemberInfo {
 /**
  * One player of {@link ArenaState}: `user` is its user id (what `arena.whisper` takes; a room
  * restored from its checkpoint finds its members by it), sent once, when the player appears.
+ * Positions are `delta(u16)`: a patch carries a move as its change (1 byte per axis for a step of
+ * under 64 units), a full state the position itself.
  */
-export const ArenaPlayerState = struct({ user: string, name: string, x: u16, y: u16, score: u16 });
+export const ArenaPlayerState = struct({ user: string, name: string, x: delta(u16), y: delta(u16), score: u16 });
 
 /**
  * A room's synchronised state, by player number: what a `Mirror(ArenaState)` holds on every client

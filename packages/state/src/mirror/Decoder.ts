@@ -112,7 +112,7 @@ export class Decoder {
       const t = type.types[i]!;
       const name = type.names[i]!;
       const previous = o[name];
-      const v = this.value(t, ref);
+      const v = t.kind === 'primitive' && t.readChange !== undefined ? t.readChange(this.#r, previous) : this.value(t, ref);
       if (t.kind !== 'primitive') this.drop(t, previous as object);
       o[name] = v;
       this.undo.push(() => {

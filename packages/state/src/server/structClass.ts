@@ -10,6 +10,8 @@ export interface TrackedStruct extends Node {
   $mask: number;
   /** Changed fields 31 and up. */
   $maskHi: number[] | null;
+  /** Per field, its value at the last patch, kept for the `delta` fields changed since (null without any). */
+  readonly $p: unknown[] | null;
 }
 
 type StructCtor = new (values: unknown[]) => TrackedStruct;
@@ -23,6 +25,7 @@ const classes = new WeakMap<StructType, StructCtor>();
 export function structClass(type: StructType, convert: Convert): StructCtor {
   let C = classes.get(type);
   if (C !== undefined) return C;
+  const hasDelta = type.types.some((t) => t.kind === 'primitive' && t.writeChange !== undefined);
   class Struct implements TrackedStruct {
     readonly $type = type;
     $ref = -1;
@@ -37,6 +40,7 @@ export function structClass(type: StructType, convert: Convert): StructCtor {
     $mask = 0;
     $maskHi: number[] | null = null;
     readonly $v: unknown[];
+    readonly $p: unknown[] | null = hasDelta ? [] : null;
     constructor(values: unknown[]) {
       this.$v = values;
     }
@@ -58,9 +62,28 @@ export function structClass(type: StructType, convert: Convert): StructCtor {
     else (s.$maskHi ??= []).push(i);
     s.$tracker!.queue(s);
   };
+  const marked = (s: TrackedStruct, i: number): boolean => (i < 31 ? (s.$mask & (1 << i)) !== 0 : s.$maskHi?.includes(i) === true);
   type.types.forEach((t, i) => {
     const name = type.names[i]!;
-    if (t.kind === 'primitive') {
+    if (t.kind === 'primitive' && t.writeChange !== undefined) {
+      // A delta field: its first change since the last patch keeps the value the mirrors hold.
+      const normalize = t.normalize;
+      Object.defineProperty(Struct.prototype, name, {
+        enumerable: true,
+        get(this: TrackedStruct) {
+          return this.$v[i];
+        },
+        set(this: TrackedStruct, v: unknown) {
+          v = normalize(v);
+          const old = this.$v[i];
+          if (old === v) return;
+          this.$v[i] = v;
+          if (this.$tracker === null) return;
+          if (!marked(this, i)) this.$p![i] = old;
+          mark(this, i);
+        },
+      });
+    } else if (t.kind === 'primitive') {
       const normalize = t.normalize;
       Object.defineProperty(Struct.prototype, name, {
         enumerable: true,

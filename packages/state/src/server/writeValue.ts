@@ -102,7 +102,9 @@ function writeStructChange(w: ByteWriter, type: StructType, s: TrackedStruct): v
   w.pos += nb;
   for (let i = 0; i < type.types.length; i++) {
     if ((w.buf[start + (i >> 3)]! & (1 << (i & 7))) === 0) continue;
-    writeValue(w, type.types[i]!, s.$v[i]);
+    const t = type.types[i]!;
+    if (t.kind === 'primitive' && t.writeChange !== undefined) t.writeChange(w, s.$p![i], s.$v[i]);
+    else writeValue(w, t, s.$v[i]);
   }
 }
 
