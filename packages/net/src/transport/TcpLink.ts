@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { ErrorCode, FrameReader, HearthError, writeFrameHeader, type ByteAllocator } from '@hearth/protocol';
+import { handleWriter, writeError, type HandleWriteOwner } from './handleWrite.ts';
 import type { Link, LinkSink } from './Link.ts';
 
 const LINK = Symbol('hearth.tcpLink');
@@ -24,7 +25,7 @@ export interface TcpLinkOptions {
  * A TCP connection: u32 big-endian length-prefixed bodies read by a {@link FrameReader} whose
  * split-frame buffers come from the service's pool.
  */
-export class TcpLink implements Link {
+export class TcpLink implements Link, HandleWriteOwner {
   readonly transport = 'tcp';
   readonly remoteAddress: string;
   readonly remoteHost: string | undefined;
@@ -38,6 +39,8 @@ export class TcpLink implements Link {
   /** The first frame's header as far as it has arrived. */
   #head = 0;
   #headHave = 0;
+  /** Bytes of writes through the handle ({@link handleWriter}) that libuv still holds. */
+  #handleQueued = 0;
 
   constructor(socket: Socket, options: TcpLinkOptions) {
     this.#socket = socket;
@@ -50,7 +53,7 @@ export class TcpLink implements Link {
   }
 
   get queuedBytes(): number {
-    return this.#socket.writableLength;
+    return this.#socket.writableLength + this.#handleQueued;
   }
 
   start(sink: LinkSink): void {
@@ -121,7 +124,7 @@ export class TcpLink implements Link {
       const frame = Buffer.allocUnsafe(4 + body.length);
       writeFrameHeader(frame, 0, body.length);
       frame.set(body, 4);
-      socket.write(frame);
+      this.#write(socket, frame);
     } else {
       const header = Buffer.allocUnsafe(4);
       writeFrameHeader(header, 0, body.length);
@@ -133,7 +136,23 @@ export class TcpLink implements Link {
   }
 
   writeFramed(frame: Uint8Array): void {
-    if (!this.#socket.destroyed) this.#socket.write(frame);
+    const socket = this.#socket;
+    if (!socket.destroyed) this.#write(socket, frame);
+  }
+
+  /** One write: through the handle when the socket is idle (see handleWrite.ts), else `socket.write`. */
+  #write(socket: Socket, data: Uint8Array): void {
+    const queued = handleWriter === undefined ? -1 : handleWriter(socket, data, this);
+    if (queued < 0) socket.write(data);
+    else this.#handleQueued += queued;
+  }
+
+  /** @internal a write through the handle that libuv queued is done (see {@link HandleWriteOwner}). */
+  handleWriteDone(bytes: number, status: number): void {
+    this.#handleQueued -= bytes;
+    const socket = this.#socket;
+    // As Node's onWriteComplete: a failed write ends the socket (unless it is already gone).
+    if (status < 0 && !socket.destroyed) socket.destroy(writeError(status));
   }
 
   end(_code: string): void {
