@@ -9,6 +9,7 @@ import type { AdminSession, AdminSource, ClusterView } from './admin/AdminSource
 import { createMetrics } from './admin/createMetrics.ts';
 import { defineArenaPlayer } from './arena/arenaPlayer.ts';
 import { defineArenaRoom } from './arena/arenaRoom.ts';
+import { Chat, Echo, Leaderboard as LeaderboardRequest, Move, Tag, WhereAmI, Whisper } from './arena/messages.ts';
 import { RedisLeaderboard } from './arena/RedisLeaderboard.ts';
 import { Leaderboard, type ScoreBoard } from './arena/rules/Leaderboard.ts';
 import { StorageLeaderboard } from './arena/StorageLeaderboard.ts';
@@ -126,9 +127,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     },
     cluster: () => clusterView(backplane, holder().stats),
   };
-  const metrics = createMetrics(source, { cluster: backplane !== undefined });
-  // Request times by message name, the player's and the room's (`/metrics`, the dashboard).
-  const observe = (type: string, seconds: number) => metrics.requestDuration.observe({ type }, seconds);
+  // Request times by message name, the player's and the room's (`/metrics`, the dashboard): these names only.
+  const requestTypes = [Move, Chat, Tag, WhereAmI, LeaderboardRequest, Whisper, Echo].map((m) => m.name);
+  const metrics = createMetrics(source, { cluster: backplane !== undefined, requestTypes });
+  const { observe } = metrics;
   const player = defineArenaPlayer({ leaderboard: scores, observe });
   const arena = defineArenaRoom({
     leaderboard: scores,

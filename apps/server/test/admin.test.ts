@@ -15,8 +15,8 @@ function source(): AdminSource {
 describe('admin endpoint', () => {
   it('serves Prometheus metrics, sessions as JSON and health, on loopback', async () => {
     const src = source();
-    const metrics = createMetrics(src);
-    metrics.requestDuration.observe({ type: 'arena.tag' }, 0.0002);
+    const metrics = createMetrics(src, { requestTypes: ['arena.tag'] });
+    metrics.observe('arena.tag', 0.0002);
     await using admin = await AdminServer.listen({ source: src, registry: metrics.registry, port: 0 });
     expect(admin.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
 

@@ -172,14 +172,14 @@ describe('dashboard feed', () => {
   it('turns running totals into per-second rates and the request histogram into p50/p99', async () => {
     const stats: AdminStats = { sessionsOpen: 1, handshaking: 0, upgrading: 0, accepted: 1, closedByCode: {}, bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 };
     const src = source(stats);
-    const metrics = createMetrics(src);
+    const metrics = createMetrics(src, { requestTypes: ['arena.tag', 'arena.join'] });
     let now = 10_000;
     const feed = new DashboardFeed({ source: src, registry: metrics.registry, now: () => now });
     const first = await feed.sample();
     expect(first).toMatchObject({ messagesInPerS: 0, requestP50Ms: null });
     Object.assign(stats, { bytesIn: 4000, bytesOut: 1000, messagesIn: 100, messagesOut: 50 });
-    for (let i = 0; i < 99; i++) metrics.requestDuration.observe({ type: 'arena.tag' }, 0.00004); // 40 us
-    metrics.requestDuration.observe({ type: 'arena.join' }, 0.08); // 80 ms
+    for (let i = 0; i < 99; i++) metrics.observe('arena.tag', 0.00004); // 40 us
+    metrics.observe('arena.join', 0.08); // 80 ms
     now += 2000;
     const second = await feed.sample();
     expect(second).toMatchObject({ bytesInPerS: 2000, bytesOutPerS: 500, messagesInPerS: 50, messagesOutPerS: 25, requestsPerS: 50 });

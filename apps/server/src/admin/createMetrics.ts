@@ -1,17 +1,28 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AdminSource } from './AdminSource.ts';
+import { RequestTimes } from './RequestTimes.ts';
+import { RequestTimesHistogram } from './RequestTimesHistogram.ts';
+import type { ObserveTime } from './timed.ts';
 
 /** The server's Prometheus registry and the instruments the game code records into. */
 export interface ServerMetrics {
   readonly registry: Registry;
-  /** Request handling time by message name, in seconds. */
-  readonly requestDuration: Histogram<'type'>;
+  /** Request handling times by message name (`hearth_request_duration_seconds{type}`). */
+  readonly requestTimes: RequestTimes;
+  /** Records a request's time into {@link requestTimes} (what `timed` handlers are given). */
+  readonly observe: ObserveTime;
 }
 
 /** Options of {@link createMetrics}. */
 export interface MetricsOptions {
   /** A cluster node (`--redis`): export `hearth_cluster_*`. A lone in-memory server has no cluster to be up or down. @defaultValue false */
   cluster?: boolean;
+  /**
+   * The message names requests are timed under: the only `type` labels of
+   * `hearth_request_duration_seconds` (a time under another name is dropped, never a new series).
+   * @defaultValue [] (nothing timed)
+   */
+  requestTypes?: Iterable<string>;
 }
 
 /**
@@ -77,14 +88,12 @@ export function createMetrics(source: AdminSource, options: MetricsOptions = {})
   });
   // Cluster mode only: in memory these would read `hearth_cluster_up 0`, and a "cluster down" alert would fire.
   if (options.cluster === true) registerClusterMetrics(registry, source);
-  const requestDuration = new Histogram({
-    name: 'hearth_request_duration_seconds',
-    help: 'Time to handle a request, by message',
-    labelNames: ['type'],
-    buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1],
-    registers: [registry],
+  const requestTimes = new RequestTimes(options.requestTypes ?? []);
+  new RequestTimesHistogram(requestTimes, registry);
+  const observe: ObserveTime = Object.assign((type: string, seconds: number) => requestTimes.observe(type, seconds), {
+    recorder: (type: string) => requestTimes.recorder(type),
   });
-  return { registry, requestDuration };
+  return { registry, requestTimes, observe };
 }
 
 /** `hearth_cluster_up`, `hearth_cluster_nodes` (live nodes, read from Redis per scrape) and `hearth_cluster_events_total`. */

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Registry } from 'prom-client';
 import type { AdminSource, AdminStats } from '../admin/AdminSource.ts';
+import { REQUEST_TIME_METRIC } from '../admin/RequestTimesHistogram.ts';
 import { bucketDelta, bucketQuantile, type Bucket } from './bucketQuantile.ts';
 
 /** One point of the dashboard's time series (rates are per second over the last interval). */
@@ -23,10 +24,19 @@ export interface DashboardSample {
   requestsPerS: number;
   requestP50Ms: number | null;
   requestP99Ms: number | null;
+  /** The same by message type, for the types that had requests in the interval. */
+  requestsByType: Record<string, RequestTimesSample>;
   /** Game gauges (`arena_rooms`, `arena_players`, …). */
   game: Record<string, number>;
   /** Live nodes of the cluster (1 in memory; null while Redis is down). */
   nodes: number | null;
+}
+
+/** Requests of one message type over a sample's interval. */
+export interface RequestTimesSample {
+  perS: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
 }
 
 /** Options of {@link DashboardFeed}. */
@@ -44,7 +54,6 @@ export interface DashboardFeedOptions {
   now?: () => number;
 }
 
-const REQUEST_HISTOGRAM = 'hearth_request_duration_seconds';
 
 /**
  * The admin dashboard's live feed: while at least one dashboard listens, samples the same sources
@@ -60,7 +69,7 @@ export class DashboardFeed {
   readonly #history: DashboardSample[] = [];
   #timer: NodeJS.Timeout | undefined;
   #loop: IntervalHistogram | undefined;
-  #last: { t: number; stats: AdminStats; buckets: Bucket[] | undefined; requests: number } | undefined;
+  #last: { t: number; stats: AdminStats; byType: Map<string, Bucket[]> } | undefined;
   #closed = false;
 
   constructor(options: DashboardFeedOptions) {
@@ -97,13 +106,27 @@ export class DashboardFeed {
     const { source, registry, now } = this.#o;
     const t = now();
     const stats = { ...source.stats() };
-    const { buckets, requests } = await requestBuckets(registry);
+    const byType = await requestBuckets(registry);
     const last = this.#last;
     const seconds = last === undefined ? 0 : Math.max(0.001, (t - last.t) / 1000);
     const rate = (key: 'messagesIn' | 'messagesOut' | 'bytesIn' | 'bytesOut') =>
       last === undefined ? 0 : Math.max(0, stats[key] - last.stats[key]) / seconds;
-    const window = last === undefined ? undefined : bucketDelta(buckets, last.buckets);
     const toMs = (s: number | undefined) => (s === undefined ? null : Math.round(s * 1e6) / 1e3);
+    // The interval's histogram of each type, and of all of them (summed per bound).
+    const requestsByType: Record<string, RequestTimesSample> = {};
+    const all = new Map<number, number>();
+    let requests = 0;
+    if (last !== undefined) {
+      for (const [type, buckets] of byType) {
+        const delta = bucketDelta(buckets, last.byType.get(type));
+        const n = delta.at(-1)?.count ?? 0;
+        if (n <= 0) continue;
+        requests += n;
+        for (const { le, count } of delta) all.set(le, (all.get(le) ?? 0) + count);
+        requestsByType[type] = { perS: n / seconds, p50Ms: toMs(bucketQuantile(delta, 0.5)), p99Ms: toMs(bucketQuantile(delta, 0.99)) };
+      }
+    }
+    const window = [...all].map(([le, count]) => ({ le, count }));
     const loop = this.#loop;
     const sample: DashboardSample = {
       t,
@@ -116,14 +139,15 @@ export class DashboardFeed {
       bytesOutPerS: rate('bytesOut'),
       loopLagP50Ms: loop === undefined || loop.count === 0 ? 0 : loop.percentile(50) / 1e6,
       loopLagP99Ms: loop === undefined || loop.count === 0 ? 0 : loop.percentile(99) / 1e6,
-      requestsPerS: last === undefined ? 0 : Math.max(0, requests - last.requests) / seconds,
-      requestP50Ms: window === undefined ? null : toMs(bucketQuantile(window, 0.5)),
-      requestP99Ms: window === undefined ? null : toMs(bucketQuantile(window, 0.99)),
+      requestsPerS: requests / seconds,
+      requestP50Ms: toMs(bucketQuantile(window, 0.5)),
+      requestP99Ms: toMs(bucketQuantile(window, 0.99)),
+      requestsByType,
       game: source.gameGauges(),
       nodes: await nodeCount(source),
     };
     loop?.reset();
-    this.#last = { t, stats, buckets, requests };
+    this.#last = { t, stats, byType };
     this.#history.push(sample);
     if (this.#history.length > this.#o.historySize) this.#history.shift();
     const event = `data: ${JSON.stringify(sample)}\n\n`;
@@ -156,22 +180,22 @@ export class DashboardFeed {
   }
 }
 
-/** The request-time histogram of every message type, summed per bound, and its total count. */
-async function requestBuckets(registry: Registry): Promise<{ buckets: Bucket[]; requests: number }> {
-  const metric = registry.getSingleMetric(REQUEST_HISTOGRAM);
-  if (metric === undefined) return { buckets: [], requests: 0 };
+/** The request-time histogram of each message type (cumulative buckets, ascending, `+Inf` last). */
+async function requestBuckets(registry: Registry): Promise<Map<string, Bucket[]>> {
+  const byType = new Map<string, Bucket[]>();
+  const metric = registry.getSingleMetric(REQUEST_TIME_METRIC);
+  if (metric === undefined) return byType;
   const { values } = await metric.get();
-  const byLe = new Map<number, number>();
-  let requests = 0;
   for (const v of values) {
-    const name = (v as { metricName?: string }).metricName;
-    if (name === `${REQUEST_HISTOGRAM}_bucket`) {
-      const raw = v.labels['le'];
-      const le = raw === '+Inf' ? Infinity : Number(raw);
-      byLe.set(le, (byLe.get(le) ?? 0) + v.value);
-    } else if (name === `${REQUEST_HISTOGRAM}_count`) requests += v.value;
+    if ((v as { metricName?: string }).metricName !== `${REQUEST_TIME_METRIC}_bucket`) continue;
+    const type = String(v.labels['type']);
+    const raw = v.labels['le'];
+    let buckets = byType.get(type);
+    if (buckets === undefined) byType.set(type, (buckets = []));
+    buckets.push({ le: raw === '+Inf' ? Infinity : Number(raw), count: v.value });
   }
-  return { buckets: [...byLe].map(([le, count]) => ({ le, count })).sort((a, b) => a.le - b.le), requests };
+  for (const buckets of byType.values()) buckets.sort((a, b) => a.le - b.le);
+  return byType;
 }
 
 async function nodeCount(source: AdminSource): Promise<number | null> {
