@@ -5,6 +5,7 @@ import type { Backplane } from './backplane/Backplane.ts';
 import { Binder } from './Binder.ts';
 import { ClusterRequests } from './cluster/ClusterRequests.ts';
 import { nodeTransportOf } from './cluster/NodeTransport.ts';
+import type { RoomPlacement } from './cluster/RoomDirectory.ts';
 import { Holder } from './Holder.ts';
 import { LoginThrottle, type LoginThrottleOptions } from './LoginThrottle.ts';
 import type { PlayerDefinition } from './player/definePlayer.ts';
@@ -72,6 +73,12 @@ export interface NodeOptions<G, E extends EventObject> {
    * with the fewest players (docs/rooms.md, "Rooms in a cluster"). @defaultValue Infinity
    */
   roomNodeCapacity?: number;
+  /**
+   * With a Redis backplane: where `joinOrCreate` seats a player when the open room is on another node:
+   * `local`, a new room on its own node (a room's players stay on one node: `--workers`); `fill`,
+   * that room (docs/rooms.md, "Placement"). @defaultValue 'fill'
+   */
+  roomPlacement?: RoomPlacement;
   /**
    * Rooms outlive their node (docs/rooms.md): with room kinds and a Redis backplane, rooms are
    * checkpointed to Redis, a dead node's rooms are restored on survivors, and `node.drain()` hands
@@ -153,7 +160,7 @@ export async function createNode<G, E extends EventObject>(options: NodeOptions<
     },
   }));
   const cluster = new ClusterRequests({ nodeId: holder.nodeId, transport: nodeTransportOf(options.backplane), clock: options.clock ?? systemClock, logger });
-  clusterRooms = startClusterRooms({ backplane: options.backplane, rooms, cluster, player: (userId) => holder.get(userId), clock: options.clock ?? systemClock, logger, nodeCapacity: options.roomNodeCapacity });
+  clusterRooms = startClusterRooms({ backplane: options.backplane, rooms, cluster, player: (userId) => holder.get(userId), clock: options.clock ?? systemClock, logger, nodeCapacity: options.roomNodeCapacity, placement: options.roomPlacement });
   const failover = startFailover(rooms, options.backplane, logger, options.roomFailover === false ? false : { ...(options.timeouts?.grace !== undefined && { awayGraceMs: options.timeouts.grace }), ...options.roomFailover });
   await failover?.started; // rooms left behind by nodes that are gone are back before players look for them
   const binder = new Binder<G, E>(options.service, holder);

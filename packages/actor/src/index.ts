@@ -44,6 +44,7 @@ export type { RoomMember } from './room/RoomMember.ts';
 export type { RoomManager } from './room/RoomManager.ts';
 export { LEFT } from './room/RoomManager.ts';
 export type { CreateRoomOptions, RoomLimits } from './room/RoomManager.ts';
+export type { RoomPlacement } from './cluster/RoomDirectory.ts';
 export { DEFAULT_LIST_LIMIT, DEFAULT_MAX_ROOMS_PER_PLAYER } from './room/RoomManager.ts';
 export type { PlayerRooms } from './room/PlayerRooms.ts';
 export { RoomErrorCode } from './room/errors.ts';

@@ -59,6 +59,8 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
   readonly #handlers = new Set<(envelope: Envelope) => void>();
   /** Application messages under named topics (`sendToNode`, `onNodeMessage`). */
   readonly #messages: NodeMessages;
+  /** Groups whose broadcasts stay on this node ({@link keepLocal}). */
+  #isLocal: ((group: string) => boolean) | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   #up = false;
   #everUp = false;
@@ -227,8 +229,17 @@ export class RedisBackplane implements Backplane, AsyncDisposable {
    * @throws {HearthError} `BACKPLANE_UNAVAILABLE` while Redis is down.
    */
   publishGroup(envelope: Extract<Envelope, { kind: 'group' }>): void {
+    if (this.#isLocal?.(envelope.group) === true) return;
     this.#ensureUp(`broadcast to group ${envelope.group}`);
     this.#batcher.add(this.keys.groupChannel(envelope.group), BackplaneOp.GROUP, [envelope.group, envelope.bytes, this.nodeId, envelope.exceptUserId ?? null]);
+  }
+
+  /**
+   * `isLocal(group)` true: no other node has members of `group` now (a room whose members are all
+   * here: `isLocalRoomGroup`), so `publishGroup` sends nothing for it. Set by the cluster's rooms.
+   */
+  keepLocal(isLocal: (group: string) => boolean): void {
+    this.#isLocal = isLocal;
   }
 
   /** The holder's hook: this node has local members of `group` (`true`) or no longer (`false`). */

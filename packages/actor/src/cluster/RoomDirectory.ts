@@ -15,7 +15,7 @@
  *                                     meta (metadata, JSON or ''), state (creating | live), created (ms)
  *   {p}{rooms}:open:KIND:FILTER zset  public, unlocked rooms with a free seat, by creation time:
  *                                     what joinOrCreate picks from (the joiner's node's oldest
- *                                     first, else the oldest on any node)
+ *                                     first, else, with placement `fill`, the oldest on any node)
  *   {p}{rooms}:kind:KIND        zset  public rooms of a kind, by creation time (listings)
  *
  * FILTER is the room kind's `filterBy` option values as JSON (`["ranked"]`; `[]` without filterBy).
@@ -42,6 +42,17 @@ interface Scripted {
 }
 
 const defined = new WeakSet<Redis>();
+/** Most of a node's own open rooms joinOrCreate passes to the script (the oldest first). */
+const MAX_CANDIDATES = 8;
+
+/**
+ * Where joinOrCreate seats a player when the open room it could join is on another node:
+ * `local`: in a new room on its own node (while that node has capacity), so a room's players stay on
+ * one node and its updates never cross Redis (`--workers`: each worker runs its rooms on its core);
+ * `fill`: in the other node's room (rooms fill up sooner; their members span nodes).
+ * Either way an open room on the joiner's node comes first.
+ */
+export type RoomPlacement = 'local' | 'fill';
 
 /** Where a seat was found (or a room reserved for creation). */
 export interface SeatReservation {
@@ -129,16 +140,13 @@ export class RoomDirectory {
 
   /**
    * joinOrCreate: a seat in an open room of `fresh.kind` with `fresh.filter` (one on `joinerNode`
-   * first: its players stay on their node), else `fresh` registered with the creator's seat.
+   * first: its players stay on their node; `candidates` are that node's own open rooms of the kind,
+   * oldest first), else, with `placement` `fill` or when `fresh.nodeId` is another node, the
+   * oldest open one on any node, else `fresh` registered with the creator's seat.
    */
-  async joinOrCreate(fresh: FreshRoom, now: number, joinerNode: string = fresh.nodeId): Promise<SeatReservation> {
+  async joinOrCreate(fresh: FreshRoom, now: number, joinerNode: string = fresh.nodeId, placement: RoomPlacement = 'fill', candidates: readonly string[] = []): Promise<SeatReservation> {
     const r = await this.#s.hearthRoomJoinOrCreate(
-      this.openKey(fresh.kind, fresh.filter),
-      this.kindKey(fresh.kind),
-      this.ownerKey(),
-      this.roomKey(fresh.roomId),
-      this.nodeKey(fresh.nodeId),
-      this.ownersKey(),
+      ...this.#freshKeys(fresh),
       `${this.#base}r:`,
       fresh.roomId,
       fresh.nodeId,
@@ -148,28 +156,20 @@ export class RoomDirectory {
       fresh.options,
       now,
       joinerNode,
+      placement,
+      ...candidates.slice(0, MAX_CANDIDATES),
     );
     return { mode: r[0] === 'create' ? 'create' : 'join', roomId: str(r[1]), nodeId: str(r[2]), state: r[3] === 'live' ? 'live' : 'creating', options: str(r[4]) || '{}', kind: fresh.kind };
   }
 
   /** Registers a new room with its creator's seat (`create`, private rooms). */
   async create(fresh: FreshRoom, now: number): Promise<void> {
-    await this.#s.hearthRoomCreate(
-      this.openKey(fresh.kind, fresh.filter),
-      this.kindKey(fresh.kind),
-      this.ownerKey(),
-      this.roomKey(fresh.roomId),
-      this.nodeKey(fresh.nodeId),
-      this.ownersKey(),
-      fresh.roomId,
-      fresh.nodeId,
-      fresh.kind,
-      fresh.maxPlayers,
-      fresh.filter,
-      fresh.options,
-      now,
-      fresh.private ? 1 : 0,
-    );
+    await this.#s.hearthRoomCreate(...this.#freshKeys(fresh), fresh.roomId, fresh.nodeId, fresh.kind, fresh.maxPlayers, fresh.filter, fresh.options, now, fresh.private ? 1 : 0);
+  }
+
+  /** The six keys both creating scripts take: open zset, kind zset, owner hash, room hash, node set, owners set. */
+  #freshKeys(fresh: FreshRoom): [open: string, kind: string, owner: string, room: string, node: string, owners: string] {
+    return [this.openKey(fresh.kind, fresh.filter), this.kindKey(fresh.kind), this.ownerKey(), this.roomKey(fresh.roomId), this.nodeKey(fresh.nodeId), this.ownersKey()];
   }
 
   /** A seat in room `roomId` (private rooms too), or the refusal code (`ROOM_NOT_FOUND`, `ROOM_LOCKED`, `ROOM_FULL`). */

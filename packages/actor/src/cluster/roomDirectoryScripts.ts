@@ -9,28 +9,46 @@
 const NODE_OF = `local function nodeOf(owner) return string.match(owner, '^%d+|(.+)$') end`;
 
 /**
- * joinOrCreate, atomically: a seat in the oldest open room of the kind and filter on the joiner's
- * node (ARGV[9]), else the oldest open one on any node (of the 32 oldest open rooms), else a new room.
+ * joinOrCreate, atomically. Candidates: the joiner's node's own open rooms of the kind (ARGV[11..],
+ * oldest first: it knows them), then the 32 oldest open rooms of the kind and filter, then the 8
+ * newest (rooms reserved for creation a moment ago, not yet known to their node). A seat goes to
+ * the first candidate on the joiner's node (ARGV[9]); else, with placement `fill` (ARGV[10]) or
+ * when the new room would go to another node (ARGV[3] ~= ARGV[9]: the joiner's is at capacity), to
+ * the oldest open room on any node; else a new room is registered on ARGV[3]. So with placement
+ * `local` a node keeps at most one partly filled room per kind and filter open at a time, and its
+ * players' rooms stay on it.
  * KEYS open zset, kind zset, owner hash, fresh room hash, fresh room's node set, owners set.
- * ARGV room hash base, fresh id, target node, kind, max, filter, options JSON, now ms, joiner's node.
+ * ARGV room hash base, fresh id, target node, kind, max, filter, options JSON, now ms, joiner's
+ * node, placement ('local' | 'fill'), candidate room ids....
  * Returns {'join'|'create', roomId, nodeId, state, options JSON}.
  */
 export const ROOM_JOIN_OR_CREATE = `${NODE_OF}
-local ids = redis.call('ZRANGE', KEYS[1], 0, 31)
+local anyNode = ARGV[10] ~= 'local' or ARGV[3] ~= ARGV[9]
 local pick, pickNode, pickF
-for _, id in ipairs(ids) do
-  local f = redis.call('HMGET', ARGV[1] .. id, 'seats', 'max', 'locked', 'private', 'state', 'opts')
+-- A room with a free seat (its node and fields), or nil; a listed room that is not is dropped from the open zset.
+local function open(id, listed)
+  local f = redis.call('HMGET', ARGV[1] .. id, 'seats', 'max', 'locked', 'private', 'state', 'opts', 'kind', 'filter')
   local owner = redis.call('HGET', KEYS[3], id)
   local node = owner and nodeOf(owner)
-  if f[1] and node and f[3] == '0' and f[4] == '0' and tonumber(f[1]) + 1 <= tonumber(f[2]) then
-    if not pick then pick, pickNode, pickF = id, node, f end
-    if node == ARGV[9] then
-      pick, pickNode, pickF = id, node, f
-      break
-    end
-  else
-    redis.call('ZREM', KEYS[1], id)
+  if f[1] and node and f[3] == '0' and f[4] == '0' and f[7] == ARGV[4] and f[8] == ARGV[6] and tonumber(f[1]) + 1 <= tonumber(f[2]) then return node, f end
+  if listed then redis.call('ZREM', KEYS[1], id) end
+  return nil
+end
+for i = 11, #ARGV do
+  local node, f = open(ARGV[i], false)
+  if node == ARGV[9] then pick, pickNode, pickF = ARGV[i], node, f break end
+end
+if not pick then
+  local ids = redis.call('ZRANGE', KEYS[1], 0, 31)
+  local n = redis.call('ZCARD', KEYS[1])
+  if n > 32 then for _, id in ipairs(redis.call('ZRANGE', KEYS[1], math.max(32, n - 8), -1)) do ids[#ids + 1] = id end end
+  local first, firstNode, firstF
+  for _, id in ipairs(ids) do
+    local node, f = open(id, true)
+    if node == ARGV[9] then pick, pickNode, pickF = id, node, f break end
+    if node and not first then first, firstNode, firstF = id, node, f end
   end
+  if not pick and anyNode then pick, pickNode, pickF = first, firstNode, firstF end
 end
 if pick then
   local seats = tonumber(pickF[1]) + 1

@@ -3,7 +3,7 @@ import { ErrorCode, HearthError } from '@hearth/protocol';
 import type { Logger } from 'pino';
 import { backplaneUnavailable, isBackplaneDown } from '../backplane/errors.ts';
 import { ClusterErrorCode, type ClusterRequests } from '../cluster/ClusterRequests.ts';
-import type { RoomDirectory } from '../cluster/RoomDirectory.ts';
+import type { RoomDirectory, RoomPlacement } from '../cluster/RoomDirectory.ts';
 import type { LeaveReason } from '../player/definePlayer.ts';
 import type { Player } from '../player/Player.ts';
 import type { Clock } from '../time/Clock.ts';
@@ -18,6 +18,7 @@ import type { EnterRequest, RoomNode } from './RoomNode.ts';
 import { filterKey, newRoomId, optionsJson, parseOptions } from './directoryOptions.ts';
 import { MemberSweep } from './MemberSweep.ts';
 import { ResumeSeats } from './ResumeSeats.ts';
+import { nodeForNewRoom, openRoomsHere } from './roomPlacement.ts';
 
 /** Attempts of joinOrCreate when the picked room refused (filled, locked, gone meanwhile). */
 const MAX_ATTEMPTS = 5;
@@ -36,6 +37,8 @@ export interface ClusterRoomsOptions {
   readonly nodes: () => Promise<ReadonlyArray<{ readonly nodeId: string; readonly users: number }>>;
   /** Players in rooms placed on this node before new rooms go to the node with the fewest players. @defaultValue Infinity */
   readonly nodeCapacity?: number;
+  /** A new room here rather than a seat in another node's open room (`local`), or that seat (`fill`). @defaultValue 'fill' */
+  readonly placement?: RoomPlacement;
   /** Whether a node is in the registry (members of a node that left are removed). */
   readonly isNodeLive: (nodeId: string) => Promise<boolean>;
   /** How often this node's rooms look for members whose node left the cluster (ms). @defaultValue 2_000 */
@@ -48,9 +51,10 @@ export interface ClusterRoomsOptions {
  * reached through node requests ({@link RoomNode}). A room runs on one node; a member may be held
  * by any node. Room code sees the same `RoomMember`s either way.
  *
- * joinOrCreate reserves a seat with one Lua script (an open matching room, else a new room placed
- * on this node while it has capacity, else on the node with the fewest players); the room's node
- * then runs the join (`onJoin` may still refuse: the seat is freed). @internal
+ * joinOrCreate reserves a seat with one Lua script (an open matching room, this node's first; with
+ * placement `fill` one on any node; else a new room placed on this node while it has capacity, else
+ * on the node with the fewest players); the room's node then runs the join (`onJoin` may still
+ * refuse: the seat is freed). @internal
  */
 export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
   readonly #m: RoomManager;
@@ -61,6 +65,7 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
   readonly #log: Logger;
   readonly #nodes: ClusterRoomsOptions['nodes'];
   readonly #capacity: number;
+  readonly #placementMode: RoomPlacement;
   /** Rooms on other nodes of this node's players: player → roomId → node. */
   readonly #remote = new Map<Player, Map<string, string>>();
   /** Cross-node joins in flight per player (counted against `maxRoomsPerPlayer`): roomId → node. */
@@ -81,6 +86,7 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
     this.#log = options.logger.child({ component: 'cluster-rooms' });
     this.#nodes = options.nodes;
     this.#capacity = options.nodeCapacity ?? Infinity;
+    this.#placementMode = options.placement ?? 'fill';
     this.#sweeper = new MemberSweep({
       manager: this.#m,
       clock: this.#clock,
@@ -110,7 +116,8 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
     for (let attempt = 1; ; attempt++) {
       const target = await this.#placement();
       const fresh = { roomId: newRoomId(), nodeId: target, kind, maxPlayers: definition.spec.maxPlayers, filter: filterKey(definition, options), options: json, private: false };
-      const seat = await this.#redis(() => this.#dir.joinOrCreate(fresh, this.#clock.now(), this.nodeId), 'joinOrCreate');
+      const here = openRoomsHere(this.#m, definition, options);
+      const seat = await this.#redis(() => this.#dir.joinOrCreate(fresh, this.#clock.now(), this.nodeId, this.#placementMode, here), 'joinOrCreate');
       const create = seat.mode === 'create' || seat.state === 'creating' ? { kind, options: parseOptions(seat.options), private: false } : undefined;
       try {
         return await this.#enter(player, seat.nodeId, seat.roomId, options, create);
@@ -322,14 +329,8 @@ export class ClusterRooms implements PlayerRoomService, RoomDirectoryWatcher {
   }
 
   /** The node that gets a new room: this one while it has capacity, else the one with the fewest players. */
-  async #placement(): Promise<string> {
-    let seats = 0;
-    for (const room of this.#m.rooms()) seats += room.members.size;
-    if (seats < this.#capacity) return this.nodeId;
-    const nodes = await this.#redis(() => this.#nodes(), 'list nodes');
-    let best: { nodeId: string; users: number } | undefined;
-    for (const n of nodes) if (n.nodeId !== this.nodeId && (best === undefined || n.users < best.users)) best = n;
-    return best?.nodeId ?? this.nodeId;
+  #placement(): Promise<string> {
+    return nodeForNewRoom(this.#m, this.nodeId, this.#capacity, () => this.#redis(() => this.#nodes(), 'list nodes'));
   }
 
   /** A member of a room on another node is no longer in it (kicked, room disposed, left). */

@@ -3,10 +3,11 @@ import type { Logger } from 'pino';
 import type { Backplane } from '../backplane/Backplane.ts';
 import type { ClusterRequests } from '../cluster/ClusterRequests.ts';
 import { nodeTransportOf } from '../cluster/NodeTransport.ts';
-import { RoomDirectory } from '../cluster/RoomDirectory.ts';
+import { RoomDirectory, type RoomPlacement } from '../cluster/RoomDirectory.ts';
 import type { Player } from '../player/Player.ts';
 import type { Clock } from '../time/Clock.ts';
 import { ClusterRooms } from './ClusterRooms.ts';
+import { isLocalRoomGroup } from './localGroups.ts';
 import type { RoomManager } from './RoomManager.ts';
 import { RoomNode } from './RoomNode.ts';
 
@@ -15,6 +16,8 @@ interface RoomBackplane extends Backplane {
   readonly redis: Redis;
   readonly keys: { readonly prefix: string };
   nodes(): Promise<ReadonlyArray<{ readonly nodeId: string; readonly users: number }>>;
+  /** Broadcasts of the groups `isLocal` names are not published (`RedisBackplane.keepLocal`). */
+  keepLocal?(isLocal: (group: string) => boolean): void;
 }
 
 /** Options of {@link startClusterRooms}. */
@@ -27,11 +30,14 @@ export interface ClusterRoomsSetup {
   readonly logger: Logger;
   /** Players in rooms placed on this node before new rooms go elsewhere. @defaultValue Infinity */
   readonly nodeCapacity?: number | undefined;
+  /** Where joinOrCreate seats a player when the open room is on another node. @defaultValue 'fill' */
+  readonly placement?: RoomPlacement | undefined;
 }
 
 /**
  * Makes a node's rooms cluster-wide when its backplane is Redis and it serves room kinds: the room
- * directory in Redis, joins and messages across nodes. Otherwise (in memory) the rooms stay this
+ * directory in Redis, joins and messages across nodes; a room's updates cross Redis only while it
+ * has members on other nodes. Otherwise (in memory) the rooms stay this
  * node's and nothing changes. @internal createNode calls it
  */
 export function startClusterRooms(setup: ClusterRoomsSetup): ClusterRooms | undefined {
@@ -60,7 +66,10 @@ export function startClusterRooms(setup: ClusterRoomsSetup): ClusterRooms | unde
     nodes: () => backplane.nodes(),
     isNodeLive: (nodeId) => transport.isNodeLive(nodeId),
     ...(setup.nodeCapacity !== undefined && { nodeCapacity: setup.nodeCapacity }),
+    ...(setup.placement !== undefined && { placement: setup.placement }),
   });
   setup.rooms.serveThrough(clusterRooms);
+  // A room whose members are all here broadcasts on this node only (localGroups.ts).
+  backplane.keepLocal?.((group) => isLocalRoomGroup(setup.rooms, setup.cluster.nodeId, group));
   return clusterRooms;
 }

@@ -70,6 +70,58 @@ describe('room directory (real Redis)', () => {
     expect(await dir.joinOrCreate(fresh('x5', 'n1', three), 8, 'n1')).toMatchObject({ mode: 'create', roomId: 'x5', nodeId: 'n1' });
   });
 
+  it("placement local: a node's joiners take seats in its own rooms only, else a new room there; at capacity, any node's", async () => {
+    await using r = rawClient(fx.redis);
+    const dir = new RoomDirectory(r, fx.redis.prefix);
+    const three = { kind: 'near', maxPlayers: 3 };
+    expect(await dir.joinOrCreate(fresh('m1', 'n1', three), 1, 'n1', 'local')).toMatchObject({ mode: 'create', roomId: 'm1', nodeId: 'n1' });
+    // n1's room is open and older, but n2 has capacity: a room of its own, not a seat across nodes
+    expect(await dir.joinOrCreate(fresh('m2', 'n2', three), 2, 'n2', 'local')).toMatchObject({ mode: 'create', roomId: 'm2', nodeId: 'n2' });
+    expect(await dir.joinOrCreate(fresh('m3', 'n2', three), 3, 'n2', 'local')).toMatchObject({ mode: 'join', roomId: 'm2', nodeId: 'n2' });
+    expect(await dir.joinOrCreate(fresh('m4', 'n1', three), 4, 'n1', 'local')).toMatchObject({ mode: 'join', roomId: 'm1', nodeId: 'n1' });
+    // n3 at capacity (its new room would go to n1): the oldest open room on any node, as with fill
+    expect(await dir.joinOrCreate(fresh('m5', 'n1', three), 5, 'n3', 'local')).toMatchObject({ mode: 'join', roomId: 'm1', nodeId: 'n1' });
+    expect(await dir.joinOrCreate(fresh('m6', 'n2', three), 6, 'n2', 'local')).toMatchObject({ mode: 'join', roomId: 'm2' });
+    // both full: the next one is a new room on the joiner's node; one partly filled room per node at a time
+    expect(await dir.joinOrCreate(fresh('m7', 'n2', three), 7, 'n2', 'local')).toMatchObject({ mode: 'create', roomId: 'm7', nodeId: 'n2' });
+    expect(await r.zrange(dir.openKey('near', fresh('', '').filter), 0, -1)).toEqual(['m7']);
+    // create (a private or explicit room) and joinOrCreate register the same keys: found, listed, on its node
+    await dir.create(fresh('m8', 'n1', three), 8);
+    expect(await dir.joinOrCreate(fresh('m9', 'n1', three), 9, 'n1', 'local')).toMatchObject({ mode: 'join', roomId: 'm8', nodeId: 'n1' });
+    expect(await r.smembers(dir.nodeKey('n1'))).toEqual(expect.arrayContaining(['m1', 'm8']));
+    expect(await r.smembers(dir.ownersKey())).toEqual(expect.arrayContaining(['n1', 'n2']));
+    expect((await dir.list('near', undefined, 10)).map((l) => l.roomId)).toEqual(['m1', 'm2', 'm7', 'm8']);
+  });
+
+  it("placement local: a node finds its own open room (the candidates it names) behind 40 older open rooms of other nodes", async () => {
+    await using r = rawClient(fx.redis);
+    const dir = new RoomDirectory(r, fx.redis.prefix);
+    const two = { kind: 'crowd', maxPlayers: 2 };
+    for (let i = 0; i < 40; i++) await dir.create(fresh(`o${i}`, 'n2', two), i);
+    expect(await dir.joinOrCreate(fresh('mine', 'n1', two), 100, 'n1', 'local')).toMatchObject({ mode: 'create', roomId: 'mine' });
+    for (let i = 40; i < 50; i++) await dir.create(fresh(`o${i}`, 'n2', two), 100 + i); // newer: 'mine' is in neither window now
+    expect(await dir.joinOrCreate(fresh('lost', 'n1', two), 200, 'n1', 'local')).toMatchObject({ mode: 'create', roomId: 'lost' });
+    // a candidate of another kind, another node's room or a missing one is passed over
+    expect(await dir.joinOrCreate(fresh('x', 'n1', two), 201, 'n1', 'local', ['o3', 'nope', 'mine'])).toMatchObject({ mode: 'join', roomId: 'mine', nodeId: 'n1' });
+    expect(await dir.joinOrCreate(fresh('y', 'n1', two), 202, 'n1', 'local', ['mine'])).toMatchObject({ mode: 'join', roomId: 'lost' }); // mine is full: lost is the newest, in the window
+  });
+
+  it('placement local: two joins of one node racing for the last seat of its room: exactly one gets it, every time', async () => {
+    await using r1 = rawClient(fx.redis);
+    await using r2 = rawClient(fx.redis);
+    const d1 = new RoomDirectory(r1, fx.redis.prefix);
+    const d2 = new RoomDirectory(r2, fx.redis.prefix);
+    for (let i = 0; i < 50; i++) {
+      const kind = `lrace${i}`;
+      expect((await d1.joinOrCreate(fresh(`lc${i}`, 'n1', { kind, maxPlayers: 2 }), i, 'n1', 'local')).mode).toBe('create');
+      const [x, y] = await Promise.all([d1.joinOrCreate(fresh(`lx${i}`, 'n1', { kind }), i, 'n1', 'local', [`lc${i}`]), d2.joinOrCreate(fresh(`ly${i}`, 'n1', { kind }), i, 'n1', 'local', [`lc${i}`])]);
+      const joined = [x, y].filter((s) => s.mode === 'join');
+      expect(joined).toHaveLength(1);
+      expect(joined[0]!.roomId).toBe(`lc${i}`);
+      expect([x, y].filter((s) => s.mode === 'create')[0]!.nodeId).toBe('n1');
+    }
+  });
+
   it('two connections racing for the last seat: exactly one gets it, every time', async () => {
     await using r1 = rawClient(fx.redis);
     await using r2 = rawClient(fx.redis);

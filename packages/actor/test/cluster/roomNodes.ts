@@ -1,6 +1,6 @@
 import { Service } from '@hearth/net';
 import { pino } from 'pino';
-import { createNode, type Clock, type HearthNode, type RoomDefinition } from '../../src/index.ts';
+import { createNode, type Clock, type HearthNode, type RoomDefinition, type RoomPlacement } from '../../src/index.ts';
 import { devAuthenticator } from '../../src/index.ts';
 import type { RedisBackplane } from '../../src/cluster/RedisBackplane.ts';
 import type { TestRedis } from '../../src/testing/index.ts';
@@ -22,7 +22,7 @@ export async function startRoomNode(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any room kind
   rooms: readonly RoomDefinition<any, any>[],
   closers: Array<() => Promise<void>>,
-  options: { clock?: Clock; roomNodeCapacity?: number; failover?: boolean } = {},
+  options: { clock?: Clock; roomNodeCapacity?: number; roomPlacement?: RoomPlacement; failover?: boolean } = {},
 ): Promise<RoomNode> {
   const backplane = await startNode(redis, nodeId);
   const service = new Service({ log: false });
@@ -38,6 +38,7 @@ export async function startRoomNode(
     logger: pino({ enabled: false }),
     ...(options.clock && { clock: options.clock }),
     ...(options.roomNodeCapacity !== undefined && { roomNodeCapacity: options.roomNodeCapacity }),
+    ...(options.roomPlacement !== undefined && { roomPlacement: options.roomPlacement }),
   });
   let stopped: Promise<void> | undefined;
   const stop = (crash: boolean): Promise<void> =>
