@@ -141,7 +141,9 @@ async function runNode(config: ServerConfig, logger: Logger, worker: number | un
  * `--workers N`: the primary forks N workers (each a full node: its own backplane and node id) that
  * share the game ports (node:cluster spreads connections), forwards SIGINT/SIGTERM to them as
  * SIGTERM and exits when they all have: 0 if each exited 0. A worker that dies is not restarted:
- * its players reconnect and resume on the others (resume tokens work on any node).
+ * its players reconnect and resume on the others (resume tokens work on any node). Workers place
+ * rooms with `roomPlacement: 'local'` (startServer): a player's joinOrCreate fills its own worker's
+ * rooms, so each worker runs its rooms on its core and their updates never cross Redis.
  */
 async function runPrimary(config: ServerConfig, logger: Logger): Promise<number> {
   // Created once here, so N workers do not race to create the key file.

@@ -152,6 +152,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       loginThrottle: loginThrottleOf(config),
       logger: logger.child({ component: 'actor' }),
       ...(backplane !== undefined ? { backplane } : {}),
+      // --workers: a room's players stay on the worker they joined from (its updates never cross Redis).
+      roomPlacement: config.workers > 1 ? 'local' : 'fill',
       listen: [
         { address: `tcp://${hostPart(config.host)}:${config.tcpPort}`, protocol: config.protocol, options: acceptOptions },
         { address: `ws://${hostPart(config.host)}:${config.wsPort}`, protocol: config.protocol, options: acceptOptions },
