@@ -258,6 +258,8 @@ describe('the admin dashboard in Chromium', () => {
     await dash.waitForFunction(() => document.querySelectorAll('#rooms tbody tr').length >= 1, undefined, WAIT);
     await dash.fill('#sessions input', '');
     await dash.waitForFunction(() => document.querySelectorAll('#sessions tbody tr').length >= 5 && window.dashboard.samples.length >= 6, undefined, WAIT);
+    // Request time by message: the walking bots' moves have a row of their own, with percentiles.
+    await dash.waitForFunction(() => /^\d/.test(document.querySelector('#requests tr[data-type="arena.move"] td:nth-child(4)')?.textContent ?? ''), undefined, WAIT);
     await dash.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: true });
     expect(pageErrors).toEqual([]);
     expect(await iconOf(dash)).toMatch(/^data:image\/svg\+xml,/);

@@ -1,4 +1,5 @@
 import { readEvents } from './eventStream.ts';
+import { requestRows, type RequestTimesSample } from './requestRows.ts';
 import { sparkline, type Series } from './sparkline.ts';
 import { Table } from './Table.ts';
 
@@ -17,6 +18,8 @@ export interface Sample {
   requestsPerS: number;
   requestP50Ms: number | null;
   requestP99Ms: number | null;
+  /** The same by message type, for the types with requests in the interval. */
+  requestsByType: Record<string, RequestTimesSample>;
   game: Record<string, number>;
   nodes: number | null;
 }
@@ -163,11 +166,28 @@ function drawCards(): void {
     // The x axis spans the samples so far (at least 10), up to CAPACITY: a new dashboard's charts fill their card.
     sparkline(canvases.get(card.id)!, series, Math.min(CAPACITY, Math.max(10, samples.length)));
   }
+  drawRequests();
   if (last !== undefined) {
     $('actors').textContent = Object.entries(last.actors)
       .map(([state, n]) => `${state} ${n}`)
       .join(' · ');
   }
+}
+
+// Request time by message: one row per type, its latest p50/p99 (text only: the names come from the server).
+const requestTable = $('requests').querySelector('table')!;
+const requestHead = requestTable.createTHead().insertRow();
+for (const title of ['message', 'req/s', 'p50 ms', 'p99 ms', 'seen']) requestHead.appendChild(document.createElement('th')).textContent = title;
+const requestBody = requestTable.createTBody();
+function drawRequests(): void {
+  requestBody.replaceChildren(
+    ...requestRows(samples).map((r) => {
+      const tr = document.createElement('tr');
+      tr.dataset['type'] = r.type;
+      for (const text of [r.type, num(r.perS, 1), num(r.p50Ms, 3), num(r.p99Ms, 3), r.ageS === 0 ? 'now' : `${r.ageS} s ago`]) tr.insertCell().textContent = text;
+      return tr;
+    }),
+  );
 }
 
 function add(list: Sample[]): void {
