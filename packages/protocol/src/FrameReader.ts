@@ -44,11 +44,13 @@ export class FrameReader {
 
   /**
    * Feeds one chunk; calls `onFrame` once per complete body, in order. A body view is valid only
-   * during its callback: copy it to keep it.
+   * during its callback: copy it to keep it. `assembled` is true for a body copied together from
+   * several chunks (its buffer goes back to the allocator after the callback), false for a view of
+   * `chunk` (a caller needs no closure over `chunk` to tell them apart).
    * @throws {HearthError} `FRAME_EMPTY` or `FRAME_TOO_LARGE`; the reader then stays failed and
    * reads nothing more (the connection must be closed).
    */
-  push(chunk: Uint8Array, onFrame: (body: Uint8Array) => void): void {
+  push(chunk: Uint8Array, onFrame: (body: Uint8Array, assembled: boolean) => void): void {
     if (this.#failure !== undefined) throw this.#failure;
     let at = 0;
     const end = chunk.length;
@@ -63,7 +65,7 @@ export class FrameReader {
       const start = at + 4;
       if (end - start >= length) {
         at = start + length;
-        onFrame(chunk.subarray(start, at));
+        onFrame(chunk.subarray(start, at), false);
       } else {
         this.#startBody(length, chunk, start);
         return;
@@ -79,7 +81,7 @@ export class FrameReader {
   }
 
   /** Completes a split header or body; returns where the fast path resumes, or -1 if the chunk is used up. */
-  #continue(chunk: Uint8Array, onFrame: (body: Uint8Array) => void): number {
+  #continue(chunk: Uint8Array, onFrame: (body: Uint8Array, assembled: boolean) => void): number {
     let at = 0;
     while (this.#body === undefined) {
       if (at === chunk.length) return -1;
@@ -94,7 +96,7 @@ export class FrameReader {
     const length = this.#bodyLength;
     this.#body = undefined;
     try {
-      onFrame(body.subarray(0, length));
+      onFrame(body.subarray(0, length), true);
     } finally {
       this.#allocator.release(body);
     }

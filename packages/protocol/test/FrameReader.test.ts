@@ -60,6 +60,20 @@ describe('FrameReader', () => {
     expect(split).toEqual([true, false, true, true]);
   });
 
+  it('says which bodies were assembled from several chunks (the others are views of the chunk)', () => {
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const reader = new FrameReader();
+      const flags: boolean[] = [];
+      for (const c of [stream.subarray(0, cut), stream.subarray(cut)]) {
+        reader.push(c, (b, assembled) => {
+          expect(assembled, `cut at ${cut}`).toBe(b.buffer !== stream.buffer);
+          flags.push(assembled);
+        });
+      }
+      expect(flags.length).toBe(bodies.length);
+    }
+  });
+
   it('returns assembly buffers to the allocator', () => {
     let out = 0;
     const allocator: ByteAllocator = { alloc: (n) => (out++, new Uint8Array(n)), release: () => { out--; } };

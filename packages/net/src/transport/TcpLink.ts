@@ -9,6 +9,11 @@ type LinkedSocket = Socket & { [LINK]: TcpLink };
 let onSocketData: (this: LinkedSocket, chunk: Buffer) => void;
 let onSocketError: (this: LinkedSocket, error: Error) => void;
 let onSocketClose: (this: LinkedSocket) => void;
+/** The sink of the chunk being read (saved and restored around each push: a handler may write to another link). */
+let reading: LinkSink | undefined;
+function onFrame(body: Uint8Array, assembled: boolean): void {
+  reading!.body(body, assembled);
+}
 
 /** Bodies up to this size are framed by copying into one buffer (one write); larger ones use a corked writev. */
 const COPY_FRAME_LIMIT = 16 * 1024;
@@ -85,12 +90,17 @@ export class TcpLink implements Link, HandleWriteOwner {
     const sink = this.#sink!;
     sink.received(chunk.length);
     if (this.#helloMax !== 0 && !this.#helloFits(chunk, sink)) return;
+    // The frame callback is one shared function, not a closure per chunk (one per inbound read).
+    const outer = reading;
+    reading = sink;
     try {
-      this.#reader.push(chunk, (body) => sink.body(body, body.buffer !== chunk.buffer));
+      this.#reader.push(chunk, onFrame);
     } catch (error) {
       // Only the reader throws here (the sink catches its own): a framing violation.
       const code = error instanceof HearthError ? error.code : ErrorCode.PROTOCOL_ERROR;
       sink.fail(code, (error as Error).message);
+    } finally {
+      reading = outer;
     }
   }
 
