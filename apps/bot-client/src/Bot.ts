@@ -114,6 +114,11 @@ export class Bot {
     return this.#view.pid;
   }
 
+  /** Own moves the server applied, seen in the room's state (a running total over every room). */
+  get movesConfirmed(): number {
+    return this.#view.selfMoves;
+  }
+
   /** The others of the room, by player number, as of the last state patch. */
   get others(): ReadonlyMap<number, { x: number; y: number }> {
     return this.#view.others;
@@ -375,16 +380,17 @@ export class Bot {
       const code = err instanceof HearthError ? err.code : 'INTERNAL';
       const text = `${name}: ${(err as Error).message}`;
       const stopping = this.#host.stopping;
-      const action = failureAction(code, { phase: this.phase, stopping, staleClient: client !== this.client, mayRetry: this.relogins < MAX_RELOGINS });
+      const step = name === 'login' || name === 'join' || name === 'whereAmI';
+      const action = failureAction(code, { phase: this.phase, stopping, staleClient: client !== this.client, mayRetry: this.relogins < MAX_RELOGINS, step });
       if (action === 'rejoin') {
         this.#host.stats.error(this.name, code, text, true);
         if (this.phase === 'playing') this.#reenter();
         else this.#retryJoin(client);
       } else if (action === 'restart') {
         if (!this.#restart()) this.#error(code, text);
-      } else if (action === 'error') {
+      } else if (action !== 'ignore') {
         this.#error(code, text);
-        if (this.phase === 'loggingIn' || this.phase === 'joining') this.phase = 'failed';
+        if (action === 'fail') this.phase = 'failed';
       }
       return undefined;
     }

@@ -12,12 +12,19 @@ export class RoomView {
   /** Your player number in the room (0 before joining). */
   pid = 0;
   readonly others = new Map<number, Seen>();
+  /** Your own moves the room applied (your position changed in its state), over every room: never reset. */
+  selfMoves = 0;
+  #self: Seen | undefined;
 
   /** Brings {@link others} up to the room's state; returns how many of them moved. */
   read(players: ReadonlyMap<number, { readonly x: number; readonly y: number }>): number {
     let moved = 0;
     for (const [pid, p] of players) {
-      if (pid === this.pid) continue;
+      if (pid === this.pid) {
+        if (this.#self !== undefined && (this.#self.x !== p.x || this.#self.y !== p.y)) this.selfMoves += 1;
+        this.#self = { x: p.x, y: p.y };
+        continue;
+      }
       const seen = this.others.get(pid);
       if (seen === undefined) this.others.set(pid, { x: p.x, y: p.y });
       else if (seen.x !== p.x || seen.y !== p.y) {
@@ -46,6 +53,7 @@ export class RoomView {
 
   clear(): void {
     this.pid = 0;
+    this.#self = undefined;
     this.others.clear();
   }
 }

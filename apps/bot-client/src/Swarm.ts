@@ -1,5 +1,6 @@
 import { HearthClient, type TrafficStats } from '@hearth/client';
 import { Bot, type BotHost } from './Bot.ts';
+import { formatUntil, untilShortfall, type UntilGoal } from './config/UntilGoal.ts';
 import type { Scenario } from './scenarios/Scenario.ts';
 import { SwarmStats } from './stats/SwarmStats.ts';
 import { summarize, type SwarmSummary } from './report/summarize.ts';
@@ -10,8 +11,10 @@ export interface SwarmOptions {
   urls: readonly string[];
   /** Number of bots. */
   bots: number;
-  /** Total run time, ramp included, in ms. */
+  /** Total run time, ramp included, in ms; with {@link until}, the limit (reaching it fails the run). */
   durationMs: number;
+  /** End the run once this holds: by work done, not time (see `--until`). */
+  until?: UntilGoal;
   /** Bots start evenly over this time, in ms. @defaultValue 0 */
   rampMs?: number;
   scenario: Scenario;
@@ -33,6 +36,8 @@ export interface SwarmOptions {
 export interface SwarmProgress {
   elapsedMs: number;
   connected: number;
+  /** Bots in a room, playing the scenario. */
+  playing: number;
   loggedIn: number;
   bots: number;
   msgsInPerSec: number;
@@ -52,7 +57,11 @@ export interface SwarmProgress {
 export class Swarm implements BotHost {
   readonly stats = new SwarmStats();
   readonly requestTimeoutMs: number;
-  readonly #o: Required<Omit<SwarmOptions, 'serverKey' | 'tlsCa'>> & { serverKey: Uint8Array | undefined; tlsCa: string | undefined };
+  readonly #o: Required<Omit<SwarmOptions, 'serverKey' | 'tlsCa' | 'until'>> & {
+    serverKey: Uint8Array | undefined;
+    tlsCa: string | undefined;
+    until: UntilGoal | undefined;
+  };
   readonly #bots: Bot[] = [];
   readonly #traffic: TrafficStats = { messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0 };
   #stopping = false;
@@ -61,6 +70,9 @@ export class Swarm implements BotHost {
   #started = 0;
   #peakMsgsIn = 0;
   #peakMsgsOut = 0;
+  /** Resumes + logins and joins again when the swarm last settled, and each bot's counts then. */
+  #settledAt = 0;
+  readonly #settledCounts = new Map<Bot, { moves: number; others: number }>();
 
   constructor(options: SwarmOptions) {
     this.#o = {
@@ -69,6 +81,7 @@ export class Swarm implements BotHost {
       durationMs: options.durationMs,
       rampMs: options.rampMs ?? 0,
       scenario: options.scenario,
+      until: options.until,
       protocol: options.protocol ?? 'msgpack+nacl',
       serverKey: options.serverKey,
       tlsCa: options.tlsCa,
@@ -112,7 +125,8 @@ export class Swarm implements BotHost {
   }
 
   /**
-   * Runs the scenario for the configured duration, then closes every connection.
+   * Runs the scenario for the configured duration (or, with `until`, until the goal is met), then
+   * closes every connection.
    * @param onProgress called about once a second.
    */
   async run(onProgress?: (p: SwarmProgress) => void): Promise<SwarmSummary> {
@@ -121,13 +135,17 @@ export class Swarm implements BotHost {
     const cpu0 = process.cpuUsage();
     const base = { ...traffic };
     let last = { t: t0, in: base.messagesIn, out: base.messagesOut };
-    const scenario = this.#o.scenario;
+    const { scenario, until } = this.#o;
+    let shortfall: string | undefined = 'not started';
 
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
         const now = performance.now();
         const elapsed = now - t0;
-        if (elapsed >= this.#o.durationMs || this.#stopRequested || this.#allFailed()) {
+        if (until !== undefined) shortfall = this.#shortfall(until);
+        // With --until, a failed bot can never meet the goal: the run ends at once.
+        const ended = shortfall === undefined || (until !== undefined && this.#bots.some((b) => b.phase === 'failed'));
+        if (ended || elapsed >= this.#o.durationMs || this.#stopRequested || this.#allFailed()) {
           clearInterval(timer);
           resolve();
           return;
@@ -142,10 +160,15 @@ export class Swarm implements BotHost {
           if (msgsOut > this.#peakMsgsOut) this.#peakMsgsOut = msgsOut;
           last = { t: now, in: traffic.messagesIn, out: traffic.messagesOut };
           let connected = 0;
-          for (const bot of this.#bots) if (bot.client?.state === 'open') connected++;
+          let playing = 0;
+          for (const bot of this.#bots) {
+            if (bot.client?.state === 'open') connected++;
+            if (bot.phase === 'playing') playing++;
+          }
           const progress: SwarmProgress = {
             elapsedMs: elapsed,
             connected,
+            playing,
             loggedIn: this.stats.loggedIn,
             bots: this.#o.bots,
             msgsInPerSec: msgsIn,
@@ -162,6 +185,9 @@ export class Swarm implements BotHost {
     });
 
     const elapsedMs = performance.now() - t0;
+    if (until !== undefined && shortfall !== undefined && !this.#stopRequested) {
+      this.stats.error('swarm', 'UNTIL_NOT_MET', `--until ${formatUntil(until)} not met after ${(elapsedMs / 1000).toFixed(1)} s: ${shortfall}`, false);
+    }
     const cpu = process.cpuUsage(cpu0);
     const end = { ...traffic };
     this.#stopping = true;
@@ -175,6 +201,7 @@ export class Swarm implements BotHost {
     }
     return summarize({
       options: { ...this.#o, serverKeyPinned: this.#o.serverKey !== undefined },
+      until: until === undefined ? null : { goal: formatUntil(until), met: shortfall === undefined },
       resumed: this.stats.resumed,
       relogins: this.stats.relogins,
       bots: this.#bots,
@@ -193,6 +220,30 @@ export class Swarm implements BotHost {
   /** Ends the run early (at the next tick); `run` then closes the connections and resolves its summary. */
   stop(): void {
     this.#stopRequested = true;
+  }
+
+  /**
+   * What the run still lacks to meet `goal`, or `undefined`. The swarm settles again whenever a bot
+   * resumes, logs in or joins again: `moves` and `others` count from there.
+   */
+  #shortfall(goal: UntilGoal): string | undefined {
+    const recoveries = this.stats.resumed + this.stats.relogins;
+    if (recoveries !== this.#settledAt) {
+      this.#settledAt = recoveries;
+      for (const b of this.#bots) this.#settledCounts.set(b, { moves: b.movesConfirmed, others: b.othersMovesSeen });
+    }
+    const bots = this.#bots.map((b) => {
+      const base = this.#settledCounts.get(b) ?? { moves: 0, others: 0 };
+      return {
+        name: b.name,
+        playing: b.phase === 'playing',
+        moves: b.movesConfirmed - base.moves,
+        others: b.othersMovesSeen - base.others,
+        chats: b.chatsReceived,
+        leaderboards: b.leaderboardAnswers,
+      };
+    });
+    return untilShortfall(goal, bots, { tags: this.stats.tagsScored, recovered: recoveries });
   }
 
   /** Starts the bots whose ramp slot has come, within the connecting limit. */

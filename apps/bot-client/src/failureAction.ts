@@ -8,8 +8,10 @@ export type FailureAction =
   | 'rejoin'
   /** Lost with the connection before playing: log in again on a new client. */
   | 'restart'
-  /** A failure the scenario decides on (expected or not); before playing it ends the bot. */
-  | 'error';
+  /** A failure the scenario decides on (expected or not); the bot carries on. */
+  | 'error'
+  /** A failure of the bot's own login or join step: counted as `error`, and it ends the bot. */
+  | 'fail';
 
 /** Codes of a room request whose room's node stopped answering (it died: the room is restored elsewhere). */
 const ROOM_SILENT: ReadonlySet<string> = new Set(['ROOM_UNREACHABLE', 'TIMEOUT']);
@@ -23,18 +25,25 @@ export interface FailureContext {
   readonly staleClient: boolean;
   /** The bot may still log in or join again (it has not done so too often). */
   readonly mayRetry: boolean;
+  /**
+   * The request is a step of logging in or joining (login, join, whereAmI), not a scenario request
+   * sent while playing whose answer came after the bot had left to join again.
+   */
+  readonly step: boolean;
 }
 
 /**
  * The bot's decision for a failed request, as a player would take it: a request cut short by the
  * run's end or by a close already counted is nothing; a room whose node died is joined again; a drop
- * during login or join starts over; anything else is an error for the scenario to judge.
+ * during login or join starts over; anything else is an error for the scenario to judge, which ends
+ * the bot only when its login or join step failed.
  */
 export function failureAction(code: string, c: FailureContext): FailureAction {
   if (c.phase === 'closed' || c.stopping || (c.phase === 'failed' && code === 'CLOSED')) return 'ignore';
   if (c.staleClient || code === 'RESUME_REFUSED') return 'ignore';
   const inRoom = c.phase === 'playing' || c.phase === 'joining';
   if (ROOM_SILENT.has(code) && inRoom && c.mayRetry) return 'rejoin';
-  if (code === 'DISCONNECTED') return c.phase === 'loggingIn' || c.phase === 'joining' ? 'restart' : 'ignore';
-  return 'error';
+  const starting = c.phase === 'loggingIn' || c.phase === 'joining';
+  if (code === 'DISCONNECTED') return starting ? 'restart' : 'ignore';
+  return starting && c.step ? 'fail' : 'error';
 }

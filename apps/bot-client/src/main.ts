@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { FlagError, formatHelp } from '@hearth/server/cli';
 import { BOT_FLAGS, parseBotConfig } from './config/BotConfig.ts';
+import { formatUntil } from './config/UntilGoal.ts';
 import { formatProgress } from './report/formatProgress.ts';
 import { formatSummary } from './report/formatSummary.ts';
 import { createScenario } from './scenarios/createScenario.ts';
@@ -31,6 +32,7 @@ async function main(): Promise<number> {
     durationMs: config.durationS === 0 ? Infinity : config.durationS * 1000,
     rampMs: config.rampS * 1000,
     scenario: createScenario(config.scenario),
+    ...(config.until !== undefined && { until: config.until }),
     protocol: config.protocol,
     maxConnecting: config.maxConnecting,
     ...(config.serverKey !== undefined ? { serverKey: config.serverKey } : {}),
@@ -46,11 +48,17 @@ async function main(): Promise<number> {
   if (config.serverKey === undefined && config.protocol === 'msgpack+nacl') {
     out.write('hearth-bots: the server key is not pinned (--server-key-file .hearth/server.key.pub pins it)\n');
   }
-  out.write(
-    `hearth-bots: ${config.bots} bots, scenario ${config.scenario}, ${config.durationS === 0 ? 'until Ctrl-C' : `${config.durationS} s`} against ${config.urls.join(', ')}\n`,
-  );
+  const until = config.until === undefined ? '' : `until ${formatUntil(config.until)}${config.durationS === 0 ? '' : ` (at most ${config.durationS} s)`}`;
+  const time = until !== '' ? until : config.durationS === 0 ? 'until Ctrl-C' : `${config.durationS} s`;
+  out.write(`hearth-bots: ${config.bots} bots, scenario ${config.scenario}, ${time} against ${config.urls.join(', ')}\n`);
   let lastLog = 0;
+  let allPlaying = false;
   const summary = await swarm.run((p) => {
+    if (!allPlaying && p.playing === p.bots) {
+      // Said once, on its own line: tests (and people) wait for it before disturbing the run.
+      allPlaying = true;
+      out.write(`${config.progress === 'line' ? '\r\x1b[2K' : ''}hearth-bots: all ${p.bots} bots playing after ${(p.elapsedMs / 1000).toFixed(1)} s\n`);
+    }
     if (config.progress === 'line') out.write(`\r\x1b[2K${formatProgress(p)}`);
     else if (config.progress === 'log' && p.elapsedMs - lastLog >= 5000) {
       lastLog = p.elapsedMs;

@@ -1,24 +1,11 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // The server's test fixtures: a server process on ports 0 (reads its `listening` line), a private Redis.
 import { startArena } from '../../server/test/fixtures/arenaProcess.ts';
 import { startRedis } from '@hearth/actor/testing';
-import type { SwarmSummary } from '../src/report/summarize.ts';
-
-const BOTS_MAIN = join(import.meta.dirname, '../src/main.ts');
-const FROM_SOURCE = ['--import', 'tsx', '--conditions=@hearth/source'];
-
-function runBots(args: string[]): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...FROM_SOURCE, BOTS_MAIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout }));
-  });
-}
+import { HANG_GUARD_MS, UNTIL_LIMIT_S, runBots } from './support/runBots.ts';
 
 /** The value of `hearth_cluster_events_total{event="NAME"}` in a Prometheus text. */
 function clusterCounter(metrics: string, name: string): number {
@@ -29,7 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'hearth-e2e-cluster-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('Arena cluster end to end: two server processes over Redis + one bot-client process', () => {
-  it('40 bots spread over two nodes (TCP on one, WS on the other) play together for ~10 s', { timeout: 80_000 }, async () => {
+  it('40 bots spread over two nodes (TCP on one, WS on the other) play together until each made 20 moves, saw 20 and heard a chat', { timeout: HANG_GUARD_MS + 60_000 }, async () => {
     await using redis = await startRedis();
     const keyFile = join(dir, 'server.key');
     const common = ['--redis', redis.url, '--redis-prefix', redis.prefix, '--key-file', keyFile];
@@ -41,17 +28,17 @@ describe('Arena cluster end to end: two server processes over Redis + one bot-cl
     expect(lb.publicKey).toBe(la.publicKey);
     expect(la.node).not.toBe(lb.node);
 
-    const jsonFile = join(dir, 'summary.json');
+    // Ends by work done (--until), however slow the machine; --duration is only the limit.
     const bots = await runBots([
       '--url', la.tcp, '--url', lb.ws,
-      '--bots', '40', '--duration', '10', '--ramp', '1',
+      '--bots', '40', '--ramp', '1', '--until', 'moves=20,others=20,chats=1,leaderboards=1,tags=1', '--duration', UNTIL_LIMIT_S,
       '--scenario', 'play', '--server-key-file', `${keyFile}.pub`,
-      '--json', jsonFile, '--progress', 'off',
     ]);
-    const summary = JSON.parse(readFileSync(jsonFile, 'utf8')) as SwarmSummary;
+    const summary = bots.summary;
     expect(summary.failures).toEqual([]);
     expect(bots.code).toBe(0);
     expect(summary.ok).toBe(true);
+    expect(summary.until?.met).toBe(true);
     expect(summary.urls).toEqual([la.tcp, lb.ws]);
     expect(summary.bots).toMatchObject({ total: 40, connected: 40, loggedIn: 40, joined: 40, dropped: 0, failed: 0 });
     expect(summary.unexpectedCount).toBe(0);

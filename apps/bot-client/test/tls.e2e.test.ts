@@ -1,28 +1,16 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startArena } from '../../server/test/fixtures/arenaProcess.ts';
 import { selfSignedCertificate } from '../../../packages/client-e2e/test/support/tlsTerminator.ts';
-import type { SwarmSummary } from '../src/report/summarize.ts';
-
-const BOTS_MAIN = join(import.meta.dirname, '../src/main.ts');
-const FROM_SOURCE = ['--import', 'tsx', '--conditions=@hearth/source'];
+import { HANG_GUARD_MS, UNTIL_LIMIT_S, runBots } from './support/runBots.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'hearth-e2e-tls-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function runBots(args: string[]): Promise<{ code: number | null; summary: SwarmSummary }> {
-  const jsonFile = join(dir, `summary-${Math.random().toString(36).slice(2)}.json`);
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...FROM_SOURCE, BOTS_MAIN, ...args, '--json', jsonFile, '--progress', 'off'], { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('exit', (code) => resolve({ code, summary: JSON.parse(readFileSync(jsonFile, 'utf8')) as SwarmSummary }));
-  });
-}
-
 describe('TLS end to end: hearth-server --tls-cert/--tls-key, bots over tls:// and wss://', () => {
-  it('bots trusting the self-signed certificate play; bots that do not are refused with advice', { timeout: 60_000 }, async () => {
+  it('bots trusting the self-signed certificate play; bots that do not are refused with advice', { timeout: 2 * HANG_GUARD_MS + 60_000 }, async () => {
     const { cert, key } = selfSignedCertificate();
     writeFileSync(join(dir, 'cert.pem'), cert);
     writeFileSync(join(dir, 'key.pem'), key, { mode: 0o600 });
@@ -32,15 +20,17 @@ describe('TLS end to end: hearth-server --tls-cert/--tls-key, bots over tls:// a
     expect(l.tcp).toMatch(/^tls:\/\/127\.0\.0\.1:\d+$/);
     expect(l.ws).toMatch(/^wss:\/\/127\.0\.0\.1:\d+$/);
 
-    const ok = await runBots(['--url', l.tcp, '--url', l.ws, '--bots', '6', '--duration', '4', '--server-key-file', `${keyFile}.pub`, '--tls-ca', join(dir, 'cert.pem')]);
+    const ok = await runBots(['--url', l.tcp, '--url', l.ws, '--bots', '6', '--until', 'moves=4', '--duration', UNTIL_LIMIT_S, '--server-key-file', `${keyFile}.pub`, '--tls-ca', join(dir, 'cert.pem')]);
     expect(ok.summary.failures).toEqual([]);
     expect(ok.code).toBe(0);
+    expect(ok.summary.until?.met).toBe(true);
     expect(ok.summary.bots).toMatchObject({ total: 6, loggedIn: 6, joined: 6, failed: 0 });
     expect(ok.summary.rtt.count).toBeGreaterThan(0);
 
-    const untrusted = await runBots(['--url', l.tcp, '--bots', '2', '--duration', '30', '--server-key-file', `${keyFile}.pub`]);
+    // --duration 0 (no end by time): every bot failed, so the run ends by itself, at once.
+    const untrusted = await runBots(['--url', l.tcp, '--bots', '2', '--duration', '0', '--server-key-file', `${keyFile}.pub`]);
     expect(untrusted.code).toBe(1);
-    expect(untrusted.summary.elapsedS).toBeLessThan(15); // every bot failed: the run ends at once
+    expect(untrusted.summary.bots.failed).toBe(2);
     expect(untrusted.summary.failures[0]).toMatchObject({ code: 'HANDSHAKE_FAILED' });
     expect(untrusted.summary.failures[0]!.text).toMatch(/self-signed/);
   });

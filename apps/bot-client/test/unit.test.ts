@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { FlagError } from '@hearth/server/cli';
 import { describe, expect, it } from 'vitest';
 import { parseBotConfig } from '../src/config/BotConfig.ts';
+import { formatUntil, parseUntil, untilShortfall } from '../src/config/UntilGoal.ts';
 import { failureAction } from '../src/failureAction.ts';
+import { RoomView } from '../src/RoomView.ts';
 import { LatencyHistogram } from '../src/stats/LatencyHistogram.ts';
 
 describe('LatencyHistogram', () => {
@@ -55,19 +57,64 @@ describe('bot flags', () => {
     [['--server-key', 'xyz'], /^--server-key: expected a 32-byte public key as 64 hex digits$/],
     [['--server-key-file', '/nonexistent/key.pub'], /^--server-key-file: cannot read \/nonexistent\/key\.pub/],
     [['--duration', '5', '--ramp', '5'], /^--ramp: 5 s must be shorter than --duration 5 s$/],
+    [['--until', 'moves'], /^--until: expected TERM=COUNT\[,TERM=COUNT…\] with TERM one of moves\|others\|chats\|leaderboards\|tags\|recovered \(each once, COUNT ≥ 1\), got "moves"$/],
+    [['--until', 'jumps=3'], /^--until: expected TERM=COUNT/],
+    [['--until', 'moves=0'], /^--until: expected TERM=COUNT/],
+    [['--until', 'moves=1,moves=2'], /^--until: expected TERM=COUNT/],
   ])('refuses %j with one line naming the flag', (argv, message) => {
     expect(() => parseBotConfig(argv, {})).toThrow(FlagError);
     expect(() => parseBotConfig(argv, {})).toThrow(message);
   });
 });
 
+describe('--until', () => {
+  it('reads the goal; without --duration there is no time limit, with it a limit', () => {
+    expect(parseBotConfig(['--until', 'moves=40, chats=1,tags=2'], {})).toMatchObject({ until: { moves: 40, chats: 1, tags: 2 }, durationS: 0 });
+    expect(parseBotConfig(['--until', 'recovered=10', '--duration', '120'], {})).toMatchObject({ until: { recovered: 10 }, durationS: 120 });
+    expect(parseBotConfig([], { HEARTH_BOT_UNTIL: 'moves=3' })).toMatchObject({ until: { moves: 3 } });
+    expect(parseBotConfig([], {})).toMatchObject({ until: undefined, durationS: 30 });
+    expect(formatUntil(parseUntil('tags=1,moves=5'))).toBe('moves=5,tags=1');
+  });
+
+  it('is met when every bot plays and has each per-bot count, and the swarm totals are reached', () => {
+    const goal = parseUntil('moves=2,chats=1,tags=1,recovered=1');
+    const bot = (name: string, over: Partial<{ playing: boolean; moves: number; chats: number }> = {}) => ({
+      name, playing: true, moves: 2, others: 0, chats: 1, leaderboards: 0, ...over,
+    });
+    expect(untilShortfall(goal, [bot('a'), bot('b')], { tags: 1, recovered: 1 })).toBeUndefined();
+    expect(untilShortfall(goal, [bot('a'), bot('b')], { tags: 0, recovered: 1 })).toBe('tags 0/1');
+    expect(untilShortfall(goal, [bot('a', { moves: 1 }), bot('b', { playing: false })], { tags: 1, recovered: 1 })).toBe(
+      '2 bots short (a moves 1/2; b not playing)',
+    );
+    const many = Array.from({ length: 5 }, (_, i) => bot(`b${i}`, { chats: 0 }));
+    expect(untilShortfall(goal, many, { tags: 1, recovered: 0 })).toBe('recovered 0/1, 5 bots short (b0 chats 0/1; b1 chats 0/1; b2 chats 0/1; …)');
+  });
+});
+
+describe('RoomView', () => {
+  it('counts your own moves the room applied, over rooms, not the first sight of you', () => {
+    const view = new RoomView();
+    view.pid = 1;
+    view.read(new Map([[1, { x: 0, y: 0 }], [2, { x: 5, y: 5 }]]));
+    expect(view.selfMoves).toBe(0);
+    expect(view.read(new Map([[1, { x: 1, y: 0 }], [2, { x: 6, y: 5 }]]))).toBe(1);
+    view.read(new Map([[1, { x: 1, y: 0 }], [2, { x: 6, y: 5 }]]));
+    expect(view.selfMoves).toBe(1);
+    view.clear();
+    view.pid = 3;
+    view.read(new Map([[3, { x: 9, y: 9 }]]));
+    view.read(new Map([[3, { x: 9, y: 8 }]]));
+    expect(view.selfMoves).toBe(2);
+  });
+});
+
 describe('failureAction', () => {
-  const ctx = { phase: 'playing' as const, stopping: false, staleClient: false, mayRetry: true };
+  const ctx = { phase: 'playing' as const, stopping: false, staleClient: false, mayRetry: true, step: false };
   it('joins again when the room\'s node stopped answering, while it may', () => {
     expect(failureAction('TIMEOUT', ctx)).toBe('rejoin');
     expect(failureAction('ROOM_UNREACHABLE', { ...ctx, phase: 'joining' })).toBe('rejoin');
     expect(failureAction('TIMEOUT', { ...ctx, mayRetry: false })).toBe('error');
-    expect(failureAction('TIMEOUT', { ...ctx, phase: 'loggingIn' })).toBe('error');
+    expect(failureAction('TIMEOUT', { ...ctx, phase: 'loggingIn', step: true })).toBe('fail');
   });
   it('starts over after a drop before playing, carries on after one in play', () => {
     expect(failureAction('DISCONNECTED', { ...ctx, phase: 'joining' })).toBe('restart');
@@ -78,5 +125,11 @@ describe('failureAction', () => {
     expect(failureAction('ARENA_TOO_FAR', { ...ctx, staleClient: true })).toBe('ignore');
     expect(failureAction('CLOSED', { ...ctx, phase: 'failed' })).toBe('ignore');
     expect(failureAction('ARENA_TOO_FAR', ctx)).toBe('error');
+  });
+  it('ends the bot only for a failed login or join step, not for a tag answered while it joins again', () => {
+    // The tag went out while playing; its room died, the bot left to join again, then the answer came.
+    expect(failureAction('ARENA_NO_SUCH_PLAYER', { ...ctx, phase: 'joining' })).toBe('error');
+    expect(failureAction('ROOM_FULL', { ...ctx, phase: 'joining', step: true })).toBe('fail');
+    expect(failureAction('AUTH_FAILED', { ...ctx, phase: 'loggingIn', step: true })).toBe('fail');
   });
 });

@@ -1,14 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { FlagError, parseFlags, type FlagSpec } from '@hearth/server/cli';
 import { SCENARIO_NAMES, type ScenarioName } from '../scenarios/Scenario.ts';
+import { parseUntil, type UntilGoal } from './UntilGoal.ts';
 
 /** Everything `hearth-bots` is configured with. */
 export interface BotConfig {
   /** Server addresses; bots are spread over them round-robin. */
   readonly urls: readonly string[];
   readonly bots: number;
-  /** Run time in seconds; 0 = until stopped. */
+  /** Run time in seconds; 0 = until stopped. With {@link until}: the limit, reaching it fails the run. */
   readonly durationS: number;
+  /** End the run by work done (`--until`), if given. */
+  readonly until: UntilGoal | undefined;
   readonly rampS: number;
   readonly scenario: ScenarioName;
   readonly protocol: 'msgpack+nacl' | 'msgpack';
@@ -27,7 +30,11 @@ export interface BotConfig {
 export const BOT_FLAGS = {
   url: { env: 'HEARTH_BOT_URL', multiple: true, default: 'tcp://127.0.0.1:7700', help: 'server address tcp://, ws://, tls:// or wss://host:port (repeatable)' },
   bots: { env: 'HEARTH_BOTS', type: 'int', min: 1, max: 100_000, default: 20, help: 'number of bots' },
-  duration: { env: 'HEARTH_BOT_DURATION', type: 'number', min: 0, default: 30, help: 'run time in seconds, ramp included (0: until Ctrl-C)' },
+  duration: { env: 'HEARTH_BOT_DURATION', type: 'number', min: 0, default: 30, help: 'run time in seconds, ramp included (0: until Ctrl-C); with --until, a limit whose end fails the run (no limit unless given)' },
+  until: {
+    env: 'HEARTH_BOT_UNTIL',
+    help: 'end by work done, not time: TERM=COUNT,… — every bot playing with moves (own moves applied), others (others\' moves seen), chats (received), leaderboards (answers); swarm totals tags (scored), recovered (resumes, logins and joins again); moves and others count since the last resume/login/join again. e.g. moves=40,chats=1',
+  },
   ramp: { env: 'HEARTH_BOT_RAMP', type: 'number', min: 0, default: 0, help: 'seconds over which bots start' },
   scenario: { env: 'HEARTH_BOT_SCENARIO', choices: SCENARIO_NAMES, default: 'play', help: 'what the bots do' },
   protocol: { env: 'HEARTH_PROTOCOL', choices: ['msgpack+nacl', 'msgpack'], default: 'msgpack+nacl', help: 'wire protocol (as the server)' },
@@ -77,13 +84,15 @@ export function parseBotConfig(argv: readonly string[], env: NodeJS.ProcessEnv, 
       throw new FlagError('--tls-ca', `--tls-ca: cannot read ${path}: ${(cause as Error).message}`, { cause });
     }
   }
-  const duration = (v['duration'] as number | undefined) ?? 30;
+  const until = v['until'] === undefined ? undefined : parseUntil(v['until'] as string);
+  const duration = (v['duration'] as number | undefined) ?? (until === undefined ? 30 : 0);
   const ramp = (v['ramp'] as number | undefined) ?? 0;
   if (duration > 0 && ramp >= duration) throw new FlagError('--ramp', `--ramp: ${ramp} s must be shorter than --duration ${duration} s`);
   return Object.freeze({
     urls,
     bots: (v['bots'] as number | undefined) ?? 20,
     durationS: duration,
+    until,
     rampS: ramp,
     scenario: ((v['scenario'] as string | undefined) ?? 'play') as ScenarioName,
     protocol: ((v['protocol'] as string | undefined) ?? 'msgpack+nacl') as BotConfig['protocol'],

@@ -8,7 +8,7 @@ export function formatSummary(s: SwarmSummary): string {
   const rows: [string, string][] = [
     ['result', s.ok ? 'OK' : `FAILED (${s.unexpectedCount} unexpected errors, ${s.bots.failed} bots failed)`],
     ['scenario', `${s.scenario} · ${s.protocol}${s.serverKeyPinned ? ' (server key pinned)' : ''} · ${s.urls.join(', ')}`],
-    ['time', `${s.elapsedS} s · bot process CPU ${s.cpuCores} cores`],
+    ['time', `${s.elapsedS} s · bot process CPU ${s.cpuCores} cores${s.until === null ? '' : ` · until ${s.until.goal}: ${s.until.met ? 'met' : 'NOT met'}`}`],
     ['bots', `${n(s.bots.total)} total · ${n(s.bots.connected)} connected · ${n(s.bots.loggedIn)} logged in · ${n(s.bots.joined)} in ${n(s.rooms)} rooms`],
     ['', `${n(s.bots.dropped)} dropped · ${n(s.bots.failed)} failed · ${n(s.bots.resumed)} resumed · ${n(s.bots.relogins)} logged in again`],
     ['saw others move', `${n(s.bots.sawOthersMove)} bots (${n(s.game.othersMoves)} moves in ${n(s.game.patches)} state patches, ${n(s.game.patchBytes)} B)`],

@@ -23,6 +23,8 @@ export interface SwarmSummary {
   protocol: string;
   serverKeyPinned: boolean;
   elapsedS: number;
+  /** The `--until` goal and whether it was met (the run ended by work done); null without `--until`. */
+  until: { goal: string; met: boolean } | null;
   /** CPU time of the bot process ÷ wall time (1.0 = one core busy). */
   cpuCores: number;
   bots: {
@@ -71,6 +73,7 @@ export interface SummaryInput {
   options: { urls: readonly string[]; protocol: string; scenario: { name: string }; serverKeyPinned: boolean };
   bots: readonly Bot[];
   stats: SwarmStats;
+  until: { goal: string; met: boolean } | null;
   resumed: number;
   relogins: number;
   elapsedMs: number;
@@ -117,6 +120,7 @@ export function summarize(input: SummaryInput): SwarmSummary {
     protocol: input.options.protocol,
     serverKeyPinned: input.options.serverKeyPinned,
     elapsedS: round(secs, 2),
+    until: input.until,
     cpuCores: round(input.cpuMs / input.elapsedMs, 2),
     bots: {
       total: bots.length,
