@@ -1,94 +1,25 @@
 // Interest management across nodes: views.test.ts with the member bob on another node than the
 // room; its view's state group is joined on its node (the room's node says which, before its reply).
-import { RoomJoin, RoomCreate, RoomState, defineMessage, type InboundMessage, type RoomStatePatch } from '@hearth/protocol';
+// The case is rooms/viewsCase.ts.
+import { defineMessage } from '@hearth/protocol';
 import { describe, expect, it } from 'vitest';
-import { GridViews, Mirror, StateEncoder, f32, map, string, struct, type View } from '../../../state/src/index.ts';
-import { defineRoom, type Room } from '../../src/index.ts';
 import { ManualClock } from '../../src/testing/index.ts';
 import { cleanup } from '../helpers.ts';
-import { player, toRoom } from '../rooms/roomServer.ts';
+import { checkViews, viewsField } from '../rooms/viewsCase.ts';
 import { useClusterFixture } from './helpers.ts';
 import { startRoomNode } from './roomNodes.ts';
 
-const World = struct({ players: map(string, struct({ x: f32, y: f32 })) });
 const GoTo = defineMessage<{ x: number; y: number }, boolean>(231, 'test.cluster.goto');
-
-const grids = new WeakMap<object, GridViews>();
-const views = new Map<string, View>();
-function grid(room: Room): GridViews {
-  const enc = room.synced as StateEncoder<typeof World>;
-  let g = grids.get(enc);
-  if (g === undefined) grids.set(enc, (g = new GridViews(enc, 'players', { cellSize: 100, radius: 1 })));
-  return g;
-}
-
-const bytesOf = (m: InboundMessage) => (m.payload as RoomStatePatch)[1];
 
 describe('views across nodes (real Redis)', () => {
   const fx = useClusterFixture(cleanup);
 
-it('a member on another node gets the patch of its view, and a switch then its new view', async () => {
-  const clock = new ManualClock();
-  const Field = defineRoom({ name: 'field', maxPlayers: 8, tickHz: 10, sync: () => new StateEncoder(World, { players: new Map() }, { views: ['players'] }) })
-    .handle(GoTo, (room, p, { x, y }) => {
-      const me = room.state.players.get(p.userId)!;
-      me.x = x;
-      me.y = y;
-      grid(room).place(p.userId, x, y);
-      const view = views.get(p.userId)!;
-      const next = grid(room).move(view, x, y);
-      if (next === view) return true;
-      // as in docs/state.md: the pending patch, then the switch (setView sends both), then leave the old view
-      const switched = room.setView(p, next);
-      grid(room).leave(view);
-      views.set(p.userId, next);
-      return switched;
-    })
-    .hooks({
-      onJoin: (room, p, options) => {
-        const x = options['x'] as number;
-        const y = options['y'] as number;
-        room.state.players.set(p.userId, { x, y });
-        grid(room).place(p.userId, x, y);
-        const view = grid(room).join(x, y);
-        views.set(p.userId, view);
-        room.setView(p, view);
-      },
-    });
-  const a1 = await startRoomNode(fx.redis, 'va', [Field], fx.closers, { clock });
-  const b1 = await startRoomNode(fx.redis, 'vb', [Field], fx.closers);
-  const ann = await player(a1.port, 'ann');
-  const bob = await player(b1.port, 'bob');
-  const a = await ann.ref.request(RoomCreate, { kind: 'field', options: { x: 10, y: 10 } });
-  const annMirror = new Mirror(World);
-  annMirror.apply(a.state as Uint8Array);
-  const b = await bob.ref.request(RoomJoin, { roomId: a.roomId, options: { x: 1000, y: 1000 } });
-  const bobMirror = new Mirror(World);
-  bobMirror.apply(b.state as Uint8Array);
-  expect([...bobMirror.state!.players.keys()]).toEqual(['bob']); // far away: bob's view holds bob only
-  expect(b1.node.rooms.get(a.roomId)).toBeUndefined(); // the room runs on node va
-  clock.advance(100);
-  const applied = ann.inbox.filter((x) => x.type === RoomState.type).length;
-  for (const m of ann.inbox.filter((x) => x.type === RoomState.type)) annMirror.apply(bytesOf(m));
-  expect([...annMirror.state!.players.keys()]).toEqual(['ann']); // bob is out of ann's view
-
-  // bob walks next to ann: a view switch for bob (ann comes in), and ann's view now holds bob
-  expect(await toRoom(bob, a.roomId, GoTo, { x: 60, y: 40 })).toBe(true);
-  // the patch of bob's old view (bob left it), then the switch to the new one
-  for (const m of await bob.received(RoomState.type, 2)) bobMirror.apply(bytesOf(m));
-  expect([...bobMirror.state!.players.keys()].sort()).toEqual(['ann', 'bob']);
-  // ann's view got bob with the patch sent before bob's switch (bob entered ann's 3×3 cells)
-  const annSeen = await ann.received(RoomState.type, applied + 1);
-  for (const m of annSeen.slice(applied)) annMirror.apply(bytesOf(m));
-  expect([...annMirror.state!.players.keys()].sort()).toEqual(['ann', 'bob']);
-  // a step inside the same cell: no switch; the next tick's patch carries it to both views
-  expect(await toRoom(bob, a.roomId, GoTo, { x: 70, y: 45 })).toBe(true);
-  clock.advance(100);
-  const [annTick] = (await ann.received(RoomState.type, annSeen.length + 1)).slice(-1);
-  annMirror.apply(bytesOf(annTick!));
-  expect(annMirror.state!.players.get('bob')).toMatchObject({ x: 70, y: 45 });
-  const [bobTick] = (await bob.received(RoomState.type, 3)).slice(-1);
-  bobMirror.apply(bytesOf(bobTick!));
-  expect(bobMirror.state!.players.get('bob')).toMatchObject({ x: 70, y: 45 });
-});
+  it('a member on another node gets the patch of its view, and a switch then its new view', async () => {
+    const clock = new ManualClock();
+    const Field = viewsField(GoTo);
+    const a1 = await startRoomNode(fx.redis, 'va', [Field], fx.closers, { clock });
+    const b1 = await startRoomNode(fx.redis, 'vb', [Field], fx.closers);
+    // the room runs on node va
+    await checkViews(GoTo, clock, a1.port, b1.port, (roomId) => expect(b1.node.rooms.get(roomId)).toBeUndefined());
+  });
 });
