@@ -24,6 +24,8 @@ interface Rig {
   /** How the server answers a `room.join` (a resync): `'state'` (the state), or an error code. */
   rejoin: string;
   rejoins: number;
+  /** The ref the server gives room b1 in its join replies (n1: 1). */
+  boardRef: unknown;
   /** Sends messages to the client on the current connection. */
   push(fill: (w: Parameters<Parameters<MemoryPeer['send']>[0]>[0]) => void): Promise<void>;
 }
@@ -33,17 +35,17 @@ async function rig(): Promise<Rig> {
   const server = new MemoryServer();
   const encoder = new StateEncoder(World, { scores: new Map([['ann', 0]]), round: 0 });
   let tokens = 0;
-  const r = { clock, server, encoder, rejoin: 'state', rejoins: 0 } as Rig;
+  const r = { clock, server, encoder, rejoin: 'state', rejoins: 0, boardRef: 0 } as Rig;
   server.onMessage = (msg: Message, peer: MemoryPeer) => {
     if (msg.kind !== Kind.REQUEST) return;
     if (msg.type === 1 || msg.type === 2) peer.send((w) => w.reply(msg.rid, { userId: 'ann', resumeToken: `t${++tokens}` }));
     if (msg.type === RoomJoinOrCreate.type) {
       const kind = (msg.payload as { kind: string }).kind;
-      peer.send((w) => w.reply(msg.rid, { roomId: kind === 'notes' ? 'n1' : 'b1', kind, state: kind === 'notes' ? { topic: 'hi' } : encoder.full() }));
+      peer.send((w) => w.reply(msg.rid, { roomId: kind === 'notes' ? 'n1' : 'b1', ref: kind === 'notes' ? 1 : r.boardRef, kind, state: kind === 'notes' ? { topic: 'hi' } : encoder.full() }));
     }
     if (msg.type === RoomJoin.type) {
       r.rejoins++;
-      if (r.rejoin === 'state') peer.send((w) => w.reply(msg.rid, { roomId: 'b1', kind: 'board', state: encoder.full() }));
+      if (r.rejoin === 'state') peer.send((w) => w.reply(msg.rid, { roomId: 'b1', ref: r.boardRef, kind: 'board', state: encoder.full() }));
       else peer.send((w) => w.error(msg.rid, r.rejoin, 'refused by the test'));
     }
     if (msg.type === RoomLeave.type) peer.send((w) => w.reply(msg.rid, true));
@@ -162,6 +164,47 @@ describe('resynchronising a room', () => {
     expect(r.rejoins).toBe(0);
     await r.push((w) => w.push(RoomState.type, ['b1', p1]));
     expect(room.state.round).toBe(1);
+  });
+
+  it('routes `room.state` by the ref of the join reply; an unknown ref, or one that is not a uint32, is dropped', async () => {
+    const r = await rig();
+    const room = await settle(r, r.client.joinOrCreate(Board));
+    const p1 = patch(r, (s) => (s.round = 1));
+    await r.push((w) => {
+      for (const ref of [1, 2, -1, 0.5, 2 ** 32, Number.NaN]) w.push(RoomState.type, [ref, p1]);
+    });
+    await r.clock.advance(0);
+    expect(room.state.round).toBe(0); // none applied, none made the mirror stale
+    expect(r.rejoins).toBe(0);
+    await r.push((w) => w.push(RoomState.type, [0, p1]));
+    expect(room.state.round).toBe(1);
+  });
+
+  it('refuses a join reply with a ref that is not a uint32 (BAD_REPLY)', async () => {
+    for (const bad of ['0', -1, 1.5, 2 ** 32, null]) {
+      const r = await rig();
+      r.boardRef = bad;
+      const refused = expect(r.client.joinOrCreate(Board)).rejects.toMatchObject({ code: 'BAD_REPLY' });
+      await r.clock.advance(0);
+      await refused;
+      r.client.close();
+    }
+  });
+
+  it('forgets the refs with the connection: after the resume, the resync reply gives the room its ref again', async () => {
+    const r = await rig();
+    const room = await settle(r, r.client.joinOrCreate(Board));
+    r.boardRef = 5; // a player resumed on another node: new refs
+    r.server.last.drop(undefined);
+    await r.clock.advance(100);
+    await r.clock.advance(0);
+    expect(r.rejoins).toBe(1);
+    const p1 = patch(r, (s) => (s.round = 1));
+    await r.push((w) => w.push(RoomState.type, [0, p1])); // the old connection's ref: another room, maybe
+    expect(room.state.round).toBe(0);
+    await r.push((w) => w.push(RoomState.type, [5, p1]));
+    expect(room.state.round).toBe(1);
+    expect(r.rejoins).toBe(1);
   });
 
   it('after a resume: refreshes every room; a refusal ends the handle with its code', async () => {

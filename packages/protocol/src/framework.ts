@@ -28,6 +28,13 @@ export type RoomOptions = Record<string, unknown>;
 /** Reply to a join, create or joinOrCreate: the room joined and its state. */
 export interface RoomJoined {
   roomId: string;
+  /**
+   * The room's number in this session (a small uint, never reused by the session's server-side
+   * player): the `room.state` pushes of this room carry it instead of the room id. Valid for the
+   * connection it was given on: after a reconnect, a join (or resync) reply gives it again. Always
+   * set in a reply to a client; absent only between the server's nodes (the player's node adds it).
+   */
+  ref?: number;
   kind: string;
   /**
    * The room's state at the join: for a `@hearth/state` room the full-state bytes (apply them to a
@@ -72,12 +79,15 @@ export const RoomSend = defineMessage<RoomEnvelope, unknown>(15, 'room.send');
 /** Framework type 16 (server → client): a push from a room (`room.broadcast` / `room.send`), `[roomId, type, payload]`. */
 export const RoomPush = defineMessage<RoomEnvelope>(16, 'room.push');
 /**
- * A room's state bytes, `[roomId, bytes]`: an array, not a map — one goes to every member of a
- * synced room on every tick, and key strings would add 14 bytes to each (bench/results/game.json).
+ * A room's state bytes, `[ref, bytes]` with `ref` the room's number in the session
+ * ({@link RoomJoined.ref}): an array, not a map, and a small uint, not the room id — one goes to
+ * every member of a synced room on every tick; a map's key strings would add 14 bytes to each and
+ * the 12-character room id 12 more than the ref (bench/results/game.json). The room sends its id;
+ * the member's player on the server rewrites it to the member's ref (packages/actor RoomRefs).
  */
-export type RoomStatePatch = [roomId: string, bytes: Uint8Array];
+export type RoomStatePatch = [ref: number, bytes: Uint8Array];
 
-/** Framework type 17 (server → client): a `@hearth/state` patch of a room, `[roomId, bytes]` (apply to its `Mirror`). */
+/** Framework type 17 (server → client): a `@hearth/state` patch of a room, `[ref, bytes]` (apply to its `Mirror`). */
 export const RoomState = defineMessage<RoomStatePatch>(17, 'room.state');
 /** Framework type 18 (server → client): the server removed this player from a room (disposed, kicked). */
 export const RoomLeft = defineMessage<{ roomId: string; code: string; text: string }>(18, 'room.left');

@@ -1,5 +1,4 @@
-import type { AnyDefinition, LoginCredentials, Payload } from '@hearth/protocol';
-import { ErrorCode, HearthError, Kind, encodeMessage } from '@hearth/protocol';
+import { ErrorCode, HearthError, Kind, encodeMessage, type AnyDefinition, type LoginCredentials, type Payload } from '@hearth/protocol';
 import type { Logger } from 'pino';
 import type { EventObject, StateValue } from 'xstate';
 import type { SessionEffects } from '../machine/SessionEffects.ts';
@@ -19,6 +18,7 @@ import { PlayerTimer, type TimerOwner } from './PlayerTimer.ts';
 import { runHook } from './runHook.ts';
 import type { PlayerRooms } from '../room/PlayerRooms.ts';
 import { roomsOfPlayer } from '../room/roomsOfPlayer.ts';
+import { RoomRefs } from '../room/RoomRefs.ts';
 
 const NO_GROUPS: ReadonlySet<string> = new Set();
 
@@ -60,6 +60,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
   #leaving: Promise<void> | undefined;
   /** A disconnect that is a link replacement (resume over a half-open link): no parking. */
   #replacingLink = false;
+  readonly roomRefs = new RoomRefs(); // its rooms' numbers, which its `room.state` pushes carry (@internal)
 
   /**
    * @internal created by the holder when a session opens (`ref`), or restored in grace from a
@@ -196,6 +197,7 @@ export class PlayerActor<G = unknown, E extends EventObject = EventObject> imple
 
   /** Appends pre-encoded bytes (a broadcast), queued in grace. */
   deliverEncoded(bytes: Uint8Array): boolean {
+    bytes = this.roomRefs.rewrite(bytes);
     const ref = this.#link.ref;
     if (ref !== undefined) return ref.sendEncoded(bytes, 1);
     return this.#phase === 'disconnected' && this.#enqueue(bytes);

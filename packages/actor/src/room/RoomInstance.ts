@@ -12,6 +12,7 @@ import type { RoomLifecycle } from './RoomLifecycle.ts';
 import { RoomMembership, asRefusal } from './RoomMembership.ts';
 import { RoomRuntime } from './RoomRuntime.ts';
 import { RoomStateSync } from './RoomStateSync.ts';
+import { roomStateOf } from './RoomRefs.ts';
 import type { SyncedState } from './SyncedState.ts';
 import { AwayMember } from './checkpoint/AwayMember.ts';
 import type { RoomResume } from './checkpoint/RoomResume.ts';
@@ -299,7 +300,7 @@ export class RoomInstance implements Room {
     link.join(this.#group);
     if (this.#sync.synced !== undefined) {
       this.#sync.enter(link);
-      link.push(RoomState, [this.id, this.#sync.stateFor(link, null) as Uint8Array]);
+      link.push(RoomState, roomStateOf(this.id, this.#sync.stateFor(link, null) as Uint8Array));
     }
     this.#events.joined(this, link);
     this.#changed();

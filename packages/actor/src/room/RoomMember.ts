@@ -1,6 +1,7 @@
 import type { AnyDefinition, Payload, RoomOptions } from '@hearth/protocol';
-import { RoomPush } from '@hearth/protocol';
+import { RoomPush, RoomState } from '@hearth/protocol';
 import type { Player } from '../player/Player.ts';
+import { roomRefsOf } from './RoomRefs.ts';
 
 /**
  * A member of a room as the room's code sees it (handlers, tick, hooks, `room.members`): plain
@@ -78,6 +79,8 @@ export class LocalMember implements MemberLink {
     return this.player.push(RoomPush, [room.id, definition.type, payload]);
   }
   push<D extends AnyDefinition>(definition: D, payload: Payload<D>): boolean {
+    // A room's state goes to the member's session under its number for the room (RoomRefs.ts).
+    if (definition.type === RoomState.type) payload = roomRefsOf(this.player).payload(payload) as Payload<D>;
     return this.player.push(definition, payload);
   }
   join(group: string): void {

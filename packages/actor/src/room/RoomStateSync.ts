@@ -1,6 +1,7 @@
 import { RoomState } from '@hearth/protocol';
 import type { RoomHub } from './RoomInstance.ts';
 import type { MemberLink } from './RoomMember.ts';
+import { roomStateOf } from './RoomRefs.ts';
 import { RoomViews } from './RoomViews.ts';
 import type { SyncedState } from './SyncedState.ts';
 
@@ -45,12 +46,12 @@ export class RoomStateSync {
     const views = this.views;
     const roomId = this.#roomId;
     if (views.groups.size === 0 || synced.encodeTick === undefined) {
-      this.#hub.broadcast(views.plainGroup, RoomState, [roomId, synced.encode()] as never);
+      this.#hub.broadcast(views.plainGroup, RoomState, roomStateOf(roomId, synced.encode()) as never);
       return;
     }
     const tick = synced.encodeTick();
-    this.#hub.broadcast(views.plainGroup, RoomState, [roomId, tick.patch()] as never);
-    for (const [view, group] of views.groups) this.#hub.broadcast(group.name, RoomState, [roomId, tick.patch(view as never)] as never);
+    this.#hub.broadcast(views.plainGroup, RoomState, roomStateOf(roomId, tick.patch()) as never);
+    for (const [view, group] of views.groups) this.#hub.broadcast(group.name, RoomState, roomStateOf(roomId, tick.patch(view as never)) as never);
   }
 
   /**
@@ -68,7 +69,7 @@ export class RoomStateSync {
     }
     if (synced.switchView === undefined) return false;
     flush(); // the switch applies on top of every patch sent so far
-    link.push(RoomState, [this.#roomId, synced.switchView(previous as never, view as never)]);
+    link.push(RoomState, roomStateOf(this.#roomId, synced.switchView(previous as never, view as never)));
     this.views.exit(link);
     this.views.set(link, view);
     this.views.enter(link);

@@ -12,6 +12,7 @@ import {
 import type { EventObject } from 'xstate';
 import type { PlayerDefinition } from '../player/definePlayer.ts';
 import type { PlayerRoomService, RoomManager } from './RoomManager.ts';
+import { withRef } from './RoomRefs.ts';
 
 const MAX_ID = 64;
 
@@ -64,15 +65,15 @@ export function installRooms<G, E extends EventObject>(definition: PlayerDefinit
   return definition
     .handle(RoomJoin, (p, payload) => {
       const m = record(payload, 'room.join');
-      return handled(rooms.s.join(p, name(m['roomId'], 'roomId'), options(m['options'])));
+      return handled(withRef(p, rooms.s.join(p, name(m['roomId'], 'roomId'), options(m['options']))));
     })
     .handle(RoomCreate, (p, payload) => {
       const m = record(payload, 'room.create');
-      return handled(rooms.s.createAndJoin(p, name(m['kind'], 'kind'), options(m['options']), { private: m['private'] === true }));
+      return handled(withRef(p, rooms.s.createAndJoin(p, name(m['kind'], 'kind'), options(m['options']), { private: m['private'] === true })));
     })
     .handle(RoomJoinOrCreate, (p, payload) => {
       const m = record(payload, 'room.joinOrCreate');
-      return handled(rooms.s.joinOrCreate(p, name(m['kind'], 'kind'), options(m['options'])));
+      return handled(withRef(p, rooms.s.joinOrCreate(p, name(m['kind'], 'kind'), options(m['options']))));
     })
     .handle(RoomLeave, (p, payload) => handled(rooms.s.leave(p, name(record(payload, 'room.leave')['roomId'], 'roomId'))))
     .handle(RoomList, (_p, payload) => {

@@ -53,6 +53,8 @@ export class ClientRoom<S = unknown, M extends StateMirror | undefined = StateMi
   readonly mirror: M;
   readonly #client: HearthClient;
   readonly #forget: (room: ClientRoom<S, M>) => void;
+  /** Files this room under the ref a resync reply gives (its `room.state` pushes name it by ref). */
+  readonly #bindRef: (ref: unknown) => void;
   readonly #handlers = new Handlers();
   readonly #events = new Emitter<ClientRoomEvents<S>>();
   #plain: unknown;
@@ -74,12 +76,14 @@ export class ClientRoom<S = unknown, M extends StateMirror | undefined = StateMi
     mirror: M,
     forget: (room: ClientRoom<S, M>) => void,
     control: (control: RoomControl) => void,
+    bindRef: (ref: unknown) => void = () => {},
   ) {
     this.id = id;
     this.kind = kind;
     this.mirror = mirror;
     this.#client = client;
     this.#forget = forget;
+    this.#bindRef = bindRef;
     this.#take(state);
     control({
       push: (type, payload) => this.#handlers.push(type, payload),
@@ -218,6 +222,7 @@ export class ClientRoom<S = unknown, M extends StateMirror | undefined = StateMi
           void this.#client.request(RoomLeave, { roomId: this.id }, { idempotent: true }).catch(() => {});
           return;
         }
+        this.#bindRef((joined as { ref?: unknown }).ref);
         try {
           this.#take(joined.state);
         } catch (error) {

@@ -19,10 +19,17 @@ const MAX_EARLY = 256;
 const MAX_ID = 64;
 
 type Early = { push: true; type: number; payload: unknown } | { push: false; bytes: Uint8Array };
+/** A held message and the room id (`room.push`) or ref (`room.state`) it names. */
+type Held = { key: string | number; message: Early };
 type JoinDefinition = MessageDefinition<{ roomId?: string; kind?: string; options?: RoomOptions; private?: boolean }, RoomJoined>;
 
 function isId(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID;
+}
+
+/** A room ref (`room.state`'s first element, a join reply's `ref`): a uint32. */
+function isRef(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -39,10 +46,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export class ClientRooms {
   readonly #client: HearthClient;
   readonly #rooms = new Map<string, { room: ClientRoom; control: RoomControl }>();
+  /**
+   * The rooms by ref (`room.state` names a room by its ref): learnt from each join or resync reply,
+   * valid for one connection (forgotten on a disconnect: a resumed player may be a new actor with
+   * new refs; the resync after the resume gives them again, and its full state covers the patches
+   * dropped meanwhile).
+   */
+  readonly #byRef = new Map<number, { room: ClientRoom; control: RoomControl }>();
   /** Joins in flight: while there are some, pushes for unknown rooms are held (a room's first pushes may overtake its join reply). */
   #joining = 0;
-  readonly #early = new Map<string, Early[]>();
-  #earlyCount = 0;
+  /** Held messages in arrival order (at most MAX_EARLY). */
+  #early: Held[] = [];
 
   constructor(client: HearthClient) {
     this.#client = client;
@@ -54,13 +68,14 @@ export class ClientRooms {
       if (entry !== undefined) entry.control.push(type, payload);
       else this.#hold(roomId, { push: true, type, payload });
     });
+    // `[ref, bytes]` (a server before refs sent `[roomId, bytes]`: taken too); anything else is dropped.
     client.on(RoomState, (message) => {
       if (!Array.isArray(message) || message.length !== 2) return;
-      const [roomId, bytes] = message as unknown[];
-      if (!isId(roomId) || !(bytes instanceof Uint8Array)) return;
-      const entry = this.#rooms.get(roomId);
+      const [room, bytes] = message as unknown[];
+      if (!(isRef(room) || isId(room)) || !(bytes instanceof Uint8Array)) return;
+      const entry = typeof room === 'number' ? this.#byRef.get(room) : this.#rooms.get(room);
       if (entry !== undefined) entry.control.patch(bytes);
-      else this.#hold(roomId, { push: false, bytes });
+      else this.#hold(room, { push: false, bytes });
     });
     client.on(RoomLeft, (message) => {
       if (!isRecord(message) || !isId(message['roomId'])) return;
@@ -68,6 +83,7 @@ export class ClientRooms {
       const text = typeof message['text'] === 'string' ? message['text'].slice(0, 1024) : '';
       this.#rooms.get(message['roomId'])?.control.left({ code, text });
     });
+    client.on('disconnected', () => this.#byRef.clear());
     client.on('resumed', () => {
       for (const { control } of [...this.#rooms.values()]) control.resync(true);
     });
@@ -99,17 +115,16 @@ export class ClientRooms {
       throw error;
     }
     this.#joining--;
-    if (!isRecord(joined) || !isId(joined.roomId)) {
+    if (!isRecord(joined) || !isId(joined.roomId) || (joined.ref !== undefined && !isRef(joined.ref))) {
       if (this.#joining === 0) this.#clearEarly();
-      throw new HearthError('BAD_REPLY', `${definition.name}: the reply names no room`);
+      throw new HearthError('BAD_REPLY', `${definition.name}: the reply names no room, or a bad room ref`);
     }
-    const early = this.#early.get(joined.roomId) ?? [];
-    this.#early.delete(joined.roomId);
-    this.#earlyCount -= early.length;
+    const early = this.#takeEarly(joined.roomId, joined.ref);
     if (this.#joining === 0) this.#clearEarly();
     const known = this.#rooms.get(joined.roomId);
     if (known !== undefined) {
       // Joined again (the server answers a member's join again): its state as of this reply.
+      this.#bind(known, joined.ref);
       known.control.joined(joined.state);
       return known.room as unknown as ClientRoom<S, M>;
     }
@@ -125,15 +140,22 @@ export class ClientRooms {
         kind?.mirror?.() as M,
         (r) => {
           if (this.#rooms.get(r.id)?.room === (r as unknown)) this.#rooms.delete(r.id);
+          for (const [ref, e] of this.#byRef) if (e.room === (r as unknown)) this.#byRef.delete(ref);
         },
         (c) => (control = c),
+        (ref) => {
+          const entry = this.#rooms.get(joined.roomId);
+          if (entry !== undefined && entry.room === (room as unknown)) this.#bind(entry, ref);
+        },
       );
     } catch (error) {
       // The server has the player in a room the client cannot mirror: leave it.
       void this.#client.request(RoomLeave, { roomId: joined.roomId }).catch(() => {});
       throw error;
     }
-    this.#rooms.set(room.id, { room: room as unknown as ClientRoom, control: control! });
+    const entry = { room: room as unknown as ClientRoom, control: control! };
+    this.#rooms.set(room.id, entry);
+    this.#bind(entry, joined.ref);
     for (const message of early) {
       if (message.push) control!.push(message.type, message.payload);
       else control!.patch(message.bytes);
@@ -148,16 +170,31 @@ export class ClientRooms {
     return listing.filter((r): r is RoomListing => isRecord(r) && isId(r['roomId']));
   }
 
-  #hold(roomId: string, message: Early): void {
-    if (this.#joining === 0 || this.#earlyCount >= MAX_EARLY) return;
-    let list = this.#early.get(roomId);
-    if (list === undefined) this.#early.set(roomId, (list = []));
-    list.push(message);
-    this.#earlyCount++;
+  /** Files the room under the ref a join or resync reply gave (a ref names one room: the last reply wins). */
+  #bind(entry: { room: ClientRoom; control: RoomControl }, ref: unknown): void {
+    if (!isRef(ref)) return;
+    for (const [r, e] of this.#byRef) if (e === entry && r !== ref) this.#byRef.delete(r);
+    this.#byRef.set(ref, entry);
+  }
+
+  #hold(key: string | number, message: Early): void {
+    if (this.#joining === 0 || this.#early.length >= MAX_EARLY) return;
+    this.#early.push({ key, message });
+  }
+
+  /** The held messages of the room joined (by its id or its ref), in arrival order. */
+  #takeEarly(roomId: string, ref: number | undefined): Early[] {
+    const mine: Early[] = [];
+    const rest: Held[] = [];
+    for (const h of this.#early) {
+      if (h.key === roomId || h.key === ref) mine.push(h.message);
+      else rest.push(h);
+    }
+    this.#early = rest;
+    return mine;
   }
 
   #clearEarly(): void {
-    this.#early.clear();
-    this.#earlyCount = 0;
+    this.#early = [];
   }
 }
