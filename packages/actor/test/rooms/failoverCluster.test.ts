@@ -1,19 +1,18 @@
 // Rooms outlive their node, in one process over a real Redis: a crashed node's rooms are claimed
 // and restored by survivors (one winner per room), a draining node hands its rooms over with their
 // current state, a stale owner's checkpoint is fenced, a bad checkpoint is counted, never thrown.
-import { Service } from '@hearth/net';
 import { RoomCreate, RoomJoin, defineMessage } from '@hearth/protocol';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createNode, defineRoom, devAuthenticator, type Room } from '../../src/index.ts';
+import { defineRoom, type Room } from '../../src/index.ts';
 import { decodeCheckpoint } from '../../src/room/checkpoint/checkpointCodec.ts';
 import { RedisRoomStore, parseOwner } from '../../src/room/checkpoint/RedisRoomStore.ts';
-import type { RestoredRoom, RoomFailoverOptions } from '../../src/room/checkpoint/RoomFailover.ts';
+import type { RestoredRoom } from '../../src/room/checkpoint/RoomFailover.ts';
 import type { RoomInstance } from '../../src/room/RoomInstance.ts';
 import { canStopRedis } from '../../src/testing/index.ts';
-import { once, rawClient, startNode, useClusterFixture } from '../cluster/helpers.ts';
-import { cleanup, until } from '../helpers.ts';
-import { player, roomPlayer, toRoom } from './roomServer.ts';
+import { once, rawClient } from '../cluster/helpers.ts';
+import { until } from '../helpers.ts';
+import { useFailoverNodes } from './failoverNodes.ts';
+import { player, toRoom } from './roomServer.ts';
 
 const Add = defineMessage<{ n: number }, number>(240, 'test.room.failover.add');
 const Note = defineMessage<{ text: string }, number>(241, 'test.room.failover.note');
@@ -23,38 +22,7 @@ const Counter = defineRoom({ name: 'counter', maxPlayers: 8, emptyTimeout: false
   .tick(() => {});
 
 describe('rooms outlive their node (one process, real Redis)', () => {
-  const fx = useClusterFixture(cleanup);
-
-  async function roomNode(nodeId: string, restored: RestoredRoom[] = [], kinds = [Counter, Notes], failoverOptions: RoomFailoverOptions = {}) {
-    const backplane = await startNode(fx.redis, nodeId);
-    const service = new Service({ log: false });
-    const node = await createNode({
-      service,
-      player: roomPlayer,
-      authenticate: devAuthenticator,
-      backplane,
-      rooms: kinds,
-      listen: [{ address: 'tcp://127.0.0.1:0', protocol: 'msgpack' }],
-      logger: pino({ enabled: false }),
-      // rounds are run by the test (check()), not by the timer
-      roomFailover: { checkMs: 60_000, awayGraceMs: 30_000, onRestored: (e) => restored.push(e), ...failoverOptions },
-    });
-    const failover = node.roomFailover!;
-    let stopped = false;
-    const stop = async (crash: boolean) => {
-      if (stopped) return;
-      stopped = true;
-      if (crash) {
-        failover.close();
-        await backplane.close({ drain: false });
-      }
-      await node.close();
-      await service.close({ deadlineMs: 500 });
-      await backplane.close();
-    };
-    fx.closers.push(() => stop(false));
-    return { node, backplane, failover, port: node.endpoints[0]!.port, kill: () => stop(true), stop: () => stop(false) };
-  }
+  const { fx, roomNode } = useFailoverNodes();
 
   /** Rooms made on `n` by fresh clients, each with a distinct total. */
   async function fill(n: Awaited<ReturnType<typeof roomNode>>, count: number): Promise<Map<string, number>> {
@@ -73,9 +41,9 @@ describe('rooms outlive their node (one process, real Redis)', () => {
 
   it('SIGKILL-like: every room of the dead node comes back on a survivor, same id and checkpointed state; its members re-enter', async () => {
     const restored: RestoredRoom[] = [];
-    const a = await roomNode('fa', restored);
-    const b = await roomNode('fb');
-    const c = await roomNode('fc', restored);
+    const a = await roomNode('fa', [Counter, Notes], restored);
+    const b = await roomNode('fb', [Counter, Notes]);
+    const c = await roomNode('fc', [Counter, Notes], restored);
     const totals = await fill(b, 6);
     // checkpoints on membership changes: the joins and creations above; force one with the totals in
     for (const id of totals.keys()) b.failover.checkpointer.mark(b.node.rooms.get(id) as RoomInstance);
@@ -100,9 +68,9 @@ describe('rooms outlive their node (one process, real Redis)', () => {
   });
 
   it('a survivor that does not serve a room\'s kind leaves it to one that does', async () => {
-    const a = await roomNode('ka');
-    const b = await roomNode('kb', [], [Notes]); // no counter rooms here
-    const c = await roomNode('kc');
+    const a = await roomNode('ka', [Counter, Notes]);
+    const b = await roomNode('kb', [Notes]); // no counter rooms here
+    const c = await roomNode('kc', [Counter, Notes]);
     const totals = await fill(c, 4);
     for (const id of totals.keys()) c.failover.checkpointer.mark(c.node.rooms.get(id) as RoomInstance);
     await c.failover.checkpointer.flush();
@@ -116,7 +84,7 @@ describe('rooms outlive their node (one process, real Redis)', () => {
   });
 
   it('a room without a tick is checkpointed after the messages it handled', async () => {
-    const a = await roomNode('ta');
+    const a = await roomNode('ta', [Counter, Notes]);
     const c = await player(a.port, 'talker');
     const { roomId } = await c.ref.request(RoomCreate, { kind: 'notes' });
     await until(() => a.failover.stats.written >= 1);
@@ -133,7 +101,7 @@ describe('rooms outlive their node (one process, real Redis)', () => {
   });
 
   it.skipIf(!canStopRedis)('through a Redis outage (restarted empty): rooms carry on, and checkpoints marked meanwhile are written when it is back', async () => {
-    const a = await roomNode('oa');
+    const a = await roomNode('oa', [Counter, Notes]);
     const c = await player(a.port, 'writer');
     const { roomId } = await c.ref.request(RoomCreate, { kind: 'notes' });
     await until(() => a.failover.stats.written >= 1);
@@ -154,9 +122,9 @@ describe('rooms outlive their node (one process, real Redis)', () => {
   });
 
   it('drain: every room goes to another node with its state as of the handoff (changes since the last checkpoint included)', async () => {
-    const a = await roomNode('da');
-    const b = await roomNode('db');
-    const c = await roomNode('dc');
+    const a = await roomNode('da', [Counter, Notes]);
+    const b = await roomNode('db', [Counter, Notes]);
+    const c = await roomNode('dc', [Counter, Notes]);
     const totals = await fill(a, 5);
     await until(() => a.failover.stats.written >= 5);
     const writtenBefore = a.failover.stats.written;
@@ -179,8 +147,8 @@ describe('rooms outlive their node (one process, real Redis)', () => {
 
   it('two nodes drained at once (both SIGTERMed): neither takes the other\'s rooms, both drains end, every room is back on the next node', async () => {
     // no drain timeout to fall back on: a drain that waited for a stopping target would time the test out
-    const a = await roomNode('wa', [], [Counter, Notes], { drainTimeoutMs: 600_000 });
-    const b = await roomNode('wb', [], [Counter, Notes], { drainTimeoutMs: 600_000 });
+    const a = await roomNode('wa', [Counter, Notes], [], { drainTimeoutMs: 600_000 });
+    const b = await roomNode('wb', [Counter, Notes], [], { drainTimeoutMs: 600_000 });
     const totals = new Map([...(await fill(a, 3)), ...(await fill(b, 3))]);
     await until(() => a.failover.stats.written >= 3 && b.failover.stats.written >= 3);
     const [aTotals, bTotals] = [a, b].map((n) => [...totals].filter(([id]) => n.node.rooms.get(id) !== undefined));
@@ -196,15 +164,15 @@ describe('rooms outlive their node (one process, real Redis)', () => {
     await Promise.all([a.stop(), b.stop()]);
     // nothing was released: every room is owned in Redis with its final checkpoint, and the next node takes them all
     const restored: RestoredRoom[] = [];
-    const c = await roomNode('wc', restored);
+    const c = await roomNode('wc', [Counter, Notes], restored);
     await c.failover.check();
     for (const [id, total] of totals) expect(c.node.rooms.get(id)?.state).toEqual({ total });
     expect(restored).toHaveLength(6);
   });
 
   it('fences a stale owner: its checkpoint write is refused and its copy stops; a bad checkpoint is counted, not thrown', async () => {
-    const a = await roomNode('sa');
-    const b = await roomNode('sb');
+    const a = await roomNode('sa', [Counter, Notes]);
+    const b = await roomNode('sb', [Counter, Notes]);
     const [id] = (await fill(a, 1)).keys();
     await until(() => a.failover.stats.written >= 1);
     const store = new RedisRoomStore(a.backplane.redis, fx.redis.prefix);

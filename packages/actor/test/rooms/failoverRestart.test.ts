@@ -2,27 +2,24 @@
 // after every node of its cluster was killed claims and restores the rooms left behind (and drops
 // those it cannot restore from the directory); after Redis restarts empty, each node registers its
 // live rooms again, so a join by id finds them and joinOrCreate fills them.
-import { Service } from '@hearth/net';
 import { RoomCreate, RoomJoin, RoomJoinOrCreate, defineMessage } from '@hearth/protocol';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { createNode, defineRoom, devAuthenticator } from '../../src/index.ts';
+import { defineRoom } from '../../src/index.ts';
 import { RoomDirectory } from '../../src/cluster/RoomDirectory.ts';
 import type { RestoredRoom } from '../../src/room/checkpoint/RoomFailover.ts';
 import { RedisRoomStore, parseOwner } from '../../src/room/checkpoint/RedisRoomStore.ts';
 import type { RoomInstance } from '../../src/room/RoomInstance.ts';
 import { canStopRedis } from '../../src/testing/index.ts';
-import { once, rawClient, startNode, useClusterFixture } from '../cluster/helpers.ts';
-import { cleanup, until } from '../helpers.ts';
-import { codeOf, player, roomPlayer, toRoom } from './roomServer.ts';
+import { once, rawClient } from '../cluster/helpers.ts';
+import { until } from '../helpers.ts';
+import { useFailoverNodes } from './failoverNodes.ts';
+import { codeOf, player, toRoom } from './roomServer.ts';
 
 const Add = defineMessage<{ n: number }, number>(242, 'test.room.restart.add');
 const Counter = defineRoom({ name: 'counter', maxPlayers: 8, emptyTimeout: false, state: () => ({ total: 0 }) }).handle(Add, (room, _m, { n }) => (room.state.total += n));
 /** Never checkpointed: it cannot outlive its node. */
 const Scratch = defineRoom({ name: 'scratch', maxPlayers: 8, emptyTimeout: false, checkpointEvery: 0, state: () => ({}) });
 const Notes = defineRoom({ name: 'notes', maxPlayers: 8, emptyTimeout: false, state: () => ({}) });
-
-type Kinds = Array<typeof Counter | typeof Scratch | typeof Notes>;
 
 /** Polls an async condition (real Redis: the lease lapses, a background registration lands). */
 async function eventually(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
@@ -33,43 +30,8 @@ async function eventually(condition: () => Promise<boolean>, timeoutMs = 5_000):
   }
 }
 
-function useRoomNodes() {
-  const fx = useClusterFixture(cleanup);
-  async function roomNode(nodeId: string, kinds: Kinds, restored: RestoredRoom[] = []) {
-    const backplane = await startNode(fx.redis, nodeId);
-    const service = new Service({ log: false });
-    const node = await createNode({
-      service,
-      player: roomPlayer,
-      authenticate: devAuthenticator,
-      backplane,
-      rooms: kinds,
-      listen: [{ address: 'tcp://127.0.0.1:0', protocol: 'msgpack' }],
-      logger: pino({ enabled: false }),
-      // no timed rounds during a test: only the one a node runs as it starts
-      roomFailover: { checkMs: 60_000, awayGraceMs: 30_000, onRestored: (e) => restored.push(e) },
-    });
-    const failover = node.roomFailover!;
-    let stopped = false;
-    const stop = async (crash: boolean) => {
-      if (stopped) return;
-      stopped = true;
-      if (crash) {
-        failover.close();
-        await backplane.close({ drain: false });
-      }
-      await node.close();
-      await service.close({ deadlineMs: 500 });
-      await backplane.close();
-    };
-    fx.closers.push(() => stop(false));
-    return { node, backplane, failover, port: node.endpoints[0]!.port, kill: () => stop(true) };
-  }
-  return { fx, roomNode };
-}
-
 describe('a cluster that starts after every node of the previous one was killed', () => {
-  const { fx, roomNode } = useRoomNodes();
+  const { fx, roomNode } = useFailoverNodes();
 
   it('claims and restores the rooms left behind as it starts, and removes those it cannot restore from the directory', async () => {
     const old = await roomNode('old1', [Counter, Scratch, Notes]);
@@ -127,7 +89,7 @@ describe('a cluster that starts after every node of the previous one was killed'
 });
 
 describe.skipIf(!canStopRedis)('rooms through a Redis restarted empty', () => {
-  const { fx, roomNode } = useRoomNodes();
+  const { fx, roomNode } = useFailoverNodes();
 
   it('each node registers its live rooms again: a join by id finds them, joinOrCreate fills them, ownership and checkpoint are back', async () => {
     const a = await roomNode('ra', [Counter]);
@@ -147,6 +109,13 @@ describe.skipIf(!canStopRedis)('rooms through a Redis restarted empty', () => {
     const mover = [a, b].find((n) => n.node.rooms.get(moved) !== undefined)!;
     expect(mover.failover.checkpointer.ownerOf(moved)?.epoch).toBe(2);
 
+    // their places in the oldest-first indexes, read back by their checkpoints
+    await using before = rawClient(fx.redis);
+    const kindKey = `${fx.redis.prefix}{rooms}:kind:counter`;
+    const scores = await Promise.all([roomId, moved].map((id) => before.zscore(kindKey, id)));
+    await until(() => a.failover.checkpointer.createdOf(roomId) !== undefined && mover.failover.checkpointer.createdOf(moved) !== undefined);
+    expect([a.failover.checkpointer.createdOf(roomId), mover.failover.checkpointer.createdOf(moved)]).toEqual(scores.map(Number));
+
     const downs = Promise.all([once(a.backplane, 'down'), once(b.backplane, 'down')]);
     await fx.redis.stop();
     await downs;
@@ -158,6 +127,10 @@ describe.skipIf(!canStopRedis)('rooms through a Redis restarted empty', () => {
     await eventually(async () => (await raw.exists(`${fx.redis.prefix}{rooms}:r:${roomId}`)) === 1 && (await raw.hexists(store.ownerKey(), moved)) === 1);
 
     expect(parseOwner(await raw.hget(store.ownerKey(), roomId))).toEqual({ epoch: 1, nodeId: 'ra' });
+    // registered again at their creation times, not at the restart: the older room is still listed first
+    await eventually(async () => (await raw.zscore(kindKey, moved)) !== null);
+    expect(await Promise.all([roomId, moved].map((id) => raw.zscore(kindKey, id)))).toEqual(scores);
+    expect(await raw.hget(store.roomKey(roomId), 'created')).toBe(scores[0]);
     expect(await raw.exists(store.checkpointKey(roomId))).toBe(1);
     expect(await raw.hget(`${fx.redis.prefix}{rooms}:r:${roomId}`, 'seats')).toBe('2');
     // a member resyncs by joining by id (as @hearth/client does): still in, the state as it was
