@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { ErrorCode, FrameReader, HearthError, writeFrameHeader, type ByteAllocator } from '@hearth/protocol';
-import { handleWriter, writeError, type HandleWriteOwner } from './handleWrite.ts';
+import { handleWriter, readThroughHandle, writeError, type HandleReadOwner, type HandleWriteOwner } from './socketHandle.ts';
 import type { Link, LinkSink } from './Link.ts';
 
 const LINK = Symbol('hearth.tcpLink');
@@ -30,7 +30,7 @@ export interface TcpLinkOptions {
  * A TCP connection: u32 big-endian length-prefixed bodies read by a {@link FrameReader} whose
  * split-frame buffers come from the service's pool.
  */
-export class TcpLink implements Link, HandleWriteOwner {
+export class TcpLink implements Link, HandleWriteOwner, HandleReadOwner {
   readonly transport = 'tcp';
   readonly remoteAddress: string;
   readonly remoteHost: string | undefined;
@@ -69,6 +69,9 @@ export class TcpLink implements Link, HandleWriteOwner {
     // 'close' always follows 'error'; keep the reason for it.
     socket.on('error', onSocketError);
     socket.on('close', onSocketClose);
+    // Reads while the socket flows go from its handle to #onData, without a Buffer and a 'data'
+    // event each (socketHandle.ts); the listener above gets the rest.
+    readThroughHandle(socket, this);
   }
 
   // The socket listeners are shared functions that find their link on the socket, not three
@@ -86,7 +89,12 @@ export class TcpLink implements Link, HandleWriteOwner {
     };
   }
 
-  #onData(chunk: Buffer): void {
+  /** @internal a read taken from the socket's handle (see {@link HandleReadOwner}). */
+  handleRead(chunk: Uint8Array): void {
+    this.#onData(chunk);
+  }
+
+  #onData(chunk: Uint8Array): void {
     const sink = this.#sink!;
     sink.received(chunk.length);
     if (this.#helloMax !== 0 && !this.#helloFits(chunk, sink)) return;
@@ -109,7 +117,7 @@ export class TcpLink implements Link, HandleWriteOwner {
    * when it announces more than `maxHelloBytes`, before the frame reader allocates its body: one
    * header must not make the server buffer a megabyte for a peer that has not said who it is.
    */
-  #helloFits(chunk: Buffer, sink: LinkSink): boolean {
+  #helloFits(chunk: Uint8Array, sink: LinkSink): boolean {
     for (let i = 0; this.#headHave < 4 && i < chunk.length; i++, this.#headHave++) this.#head = this.#head * 256 + chunk[i]!;
     if (this.#headHave < 4) return true;
     const max = this.#helloMax;
@@ -150,7 +158,7 @@ export class TcpLink implements Link, HandleWriteOwner {
     if (!socket.destroyed) this.#write(socket, frame);
   }
 
-  /** One write: through the handle when the socket is idle (see handleWrite.ts), else `socket.write`. */
+  /** One write: through the handle when the socket is idle (see socketHandle.ts), else `socket.write`. */
   #write(socket: Socket, data: Uint8Array): void {
     const queued = handleWriter === undefined ? -1 : handleWriter(socket, data, this);
     if (queued < 0) socket.write(data);

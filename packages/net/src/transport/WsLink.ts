@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { ErrorCode } from '@hearth/protocol';
-import { handleWriter, writeError, type HandleWriteOwner } from './handleWrite.ts';
+import { handleWriter, writeError, type HandleWriteOwner } from './socketHandle.ts';
 import type { Link, LinkSink } from './Link.ts';
 
 /** WebSocket close code carrying a Hearth code in its reason (4000–4999 is the application range). */
@@ -162,7 +162,7 @@ export class WsLink implements Link, HandleWriteOwner {
     this.#write(socket, out);
   }
 
-  /** One direct write: through the socket's handle when its Writable holds nothing (handleWrite.ts), else `socket.write`. */
+  /** One direct write: through the socket's handle when its Writable holds nothing (socketHandle.ts), else `socket.write`. */
   #write(socket: Socket, data: Uint8Array): void {
     const queued = handleWriter === undefined ? -1 : handleWriter(socket, data, this);
     if (queued < 0) socket.write(data);

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { handleWriter, type HandleWriteOwner } from '../src/transport/handleWrite.ts';
+import { handleWriter, readThroughHandle, type HandleReadOwner, type HandleWriteOwner } from '../src/transport/socketHandle.ts';
 
 /** A connected pair on 127.0.0.1: `writer` (server side) and `reader` (client side, paused). */
 async function pair(): Promise<{ server: Server; writer: Socket; reader: Socket }> {
@@ -130,5 +130,90 @@ describe('handleWriter (writes through the socket handle)', () => {
     expect(['EPIPE', 'ECONNRESET']).toContain(error.code);
     await closed;
     expect(p.writer.destroyed).toBe(true);
+  });
+});
+
+/** Collects what arrives through the handle and through 'data', in one arrival order. */
+class Reader implements HandleReadOwner {
+  readonly got: { via: 'handle' | 'data'; bytes: Buffer }[] = [];
+  #waiters: { n: number; resolve: () => void }[] = [];
+  handleRead(chunk: Uint8Array): void {
+    this.#add('handle', Buffer.from(chunk));
+  }
+  data = (chunk: Buffer): void => {
+    this.#add('data', chunk);
+  };
+  get bytes(): Buffer {
+    return Buffer.concat(this.got.map((g) => g.bytes));
+  }
+  /** Resolves once `n` bytes in all have arrived. */
+  until(n: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiters.push({ n, resolve });
+      this.#check();
+    });
+  }
+  #add(via: 'handle' | 'data', bytes: Buffer): void {
+    this.got.push({ via, bytes });
+    this.#check();
+  }
+  #check(): void {
+    const have = this.bytes.length;
+    this.#waiters = this.#waiters.filter((w) => (have >= w.n ? (w.resolve(), false) : true));
+  }
+}
+
+describe('readThroughHandle (reads from the socket handle)', () => {
+  const pinned = [20].includes(Number(process.versions.node.split('.')[0]));
+
+  it.runIf(pinned)('a flowing socket: reads go to the owner, not through the stream; EOF still ends it', async () => {
+    const p = await pair();
+    open.push(p);
+    const reader = new Reader();
+    p.writer.on('data', reader.data);
+    expect(readThroughHandle(p.writer, reader)).toBe(true);
+    const ended = new Promise((resolve) => p.writer.once('end', resolve));
+    p.reader.write(chunk(1, 100));
+    await reader.until(100);
+    p.reader.write(chunk(2, 70_000));
+    await reader.until(70_100);
+    expect(reader.bytes.equals(Buffer.concat([chunk(1, 100), chunk(2, 70_000)]))).toBe(true);
+    expect(reader.got.every((g) => g.via === 'handle')).toBe(true);
+    p.reader.end();
+    await ended;
+  });
+
+  it.runIf(pinned)('a paused socket: its bytes wait in the stream and come out first, in order, on resume', async () => {
+    const p = await pair();
+    open.push(p);
+    const reader = new Reader();
+    p.writer.on('data', reader.data);
+    readThroughHandle(p.writer, reader);
+    p.reader.write(chunk(1, 10));
+    await reader.until(10);
+    p.writer.pause();
+    p.reader.write(chunk(2, 20));
+    // The paused socket's bytes are in its Readable (nothing reached the owner).
+    while (p.writer.readableLength < 20) await new Promise((r) => setImmediate(r));
+    expect(reader.bytes.length).toBe(10);
+    p.writer.resume();
+    await reader.until(30);
+    p.reader.write(chunk(3, 30));
+    await reader.until(60);
+    expect(reader.bytes.equals(Buffer.concat([chunk(1, 10), chunk(2, 20), chunk(3, 30)]))).toBe(true);
+    expect(reader.got.map((g) => g.via)).toEqual(['handle', 'data', 'handle']);
+  });
+
+  it.runIf(pinned)('a socket with an idle timeout reads through its stream (Node touches the timer per read)', async () => {
+    const p = await pair();
+    open.push(p);
+    const reader = new Reader();
+    p.writer.on('data', reader.data);
+    readThroughHandle(p.writer, reader);
+    p.writer.setTimeout(60_000);
+    p.reader.write(chunk(1, 10));
+    await reader.until(10);
+    expect(reader.got.map((g) => g.via)).toEqual(['data']);
+    p.writer.setTimeout(0);
   });
 });
