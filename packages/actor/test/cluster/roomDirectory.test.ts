@@ -84,7 +84,7 @@ describe('room directory (real Redis)', () => {
     expect(await dir.joinOrCreate(fresh('m6', 'n2', three), 6, 'n2', 'local')).toMatchObject({ mode: 'join', roomId: 'm2' });
     // both full: the next one is a new room on the joiner's node; one partly filled room per node at a time
     expect(await dir.joinOrCreate(fresh('m7', 'n2', three), 7, 'n2', 'local')).toMatchObject({ mode: 'create', roomId: 'm7', nodeId: 'n2' });
-    expect(await r.zrange(dir.openKey('near', fresh('', '').filter), 0, -1)).toEqual(['m7']);
+    expect(await r.zrange(dir.openKey('near', fresh('', '').filter), '0', '-1')).toEqual(['m7']);
     // create (a private or explicit room) and joinOrCreate register the same keys: found, listed, on its node
     await dir.create(fresh('m8', 'n1', three), 8);
     expect(await dir.joinOrCreate(fresh('m9', 'n1', three), 9, 'n1', 'local')).toMatchObject({ mode: 'join', roomId: 'm8', nodeId: 'n1' });

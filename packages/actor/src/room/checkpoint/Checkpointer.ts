@@ -24,6 +24,8 @@ export class Checkpointer implements RoomWatcher {
   /** Rooms this node owns, with the epoch it holds. */
   readonly #owned = new Map<string, RoomOwner>();
   readonly #lastTick = new Map<string, number>();
+  /** When each owned room was created (its directory entry's `created`): a room registered again after an empty Redis restart keeps its place in the oldest-first order. */
+  readonly #created = new Map<string, number>();
   readonly #dirty = new Set<RoomInstance>();
   /** Releases in flight: the room is gone here though its entry is still in Redis. */
   readonly #releasing = new Set<string>();
@@ -45,6 +47,11 @@ export class Checkpointer implements RoomWatcher {
     return this.#owned.get(roomId);
   }
 
+  /** When `roomId` was created (ms, its directory order), once a checkpoint of it read it back. */
+  createdOf(roomId: string): number | undefined {
+    return this.#created.get(roomId);
+  }
+
   /** True while `roomId` is owned here or its release is in flight. */
   knows(roomId: string): boolean {
     return this.#owned.has(roomId) || this.#releasing.has(roomId);
@@ -61,6 +68,7 @@ export class Checkpointer implements RoomWatcher {
   disposed(room: RoomInstance): void {
     this.#dirty.delete(room);
     this.#lastTick.delete(room.id);
+    this.#created.delete(room.id);
     const owner = this.#owned.get(room.id);
     this.#owned.delete(room.id);
     if (owner === undefined || room.handedOff) return;
@@ -87,6 +95,7 @@ export class Checkpointer implements RoomWatcher {
   forget(roomId: string): void {
     this.#owned.delete(roomId);
     this.#lastTick.delete(roomId);
+    this.#created.delete(roomId);
   }
 
   mark(room: RoomInstance): void {
@@ -116,6 +125,8 @@ export class Checkpointer implements RoomWatcher {
     this.#dirty.clear();
     const p = this.#store.redis.pipeline();
     const sent: Array<{ room: RoomInstance; at: number; bytes: number }> = [];
+    /** Rooms whose creation time is read back with this pipeline (their first checkpoint here). */
+    const created: Array<{ roomId: string; at: number }> = [];
     let commands = 0;
     for (const room of rooms) {
       if (room.disposed) continue;
@@ -135,6 +146,10 @@ export class Checkpointer implements RoomWatcher {
       }
       this.#store.write(p, room.id, owner, bytes);
       sent.push({ room, at: commands++, bytes: bytes.length });
+      if (!this.#created.has(room.id)) {
+        p.hget(this.#store.roomKey(room.id), 'created');
+        created.push({ roomId: room.id, at: commands++ });
+      }
       this.#lastTick.set(room.id, room.tick);
     }
     if (sent.length === 0) return;
@@ -144,6 +159,12 @@ export class Checkpointer implements RoomWatcher {
     } catch (err) {
       results = null;
       this.#log.warn({ err }, 'room checkpoints not written');
+    }
+    for (const { roomId, at } of created) {
+      const [err, reply] = results?.[at] ?? [new Error('no reply'), null];
+      const ms = typeof reply === 'string' ? Number(reply) : NaN;
+      // No entry (a room outside the directory): its first checkpoint's time stands in.
+      if (err === null && this.#owned.has(roomId)) this.#created.set(roomId, Number.isFinite(ms) ? ms : this.#now());
     }
     for (const { room, at, bytes } of sent) {
       const [err, reply] = results?.[at] ?? [new Error('no reply'), null];

@@ -88,6 +88,10 @@ export class RedisRoomStore {
   ownersKey(): string {
     return `${this.#prefix}{rooms}:owners`;
   }
+  /** The room's directory hash (RoomDirectory.roomKey). */
+  roomKey(roomId: string): string {
+    return `${this.#prefix}{rooms}:r:${roomId}`;
+  }
   checkpointKey(roomId: string): string {
     return `${this.#prefix}{rooms}:cp:${roomId}`;
   }
@@ -107,9 +111,10 @@ export class RedisRoomStore {
 
   /**
    * Queues a live room's registration again (Redis restarted empty): ownership as `owner`, its
-   * checkpoint (`bytes`; null: none), its directory entry if gone. 1, or the other owner's entry (fenced).
+   * checkpoint (`bytes`; null: none), its directory entry if gone, `created` (ms) as its creation
+   * time (its place in the oldest-first indexes). 1, or the other owner's entry (fenced).
    */
-  reregister(p: ChainableCommander, room: RegisteredRoom, owner: RoomOwner, bytes: Uint8Array | null, now: number): void {
+  reregister(p: ChainableCommander, room: RegisteredRoom, owner: RoomOwner, bytes: Uint8Array | null, created: number): void {
     const body = bytes === null ? '' : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const n = owner.nodeId;
     const base = `${this.#prefix}{rooms}:`;
@@ -118,7 +123,7 @@ export class RedisRoomStore {
       this.nodeKey(n),
       this.ownersKey(),
       this.checkpointKey(room.roomId),
-      `${base}r:${room.roomId}`,
+      this.roomKey(room.roomId),
       room.roomId,
       `${owner.epoch}|${n}`,
       n,
@@ -131,7 +136,7 @@ export class RedisRoomStore {
       room.filter,
       room.options,
       room.meta,
-      now,
+      created,
       `${base}open:`,
       `${base}kind:`,
     );

@@ -22,8 +22,9 @@ export interface ReregisterContext {
 /**
  * After Redis came back from an outage (possibly empty: no persistence), registers every live room
  * of this node again, one script each in one pipeline: its ownership with the epoch the node holds,
- * a fresh checkpoint, and its directory entry (seats = its members, the open and kind indexes) when
- * that is gone, so a join by id finds it and joinOrCreate fills it. A room another node owns by now
+ * a fresh checkpoint, and its directory entry (seats = its members, the open and kind indexes, at
+ * its original creation time when a checkpoint read it, else now) when that is gone, so a join by
+ * id finds it and joinOrCreate fills it, oldest first as before. A room another node owns by now
  * (this node's lease lapsed during the outage and a survivor claimed it) is fenced: its copy here
  * stops quietly, as after a fenced checkpoint. Returns the rooms registered. @internal RoomFailover
  */
@@ -49,7 +50,8 @@ export async function reregisterRooms(rooms: readonly RoomInstance[], ctx: Rereg
       ctx.log.error({ err, roomId: room.id }, 'room not registered again after the Redis outage (state or metadata not serialisable?)');
       continue;
     }
-    ctx.store.reregister(p, registered, owner, bytes, now);
+    // Its creation time as the directory had it (read back by its checkpoints): the oldest-first order survives.
+    ctx.store.reregister(p, registered, owner, bytes, ctx.checkpointer.createdOf(room.id) ?? now);
     sent.push({ room, owner, checkpointed: bytes !== null });
   }
   if (sent.length === 0) return 0;

@@ -66,7 +66,7 @@ return {redis.call('HGET', KEYS[1], ARGV[1]), redis.call('GET', KEYS[2])}`;
  * with the epoch its node holds, a fresh checkpoint (unless ARGV[4] is ''), and, when its directory
  * hash is gone, that hash (seats = its members) with the open and kind indexes (RoomDirectory.ts).
  * KEYS owner hash, node's set, owners set, checkpoint key, room hash. ARGV roomId, "EPOCH|NODE",
- * nodeId, bytes, kind, max, seats, locked, private, filter, options JSON, meta, now, open zset
+ * nodeId, bytes, kind, max, seats, locked, private, filter, options JSON, meta, created (ms: its place in the zsets), open zset
  * base, kind zset base. 1, or the other owner's entry (another node owns the room now: fenced).
  */
 export const ROOM_REREGISTER = `
