@@ -32,8 +32,8 @@ export interface BotHost {
 
 /** Fresh logins (or joins) a bot makes after its session (or room) was lost for good, at most. */
 const MAX_RELOGINS = 3;
-/** Codes with which a room can end under a bot that did nothing wrong (its node died, drained). */
-const ROOM_LOST: ReadonlySet<string> = new Set(['ROOM_UNREACHABLE', 'ROOM_NOT_FOUND', 'ROOM_DISPOSED']);
+/** Codes with which a room can end under a bot that did nothing wrong (its node died, drained, moved). */
+const ROOM_LOST: ReadonlySet<string> = new Set(['ROOM_UNREACHABLE', 'ROOM_NOT_FOUND', 'ROOM_DISPOSED', 'NOT_IN_ROOM']);
 /** Wait before joining again after a join reached a dead node, in ms. */
 const JOIN_RETRY_MS = 1000;
 

@@ -12,7 +12,7 @@ describe('bots against a server with accounts', () => {
     const { tcp } = await server.listening;
     for (let run = 0; run < 2; run++) {
       const bots = await runBots(['--url', tcp, '--bots', '3', '--until', 'moves=2', '--duration', UNTIL_LIMIT_S, '--protocol', 'msgpack']);
-      expect(bots.summary.failures).toEqual([]);
+      expect(bots.summary.failures, bots.stdout).toEqual([]);
       expect(bots.summary.bots).toMatchObject({ total: 3, loggedIn: 3, failed: 0 });
       expect(bots.code).toBe(0);
       expect(bots.summary.until?.met).toBe(true);

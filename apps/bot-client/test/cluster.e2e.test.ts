@@ -35,7 +35,7 @@ describe('Arena cluster end to end: two server processes over Redis + one bot-cl
       '--scenario', 'play', '--server-key-file', `${keyFile}.pub`,
     ]);
     const summary = bots.summary;
-    expect(summary.failures).toEqual([]);
+    expect(summary.failures, bots.stdout).toEqual([]);
     expect(bots.code).toBe(0);
     expect(summary.ok).toBe(true);
     expect(summary.until?.met).toBe(true);

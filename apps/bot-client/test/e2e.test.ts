@@ -24,7 +24,7 @@ describe('Arena end to end: server process + bot-client process', () => {
       '--scenario', 'play', '--server-key-file', `${keyFile}.pub`,
     ]);
     const summary = bots.summary;
-    expect(summary.failures).toEqual([]);
+    expect(summary.failures, bots.stdout).toEqual([]);
     expect(bots.code).toBe(0);
     expect(summary.ok).toBe(true);
     expect(summary.until).toEqual({ goal: 'moves=20,others=20,chats=1,leaderboards=1,tags=1', met: true });

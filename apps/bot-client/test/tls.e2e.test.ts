@@ -21,7 +21,7 @@ describe('TLS end to end: hearth-server --tls-cert/--tls-key, bots over tls:// a
     expect(l.ws).toMatch(/^wss:\/\/127\.0\.0\.1:\d+$/);
 
     const ok = await runBots(['--url', l.tcp, '--url', l.ws, '--bots', '6', '--until', 'moves=4', '--duration', UNTIL_LIMIT_S, '--server-key-file', `${keyFile}.pub`, '--tls-ca', join(dir, 'cert.pem')]);
-    expect(ok.summary.failures).toEqual([]);
+    expect(ok.summary.failures, ok.stdout).toEqual([]);
     expect(ok.code).toBe(0);
     expect(ok.summary.until?.met).toBe(true);
     expect(ok.summary.bots).toMatchObject({ total: 6, loggedIn: 6, joined: 6, failed: 0 });
