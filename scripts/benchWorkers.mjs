@@ -4,7 +4,9 @@
 // node scripts/benchWorkers.mjs [bots=3000] [durationS=40] [rampS=15] [rounds=1]
 // Runs the built apps (after `pnpm build`), else their sources through tsx. Writes
 // bench/results/workers.json. `rounds` interleaves the modes that many times; `medians` gives the
-// median server CPU per bot-second of each mode.
+// median server CPU per bot-second (and per message) of each mode, `ratios` each mode's ÷ one
+// process's in the same round, with the load average at each mode's start (`loadavg1`) and the
+// server's write/read system calls per bot-second (/proc/PID/io).
 // With `taskset` and 2+ CPUs the load driver (the bot process) is pinned to the last CPU and the
 // server to the others, so the server's share is measured on cores of its own where the machine has
 // them; on a 2-core machine that is one core: 1 worker, 2 workers on that same core (the cluster's
@@ -30,6 +32,16 @@ const serverCpus = ncpu > 2 ? `0-${ncpu - 2}` : '0';
 /** `node args` pinned to `cpuList` with taskset (it execs: the pid is node's), or plain. */
 function spawnPinned(cpuList, args, options) {
   return pinnable && cpuList !== undefined ? spawn('taskset', ['-c', cpuList, process.execPath, ...args], options) : spawn(process.execPath, args, options);
+}
+
+/** Write and read system calls of a process so far (/proc/PID/io syscw, syscr): 0 once it is gone. */
+function syscalls(pid) {
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    return { w: Number(/^syscw: (\d+)$/m.exec(io)?.[1] ?? 0), r: Number(/^syscr: (\d+)$/m.exec(io)?.[1] ?? 0) };
+  } catch {
+    return { w: 0, r: 0 };
+  }
 }
 
 function cpuSeconds(pid) {
@@ -103,7 +115,11 @@ async function measure(name, args, workers, cpuList, redisPid) {
   // Server (and Redis) CPU sampled every second; the steady window is the run's second half
   // (after the bot process started and ramped), less its last 2 s (bots leaving).
   const samples = [];
-  const sample = () => samples.push({ t: performance.now() / 1000, cpu: [...server.pids].reduce((s, p) => s + cpuSeconds(p), 0), redis: redisPid === undefined ? 0 : cpuSeconds(redisPid) });
+  const sample = () => {
+    const io = [...server.pids].map(syscalls);
+    samples.push({ t: performance.now() / 1000, cpu: [...server.pids].reduce((s, p) => s + cpuSeconds(p), 0), redis: redisPid === undefined ? 0 : cpuSeconds(redisPid), w: io.reduce((s, x) => s + x.w, 0), r: io.reduce((s, x) => s + x.r, 0) });
+  };
+  const load = loadavg()[0];
   sample();
   const sampler = setInterval(sample, 1000);
   const json = join(dir, `${name}.json`);
@@ -141,6 +157,13 @@ async function measure(name, args, workers, cpuList, redisPid) {
     serverCores: Number((cpu / wall).toFixed(2)),
     redisCores: Number((redisCpu / wall).toFixed(2)),
     windowS: Number(wall.toFixed(1)),
+    loadavg1: Number(load.toFixed(1)),
+    // The same CPU per message the bots sent or received (their whole-run rates): per bot-second
+    // flatters a mode whose bots, starved on a loaded machine, moved and heard less.
+    serverUsPerMessage: Number((((cpu + redisCpu) / wall) * 1e6 / (s.messages.inPerSec + s.messages.outPerSec)).toFixed(2)),
+    // System calls of the server's processes per logged-in bot and second (writes include Redis commands).
+    writesPerBotSecond: Number(((b.w - a.w) / (s.bots.loggedIn * wall)).toFixed(1)),
+    readsPerBotSecond: Number(((b.r - a.r) / (s.bots.loggedIn * wall)).toFixed(1)),
     // Server (+ Redis) CPU per logged-in bot and second over the steady window.
     serverUsPerBotSecond: Math.round(((cpu + redisCpu) * 1e6) / (s.bots.loggedIn * wall)),
     serverLagP99Ms: lag.map((l) => Math.round(l * 1000)),
@@ -169,8 +192,27 @@ const median = (xs) => {
 };
 out.medians = modes.map(([name]) => {
   const runs = results.filter((r) => r.mode === name);
-  return { mode: name, serverUsPerBotSecond: median(runs.map((r) => r.serverUsPerBotSecond)), serverCores: median(runs.map((r) => r.serverCores)), rttP99Ms: median(runs.map((r) => r.rttP99Ms)), runs: runs.length };
+  return {
+    mode: name,
+    serverUsPerBotSecond: median(runs.map((r) => r.serverUsPerBotSecond)),
+    serverCores: median(runs.map((r) => r.serverCores)),
+    serverUsPerMessage: median(runs.map((r) => r.serverUsPerMessage)),
+    writesPerBotSecond: median(runs.map((r) => r.writesPerBotSecond)),
+    rttP99Ms: median(runs.map((r) => r.rttP99Ms)),
+    runs: runs.length,
+  };
 });
+// Each mode's CPU per bot-second ÷ one process's in the same round (the machine's load changes between rounds).
+out.ratios = modes.slice(1).map(([name]) => {
+  const perRound = results.filter((r) => r.mode === name).map((r) => {
+    const one = results.find((x) => x.round === r.round && x.mode === modes[0][0]);
+    return [Number((r.serverUsPerBotSecond / one.serverUsPerBotSecond).toFixed(2)), Number((r.serverUsPerMessage / one.serverUsPerMessage).toFixed(2))];
+  });
+  const perBot = perRound.map((x) => x[0]);
+  const perMessage = perRound.map((x) => x[1]);
+  return { mode: name, perBotSecond: { vsOneProcess: perBot, median: median(perBot) }, perMessage: { vsOneProcess: perMessage, median: median(perMessage) } };
+});
+out.machine.loadavgEnd = loadavg().map((l) => Number(l.toFixed(1)));
 mkdirSync(`${root}bench/results`, { recursive: true });
 writeFileSync(`${root}bench/results/workers.json`, `${JSON.stringify(out, null, 2)}\n`);
 process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
