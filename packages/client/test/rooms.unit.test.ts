@@ -207,6 +207,26 @@ describe('resynchronising a room', () => {
     expect(r.rejoins).toBe(1);
   });
 
+  it('a resync after the resume that failed (INTERNAL) is asked again as patches come under the unknown new ref', async () => {
+    const r = await rig();
+    const room = await settle(r, r.client.joinOrCreate(Board));
+    r.boardRef = 5;
+    r.rejoin = 'INTERNAL';
+    r.server.last.drop(undefined);
+    await r.clock.advance(100);
+    await r.clock.advance(0);
+    expect(r.rejoins).toBe(1); // refused: the room has no ref now
+    r.rejoin = 'state';
+    await r.push((w) => w.push(RoomState.type, [5, patch(r, (s) => (s.round = 1))])); // backoff: waits this one
+    expect(r.rejoins).toBe(1);
+    await r.push((w) => w.push(RoomState.type, [5, patch(r, (s) => (s.round = 2))]));
+    expect(r.rejoins).toBe(2);
+    expect(room.state.round).toBe(2);
+    await r.push((w) => w.push(RoomState.type, [5, patch(r, (s) => (s.round = 3))]));
+    expect(room.state.round).toBe(3);
+    expect(room.left).toBeUndefined();
+  });
+
   it('after a resume: refreshes every room; a refusal ends the handle with its code', async () => {
     const r = await rig();
     const board = await settle(r, r.client.joinOrCreate(Board));

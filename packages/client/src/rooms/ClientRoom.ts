@@ -19,6 +19,11 @@ export interface ClientRoomEvents<S> {
 export interface RoomControl {
   push(type: number, payload: unknown): void;
   patch(bytes: Uint8Array): void;
+  /**
+   * A patch came under a ref no room has while this one has none (its resync after a reconnect
+   * failed): paces its next resync as its own patches would.
+   */
+  unbound(): void;
   /** A join reply's state for this room (joined again). */
   joined(state: unknown): void;
   /** Asks for the room's full state again; `resumed`: after a resume (fires `resumed` once it is back). */
@@ -88,6 +93,9 @@ export class ClientRoom<S = unknown, M extends StateMirror | undefined = StateMi
     control({
       push: (type, payload) => this.#handlers.push(type, payload),
       patch: (bytes) => this.#patch(bytes),
+      unbound: () => {
+        if (this.mirror !== undefined) this.#retry();
+      },
       joined: (state) => {
         try {
           this.#take(state);
@@ -200,6 +208,12 @@ export class ClientRoom<S = unknown, M extends StateMirror | undefined = StateMi
         // a missed patch (the mirror is now stale) or bytes that do not apply: ask for the full state
       }
     }
+    this.#retry();
+  }
+
+  /** A patch that did not apply (or could not be routed here): ask for the full state, or count down the backoff. */
+  #retry(): void {
+    if (this.#left !== undefined || this.#syncing) return;
     if (this.#waitPatches > 0) {
       this.#waitPatches--;
       return;

@@ -75,7 +75,11 @@ export class ClientRooms {
       if (!(isRef(room) || isId(room)) || !(bytes instanceof Uint8Array)) return;
       const entry = typeof room === 'number' ? this.#byRef.get(room) : this.#rooms.get(room);
       if (entry !== undefined) entry.control.patch(bytes);
-      else this.#hold(room, { push: false, bytes });
+      else {
+        this.#hold(room, { push: false, bytes });
+        // Maybe a patch of a room whose resync after a reconnect failed (so its new ref is unknown): let those ask again.
+        if (typeof room === 'number' && this.#byRef.size < this.#rooms.size) this.#nudgeUnbound();
+      }
     });
     client.on(RoomLeft, (message) => {
       if (!isRecord(message) || !isId(message['roomId'])) return;
@@ -175,6 +179,11 @@ export class ClientRooms {
     if (!isRef(ref)) return;
     for (const [r, e] of this.#byRef) if (e === entry && r !== ref) this.#byRef.delete(r);
     this.#byRef.set(ref, entry);
+  }
+
+  #nudgeUnbound(): void {
+    const bound = new Set(this.#byRef.values());
+    for (const entry of [...this.#rooms.values()]) if (!bound.has(entry)) entry.control.unbound();
   }
 
   #hold(key: string | number, message: Early): void {
