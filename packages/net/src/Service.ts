@@ -108,13 +108,14 @@ export class Service implements AsyncDisposable {
         const id = this.#ids.next((candidate) => this.#table.has(candidate));
         session.id = id;
         this.#table.set(id, session);
-        const ref = new Ref(id, this.#table);
+        const ref = new Ref(id, this.#table, session);
         session.ref = ref;
         this.#topics.publishOpen(ref);
         return ref;
       },
       closed: (session, event) => {
         this.#table.delete(session.id);
+        (session.ref as Ref | undefined)?.detach();
         this.#topics.publishClose(event);
       },
       dispatch: (session, message: InboundMessage) => this.#topics.publishMessage(session.ref!, message),

@@ -4,63 +4,78 @@ import type { RequestOptions, SessionRef } from '../SessionRef.ts';
 import { closedError, type Session } from './Session.ts';
 
 /**
- * The {@link SessionRef} implementation: an id plus the service's table of open sessions. Each
- * call looks the id up in that table (one Map lookup), so a ref never keeps a closed session alive
- * and never reaches it.
+ * The {@link SessionRef} implementation: an id plus the service's table of open sessions. The ref
+ * a session gets when it opens also holds that session until it closes (the service detaches it
+ * when the id leaves the table); every other call looks the id up in the table. Either way a call
+ * reaches exactly the session the table holds for the id, a ref never keeps a closed session alive
+ * and never reaches it. (The held session spares a Map lookup on every call, 24 000 a second at
+ * N=1200 in the game bench: one per room patch per member.)
  */
 export class Ref implements SessionRef {
   readonly id: number;
   readonly #table: ReadonlyMap<number, Session>;
+  #session: Session | undefined;
 
-  constructor(id: number, table: ReadonlyMap<number, Session>) {
+  constructor(id: number, table: ReadonlyMap<number, Session>, session?: Session) {
     this.id = id;
     this.#table = table;
+    this.#session = session;
+  }
+
+  /** @internal the session left the table (closed): from now on this ref finds it gone. */
+  detach(): void {
+    this.#session = undefined;
+  }
+
+  /** The open session of this id, if any. */
+  #live(): Session | undefined {
+    return this.#session ?? this.#table.get(this.id);
   }
 
   get alive(): boolean {
-    return this.#table.get(this.id)?.isOpen ?? false;
+    return this.#live()?.isOpen ?? false;
   }
 
   info(): SessionInfo | undefined {
-    return this.#table.get(this.id)?.info();
+    return this.#live()?.info();
   }
 
   get lastInboundAt(): number {
-    return this.#table.get(this.id)?.lastInboundAt ?? -1;
+    return this.#live()?.lastInboundAt ?? -1;
   }
 
   get bytesIn(): number {
-    return this.#table.get(this.id)?.bytesIn ?? -1;
+    return this.#live()?.bytesIn ?? -1;
   }
 
   send<D extends AnyDefinition>(definition: D, payload: Payload<D>): boolean {
-    return this.#table.get(this.id)?.send(definition.type, payload) ?? false;
+    return this.#live()?.send(definition.type, payload) ?? false;
   }
 
   request<D extends AnyDefinition>(definition: D, payload: Payload<D>, options?: RequestOptions): Promise<Reply<D>> {
-    const session = this.#table.get(this.id);
+    const session = this.#live();
     if (session === undefined) return Promise.reject(closedError(this.id));
     return session.request(definition.type, payload, options?.timeout) as Promise<Reply<D>>;
   }
 
   reply(rid: number, payload: unknown): boolean {
-    return this.#table.get(this.id)?.reply(rid, payload) ?? false;
+    return this.#live()?.reply(rid, payload) ?? false;
   }
 
   replyError(rid: number, code: string, text: string): boolean {
-    return this.#table.get(this.id)?.replyError(rid, code, text) ?? false;
+    return this.#live()?.replyError(rid, code, text) ?? false;
   }
 
   sendEncoded(bytes: Uint8Array, count = 1): boolean {
-    return this.#table.get(this.id)?.sendEncoded(bytes, count) ?? false;
+    return this.#live()?.sendEncoded(bytes, count) ?? false;
   }
 
   ping(t: number = Date.now()): boolean {
-    return this.#table.get(this.id)?.ping(t) ?? false;
+    return this.#live()?.ping(t) ?? false;
   }
 
   close(code: string, text = ''): void {
-    const session = this.#table.get(this.id);
+    const session = this.#live();
     if (session === undefined) return;
     session.closeByUser(code, text);
   }
