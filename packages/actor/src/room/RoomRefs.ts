@@ -1,6 +1,6 @@
 import { RoomState, type RoomJoined, type RoomStatePatch } from '@hearth/protocol';
 
-/** Rooms a player's table remembers at most (several times a player's room limit): the oldest is forgotten past it. */
+/** Rooms a player's table remembers at most (8 times the default room limit per player): the least recently used is forgotten past it. */
 export const MAX_ROOM_REFS = 64;
 
 const textEncoder = new TextEncoder();
@@ -10,6 +10,8 @@ interface Entry {
   readonly roomId: string;
   readonly idBytes: Uint8Array;
   readonly ref: number;
+  /** When its last patch went through (the table's own counter): the least recent is forgotten first. */
+  used: number;
 }
 
 // The last rewrite, shared by every player: a group broadcast hands the same bytes to each member
@@ -31,12 +33,18 @@ let lastOut: Uint8Array | undefined;
 export class RoomRefs {
   readonly #entries: Entry[] = [];
   #next = 0;
+  #clock = 0;
   /** The entry the last lookup found: a player's patches mostly come from one room. */
   #last: Entry | undefined;
 
   /** The ref of `roomId` for this player (a new one on first use). */
   of(roomId: string): number {
-    for (const e of this.#entries) if (e.roomId === roomId) return e.ref;
+    for (const e of this.#entries) {
+      if (e.roomId === roomId) {
+        e.used = ++this.#clock;
+        return e.ref;
+      }
+    }
     return this.#add(roomId, textEncoder.encode(roomId)).ref;
   }
 
@@ -60,6 +68,7 @@ export class RoomRefs {
     const end = start + len;
     if (len === 0 || end > bytes.length) return bytes;
     const entry = this.#find(bytes, start, len);
+    entry.used = ++this.#clock;
     const ref = entry.ref;
     if (bytes === lastSource && ref === lastRef) return lastOut!;
     const head = ref < 0x80 ? 1 : ref < 0x100 ? 2 : ref < 0x10000 ? 3 : 5;
@@ -93,12 +102,16 @@ export class RoomRefs {
   }
 
   #add(roomId: string, idBytes: Uint8Array): Entry {
-    const entry: Entry = { roomId, idBytes, ref: this.#next++ };
-    this.#entries.push(entry);
-    if (this.#entries.length > MAX_ROOM_REFS) {
-      // The oldest room: its next patch gets a new ref the client does not know, is dropped, and the
-      // client's resync (its mirror misses that patch) learns the new ref from the join reply.
-      const gone = this.#entries.shift();
+    const entry: Entry = { roomId, idBytes, ref: this.#next++, used: ++this.#clock };
+    const entries = this.#entries;
+    entries.push(entry);
+    if (entries.length > MAX_ROOM_REFS) {
+      // The room whose patches stopped longest ago (one the player left, with a player in at most
+      // its room limit at once): were it still in use, its next patch would get a new ref the client
+      // does not know, and the room would wait for the client's next resync.
+      let lru = 0;
+      for (let i = 1; i < entries.length; i++) if (entries[i]!.used < entries[lru]!.used) lru = i;
+      const [gone] = entries.splice(lru, 1);
       if (gone === this.#last) this.#last = undefined;
     }
     return entry;

@@ -87,3 +87,17 @@ describe('room refs', () => {
     expect((decodeOne(m) as { payload: unknown }).payload).toEqual([149, patch]);
   });
 });
+
+describe('room refs table bound', () => {
+  it('forgets the room whose patches stopped longest ago, not a busy one joined first', () => {
+    const refs = new RoomRefs();
+    const patch = new Uint8Array([1]);
+    const busy = encodeMessage({ kind: Kind.PUSH, type: RoomState.type, payload: roomStateOf('busy', patch) });
+    expect((decodeOne(refs.rewrite(busy)) as { payload: unknown }).payload).toEqual([0, patch]);
+    for (let i = 0; i < 200; i++) {
+      refs.of(`left-${i}`);
+      expect((decodeOne(refs.rewrite(busy)) as { payload: unknown }).payload).toEqual([0, patch]);
+    }
+    expect(refs.of('left-0')).toBe(201); // forgotten long ago: a new ref, never an old one
+  });
+});
