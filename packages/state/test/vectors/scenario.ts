@@ -4,7 +4,7 @@
  * `generate.ts` writes the file from it; `vectors.test.ts` checks that the encoder still produces
  * these bytes and that a mirror fed these bytes holds these states.
  */
-import { StateEncoder, array, boolean, f32, f64, i16, i32, i8, map, string, struct, svarint, u16, u32, u8, varint, type StateType } from '../../src/index.ts';
+import { StateEncoder, array, boolean, delta, f32, f64, i16, i32, i8, map, string, struct, svarint, u16, u32, u8, varint, type StateType } from '../../src/index.ts';
 
 export const Vec = struct({ x: f32, y: f32 });
 export const Item = struct({ id: u16, label: string });
@@ -20,6 +20,7 @@ export const World = struct({
   dx: i16,
   dy: i32,
   xp: varint,
+  z: delta(u16),
 });
 
 /** The declaration in a language-neutral form (what a client in another language declares). */
@@ -77,6 +78,7 @@ export function scenario(): Step[] {
       dx: -2,
       dy: 100000,
       xp: 300,
+      z: 10,
     },
     { views: ['players'] },
   );
@@ -105,9 +107,10 @@ export function scenario(): Step[] {
   s.items.push({ id: 8, label: 'map' }, { id: 9, label: '火' });
   s.tags.push('b');
   s.xp = 20000;
+  s.z = 13;
   view.add('players', 'bob'); // absent: nothing to show
   t = enc.encodeTick();
-  steps.push({ description: 'patch 2: ann.score = 7, bob deleted, cells changed, items and tags pushed, xp = 20000', client: 'all', bytes: hex(t.patch()), state: all() });
+  steps.push({ description: 'patch 2: ann.score = 7, bob deleted, cells changed, items and tags pushed, xp = 20000, z = 13 (a delta: +3)', client: 'all', bytes: hex(t.patch()), state: all() });
   steps.push({ description: 'patch 2 for the view', client: 'view', bytes: hex(t.patch(view)), state: seen() });
 
   s.items.reverse();
@@ -118,8 +121,9 @@ export function scenario(): Step[] {
   s.level = 255;
   s.dx = -32768;
   s.dy = -2147483648;
+  s.z = 0;
   t = enc.encodeTick();
-  steps.push({ description: 'patch 3: items reversed (kept by ref), ann.pos replaced, bob re-added (and now shown to the view), a cell deleted, extreme values', client: 'all', bytes: hex(t.patch()), state: all() });
+  steps.push({ description: 'patch 3: items reversed (kept by ref), ann.pos replaced, bob re-added (and now shown to the view), a cell deleted, extreme values, z = 0 (a delta: -13)', client: 'all', bytes: hex(t.patch()), state: all() });
   steps.push({ description: 'patch 3 for the view: bob enters it', client: 'view', bytes: hex(t.patch(view)), state: seen() });
 
   const other = enc.createView();
@@ -155,5 +159,6 @@ export function badCases(steps: readonly Step[]): BadCase[] {
     { description: 'an unknown first byte', after: 0, bytes: 'ff', code: 'STATE_MALFORMED' },
     { description: 'a map deleting an absent key', after: 0, bytes: '01010101036a6f65', code: 'STATE_MALFORMED' },
     { description: 'a boolean byte other than 0 or 1 (ann.alive)', after: 0, bytes: '01020802', code: 'STATE_MALFORMED' },
+    { description: 'a delta taking z (a delta(u16), 10) to -1', after: 0, bytes: '0100000415', code: 'STATE_MALFORMED' },
   ];
 }
