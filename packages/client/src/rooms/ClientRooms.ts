@@ -87,7 +87,11 @@ export class ClientRooms {
       const text = typeof message['text'] === 'string' ? message['text'].slice(0, 1024) : '';
       this.#rooms.get(message['roomId'])?.control.left({ code, text });
     });
-    client.on('disconnected', () => this.#byRef.clear());
+    client.on('disconnected', () => {
+      // Refs and held messages belong to the connection: a held patch's ref may name another room on the next one.
+      this.#byRef.clear();
+      this.#clearEarly();
+    });
     client.on('resumed', () => {
       for (const { control } of [...this.#rooms.values()]) control.resync(true);
     });
