@@ -3,24 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HearthClient, OrderedFeed, type ClientOptions } from '@hearth/client';
 import { cleanup, next, recordEvents, track, urlOf, type TransportName } from './support/clients.ts';
 import { FaultProxy, seededRandom } from './support/FaultProxy.ts';
+import { FAULT_TIMEOUTS, faultClientOptions, startFaultProxy } from './support/faultRig.ts';
 import { ChatLine, Echo, History, Slow, SlowIdempotent, Subscribe, startNode, type TestNode } from './support/game.ts';
 
 afterEach(cleanup);
-
-/** Server timings short enough for a test: a silent connection is closed after 1 s, grace 20 s. */
-const TIMEOUTS = { heartbeatTimeout: 1_000, grace: 20_000, queueLimit: 10_000 };
-
-/** Client timings: ping every 100 ms, declare the link dead after 800 ms of silence, redial fast. */
-function clientOptions(seed: number): Partial<ClientOptions> {
-  return {
-    pingIntervalMs: 100,
-    heartbeatTimeoutMs: 800,
-    handshakeTimeoutMs: 2_000,
-    requestTimeoutMs: 10_000,
-    reconnect: { initialDelayMs: 50, maxDelayMs: 300 },
-    random: seededRandom(seed),
-  };
-}
 
 interface Rig {
   node: TestNode;
@@ -30,11 +16,10 @@ interface Rig {
 }
 
 async function rig(transport: TransportName, seed = 7, options: Partial<ClientOptions> = {}): Promise<Rig> {
-  const node = await startNode({ timeouts: TIMEOUTS });
+  const node = await startNode({ timeouts: FAULT_TIMEOUTS });
   track(() => node.close());
-  const proxy = await FaultProxy.start(transport === 'tcp' ? node.tcpPort : node.wsPort, seed);
-  track(() => proxy.close());
-  const client = new HearthClient({ url: urlOf(transport, proxy.port), serverKey: node.publicKeyHex, ...clientOptions(seed), ...options });
+  const proxy = await startFaultProxy(transport === 'tcp' ? node.tcpPort : node.wsPort, seed);
+  const client = new HearthClient({ url: urlOf(transport, proxy.port), serverKey: node.publicKeyHex, ...faultClientOptions(seed), ...options });
   track(() => client.close());
   const events = recordEvents(client);
   await client.connect();
@@ -151,14 +136,14 @@ describe.each<TransportName>(['tcp', 'ws'])('through a faulty network (%s)', (tr
   });
 
   it('closes for good with RESUME_REFUSED when the grace period ran out', async () => {
-    const node = await startNode({ timeouts: { ...TIMEOUTS, grace: 50 } });
+    const node = await startNode({ timeouts: { ...FAULT_TIMEOUTS, grace: 50 } });
     track(() => node.close());
     const proxy = await FaultProxy.start(transport === 'tcp' ? node.tcpPort : node.wsPort);
     track(() => proxy.close());
     const client = new HearthClient({
       url: urlOf(transport, proxy.port),
       serverKey: node.publicKeyHex,
-      ...clientOptions(5),
+      ...faultClientOptions(5),
       reconnect: { initialDelayMs: 50, maxDelayMs: 300 },
     });
     track(() => client.close());
@@ -206,7 +191,7 @@ describe('closing while a dial hangs', () => {
 
 describe('time to reconnect once the server is reachable again (default backoff)', () => {
   it('is under 1 s at p95 over 12 outages of 1 s (TCP)', async () => {
-    const node = await startNode({ timeouts: TIMEOUTS });
+    const node = await startNode({ timeouts: FAULT_TIMEOUTS });
     track(() => node.close());
     const proxy = await FaultProxy.start(node.tcpPort);
     track(() => proxy.close());

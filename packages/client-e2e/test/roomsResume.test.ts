@@ -2,10 +2,11 @@
 // through cuts, blackouts and half-open links; room lines arrive once and in order (an
 // OrderedFeed over the room), the state mirror ends equal to the server's, requests in flight fail
 // retryably (or are re-sent when idempotent), and a final close ends every handle with its code.
-import { ErrorCode, HearthClient, OrderedFeed, type ClientOptions, type CloseInfo } from '@hearth/client';
+import { ErrorCode, HearthClient, OrderedFeed, type CloseInfo } from '@hearth/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, next, track, urlOf, type TransportName } from './support/clients.ts';
-import { FaultProxy, seededRandom } from './support/FaultProxy.ts';
+import type { FaultProxy } from './support/FaultProxy.ts';
+import { FAULT_TIMEOUTS, faultClientOptions, startFaultProxy } from './support/faultRig.ts';
 import {
   BoardKind,
   ChatKind,
@@ -30,20 +31,6 @@ afterEach(async () => {
   heldSeen.clear();
 });
 
-/** Server timings short enough for a test: a silent connection is closed after 1 s, grace 20 s. */
-const TIMEOUTS = { heartbeatTimeout: 1_000, grace: 20_000, queueLimit: 10_000 };
-
-function clientOptions(seed: number): Partial<ClientOptions> {
-  return {
-    pingIntervalMs: 100,
-    heartbeatTimeoutMs: 800,
-    handshakeTimeoutMs: 2_000,
-    requestTimeoutMs: 10_000,
-    reconnect: { initialDelayMs: 50, maxDelayMs: 300 },
-    random: seededRandom(seed),
-  };
-}
-
 interface Rig {
   node: RoomNode;
   proxy: FaultProxy;
@@ -53,13 +40,12 @@ interface Rig {
   bob: HearthClient;
 }
 
-async function rig(transport: TransportName, seed: number, timeouts = TIMEOUTS): Promise<Rig> {
+async function rig(transport: TransportName, seed: number, timeouts = FAULT_TIMEOUTS): Promise<Rig> {
   const node = await startRoomNode({ timeouts });
   track(() => node.close());
   const port = transport === 'tcp' ? node.tcpPort : node.wsPort;
-  const proxy = await FaultProxy.start(port, seed);
-  track(() => proxy.close());
-  const ann = new HearthClient({ url: urlOf(transport, proxy.port), serverKey: node.publicKeyHex, ...clientOptions(seed) });
+  const proxy = await startFaultProxy(port, seed);
+  const ann = new HearthClient({ url: urlOf(transport, proxy.port), serverKey: node.publicKeyHex, ...faultClientOptions(seed) });
   const bob = new HearthClient({ url: urlOf(transport, port), serverKey: node.publicKeyHex });
   track(() => ann.close());
   track(() => bob.close());
@@ -202,7 +188,7 @@ describe.each<TransportName>(['tcp', 'ws'])('rooms through a faulty network (%s)
 });
 
 it('ends the room handles with RESUME_REFUSED when the grace period ran out, and the server frees the seats', async () => {
-  const { node, proxy, ann } = await rig('tcp', 5, { ...TIMEOUTS, grace: 50 });
+  const { node, proxy, ann } = await rig('tcp', 5, { ...FAULT_TIMEOUTS, grace: 50 });
   const chat = await ann.joinOrCreate(ChatKind, {});
   const left = new Promise<CloseInfo>((r) => chat.onLeave(r));
   proxy.blackout();
