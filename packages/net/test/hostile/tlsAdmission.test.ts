@@ -4,36 +4,14 @@
  * per-address limits, a refused one is destroyed at once, the TLS handshake is bounded by
  * handshakeTimeoutMs from the accept, and the count is released exactly once however it ends.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { HearthClient } from '@hearth/client';
 import { ErrorCode } from '@hearth/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Acceptor, Limits, Service } from '../../src/index.ts';
+import { selfSignedCertificate } from '../fixtures/selfSignedCertificate.ts';
 import { Add, newService, serveEcho } from '../helpers.ts';
 import { closedOf, rawSocket } from './rawSockets.ts';
-
-/** A self-signed certificate for 127.0.0.1 (made by the `openssl` command, as client-e2e does). */
-function selfSignedCertificate(): { cert: string; key: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'hearth-tls-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-        '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    return { cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), key: readFileSync(join(dir, 'key.pem'), 'utf8') };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 const certificate = selfSignedCertificate();
 const services: Service[] = [];
