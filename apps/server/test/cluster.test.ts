@@ -290,7 +290,7 @@ describe('Arena cluster: real server processes, one real Redis', () => {
     });
   });
 
-  it('--workers 2: two nodes share the game ports, each with its own admin port; SIGTERM stops both', { timeout: 40_000 }, async () => {
+  it('--workers 2: two nodes share the game ports, each with its own admin port and its own rooms; SIGTERM stops both', { timeout: 40_000 }, async () => {
     const w = startArena([...nodeArgs('workers:'), '--workers', '2']);
     try {
       const all = await w.workers;
@@ -299,13 +299,18 @@ describe('Arena cluster: real server processes, one real Redis', () => {
       const view = await nodesOf({ admin: all.admin[0]! } as Listening);
       expect(view.body.nodes.map((n) => n.nodeId).sort()).toEqual([...all.nodes].sort());
       await using clients = new TestClients();
-      const pat = await clients.login(all.tcp, 'pat');
-      const quin = await clients.login(all.tcp, 'quin');
-      const jp = await pat.join();
-      const jq = await quin.join();
-      expect(jq.roomId).toBe(jp.roomId);
-      quin.send(Move, { x: 505, y: 500 });
-      await pat.sees(jq.you, (p) => p.x === 505 && p.y === 500);
+      // Round-robin spreads the four logins over both workers, and workers place rooms 'local'
+      // (docs/rooms.md §5b): each worker's players fill that worker's own room, two rooms in all.
+      const players = [];
+      for (const name of ['pat', 'quin', 'rae', 'sol']) players.push(await clients.login(all.tcp, name));
+      const joined = [];
+      for (const p of players) joined.push(await p.join());
+      expect(new Set(joined.map((j) => j.roomId)).size).toBe(2);
+      const first = joined[0]!;
+      const second = joined.findIndex((j, i) => i > 0 && j.roomId === first.roomId);
+      expect(second).toBeGreaterThan(0);
+      players[second]!.send(Move, { x: 505, y: 500 });
+      await players[0]!.sees(joined[second]!.you, (p) => p.x === 505 && p.y === 500);
     } finally {
       const { code } = await w.stop();
       expect(code).toBe(0);
