@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { Mirror, StateEncoder, array, boolean, f32, map, string, struct, u16, u32, varint, type Infer, type Mirrored } from '../src/index.ts';
+import { Mirror, StateEncoder, array, boolean, delta, f32, map, string, struct, u16, u32, varint, type Infer, type Mirrored } from '../src/index.ts';
 
 const Player = struct({ x: f32, y: f32, name: string, score: u16, alive: boolean });
 const World = struct({ players: map(string, Player), byId: map(varint, Player), tick: u32, log: array(string) });
@@ -17,6 +17,15 @@ describe('types inferred from the declaration', () => {
     enc.state.players.set('b', { x: 0, y: 0, name: '', score: 0 });
     // @ts-expect-error a string where a number is declared
     enc.state.tick = 'x';
+  });
+
+  it('a delta(u16) field is a number on both sides', () => {
+    const Pos = struct({ x: delta(u16), y: delta(u16) });
+    const enc = new StateEncoder(Pos, { x: 1, y: 2 });
+    expectTypeOf(enc.state.x).toEqualTypeOf<number>();
+    expectTypeOf(new Mirror(Pos).state!.y).toEqualTypeOf<number>();
+    // @ts-expect-error a string where a number is declared
+    enc.state.x = '1';
   });
 
   it('mirror: read-only', () => {
