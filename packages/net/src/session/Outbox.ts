@@ -118,26 +118,28 @@ export class Outbox {
     const session = this.#session;
     const link = session.link;
     let bytes: number;
+    let queued: number;
     if (!channel!.secure) {
       const frame = writer.takeFramed();
       bytes = frame.length;
+      this.#writer = undefined;
       link.writeFramed(frame);
       // The socket keeps a view of the writer's buffer until the kernel takes it: leave that writer
       // to the GC rather than overwrite bytes still queued (only when the peer reads slowly).
-      this.#writer = undefined;
-      if (link.queuedBytes === 0) this.#host.giveWriter(writer);
+      queued = link.queuedBytes;
+      if (queued === 0) this.#host.giveWriter(writer);
     } else {
       const sealed = channel!.seal(writer.take());
       bytes = sealed.length + 4;
-      link.writeBody(sealed);
       this.#writer = undefined;
+      link.writeBody(sealed);
       this.#host.giveWriter(writer);
+      queued = link.queuedBytes;
     }
     session.bytesOut += bytes;
     const stats = this.#host.stats;
     stats.bytesOut += bytes;
     stats.writes++;
-    const queued = link.queuedBytes;
     if (queued > stats.queueHighWaterBytes) stats.queueHighWaterBytes = queued;
     return queued;
   }
