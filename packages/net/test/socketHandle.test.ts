@@ -103,6 +103,7 @@ describe('handleWriter (writes through the socket handle)', () => {
     dialing.destroy();
     expect(write(dialing, chunk(0, 4), owner)).toBe(-1);
     p.writer.cork();
+    expect(write(p.writer, chunk(9, 4), owner)).toBe(-1); // corked, even with nothing held yet
     p.writer.write(chunk(1, 4));
     expect(write(p.writer, chunk(2, 4), owner)).toBe(-1);
     p.writer.uncork();

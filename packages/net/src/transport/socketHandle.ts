@@ -98,7 +98,7 @@ function loadWriter({ WriteWrap, streamBaseState, kLastWriteWasAsync, kBytesWrit
     const handle = (socket as unknown as { _handle: NativeHandle | null })._handle;
     // Anything the Writable holds (corked, queued behind a pending write, connecting, ended) goes
     // through it, so that bytes keep their order and end/destroy keep their meaning.
-    if (handle === null || socket.writableLength !== 0 || socket.connecting || socket.writableEnded || socket.destroyed || handle.constructor.name !== TCP_HANDLE) return -1;
+    if (handle === null || socket.writableLength !== 0 || socket.writableCorked !== 0 || socket.connecting || socket.writableEnded || socket.destroyed || handle.constructor.name !== TCP_HANDLE) return -1;
     let req = spare;
     if (req === undefined) {
       req = new WriteWrap();
