@@ -5,9 +5,8 @@ import { ArenaKind } from './arenaKind.ts';
 import { botDevice } from './botDevice.ts';
 import { failureAction } from './failureAction.ts';
 import { RoomView } from './RoomView.ts';
+import { xorshift32 } from './xorshift32.ts';
 import type { SwarmStats } from './stats/SwarmStats.ts';
-
-export type { Seen } from './RoomView.ts';
 
 /** Where a bot is in its life. */
 export type BotPhase = 'waiting' | 'connecting' | 'loggingIn' | 'joining' | 'playing' | 'reconnecting' | 'closed' | 'failed';
@@ -101,11 +100,7 @@ export class Bot {
 
   /** A deterministic pseudo-random number in [0, 1) (xorshift32, per bot). */
   random(): number {
-    let s = this.#seed;
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    this.#seed = s >>> 0;
+    this.#seed = xorshift32(this.#seed);
     return this.#seed / 4294967296;
   }
 
@@ -336,6 +331,12 @@ export class Bot {
     void this.#request('echo', (c) => c.request(Echo, { t: now }));
   }
 
+  /** A room request: a room that no longer seats the bot (restored elsewhere) answers NOT_IN_ROOM. */
+  checkRoom(): void {
+    const room = this.#room;
+    if (room !== undefined) void this.#request('checkRoom', () => room.request(WhereAmI, {}));
+  }
+
   /**
    * Logs in again on a new client (the node that held the session died, or the connection dropped
    * during login or join): what a player would do. False when the bot has done so too often.
@@ -389,7 +390,8 @@ export class Bot {
       } else if (action === 'restart') {
         if (!this.#restart()) this.#error(code, text);
       } else if (action !== 'ignore') {
-        this.#error(code, text);
+        // A failed login or join step ends the bot: never part of the scenario, always reported.
+        this.#error(code, text, action === 'fail' ? false : undefined);
         if (action === 'fail') this.phase = 'failed';
       }
       return undefined;

@@ -13,8 +13,11 @@ export type FailureAction =
   /** A failure of the bot's own login or join step: counted as `error`, and it ends the bot. */
   | 'fail';
 
-/** Codes of a room request whose room's node stopped answering (it died: the room is restored elsewhere). */
-const ROOM_SILENT: ReadonlySet<string> = new Set(['ROOM_UNREACHABLE', 'TIMEOUT']);
+/**
+ * Codes of a room request whose room's node stopped answering (it died: the room is restored
+ * elsewhere), or whose restored room no longer seats the bot (NOT_IN_ROOM).
+ */
+const ROOM_SILENT: ReadonlySet<string> = new Set(['ROOM_UNREACHABLE', 'TIMEOUT', 'NOT_IN_ROOM']);
 
 /** What the bot knows when a request fails. */
 export interface FailureContext {
@@ -42,6 +45,8 @@ export function failureAction(code: string, c: FailureContext): FailureAction {
   if (c.phase === 'closed' || c.stopping || (c.phase === 'failed' && code === 'CLOSED')) return 'ignore';
   if (c.staleClient || code === 'RESUME_REFUSED') return 'ignore';
   const inRoom = c.phase === 'playing' || c.phase === 'joining';
+  // A scenario request of the room the bot already left to join again: that join is under way.
+  if (ROOM_SILENT.has(code) && c.phase === 'joining' && !c.step) return 'ignore';
   if (ROOM_SILENT.has(code) && inRoom && c.mayRetry) return 'rejoin';
   const starting = c.phase === 'loggingIn' || c.phase === 'joining';
   if (code === 'DISCONNECTED') return starting ? 'restart' : 'ignore';

@@ -1,7 +1,8 @@
 export { Swarm } from './Swarm.ts';
 export type { SwarmOptions, SwarmProgress } from './Swarm.ts';
 export { Bot } from './Bot.ts';
-export type { BotHost, BotPhase, Seen } from './Bot.ts';
+export type { BotHost, BotPhase } from './Bot.ts';
+export type { Seen } from './RoomView.ts';
 export { createScenario } from './scenarios/createScenario.ts';
 export { createPlayScenario, PLAY_EXPECTED } from './scenarios/play.ts';
 export { createIdleScenario } from './scenarios/idle.ts';

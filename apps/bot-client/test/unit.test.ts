@@ -112,7 +112,12 @@ describe('failureAction', () => {
   const ctx = { phase: 'playing' as const, stopping: false, staleClient: false, mayRetry: true, step: false };
   it('joins again when the room\'s node stopped answering, while it may', () => {
     expect(failureAction('TIMEOUT', ctx)).toBe('rejoin');
-    expect(failureAction('ROOM_UNREACHABLE', { ...ctx, phase: 'joining' })).toBe('rejoin');
+    expect(failureAction('ROOM_UNREACHABLE', { ...ctx, phase: 'joining', step: true })).toBe('rejoin');
+    // the room restored elsewhere no longer seats the bot: join it again
+    expect(failureAction('NOT_IN_ROOM', ctx)).toBe('rejoin');
+    // a tag of the room the bot already left to join again: nothing more (that join is under way)
+    expect(failureAction('NOT_IN_ROOM', { ...ctx, phase: 'joining' })).toBe('ignore');
+    expect(failureAction('TIMEOUT', { ...ctx, phase: 'joining' })).toBe('ignore');
     expect(failureAction('TIMEOUT', { ...ctx, mayRetry: false })).toBe('error');
     expect(failureAction('TIMEOUT', { ...ctx, phase: 'loggingIn', step: true })).toBe('fail');
   });

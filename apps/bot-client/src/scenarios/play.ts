@@ -15,7 +15,7 @@ export const PLAY_EXPECTED: ReadonlySet<string> = new Set([ArenaErrorCode.TOO_FA
 /**
  * Moves toward the nearest player for a few seconds, then wanders for a few; tags whoever is in
  * reach when the cooldown allows; chats every few seconds; asks for the leaderboard now and then;
- * measures an echo round trip every two seconds.
+ * measures an echo round trip and checks its room (whereAmI) every two seconds.
  */
 export function createPlayScenario(options: { chatEveryMs?: number; expected?: ReadonlySet<string> } = {}): Scenario {
   const chatEveryMs = options.chatEveryMs ?? 3000;
@@ -38,6 +38,8 @@ export function createPlayScenario(options: { chatEveryMs?: number; expected?: R
       }
       if (now >= bot.nextEchoAt) {
         bot.echo(now);
+        // and a room request: a bot whose room was restored elsewhere without it learns so (NOT_IN_ROOM)
+        bot.checkRoom();
         bot.nextEchoAt = now + 2000;
       }
     },
