@@ -36,6 +36,11 @@ export interface MedianPoint {
   /** This stack ÷ the floor stack (raw-tcp) at the same N: server CPU and wire bytes (null without a floor point). */
   cpuOverFloor: number | null;
   bytesOverFloor: number | null;
+  /**
+   * Both this point and the floor's kept the game's rates (≥ 19 updates a second): only then do the ratios compare
+   * equal work (a server that falls behind writes fewer, fuller updates). The table puts the others in parentheses.
+   */
+  floorComparable: boolean;
   slo: boolean;
 }
 
@@ -70,6 +75,7 @@ export function medians(points: Point[], floor?: string): MedianPoint[] {
       serverReadsPerClientSec: m((p) => p.serverReadsPerClientSec),
       cpuOverFloor: null,
       bytesOverFloor: null,
+      floorComparable: false,
       // A point meets the SLO when most of its rounds did.
       slo: ps.filter(meetsSlo).length * 2 > ps.length,
     });
@@ -79,6 +85,7 @@ export function medians(points: Point[], floor?: string): MedianPoint[] {
     if (f === undefined) continue;
     x.cpuOverFloor = x.serverUsPerClientSec / f.serverUsPerClientSec;
     x.bytesOverFloor = x.wireBytesPerClientSec / f.wireBytesPerClientSec;
+    x.floorComparable = Math.min(x.updatesPerClientSec, f.updatesPerClientSec) >= SLO.minUpdatesPerSec;
   }
   return out.sort((a, b) => a.stack.localeCompare(b.stack) || a.n - b.n);
 }
@@ -103,7 +110,7 @@ export function verdicts(ms: MedianPoint[]): Record<string, { maxSustainedN: num
 
 const f0 = (x: number | null): string => (x === null || !Number.isFinite(x) ? '-' : Math.round(x).toLocaleString('en-US'));
 const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '-');
-const f2 = (x: number | null): string => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(2));
+const f2 = (x: number | null, comparable: boolean): string => (x === null || !Number.isFinite(x) ? '-' : comparable ? x.toFixed(2) : `(${x.toFixed(2)})`);
 
 export function table(ms: MedianPoint[]): string {
   const head = ['stack', 'N', 'srv µs/cl·s', 'sys %', 'CPU ÷ floor', 'cl/core', 'upd/s', 'p50 ms', 'p99 ms', 'B/cl·s wire', 'B ÷ floor', 'B/cl·s body', 'RSS MB', 'drv cores', 'SLO'];
@@ -112,13 +119,13 @@ export function table(ms: MedianPoint[]): string {
     String(m.n),
     f0(m.serverUsPerClientSec),
     f0(100 * m.serverSysShare),
-    f2(m.cpuOverFloor),
+    f2(m.cpuOverFloor, m.floorComparable),
     f0(m.clientsPerCore),
     f1(m.updatesPerClientSec),
     f1(m.p50Ms),
     f1(m.p99Ms),
     f0(m.wireBytesPerClientSec),
-    f2(m.bytesOverFloor),
+    f2(m.bytesOverFloor, m.floorComparable),
     f0(m.bodyBytesPerClientSec),
     f0(m.serverRssMB),
     m.driverCores.toFixed(2),

@@ -138,7 +138,7 @@ if (!a['no-write']) {
           slo: SLO,
           hearth: 'apps/server (TypeScript sources through tsx), --auth dev, per-address limits 0, msgpack (plain) or msgpack+nacl (secure), tick 20 Hz',
           raw: 'raw-tcp, the physical floor (bench/rawServer.ts): bare node:net (noDelay), no handshake or auth, 4-byte big-endian length + msgpack (@msgpack/msgpack) frames; seats in arrival order in rooms of 16, id = seat; move [x, y] checked as integers on the 1000×1000 plane; per room a 20 Hz setInterval encodes the players changed since the last tick once ([[id, x, y], …]) and writes that buffer to each member (one socket.write each), nothing when none changed',
-          floorRatios: 'cpuOverFloor, bytesOverFloor in medians: the stack ÷ raw-tcp at the same N (server µs per client-second, wire bytes per client-second)',
+          floorRatios: 'cpuOverFloor, bytesOverFloor in medians: the stack ÷ raw-tcp at the same N (server µs per client-second, wire bytes per client-second); floorComparable when both kept ≥ 19 updates/s (equal work), else printed in parentheses',
           colyseus: '@colyseus/core 0.16.26 + @colyseus/ws-transport 0.16.5 defaults (patchRate 50 ms), @colyseus/schema 3.0.76 MapSchema<{x,y: uint16}>, client colyseus.js 0.16.22',
           bytes: 'wire = bytes the server process wrote (/proc/PID/io wchar: framing included, all to clients) per client-second; body = Hearth client-counted message bodies',
           cpu: 'server utime+stime from /proc/PID/stat over the window (10 ms resolution), per playing client-second',
