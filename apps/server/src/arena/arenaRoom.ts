@@ -128,8 +128,10 @@ export function defineArenaRoom(options: ArenaRoomOptions) {
         table.gone.push(p.pid);
       },
       // Restored on another node from its checkpoint: the state and members are back; the rules'
-      // records are rebuilt from the state (budgets and cooldowns start afresh).
-      onRestore: (room) => {
+      // records are rebuilt from the state (budgets and cooldowns start afresh). A member whose join
+      // the checkpoint caught before a tick showed it (no state record) comes back without onJoin:
+      // it gets a fresh record, as onJoin would have made.
+      onRestore: async (room) => {
         const table = tableOf(room);
         const now = room.clock.now();
         for (const [pid, s] of room.state.players) {
@@ -141,6 +143,12 @@ export function defineArenaRoom(options: ArenaRoomOptions) {
           const p = createArenaPlayer(pid, s.user, s.name, s.x, s.y, now);
           p.score = s.score;
           table.players.set(s.user, p);
+        }
+        for (const userId of room.members.keys()) {
+          if (table.players.has(userId)) continue;
+          const name = (await displayName?.(userId).catch(() => undefined)) ?? userId;
+          const at = spawn();
+          table.players.set(userId, createArenaPlayer(table.nextPid(), userId, name, at.x, at.y, room.clock.now()));
         }
       },
     });
