@@ -11,8 +11,8 @@ const PREFIX = roomGroup('');
  * another node, which then watches the group) keeps the broadcasts published; so does any other
  * group, and the group of a room not on this node. Members joining are not in `members` yet: the
  * full state of their join answer is taken after the last patch they miss (RoomMembership.join).
- * Measured by scripts/benchWorkers.mjs (docs/running.md): the PUBLISH, its read-back and Redis's share
- * of every room update were most of the CPU `--workers 2` added per bot once rooms stayed on a node.
+ * scripts/benchWorkers.mjs (docs/running.md): with rooms placed on their players' worker and their
+ * updates kept off Redis, `--workers 2` costs 1.23× one process's CPU per bot (2.06× before).
  */
 export function isLocalRoomGroup(manager: RoomManager, nodeId: string, group: string): boolean {
   if (!group.startsWith(PREFIX)) return false;
