@@ -20,10 +20,7 @@ export interface BotHost {
   readonly requestTimeoutMs: number;
   /** Whether the run is ending (closes are then expected). */
   readonly stopping: boolean;
-  /**
-   * A client for this bot, dialling `from` first; `again` for a fresh login after the session was
-   * lost (its first connect is retried like a redial: the bot's node may be gone).
-   */
+  /** A client dialling `from` first; `again`: a fresh login after a lost session (first connect retried). */
   newClient(from: string, again: boolean): HearthClient;
   /** A connect failure, in words that say how to fix it (e.g. which `--protocol` to pass). */
   explain(code: string, text: string): string;
@@ -69,8 +66,7 @@ export class Bot {
   x = 0;
   y = 0;
 
-  // Scenario scheduling (performance.now() ms). Set on join with a per-bot offset, so the swarm's
-  // bots do not all act on the same tick.
+  // Scenario clocks (performance.now() ms), set on join with a per-bot offset (not all on one tick).
   nextMoveAt = 0;
   lastMoveAt = 0;
   nextChatAt = 0;
@@ -331,10 +327,13 @@ export class Bot {
     void this.#request('echo', (c) => c.request(Echo, { t: now }));
   }
 
-  /** A room request: a room that no longer seats the bot (restored elsewhere) answers NOT_IN_ROOM. */
+  /** Asks the room where the bot is: NOT_IN_ROOM joins again; a new player number is taken. */
   checkRoom(): void {
     const room = this.#room;
-    if (room !== undefined) void this.#request('checkRoom', () => room.request(WhereAmI, {}));
+    if (room === undefined) return;
+    void this.#request('checkRoom', () => room.request(WhereAmI, {})).then((me) => {
+      if (me !== undefined && room === this.#room) this.#view.reseat(me.pid);
+    });
   }
 
   /**

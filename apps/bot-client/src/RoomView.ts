@@ -37,6 +37,14 @@ export class RoomView {
     return moved;
   }
 
+  /** Your player number is `pid` (the room's answer): a new one drops what was seen of you under either. */
+  reseat(pid: number): void {
+    if (pid === this.pid) return;
+    this.pid = pid;
+    this.#self = undefined;
+    this.others.delete(pid);
+  }
+
   /** The nearest other player within `radius` of `(x, y)`, if any. */
   nearest(x: number, y: number, radius: number): { pid: number; x: number; y: number } | undefined {
     let best: { pid: number; x: number; y: number } | undefined;

@@ -105,6 +105,14 @@ describe('RoomView', () => {
     view.read(new Map([[3, { x: 9, y: 9 }]]));
     view.read(new Map([[3, { x: 9, y: 8 }]]));
     expect(view.selfMoves).toBe(2);
+    // the room says you are number 4 now (restored elsewhere): 4 is you, no longer another player
+    view.read(new Map([[3, { x: 9, y: 8 }], [4, { x: 1, y: 1 }]]));
+    expect(view.others.has(4)).toBe(true);
+    view.reseat(4);
+    expect(view.others.has(4)).toBe(false);
+    view.read(new Map([[4, { x: 1, y: 1 }]]));
+    view.read(new Map([[4, { x: 2, y: 1 }]]));
+    expect(view.selfMoves).toBe(3);
   });
 });
 
