@@ -12,7 +12,7 @@ const PREFIX = roomGroup('');
  * group, and the group of a room not on this node. Members joining are not in `members` yet: the
  * full state of their join answer is taken after the last patch they miss (RoomMembership.join).
  * scripts/benchWorkers.mjs (docs/running.md): with rooms placed on their players' worker and their
- * updates kept off Redis, `--workers 2` costs 1.23× one process's CPU per bot (2.06× before).
+ * updates kept off Redis, `--workers 2` costs 1.25× one process's CPU per bot (median of 6 rounds; 2.06× before).
  */
 export function isLocalRoomGroup(manager: RoomManager, nodeId: string, group: string): boolean {
   if (!group.startsWith(PREFIX)) return false;
