@@ -1,12 +1,11 @@
-import { Service } from '@hearth/net';
-import { pino, type Logger } from 'pino';
-import { createNode, type Clock, type HearthNode, devAuthenticator } from '../../src/index.ts';
+import type { Logger } from 'pino';
+import type { Clock, HearthNode } from '../../src/index.ts';
 import type { PlayerTimeouts } from '../../src/PlayerTimeouts.ts';
 import type { RedisBackplane } from '../../src/cluster/RedisBackplane.ts';
 import type { RedisBackplaneOptions } from '../../src/cluster/RedisBackplaneOptions.ts';
 import type { TestRedis } from '../../src/testing/index.ts';
 import { testPlayer, type HookLog } from '../helpers.ts';
-import { startNode } from './helpers.ts';
+import { startClusterNode } from './clusterNode.ts';
 
 export type Node = HearthNode<unknown, { type: string }>;
 
@@ -28,27 +27,13 @@ export async function startGameNode(
   closers: Array<() => Promise<void>>,
   options: { timeouts?: PlayerTimeouts; backplane?: RedisBackplaneOptions; logger?: Logger; clock?: Clock } = {},
 ): Promise<GameNode> {
-  const backplane = await startNode(redis, nodeId, options.backplane);
-  const service = new Service({ log: false });
   const hooks: HookLog = [];
-  const node = (await createNode({
-    service,
+  const started = await startClusterNode(redis, nodeId, closers, {
     player: testPlayer(hooks),
-    authenticate: devAuthenticator,
-    backplane,
     timeouts: { grace: 10_000, ...options.timeouts },
-    listen: [{ address: 'tcp://127.0.0.1:0', protocol: 'msgpack' }],
-    logger: options.logger ?? pino({ enabled: false }),
+    ...(options.backplane && { backplaneOptions: options.backplane }),
+    ...(options.logger && { logger: options.logger }),
     ...(options.clock && { clock: options.clock }),
-  })) as unknown as Node;
-  let stopped: Promise<void> | undefined;
-  const stop = (crash: boolean): Promise<void> =>
-    (stopped ??= (async () => {
-      if (crash) await backplane.close({ drain: false });
-      await node.close();
-      await service.close({ deadlineMs: 500 });
-      await backplane.close();
-    })());
-  closers.push(() => stop(false));
-  return { node, port: node.endpoints[0]!.port, backplane, hooks, kill: () => stop(true) };
+  });
+  return { node: started.node as unknown as Node, port: started.port, backplane: started.backplane, hooks, kill: () => started.crash() };
 }
