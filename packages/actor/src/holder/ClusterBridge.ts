@@ -68,12 +68,13 @@ export class ClusterBridge {
     }
   }
 
-  /** Publishes a group broadcast to the other nodes with members; a failure is counted, never thrown. */
+  /**
+   * Publishes a group broadcast to the other nodes with members; a failure is counted, never thrown.
+   * No fail-fast on `available` here: the backplane knows the groups that stay on this node
+   * (`RedisBackplane.keepLocal`), whose broadcasts send nothing and so drop nothing while Redis is down;
+   * it throws for the others, which are counted.
+   */
   publishGroup(group: string, bytes: Uint8Array, exceptUserId: string | undefined): void {
-    if (this.#backplane.available === false) {
-      this.#failed(undefined, { group }, 'cross-node broadcast dropped: backplane down');
-      return;
-    }
     try {
       this.#backplane.publishGroup({ kind: 'group', group, bytes, ...(exceptUserId === undefined ? {} : { exceptUserId }) });
     } catch (err) {
