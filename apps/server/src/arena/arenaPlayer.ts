@@ -1,4 +1,5 @@
 import { definePlayer, type Player } from '@hearth/actor';
+import { timed, type ObserveTime } from '../admin/timed.ts';
 import { ARENA } from './constants.ts';
 import { Echo, Leaderboard, Whisper, Whispered } from './messages.ts';
 import type { ScoreBoard } from './rules/Leaderboard.ts';
@@ -8,7 +9,7 @@ export interface ArenaPlayerOptions {
   /** The board `arena.leaderboard` reads (the one the rooms record tags on). */
   leaderboard: ScoreBoard;
   /** Called with each request's handling time (for the admin endpoint's latency histogram). */
-  observe?: (type: string, seconds: number) => void;
+  observe?: ObserveTime;
   /** Clock in ms for the leaderboard's staleness. @defaultValue Date.now */
   now?: () => number;
 }
@@ -24,22 +25,14 @@ export interface ArenaPlayerOptions {
 export function defineArenaPlayer(options: ArenaPlayerOptions) {
   const { leaderboard, observe } = options;
   const now = options.now ?? Date.now;
-  const timed = <R>(type: string, out: R): R => {
-    if (observe === undefined) return out;
-    const t0 = performance.now();
-    const done = () => observe(type, (performance.now() - t0) / 1000);
-    if (out instanceof Promise) void out.then(done, done);
-    else done();
-    return out;
-  };
   return definePlayer()
-    .handle(Leaderboard, (_p, { top }) =>
-      timed(Leaderboard.name, Promise.resolve(leaderboard.top(Math.min(top, ARENA.leaderboardMax), now())).then((entries) => ({ entries }))),
-    )
+    .handle(Leaderboard, timed(observe, Leaderboard.name, (_p, { top }) =>
+      Promise.resolve(leaderboard.top(Math.min(top, ARENA.leaderboardMax), now())).then((entries) => ({ entries })),
+    ))
     // `deliver` reaches the user on any node; it rejects BACKPLANE_UNAVAILABLE at once while Redis
     // is down, which the client gets as the request's error code.
-    .handle(Whisper, (player: Player, { to, text }) =>
-      timed(Whisper.name, player.deliver(to, Whispered, { from: player.userId, text }).then((delivered) => ({ delivered }))),
-    )
-    .handle(Echo, (_p, { t }) => timed(Echo.name, { t }));
+    .handle(Whisper, timed(observe, Whisper.name, (player: Player, { to, text }) =>
+      player.deliver(to, Whispered, { from: player.userId, text }).then((delivered) => ({ delivered })),
+    ))
+    .handle(Echo, timed(observe, Echo.name, (_p, { t }) => ({ t })));
 }
