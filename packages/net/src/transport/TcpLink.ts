@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { ErrorCode, FrameReader, HearthError, writeFrameHeader, type ByteAllocator } from '@hearth/protocol';
-import { handleWriter, readThroughHandle, writeError, type HandleReadOwner, type HandleWriteOwner } from './socketHandle.ts';
+import { readThroughHandle, type HandleReadOwner } from './socketHandle.ts';
+import { SocketWriter } from './SocketWriter.ts';
 import type { Link, LinkSink } from './Link.ts';
 
 const LINK = Symbol('hearth.tcpLink');
@@ -30,7 +31,7 @@ export interface TcpLinkOptions {
  * A TCP connection: u32 big-endian length-prefixed bodies read by a {@link FrameReader} whose
  * split-frame buffers come from the service's pool.
  */
-export class TcpLink implements Link, HandleWriteOwner, HandleReadOwner {
+export class TcpLink implements Link, HandleReadOwner {
   readonly transport = 'tcp';
   readonly remoteAddress: string;
   readonly remoteHost: string | undefined;
@@ -44,11 +45,12 @@ export class TcpLink implements Link, HandleWriteOwner, HandleReadOwner {
   /** The first frame's header as far as it has arrived. */
   #head = 0;
   #headHave = 0;
-  /** Bytes of writes through the handle ({@link handleWriter}) that libuv still holds. */
-  #handleQueued = 0;
+  /** Writes through the socket's handle when it is idle (see socketHandle.ts), else `socket.write`. */
+  readonly #writer: SocketWriter;
 
   constructor(socket: Socket, options: TcpLinkOptions) {
     this.#socket = socket;
+    this.#writer = new SocketWriter(socket);
     this.remoteHost = socket.remoteAddress;
     this.remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     this.#helloMax = options.maxHelloBytes ?? 0;
@@ -58,7 +60,7 @@ export class TcpLink implements Link, HandleWriteOwner, HandleReadOwner {
   }
 
   get queuedBytes(): number {
-    return this.#socket.writableLength + this.#handleQueued;
+    return this.#socket.writableLength + this.#writer.queued;
   }
 
   start(sink: LinkSink): void {
@@ -142,7 +144,7 @@ export class TcpLink implements Link, HandleWriteOwner, HandleReadOwner {
       const frame = Buffer.allocUnsafe(4 + body.length);
       writeFrameHeader(frame, 0, body.length);
       frame.set(body, 4);
-      this.#write(socket, frame);
+      this.#writer.write(frame);
     } else {
       const header = Buffer.allocUnsafe(4);
       writeFrameHeader(header, 0, body.length);
@@ -155,22 +157,7 @@ export class TcpLink implements Link, HandleWriteOwner, HandleReadOwner {
 
   writeFramed(frame: Uint8Array): void {
     const socket = this.#socket;
-    if (!socket.destroyed) this.#write(socket, frame);
-  }
-
-  /** One write: through the handle when the socket is idle (see socketHandle.ts), else `socket.write`. */
-  #write(socket: Socket, data: Uint8Array): void {
-    const queued = handleWriter === undefined ? -1 : handleWriter(socket, data, this);
-    if (queued < 0) socket.write(data);
-    else this.#handleQueued += queued;
-  }
-
-  /** @internal a write through the handle that libuv queued is done (see {@link HandleWriteOwner}). */
-  handleWriteDone(bytes: number, status: number): void {
-    this.#handleQueued -= bytes;
-    const socket = this.#socket;
-    // As Node's onWriteComplete: a failed write ends the socket (unless it is already gone).
-    if (status < 0 && !socket.destroyed) socket.destroy(writeError(status));
+    if (!socket.destroyed) this.#writer.write(frame);
   }
 
   end(_code: string): void {

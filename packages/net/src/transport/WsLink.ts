@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { ErrorCode } from '@hearth/protocol';
-import { handleWriter, writeError, type HandleWriteOwner } from './socketHandle.ts';
+import { SocketWriter } from './SocketWriter.ts';
 import type { Link, LinkSink } from './Link.ts';
 
 /** WebSocket close code carrying a Hearth code in its reason (4000–4999 is the application range). */
@@ -27,7 +27,7 @@ export interface HelloBudget {
  * A WebSocket connection: one binary message per body. A text message is a `PROTOCOL_ERROR`; a
  * message over `maxFrameBytes` is refused by `ws` itself (close 1009, read as `FRAME_TOO_LARGE`).
  */
-export class WsLink implements Link, HandleWriteOwner {
+export class WsLink implements Link {
   readonly transport = 'ws';
   readonly remoteAddress: string;
   readonly remoteHost: string | undefined;
@@ -40,8 +40,8 @@ export class WsLink implements Link, HandleWriteOwner {
   readonly #direct: Socket | undefined;
   #closed = false;
   #error: { code: string; text: string } | undefined;
-  /** Bytes of direct writes through the socket's handle ({@link handleWriter}) that libuv still holds. */
-  #handleQueued = 0;
+  /** The direct writes to {@link WsLink.#direct} (through its handle when it is idle: socketHandle.ts). */
+  readonly #writer: SocketWriter | undefined;
 
   /**
    * @param direct the server side's upgraded socket, to write unmasked binary frames on it
@@ -55,10 +55,11 @@ export class WsLink implements Link, HandleWriteOwner {
     this.remoteHost = remoteHost;
     this.#hello = hello;
     this.#direct = direct;
+    this.#writer = direct === undefined ? undefined : new SocketWriter(direct);
   }
 
   get queuedBytes(): number {
-    return this.#ws.bufferedAmount + this.#handleQueued;
+    return this.#ws.bufferedAmount + (this.#writer?.queued ?? 0);
   }
 
   start(sink: LinkSink): void {
@@ -138,7 +139,7 @@ export class WsLink implements Link, HandleWriteOwner {
     const frame = Buffer.allocUnsafe(head + n);
     writeHeader(frame, head, n);
     frame.set(body, head);
-    this.#write(socket, frame);
+    this.#writer!.write(frame);
   }
 
   /**
@@ -159,22 +160,7 @@ export class WsLink implements Link, HandleWriteOwner {
     const at = 4 - head;
     const out = frame.subarray(at);
     writeHeader(out, head, n);
-    this.#write(socket, out);
-  }
-
-  /** One direct write: through the socket's handle when its Writable holds nothing (socketHandle.ts), else `socket.write`. */
-  #write(socket: Socket, data: Uint8Array): void {
-    const queued = handleWriter === undefined ? -1 : handleWriter(socket, data, this);
-    if (queued < 0) socket.write(data);
-    else this.#handleQueued += queued;
-  }
-
-  /** @internal a direct write that libuv queued is done (see {@link HandleWriteOwner}). */
-  handleWriteDone(bytes: number, status: number): void {
-    this.#handleQueued -= bytes;
-    const socket = this.#direct!;
-    // As Node's onWriteComplete: a failed write ends the socket (unless it is already gone).
-    if (status < 0 && !socket.destroyed) socket.destroy(writeError(status));
+    this.#writer!.write(out);
   }
 
   end(code: string): void {
