@@ -208,6 +208,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         await liveNode.close('SHUTDOWN');
         await service.close({ deadlineMs: Math.max(0, endBy - performance.now()) });
         await leaderboard?.flush();
+        if (scores instanceof RedisLeaderboard) await scores.flush(); // the last turn's scores, before the backplane closes
         await closeStorage();
       })();
       if ((await within(stopped, config.shutdownDeadlineMs + SHUTDOWN_GRACE_MS, logger)) === 'late') {
