@@ -48,11 +48,6 @@ export class Groups {
     const members = this.#groups.get(group);
     if (members === undefined) return 0;
     let reached = 0;
-    if (except === undefined) {
-      // A room's state patch (every tick): no per-member exclusion test.
-      for (const member of members) if (member.deliverEncoded(bytes)) reached++;
-      return reached;
-    }
     for (const member of members) {
       if (member !== except && member.userId !== except && member.deliverEncoded(bytes)) reached++;
     }
